@@ -1,0 +1,21 @@
+package io.gatehouse.routes;
+
+import java.util.List;
+
+/**
+ * The whole native config as written: the merge of every file in the config directory.
+ * Immutable and null-free; compiled into a snapshot by the gateway. Records compare by value,
+ * so a reload can tell which upstreams are unchanged and keep their live clients.
+ */
+public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
+                            List<Route> routes, Egress egress, Demo demo) {
+  public GatewayConfig {
+    listeners = List.copyOf(listeners);
+    upstreams = List.copyOf(upstreams);
+    routes = List.copyOf(routes);
+  }
+
+  /** An empty config: no listeners, nothing to route. */
+  public static final GatewayConfig EMPTY =
+      new GatewayConfig(Admin.DEFAULT, List.of(), List.of(), List.of(), Egress.DENY_ALL, Demo.NONE);
+}

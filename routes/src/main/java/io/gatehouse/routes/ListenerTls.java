@@ -1,0 +1,29 @@
+package io.gatehouse.routes;
+
+import java.util.List;
+
+/**
+ * TLS settings of an HTTPS listener. Certificates are chosen by SNI: exact host, then wildcard,
+ * then the first entry. Paths are absolute (the loader resolves them against the config file).
+ * {@code clientCa} is empty when client certificates are not asked for.
+ */
+public record ListenerTls(List<CertificateRef> certificates, ClientAuth clientAuth, String clientCa,
+                          String minVersion, List<String> ciphers) {
+  public ListenerTls {
+    certificates = List.copyOf(certificates);
+    ciphers = List.copyOf(ciphers);
+  }
+
+  public static final ListenerTls NONE =
+      new ListenerTls(List.of(), ClientAuth.NONE, "", "TLSv1.2", List.of());
+
+  /** Whether (and how strictly) the listener asks clients for a certificate. */
+  public enum ClientAuth { NONE, PERMISSIVE, STRICT }
+
+  /** A certificate chain and its key, served for {@code hosts} (exact or {@code *.} wildcard). */
+  public record CertificateRef(List<String> hosts, String cert, String key) {
+    public CertificateRef {
+      hosts = List.copyOf(hosts);
+    }
+  }
+}
