@@ -1,0 +1,106 @@
+package io.gatehouse.admin.source;
+
+import io.gatehouse.admin.store.ConfigStore;
+import io.gatehouse.routes.load.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * The config directory as a source. It polls (default every second) rather than using inotify,
+ * because Kubernetes ConfigMap volumes swap a symlink that inotify watchers routinely miss; a
+ * scan reads a few small files. A change is a file added, removed or altered (name, time or
+ * checksum); the directory is then offered to the store, which validates and installs it.
+ */
+public final class FileSource implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(FileSource.class.getName());
+
+  private final Path dir;
+  private final ConfigStore store;
+  private final Duration interval;
+  private Map<String, String> lastSeen = Map.of();
+  private ScheduledFuture<?> task;
+
+  public FileSource(Path dir, ConfigStore store, Duration interval) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+    this.store = Objects.requireNonNull(store, "store");
+    this.interval = Objects.requireNonNull(interval, "interval");
+  }
+
+  /** Loads the directory once (the returned future completes with that outcome), then watches it. */
+  public CompletableFuture<ConfigStore.Outcome> start() {
+    CompletableFuture<ConfigStore.Outcome> first = store.offer(name(), () -> {
+      lastSeen = fingerprint();
+      return ConfigLoader.loadDirectory(dir);
+    });
+    long millis = interval.toMillis();
+    task = store.writer().scheduleWithFixedDelay(this::scan, millis, millis, TimeUnit.MILLISECONDS);
+    return first;
+  }
+
+  private String name() {
+    return "file:" + dir;
+  }
+
+  /** Runs on the store's writer thread, so it never races a load. */
+  private void scan() {
+    try {
+      Map<String, String> now = fingerprint();
+      if (now.equals(lastSeen)) {
+        return;
+      }
+      lastSeen = now;
+      LOG.info(() -> "config directory " + dir + " changed; reloading");
+      store.offer(name(), () -> ConfigLoader.loadDirectory(dir));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "config directory " + dir + " could not be scanned", e);
+    }
+  }
+
+  private Map<String, String> fingerprint() {
+    Map<String, String> files = new TreeMap<>();
+    if (!Files.isDirectory(dir)) {
+      return files;
+    }
+    try (Stream<Path> list = Files.list(dir)) {
+      list.filter(FileSource::isYaml).forEach(p -> files.put(p.getFileName().toString(), stamp(p)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  private static boolean isYaml(Path p) {
+    String name = p.getFileName().toString();
+    return name.endsWith(".yaml") || name.endsWith(".yml");
+  }
+
+  /** Size, time and a checksum: a same-size rewrite within one mtime tick is still seen. */
+  private static String stamp(Path p) {
+    try {
+      CRC32 crc = new CRC32();
+      crc.update(Files.readAllBytes(p));
+      return Files.getLastModifiedTime(p).toMillis() + "/" + Long.toHexString(crc.getValue());
+    } catch (IOException e) {
+      return "unreadable: " + e.getMessage();
+    }
+  }
+
+  @Override public void close() {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+}
