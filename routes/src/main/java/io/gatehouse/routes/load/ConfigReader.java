@@ -1,0 +1,111 @@
+package io.gatehouse.routes.load;
+
+import io.gatehouse.routes.Admin;
+import io.gatehouse.routes.Demo;
+import io.gatehouse.routes.Egress;
+import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.Upstream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Merges the documents of every file into one config: lists concatenate in file order, and the
+ * single blocks ({@code admin}, {@code demo}, {@code egress}) may be written once. Then each part
+ * is read and cross-checked; records are returned only when no error was found anywhere.
+ */
+final class ConfigReader {
+  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress");
+  private static final Set<String> SINGLES = Set.of("admin", "demo", "egress");
+
+  private final Problems problems = new Problems();
+  private final List<Located> listeners = new ArrayList<>();
+  private final List<Located> upstreams = new ArrayList<>();
+  private final List<Located> routes = new ArrayList<>();
+  private final Map<String, Located> singles = new LinkedHashMap<>();
+
+  static LoadResult read(List<ConfigFile> files) {
+    ConfigReader reader = new ConfigReader();
+    for (ConfigFile file : files) {
+      for (Node document : YamlTree.parse(file, reader.problems)) {
+        reader.collect(document, file.baseDir());
+      }
+    }
+    return reader.build();
+  }
+
+  private void collect(Node document, Path baseDir) {
+    Optional<Fields> top = Fields.of(document, "config", problems, TOP);
+    if (top.isEmpty()) {
+      return;
+    }
+    Fields fields = top.get();
+    for (String key : SINGLES) {
+      Node node = fields.node(key);
+      if (node == null) {
+        continue;
+      }
+      Located previous = singles.putIfAbsent(key, new Located(node, baseDir));
+      if (previous != null) {
+        problems.add(fields.origin(key), "\"" + key + "\" is already defined at " + previous.node().origin()
+            + " (write it once across all files)");
+      }
+    }
+    fields.list("listeners").forEach(n -> listeners.add(new Located(n, baseDir)));
+    fields.list("upstreams").forEach(n -> upstreams.add(new Located(n, baseDir)));
+    fields.list("routes").forEach(n -> routes.add(new Located(n, baseDir)));
+  }
+
+  private LoadResult build() {
+    Admin admin = readAdmin(singles.get("admin"));
+    Demo demo = readDemo(singles.get("demo"));
+    List<Upstream> ups = new UpstreamReader(problems).read(upstreams);
+    List<Route> rts = new RouteReader(problems, ups).read(routes);
+    List<Listener> ls = new ListenerReader(problems, admin.port()).read(listeners);
+    Located egressNode = singles.get("egress");
+    Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode.node());
+    if (!problems.isEmpty()) {
+      return new LoadResult.Rejected(problems.list());
+    }
+    return new LoadResult.Loaded(new GatewayConfig(admin, ls, ups, rts, egress, demo));
+  }
+
+  private Admin readAdmin(Located located) {
+    if (located == null) {
+      return Admin.DEFAULT;
+    }
+    Optional<Fields> read = Fields.of(located.node(), "admin", problems, Set.of("port", "address", "tokenFile"));
+    if (read.isEmpty()) {
+      return Admin.DEFAULT;
+    }
+    Fields f = read.get();
+    int port = f.integer("port", Admin.DEFAULT.port(), 0, 65535);
+    String address = f.string("address", Admin.DEFAULT.address());
+    Optional<String> token = Optional.ofNullable(f.string("tokenFile", null))
+        .map(t -> FileRefs.existing(f, "tokenFile", t, located.baseDir()));
+    if (token.isEmpty() && !isLoopback(address)) {
+      problems.add(f.origin("address"), "admin.address " + address
+          + " is not loopback: set admin.tokenFile so that the admin API requires a bearer token");
+    }
+    return new Admin(port, address, token);
+  }
+
+  private Demo readDemo(Located located) {
+    if (located == null) {
+      return Demo.NONE;
+    }
+    return Fields.of(located.node(), "demo", problems, Set.of("echoPort"))
+        .map(f -> new Demo(f.integer("echoPort", 0, 0, 65535)))
+        .orElse(Demo.NONE);
+  }
+
+  static boolean isLoopback(String address) {
+    return address.equals("localhost") || address.equals("::1") || address.startsWith("127.");
+  }
+}

@@ -1,0 +1,126 @@
+package io.gatehouse.routes.load;
+
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.Origin;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads {@code listeners}: unique names, addresses and ports that do not overlap each other or the
+ * admin port (port 0, "any free port", overlaps nothing), and the TLS block HTTPS needs.
+ */
+final class ListenerReader {
+  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls");
+  private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
+  private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key");
+  private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
+
+  private record Bound(String name, String address, int port, Origin origin) {}
+
+  private final Problems problems;
+  private final int adminPort;
+  private final Names names;
+  private final List<Bound> bound = new ArrayList<>();
+
+  ListenerReader(Problems problems, int adminPort) {
+    this.problems = problems;
+    this.adminPort = adminPort;
+    this.names = new Names("listener", problems);
+  }
+
+  List<Listener> read(List<Located> items) {
+    List<Listener> out = new ArrayList<>();
+    for (Located item : items) {
+      Fields.of(item.node(), "listener", problems, KEYS).ifPresent(f -> out.add(listener(f, item)));
+    }
+    return out;
+  }
+
+  private Listener listener(Fields f, Located item) {
+    String name = names.claim(f);
+    String address = f.string("address", "0.0.0.0");
+    if (!Values.isIpv4(address) && !Values.isIpv6(address) && !address.equals("localhost")) {
+      problems.add(f.origin("address"), "listener " + Fields.quote(name) + ": address " + Fields.quote(address)
+          + " is not an IP address (expected e.g. 0.0.0.0, 127.0.0.1, ::)");
+    }
+    if (!f.has("port")) {
+      problems.add(f.origin(), "listener " + Fields.quote(name) + ": \"port\" is required");
+    }
+    int port = f.integer("port", 0, 0, 65535);
+    checkOverlap(new Bound(name, address, port, f.origin("port")));
+    Listener.Protocol protocol = f.enumValue("protocol", Listener.Protocol.class, Listener.Protocol.HTTP);
+    ListenerTls tls = ListenerTls.NONE;
+    if (protocol == Listener.Protocol.HTTPS) {
+      if (!f.has("tls")) {
+        problems.add(f.origin("protocol"), "listener " + Fields.quote(name) + ": protocol HTTPS needs a \"tls\" block with certificates");
+      } else {
+        tls = f.nested("tls", "listener " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(ListenerTls.NONE);
+      }
+    } else if (f.has("tls")) {
+      problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocol HTTPS (this one is " + protocol + ")");
+    }
+    return new Listener(name, address, port, protocol, tls);
+  }
+
+  private void checkOverlap(Bound next) {
+    if (next.port() == 0) {
+      return;
+    }
+    if (next.port() == adminPort) {
+      problems.add(next.origin(), "listener " + Fields.quote(next.name()) + ": port " + next.port() + " is the admin port");
+    }
+    for (Bound b : bound) {
+      if (b.port() == next.port() && overlaps(b.address(), next.address())) {
+        problems.add(next.origin(), "listener " + Fields.quote(next.name()) + ": " + next.address() + ":" + next.port()
+            + " overlaps listener " + Fields.quote(b.name()) + " (" + b.address() + ":" + b.port() + " at " + b.origin() + ")");
+      }
+    }
+    bound.add(next);
+  }
+
+  private static boolean overlaps(String a, String b) {
+    return a.equals(b) || isWildcard(a) || isWildcard(b);
+  }
+
+  private static boolean isWildcard(String address) {
+    return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
+  }
+
+  private ListenerTls tls(Fields t, Located item) {
+    List<ListenerTls.CertificateRef> certs = new ArrayList<>();
+    for (Node node : t.list("certificates")) {
+      Fields.of(node, t.what() + " certificate", problems, CERT_KEYS).ifPresent(c -> certs.add(certificate(c, item)));
+    }
+    if (certs.isEmpty()) {
+      problems.add(t.origin("certificates"), t.what() + ": at least one certificate is required");
+    }
+    ListenerTls.ClientAuth auth = t.enumValue("clientAuth", ListenerTls.ClientAuth.class, ListenerTls.ClientAuth.NONE);
+    String clientCa = "";
+    if (t.has("clientCa")) {
+      clientCa = FileRefs.existing(t, "clientCa", t.string("clientCa", ""), item.baseDir());
+    } else if (auth != ListenerTls.ClientAuth.NONE) {
+      problems.add(t.origin("clientAuth"), t.what() + ": clientAuth " + auth + " needs clientCa (the CA bundle that signs client certificates)");
+    }
+    String min = t.string("minVersion", "TLSv1.2");
+    if (!VERSIONS.contains(min)) {
+      problems.add(t.origin("minVersion"), t.what() + ".minVersion: " + Fields.quote(min)
+          + " is not allowed (expected TLSv1.2 or TLSv1.3; TLS 1.0 and 1.1 are insecure)");
+    }
+    return new ListenerTls(certs, auth, clientCa, min, t.strings("ciphers"));
+  }
+
+  private ListenerTls.CertificateRef certificate(Fields c, Located item) {
+    List<String> hosts = new ArrayList<>();
+    for (String h : c.strings("hosts")) {
+      Values.hostPattern(h).ifPresentOrElse(hosts::add, () -> problems.add(c.origin("hosts"),
+          c.what() + ": host " + Fields.quote(h) + " is not a host name or *.wildcard"));
+    }
+    String cert = c.required("cert");
+    String key = c.required("key");
+    return new ListenerTls.CertificateRef(hosts,
+        cert.isEmpty() ? "" : FileRefs.existing(c, "cert", cert, item.baseDir()),
+        key.isEmpty() ? "" : FileRefs.existing(c, "key", key, item.baseDir()));
+  }
+}

@@ -1,0 +1,92 @@
+package io.gatehouse.routes.load;
+
+import io.gatehouse.routes.Action;
+import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.Upstream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Reads {@code routes}: hosts, match entries, exactly one action, rewrite, header edits, timeout, retries. */
+final class RouteReader {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+  private static final Set<String> KEYS = Set.of("name", "hosts", "match", "backends", "redirect", "directResponse",
+      "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors");
+  private static final Set<String> LATER = Set.of("fault", "rateLimit", "maxBodySize", "mirror", "cors");
+  private static final Set<String> ACTIONS = Set.of("backends", "redirect", "directResponse");
+
+  private final Problems problems;
+  private final Set<String> upstreams;
+  private final Names names;
+  private final MatchReader matches;
+  private final ActionReader actions;
+
+  RouteReader(Problems problems, List<Upstream> upstreams) {
+    this.problems = problems;
+    this.upstreams = upstreams.stream().map(Upstream::name).collect(Collectors.toCollection(java.util.TreeSet::new));
+    this.names = new Names("route", problems);
+    this.matches = new MatchReader(problems);
+    this.actions = new ActionReader(problems, this.upstreams);
+  }
+
+  List<Route> read(List<Located> items) {
+    List<Route> out = new ArrayList<>();
+    for (Located item : items) {
+      Fields.of(item.node(), "route", problems, KEYS).ifPresent(f -> out.add(route(f)));
+    }
+    return out;
+  }
+
+  private Route route(Fields f) {
+    String name = names.claim(f);
+    f.rejectUnsupported(LATER, "see the resilience issue");
+    List<String> hosts = new ArrayList<>();
+    for (String h : f.strings("hosts")) {
+      Values.hostPattern(h).ifPresentOrElse(hosts::add, () -> problems.add(f.origin("hosts"), "route " + Fields.quote(name)
+          + ": host " + Fields.quote(h) + " is not valid (expected an exact name, *.domain or *; no port)"));
+    }
+    if (!f.has("hosts")) {
+      hosts.add("*");
+    } else if (hosts.isEmpty() && f.node("hosts") instanceof Node.Sequence seq && seq.items().isEmpty()) {
+      problems.add(f.origin("hosts"), "route " + Fields.quote(name) + ": \"hosts\" is empty (leave it out to take every host)");
+    }
+    List<RequestMatch> match = new ArrayList<>();
+    for (Node node : f.list("match")) {
+      matches.read(node, name).ifPresent(match::add);
+    }
+    if (!f.has("match")) {
+      match.add(RequestMatch.ANY);
+    }
+    Action action = action(f, name);
+    Rewrite rewrite = f.nested("rewrite", "route " + name + " rewrite", Set.of("prefix", "regex", "host"))
+        .map(r -> actions.rewrite(r, match)).orElse(Rewrite.NONE);
+    HeaderOps headers = f.nested("headers", "route " + name + " headers", Set.of("request", "response"))
+        .map(HeaderReader::read).orElse(HeaderOps.NONE);
+    Duration timeout = f.duration("timeout", DEFAULT_TIMEOUT);
+    return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f));
+  }
+
+  private Action action(Fields f, String name) {
+    List<String> present = ACTIONS.stream().filter(f::has).sorted().toList();
+    if (present.size() != 1) {
+      problems.add(f.origin(), "route " + Fields.quote(name) + ": expected exactly one of backends, redirect, directResponse (found "
+          + (present.isEmpty() ? "none" : String.join(", ", present)) + ")");
+      return new Action.DirectResponse(500, "");
+    }
+    return switch (present.get(0)) {
+      case "backends" -> actions.forward(f, name);
+      case "redirect" -> actions.redirect(f, name);
+      default -> actions.directResponse(f, name);
+    };
+  }
+
+  static boolean allPrefix(List<RequestMatch> match) {
+    return match.stream().allMatch(m -> m.path() instanceof PathMatch.Prefix);
+  }
+}

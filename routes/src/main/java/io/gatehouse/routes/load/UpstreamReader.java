@@ -1,0 +1,75 @@
+package io.gatehouse.routes.load;
+
+import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.UpstreamTls;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads {@code upstreams}: unique names, {@code host:port} endpoints, balancer, TLS origination. */
+final class UpstreamReader {
+  private static final Set<String> KEYS = Set.of("name", "endpoints", "loadBalancer", "tls",
+      "hashOn", "healthCheck", "outlierDetection", "circuitBreaker");
+  private static final Set<String> LATER = Set.of("hashOn", "healthCheck", "outlierDetection", "circuitBreaker");
+  private static final Set<String> TLS_KEYS = Set.of("sni", "caCert", "clientCert", "clientKey", "verifyHostname");
+
+  private final Problems problems;
+  private final Names names;
+
+  UpstreamReader(Problems problems) {
+    this.problems = problems;
+    this.names = new Names("upstream", problems);
+  }
+
+  List<Upstream> read(List<Located> items) {
+    List<Upstream> out = new ArrayList<>();
+    for (Located item : items) {
+      Fields.of(item.node(), "upstream", problems, KEYS).ifPresent(f -> out.add(upstream(f, item)));
+    }
+    return out;
+  }
+
+  private Upstream upstream(Fields f, Located item) {
+    String name = names.claim(f);
+    f.rejectUnsupported(LATER, "see the resilience issue");
+    List<Upstream.Endpoint> endpoints = new ArrayList<>();
+    for (Node node : f.list("endpoints")) {
+      String text = node instanceof Node.Scalar s ? s.text() : null;
+      Optional<Upstream.Endpoint> endpoint = text == null ? Optional.empty() : Values.endpoint(text);
+      if (endpoint.isPresent()) {
+        endpoints.add(endpoint.get());
+      } else {
+        problems.add(node.origin(), "upstream " + Fields.quote(name) + ": endpoint " + Fields.describe(node)
+            + " is not valid (expected HOST:PORT or [IPv6]:PORT, port 1..65535)");
+      }
+    }
+    if (!f.has("endpoints")) {
+      problems.add(f.origin(), "upstream " + Fields.quote(name) + ": \"endpoints\" is required (a list of HOST:PORT)");
+    } else if (f.list("endpoints").isEmpty() && f.node("endpoints") instanceof Node.Sequence) {
+      problems.add(f.origin("endpoints"), "upstream " + Fields.quote(name) + ": \"endpoints\" is empty");
+    }
+    Upstream.LoadBalancer lb = f.enumValue("loadBalancer", Upstream.LoadBalancer.class, Upstream.LoadBalancer.ROUND_ROBIN);
+    UpstreamTls tls = f.nested("tls", "upstream " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(UpstreamTls.NONE);
+    return new Upstream(name, endpoints, lb, tls);
+  }
+
+  private UpstreamTls tls(Fields t, Located item) {
+    String ca = file(t, "caCert", item);
+    String cert = file(t, "clientCert", item);
+    String key = file(t, "clientKey", item);
+    if (cert.isEmpty() != key.isEmpty()) {
+      problems.add(t.origin(), t.what() + ": clientCert and clientKey go together (one is missing)");
+    }
+    String sni = t.string("sni", "");
+    if (!sni.isEmpty() && !Values.isHostName(Values.normaliseHost(sni))) {
+      problems.add(t.origin("sni"), t.what() + ".sni: " + Fields.quote(sni) + " is not a host name");
+    }
+    return new UpstreamTls(true, Values.normaliseHost(sni), ca, cert, key, t.bool("verifyHostname", true));
+  }
+
+  private static String file(Fields t, String key, Located item) {
+    String value = t.string(key, null);
+    return value == null ? "" : FileRefs.existing(t, key, value, item.baseDir());
+  }
+}
