@@ -1,0 +1,35 @@
+package io.gatehouse.gateway;
+
+import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.Upstream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What valid config this build cannot serve yet, said plainly rather than half-served. Checked by
+ * {@code validate} and before every install.
+ */
+final class Capabilities {
+  private Capabilities() {}
+
+  static List<String> unsupported(GatewayConfig config) {
+    List<String> problems = new ArrayList<>();
+    for (Listener listener : config.listeners()) {
+      if (listener.protocol() != Listener.Protocol.HTTP) {
+        problems.add("listener " + listener.name() + ": protocol " + listener.protocol()
+            + " is not supported by this build (supported: HTTP)");
+      }
+    }
+    for (Upstream upstream : config.upstreams()) {
+      if (upstream.loadBalancer() == Upstream.LoadBalancer.CONSISTENT_HASH) {
+        problems.add("upstream " + upstream.name() + ": loadBalancer CONSISTENT_HASH is not supported by this build"
+            + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+      }
+      if (upstream.tls().enabled()) {
+        problems.add("upstream " + upstream.name() + ": tls (TLS origination) is not supported by this build");
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,192 @@
+package io.gatehouse.gateway;
+
+import io.gatehouse.gateway.observe.JsonLogFormatter;
+import io.gatehouse.routes.ConfigError;
+import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.load.ConfigLoader;
+import io.gatehouse.routes.load.LoadResult;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import sun.misc.Signal;
+
+/**
+ * The command line (DESIGN.md's contract):
+ * <pre>
+ *   run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+ *   validate --config DIR
+ * </pre>
+ * Exit codes: 0 success (and a clean drain after SIGTERM), 1 invalid config, 2 usage error.
+ */
+final class Cli {
+  static final String USAGE = """
+      usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+             gatehouse validate --config DIR
+        --config DIR        read every *.yaml/*.yml in DIR (default: ./routes if present, else the embedded default)
+        --admin-port N      admin listener port (overrides admin.port)
+        --event-loops N     event loop threads (default: number of cores)
+        --drain-timeout D   how long SIGTERM waits for requests in flight, e.g. 30s (default 30s)
+      """;
+
+  private Cli() {}
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      out.print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    Args parsed;
+    try {
+      parsed = Args.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("gatehouse: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    }
+    return switch (args[0]) {
+      case "validate" -> validate(parsed, out, err);
+      case "run" -> serve(parsed, err);
+      default -> {
+        err.println("gatehouse: unknown command " + args[0]);
+        err.print(USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  private static int validate(Args args, PrintStream out, PrintStream err) {
+    if (args.config.isEmpty()) {
+      err.println("gatehouse: validate needs --config DIR");
+      return 2;
+    }
+    Path dir = args.config.get();
+    LoadResult result = ConfigLoader.loadDirectory(dir);
+    if (result instanceof LoadResult.Rejected rejected) {
+      rejected.errors().forEach(e -> err.println(e));
+      err.println(rejected.errors().size() + " error(s) in " + dir);
+      return 1;
+    }
+    GatewayConfig config = ((LoadResult.Loaded) result).config();
+    List<String> unsupported = Capabilities.unsupported(config);
+    if (!unsupported.isEmpty()) {
+      unsupported.forEach(p -> err.println(dir + ": " + p));
+      return 1;
+    }
+    out.println(dir + ": valid (" + config.listeners().size() + " listeners, " + config.upstreams().size()
+        + " upstreams, " + config.routes().size() + " routes, " + config.egress().allow().size() + " egress rules)");
+    return 0;
+  }
+
+  private static int serve(Args args, PrintStream err) {
+    installJsonLogging();
+    Optional<Path> dir = args.config.or(() -> Files.isDirectory(Path.of("routes")) ? Optional.of(Path.of("routes")) : Optional.empty());
+    Gatehouse gatehouse;
+    try {
+      gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out));
+    } catch (Gatehouse.StartupException e) {
+      e.errors().forEach(error -> err.println(error));
+      err.println("gatehouse: not started: the config has " + e.errors().size() + " error(s)");
+      return 1;
+    } catch (RuntimeException e) {
+      err.println("gatehouse: not started: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable drainAndStop = () -> {
+      gatehouse.drain();
+      gatehouse.close();
+      stopped.countDown();
+    };
+    for (String signal : List.of("TERM", "INT")) {
+      Signal.handle(new Signal(signal), s -> new Thread(drainAndStop, "gatehouse-drain").start());
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static void installJsonLogging() {
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    ConsoleHandler console = new ConsoleHandler();
+    console.setFormatter(new JsonLogFormatter());
+    console.setLevel(Level.INFO);
+    root.addHandler(console);
+  }
+
+  /** Parsed options. */
+  private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout) {
+    static Args parse(String[] args) {
+      Optional<Path> config = Optional.empty();
+      OptionalInt adminPort = OptionalInt.empty();
+      int eventLoops = Runtime.getRuntime().availableProcessors();
+      Duration drain = Duration.ofSeconds(30);
+      for (int i = 1; i < args.length; i++) {
+        String flag = args[i];
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(flag + " needs a value");
+        }
+        String value = args[++i];
+        switch (flag) {
+          case "--config" -> config = Optional.of(Path.of(value));
+          case "--admin-port" -> adminPort = OptionalInt.of(port(value));
+          case "--event-loops" -> eventLoops = positive(flag, value);
+          case "--drain-timeout" -> drain = duration(value);
+          default -> throw new IllegalArgumentException("unknown option " + flag);
+        }
+      }
+      return new Args(config, adminPort, eventLoops, drain);
+    }
+
+    private static int port(String value) {
+      int port = positive("--admin-port", value);
+      if (port > 65535) {
+        throw new IllegalArgumentException("--admin-port: " + value + " (expected: 1..65535)");
+      }
+      return port;
+    }
+
+    private static int positive(String flag, String value) {
+      try {
+        int n = Integer.parseInt(value);
+        if (n > 0) {
+          return n;
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      throw new IllegalArgumentException(flag + ": " + value + " (expected: a whole number > 0)");
+    }
+
+    private static Duration duration(String value) {
+      try {
+        if (value.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+        }
+        if (value.endsWith("s")) {
+          return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+        }
+        if (value.endsWith("m")) {
+          return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      throw new IllegalArgumentException("--drain-timeout: " + value + " (expected: e.g. 500ms, 30s, 1m)");
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.gatehouse.gateway.observe;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One JSON line per request, written by a thread of its own: event loops only enqueue a record
+ * and never wait on I/O. When the queue is full (the output cannot keep up) entries are dropped
+ * and counted rather than slowing traffic.
+ */
+public final class AccessLog implements AutoCloseable {
+  /** One finished request. */
+  public record Entry(long startMillis, String requestId, String client, String listener, String host,
+                      String method, String path, String protocol, String route, String upstream,
+                      String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
+                      int attempts, String failure) {}
+
+  private static final Entry STOP = new Entry(0, "", "", "", "", "", "", "", "", "", "", 0, 0, 0, 0, 0, "");
+  private static final int CAPACITY = 65_536;
+
+  private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final AtomicLong dropped = new AtomicLong();
+  private final JsonFactory json = new JsonFactory();
+  private final OutputStream out;
+  private final Thread writer;
+
+  private AccessLog(OutputStream out) {
+    this.out = out;
+    this.writer = new Thread(this::drain, "gatehouse-access-log");
+    writer.setDaemon(true);
+  }
+
+  /** Starts the writer thread; lines go to {@code out} (stdout in production). */
+  public static AccessLog start(OutputStream out) {
+    AccessLog log = new AccessLog(out);
+    log.writer.start();
+    return log;
+  }
+
+  /** Queues an entry; never blocks. */
+  public void write(Entry entry) {
+    if (!queue.offer(entry)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  /** Entries dropped because the writer could not keep up. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  private void drain() {
+    List<Entry> batch = new ArrayList<>(256);
+    try {
+      while (true) {
+        Entry first = queue.take();
+        batch.add(first);
+        queue.drainTo(batch, 255);
+        boolean stop = writeBatch(batch);
+        batch.clear();
+        if (stop) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean writeBatch(List<Entry> batch) {
+    boolean stop = false;
+    try {
+      JsonGenerator gen = json.createGenerator(out);
+      gen.setRootValueSeparator(null);
+      for (Entry e : batch) {
+        if (e == STOP) {
+          stop = true;
+          continue;
+        }
+        writeEntry(gen, e);
+        gen.flush();
+        out.write('\n');
+      }
+      gen.flush();
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return stop;
+  }
+
+  private static void writeEntry(JsonGenerator gen, Entry e) throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("time", Instant.ofEpochMilli(e.startMillis()).toString());
+    gen.writeStringField("type", "access");
+    gen.writeStringField("requestId", e.requestId());
+    gen.writeStringField("client", e.client());
+    gen.writeStringField("listener", e.listener());
+    gen.writeStringField("host", e.host());
+    gen.writeStringField("method", e.method());
+    gen.writeStringField("path", e.path());
+    gen.writeStringField("protocol", e.protocol());
+    gen.writeStringField("route", e.route());
+    gen.writeStringField("upstream", e.upstream());
+    gen.writeStringField("endpoint", e.endpoint());
+    gen.writeNumberField("status", e.status());
+    gen.writeNumberField("bytesIn", e.bytesIn());
+    gen.writeNumberField("bytesOut", e.bytesOut());
+    gen.writeNumberField("durationMicros", e.durationMicros());
+    gen.writeNumberField("attempts", e.attempts());
+    if (!e.failure().isEmpty()) {
+      gen.writeStringField("failure", e.failure());
+    }
+    gen.writeEndObject();
+  }
+
+  /** Writes what is queued, then stops the writer (waits up to 2 s). */
+  @Override public void close() {
+    try {
+      queue.offer(STOP, 1, TimeUnit.SECONDS);
+      writer.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

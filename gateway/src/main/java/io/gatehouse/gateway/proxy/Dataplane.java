@@ -1,0 +1,54 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+/**
+ * The one mutable reference on the data path. Readers call {@link #current()} once per request;
+ * the single config writer calls {@link #install}. Readers see the old or the new snapshot,
+ * never a mix; requests in flight finish on the snapshot they started with.
+ */
+public final class Dataplane {
+  private static final Logger LOG = Logger.getLogger(Dataplane.class.getName());
+
+  private final Vertx vertx;
+  private final Duration drainTimeout;
+  private volatile Snapshot current = Snapshot.empty();
+
+  public Dataplane(Vertx vertx, Duration drainTimeout) {
+    this.vertx = vertx;
+    this.drainTimeout = drainTimeout;
+  }
+
+  public Snapshot current() {
+    return current;
+  }
+
+  /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
+  public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
+    return Snapshot.compile(vertx, config, version, current);
+  }
+
+  /** Swaps {@code next} in (one volatile write) and retires what the previous snapshot alone used. */
+  public void install(Snapshot next) {
+    Snapshot previous = current;
+    current = next;
+    retire(previous, next);
+  }
+
+  /** Drops a compiled snapshot that will not be installed, closing the clients it alone created. */
+  public void discard(Snapshot unused) {
+    retire(unused, current);
+  }
+
+  /** Closes, after the drain timeout, the clients of {@code old} that {@code kept} does not use. */
+  private void retire(Snapshot old, Snapshot kept) {
+    for (UpstreamClient client : old.upstreams().values()) {
+      if (kept.upstreams().get(client.name()) != client) {
+        client.close(drainTimeout).onFailure(e -> LOG.warning("closing upstream " + client.name() + ": " + e));
+      }
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.routes.table.RequestView;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One request's journey through the gateway, with typed fields: the request, the snapshot it is
+ * served by (read once), its id and start time, what was chosen for it (route, upstream,
+ * endpoint) and what goes upstream (URI, authority, headers). Lives on one event loop.
+ */
+public final class Exchange implements RequestView {
+  private final HttpServerRequest request;
+  private final Snapshot snapshot;
+  private final String listener;
+  private final String requestId;
+  private final long startNanos;
+  private final long startMillis;
+  private String route = "";
+  private String upstream = "";
+  private String endpoint = "";
+  private int attempts;
+  private String failure = "";
+  private boolean clientClosed;
+  private String upstreamUri;
+  private String upstreamHost;
+  private MultiMap upstreamHeaders;
+  private List<Consumer<MultiMap>> beforeResponse;
+
+  Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis) {
+    this.request = request;
+    this.snapshot = snapshot;
+    this.listener = listener;
+    this.requestId = requestId;
+    this.startNanos = System.nanoTime();
+    this.startMillis = startMillis;
+    this.upstreamUri = request.uri();
+  }
+
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  public HttpServerResponse response() {
+    return request.response();
+  }
+
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  public String listener() {
+    return listener;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public long startMillis() {
+    return startMillis;
+  }
+
+  // RequestView: what the route table matches on.
+
+  @Override public String method() {
+    return request.method().name();
+  }
+
+  @Override public String host() {
+    HostAndPort authority = request.authority();
+    return authority == null ? null : authority.host();
+  }
+
+  @Override public String path() {
+    return request.path();
+  }
+
+  @Override public String header(String name) {
+    return request.getHeader(name);
+  }
+
+  @Override public String query(String name) {
+    return request.getParam(name);
+  }
+
+  // What was chosen, for the access log and metrics.
+
+  public String route() {
+    return route;
+  }
+
+  public void route(String name) {
+    this.route = name;
+  }
+
+  public String upstream() {
+    return upstream;
+  }
+
+  public void upstream(String name) {
+    this.upstream = name;
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  public void endpoint(String address) {
+    this.endpoint = address;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  public void attempted() {
+    attempts++;
+  }
+
+  /** Why the gateway failed the request (detail for the log), or empty. */
+  public String failure() {
+    return failure;
+  }
+
+  // What goes upstream.
+
+  public String upstreamUri() {
+    return upstreamUri;
+  }
+
+  public void upstreamUri(String uri) {
+    this.upstreamUri = uri;
+  }
+
+  /** The Host to send upstream; null keeps the client's. */
+  public String upstreamHost() {
+    return upstreamHost;
+  }
+
+  public void upstreamHost(String host) {
+    this.upstreamHost = host;
+  }
+
+  /** The headers that go upstream: the client's minus hop-by-hop, plus forwarding headers. */
+  public MultiMap upstreamHeaders() {
+    if (upstreamHeaders == null) {
+      upstreamHeaders = ForwardedHeaders.outgoing(this);
+    }
+    return upstreamHeaders;
+  }
+
+  /** Registers an edit of the response head; edits run in reverse order of registration. */
+  public void beforeResponse(Consumer<MultiMap> edit) {
+    if (beforeResponse == null) {
+      beforeResponse = new ArrayList<>(2);
+    }
+    beforeResponse.add(edit);
+  }
+
+  /** Runs the registered response-head edits on {@code headers}, last registered first. */
+  public void editResponseHead(MultiMap headers) {
+    if (beforeResponse == null) {
+      return;
+    }
+    for (int i = beforeResponse.size() - 1; i >= 0; i--) {
+      beforeResponse.get(i).accept(headers);
+    }
+  }
+
+  /** The status to log: what was sent, or 499 when the client left before the response was done. */
+  public int status() {
+    return clientClosed ? Reason.CLIENT_CLOSED.status() : request.response().getStatusCode();
+  }
+
+  /**
+   * Ends the exchange with a gateway error: the JSON body and {@code x-gatehouse-reason}, or, if
+   * the response head is already out, a reset of the stream (nothing else can tell the client).
+   */
+  public void fail(Throwable cause) {
+    GatewayException error = GatewayException.of(cause);
+    failure = error.reason().word() + ": " + error.getMessage();
+    clientClosed = error.reason() == Reason.CLIENT_CLOSED;
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    Reason reason = error.reason();
+    String body = new JsonObject()
+        .put("error", reason.message())
+        .put("reason", reason.word())
+        .put("requestId", requestId)
+        .encode();
+    response.headers().clear();
+    response.setStatusCode(reason.status())
+        .putHeader("content-type", "application/json")
+        .putHeader("x-gatehouse-reason", reason.word())
+        .putHeader("x-request-id", requestId);
+    editResponseHead(response.headers());
+    response.end(body);
+  }
+}

@@ -1,0 +1,79 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.gateway.observe.AccessLog;
+import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
+import java.time.Clock;
+
+/**
+ * Where every request on an HTTP listener starts: read the snapshot once, match a route, run its
+ * stage, turn a failure into the gateway's error reply, then write the access log and metrics.
+ * Runs on the connection's event loop and never blocks or throws.
+ */
+public final class Ingress implements Handler<HttpServerRequest> {
+  private final Dataplane dataplane;
+  private final String listener;
+  private final GatewayMetrics metrics;
+  private final AccessLog accessLog;
+  private final Clock clock;
+
+  public Ingress(Dataplane dataplane, String listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
+    this.dataplane = dataplane;
+    this.listener = listener;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.clock = clock;
+  }
+
+  @Override public void handle(HttpServerRequest request) {
+    request.pause();
+    Snapshot snapshot = dataplane.current();
+    String requestId = RequestIds.from(request.getHeader("x-request-id"));
+    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis());
+    run(ex).onComplete(ar -> {
+      if (ar.failed()) {
+        ex.fail(ar.cause());
+      }
+      if (!request.isEnded()) {
+        // A body no stage read (404, redirect, error): let it drain so keep-alive carries on.
+        request.resume();
+      }
+      record(ex);
+    });
+  }
+
+  private Future<Void> run(Exchange ex) {
+    if (ex.host() == null && ex.request().version() == HttpVersion.HTTP_1_1) {
+      return Future.failedFuture(new GatewayException(Reason.MISSING_HOST));
+    }
+    try {
+      return ex.snapshot().routes().match(ex).handle(ex);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private void record(Exchange ex) {
+    HttpServerRequest request = ex.request();
+    HttpServerResponse response = request.response();
+    long nanos = System.nanoTime() - ex.startNanos();
+    int status = ex.status();
+    metrics.request(ex.route(), ex.upstream(), status, nanos);
+    SocketAddress client = request.remoteAddress();
+    String host = ex.host();
+    accessLog.write(new AccessLog.Entry(ex.startMillis(), ex.requestId(),
+        client == null ? "" : client.hostAddress(), listener, host == null ? "" : host,
+        request.method().name(), request.path(), protocol(request.version()), ex.route(), ex.upstream(),
+        ex.endpoint(), status, request.bytesRead(), response.bytesWritten(), nanos / 1_000,
+        ex.attempts(), ex.failure()));
+  }
+
+  private static String protocol(HttpVersion version) {
+    return version == HttpVersion.HTTP_2 ? "HTTP/2" : version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+  }
+}

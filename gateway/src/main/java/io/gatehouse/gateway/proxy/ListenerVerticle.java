@@ -1,0 +1,66 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.gateway.observe.AccessLog;
+import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.routes.Listener;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One HTTP listener on one event loop. A listener is deployed as one instance per event loop,
+ * all bound to the same port (Vert.x spreads accepted connections over them), so each
+ * connection lives on a single thread and the data path takes no locks.
+ */
+final class ListenerVerticle extends VerticleBase {
+  private final Listener config;
+  private final Dataplane dataplane;
+  private final GatewayMetrics metrics;
+  private final AccessLog accessLog;
+  private final Duration drainTimeout;
+  private HttpServer server;
+
+  ListenerVerticle(Listener config, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog, Duration drainTimeout) {
+    this.config = config;
+    this.dataplane = dataplane;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.drainTimeout = drainTimeout;
+  }
+
+  @Override public Future<?> start() {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.address())
+        .setPort(config.port())
+        .setHttp2ClearTextEnabled(true)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setTcpNoDelay(true);
+    AtomicLong connections = metrics.connections(config.name());
+    return vertx.createHttpServer(options)
+        .requestHandler(new Ingress(dataplane, config.name(), metrics, accessLog, Clock.systemUTC()))
+        .connectionHandler(connection -> {
+          connections.incrementAndGet();
+          connection.closeHandler(v -> connections.decrementAndGet());
+        })
+        .listen()
+        .onSuccess(s -> server = s);
+  }
+
+  /** Graceful: stop accepting, let open requests finish (HTTP/2 gets GOAWAY) within the drain timeout. */
+  @Override public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(drainTimeout);
+  }
+
+  int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  Future<Void> shutdown(Duration timeout) {
+    return server == null ? Future.succeededFuture() : server.shutdown(timeout);
+  }
+}

@@ -1,0 +1,109 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.gateway.observe.AccessLog;
+import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.routes.Listener;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
+
+/**
+ * The running listeners, kept in line with the config. Reconciling is two-phase so that a reload
+ * is all or nothing: {@link #open} binds the new listeners (undoing them all if one fails), the
+ * snapshot is swapped, then {@link #closeUnwanted} drains the listeners the config dropped.
+ */
+public final class Listeners {
+  private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
+
+  private final Vertx vertx;
+  private final Dataplane dataplane;
+  private final GatewayMetrics metrics;
+  private final AccessLog accessLog;
+  private final int eventLoops;
+  private final Duration drainTimeout;
+  private final Map<Listener, Running> running = new HashMap<>();
+
+  private record Running(String deploymentId, List<ListenerVerticle> instances) {}
+
+  public Listeners(Vertx vertx, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog,
+                   int eventLoops, Duration drainTimeout) {
+    this.vertx = vertx;
+    this.dataplane = dataplane;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.eventLoops = eventLoops;
+    this.drainTimeout = drainTimeout;
+  }
+
+  /** Binds every wanted listener not running yet; on any failure unbinds those it bound and fails. */
+  public synchronized Future<Void> open(List<Listener> wanted) {
+    List<Future<Map.Entry<Listener, Running>>> started = new ArrayList<>();
+    for (Listener listener : wanted) {
+      if (!running.containsKey(listener)) {
+        started.add(deploy(listener));
+      }
+    }
+    return Future.join(started).transform(ar -> {
+      List<Future<?>> undo = new ArrayList<>();
+      for (Future<Map.Entry<Listener, Running>> f : started) {
+        if (f.succeeded()) {
+          if (ar.succeeded()) {
+            running.put(f.result().getKey(), f.result().getValue());
+          } else {
+            undo.add(vertx.undeploy(f.result().getValue().deploymentId()));
+          }
+        }
+      }
+      if (ar.succeeded()) {
+        return Future.succeededFuture();
+      }
+      return Future.join(undo).transform(v -> Future.failedFuture(ar.cause()));
+    });
+  }
+
+  private Future<Map.Entry<Listener, Running>> deploy(Listener listener) {
+    List<ListenerVerticle> instances = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      ListenerVerticle v = new ListenerVerticle(listener, dataplane, metrics, accessLog, drainTimeout);
+      instances.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(eventLoops))
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "listener " + listener.name() + " cannot bind " + listener.address() + ":" + listener.port() + ": " + e.getMessage(), e)))
+        .map(id -> Map.entry(listener, new Running(id, List.copyOf(instances))));
+  }
+
+  /** Drains and stops the running listeners that {@code wanted} no longer has. */
+  public synchronized Future<Void> closeUnwanted(List<Listener> wanted) {
+    List<Future<?>> stopping = new ArrayList<>();
+    running.entrySet().removeIf(e -> {
+      if (wanted.contains(e.getKey())) {
+        return false;
+      }
+      LOG.info(() -> "listener " + e.getKey().name() + " removed; draining");
+      stopping.add(vertx.undeploy(e.getValue().deploymentId()));
+      return true;
+    });
+    return Future.join(stopping).mapEmpty();
+  }
+
+  /** The port a running listener is bound to (useful when the config says 0), or -1. */
+  public synchronized int port(String name) {
+    return running.entrySet().stream().filter(e -> e.getKey().name().equals(name))
+        .mapToInt(e -> e.getValue().instances().get(0).actualPort()).findFirst().orElse(-1);
+  }
+
+  /** Stops accepting on every listener and lets open requests finish within {@code timeout}. */
+  public synchronized Future<Void> drain(Duration timeout) {
+    List<Future<?>> all = new ArrayList<>();
+    running.values().forEach(r -> r.instances().forEach(v -> all.add(v.shutdown(timeout))));
+    return Future.join(all).mapEmpty();
+  }
+}

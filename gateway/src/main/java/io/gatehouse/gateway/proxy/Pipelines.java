@@ -1,0 +1,72 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.gateway.filter.HeaderFilter;
+import io.gatehouse.gateway.filter.RewriteFilter;
+import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.gatehouse.routes.Action;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.Route;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the stage a route's match entry runs: its filters in the fixed order (headers, then
+ * rewrite; fault, rate limit and CORS come before headers with the resilience work) around the
+ * route's end: a forwarder, a redirect or a direct response. Built once per snapshot.
+ */
+final class Pipelines {
+  private final Vertx vertx;
+  private final Map<String, UpstreamClient> upstreams;
+
+  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams) {
+    this.vertx = vertx;
+    this.upstreams = upstreams;
+  }
+
+  Stage build(Route route, RequestMatch match) {
+    List<Filter> filters = new ArrayList<>(2);
+    if (!route.headers().request().isEmpty() || !route.headers().response().isEmpty()) {
+      filters.add(new HeaderFilter(route.headers()));
+    }
+    if (!RewriteFilter.isNoop(route.rewrite())) {
+      filters.add(RewriteFilter.of(route.rewrite(), match));
+    }
+    Stage stage = end(route);
+    for (int i = filters.size() - 1; i >= 0; i--) {
+      stage = filters.get(i).wrap(stage);
+    }
+    Stage chain = stage;
+    String name = route.name();
+    return ex -> {
+      ex.route(name);
+      return chain.handle(ex);
+    };
+  }
+
+  private Stage end(Route route) {
+    Action action = route.action();
+    if (action instanceof Action.Redirect redirect) {
+      return new Redirector(redirect);
+    }
+    if (action instanceof Action.DirectResponse direct) {
+      return new DirectResponder(direct);
+    }
+    Action.Forward forward = (Action.Forward) action;
+    List<UpstreamClient> clients = new ArrayList<>();
+    List<Integer> weights = new ArrayList<>();
+    for (Action.Backend backend : forward.backends()) {
+      if (backend.weight() > 0) {
+        clients.add(upstreams.get(backend.upstream()));
+        weights.add(backend.weight());
+      }
+    }
+    return new Forwarder(vertx, new Backends(clients, weights), route.retries(), route.timeout());
+  }
+
+  /** What requests no route takes get: 404 with reason route_not_found. */
+  static Stage noRoute() {
+    return ex -> io.vertx.core.Future.failedFuture(new GatewayException(Reason.ROUTE_NOT_FOUND));
+  }
+}

@@ -1,0 +1,44 @@
+package io.gatehouse.gateway.proxy;
+
+/**
+ * Why the gateway itself answered instead of an upstream: the status, the short snake_case word
+ * sent as {@code x-gatehouse-reason} (Envoy's response-code-detail word where one exists), and a
+ * message safe to show a client (no internal addresses).
+ */
+public enum Reason {
+  ROUTE_NOT_FOUND(404, "route_not_found", "no route matches this request"),
+  MISSING_HOST(400, "missing_host", "the request has no Host header"),
+  BAD_REQUEST(400, "bad_request", "the request is malformed"),
+  /** The client went away before the response was complete; nothing can be sent (NGINX's 499). */
+  CLIENT_CLOSED(499, "downstream_remote_disconnect", "the client closed the connection"),
+  NO_HEALTHY_UPSTREAM(503, "no_healthy_upstream", "no upstream endpoint is available"),
+  UPSTREAM_CONNECT_FAILURE(503, "upstream_connect_failure", "could not connect to the upstream"),
+  UPSTREAM_RESET(502, "upstream_reset_before_response_started", "the upstream closed the connection before answering"),
+  UPSTREAM_RESPONSE_TIMEOUT(504, "upstream_response_timeout", "the upstream did not answer in time"),
+  UPSTREAM_PER_TRY_TIMEOUT(504, "upstream_per_try_timeout", "the upstream did not answer in time"),
+  INTERNAL(500, "internal_error", "the gateway failed to handle the request");
+
+  private final int status;
+  private final String word;
+  private final String message;
+
+  Reason(int status, String word, String message) {
+    this.status = status;
+    this.word = word;
+    this.message = message;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The value of {@code x-gatehouse-reason}. */
+  public String word() {
+    return word;
+  }
+
+  /** What the JSON error body says. */
+  public String message() {
+    return message;
+  }
+}

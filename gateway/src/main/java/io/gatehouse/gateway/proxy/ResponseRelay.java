@@ -1,0 +1,51 @@
+package io.gatehouse.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.streams.Pipe;
+
+/**
+ * Sends an upstream response to the client: status, headers minus hop-by-hop, the route's
+ * response-head edits, then the body streamed with back-pressure, then trailers (gRPC needs them).
+ */
+final class ResponseRelay {
+  private ResponseRelay() {}
+
+  /** Completes when the client's response has ended; fails if either side broke mid-body. */
+  static Future<Void> relay(Exchange ex, HttpClientResponse response) {
+    HttpServerResponse out = ex.response();
+    out.setStatusCode(response.statusCode());
+    String message = response.statusMessage();
+    if (message != null) {
+      out.setStatusMessage(message);
+    }
+    ForwardedHeaders.copyResponseHeaders(response.headers(), out.headers());
+    if (!out.headers().contains("x-request-id")) {
+      // The client can quote it when it reports a problem; the access log line carries the same id.
+      out.headers().set("x-request-id", ex.requestId());
+    }
+    ex.editResponseHead(out.headers());
+    if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(ex, response.statusCode())
+        && ex.request().version() != HttpVersion.HTTP_1_0) {
+      out.setChunked(true);
+    }
+    Pipe<Buffer> pipe = response.pipe();
+    pipe.endOnSuccess(false);
+    pipe.endOnFailure(false);
+    return pipe.to(out).compose(v -> {
+      if (!response.trailers().isEmpty()) {
+        out.trailers().addAll(response.trailers());
+      }
+      return out.end();
+    });
+  }
+
+  private static boolean mayHaveBody(Exchange ex, int status) {
+    return ex.request().method() != HttpMethod.HEAD && status >= 200 && status != 204 && status != 304;
+  }
+}

@@ -1,0 +1,70 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.table.RouteTable;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One installed config, compiled: its version, the route table of ready-built stages and the live
+ * upstream clients. Immutable once built; a request uses the snapshot it started with to the end.
+ */
+public final class Snapshot {
+  private final long version;
+  private final GatewayConfig config;
+  private final RouteTable<Stage> routes;
+  private final Map<String, UpstreamClient> upstreams;
+
+  private Snapshot(long version, GatewayConfig config, RouteTable<Stage> routes, Map<String, UpstreamClient> upstreams) {
+    this.version = version;
+    this.config = config;
+    this.routes = routes;
+    this.upstreams = Map.copyOf(upstreams);
+  }
+
+  /**
+   * Compiles {@code config}. Upstreams whose config equals one in {@code previous} keep its live
+   * client (and warm connections); others get a new client. Runs on the config writer thread.
+   */
+  public static Snapshot compile(Vertx vertx, GatewayConfig config, long version, Snapshot previous) {
+    Map<String, UpstreamClient> clients = new HashMap<>();
+    try {
+      for (Upstream upstream : config.upstreams()) {
+        UpstreamClient reused = previous == null ? null : previous.upstreams.get(upstream.name());
+        clients.put(upstream.name(), reused != null && reused.config().equals(upstream)
+            ? reused : UpstreamClient.start(vertx, upstream));
+      }
+      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients)::build, Pipelines.noRoute());
+      return new Snapshot(version, config, table, clients);
+    } catch (RuntimeException e) {
+      // Close what this failed compile created; the previous snapshot's clients stay.
+      clients.values().stream().filter(c -> previous == null || previous.upstreams.get(c.name()) != c)
+          .forEach(c -> c.close(java.time.Duration.ZERO));
+      throw e;
+    }
+  }
+
+  /** An empty snapshot: every request gets 404. */
+  static Snapshot empty() {
+    return new Snapshot(0, GatewayConfig.EMPTY, RouteTable.compile(java.util.List.of(), (r, m) -> null, Pipelines.noRoute()), Map.of());
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public RouteTable<Stage> routes() {
+    return routes;
+  }
+
+  public Map<String, UpstreamClient> upstreams() {
+    return upstreams;
+  }
+}

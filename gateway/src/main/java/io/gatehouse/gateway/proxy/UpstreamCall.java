@@ -1,0 +1,283 @@
+package io.gatehouse.gateway.proxy;
+
+import io.gatehouse.gateway.upstream.EndpointState;
+import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+
+/**
+ * One request forwarded to one upstream, on the request's event loop: tries an endpoint, retries
+ * as the route's policy allows, enforces the route and per-try timeouts until the response head
+ * arrives (then the body streams, with the route timeout as an idle timeout), and streams bodies
+ * both ways with back-pressure.
+ *
+ * <p>A connect failure is always safe to retry (nothing was sent). A reset, a per-try timeout or a
+ * retriable status is retried only if the request can be sent again: it has no body, or a body
+ * small enough that it was buffered, and an idempotent method (unless the route allows others).
+ */
+final class UpstreamCall {
+  private final Forwarder route;
+  private final Exchange ex;
+  private final UpstreamClient upstream;
+  private final HttpServerRequest request;
+  private final Promise<Void> done = Promise.promise();
+  private int retriesLeft;
+  private boolean bodyless;
+  private Buffer body;
+  private boolean finished;
+  private long routeTimer = -1;
+  private long tryTimer = -1;
+  private EndpointState lastEndpoint;
+  private HttpClientRequest current;
+
+  UpstreamCall(Forwarder route, Exchange ex, UpstreamClient upstream) {
+    this.route = route;
+    this.ex = ex;
+    this.upstream = upstream;
+    this.request = ex.request();
+    this.retriesLeft = route.retries.attempts();
+  }
+
+  Future<Void> start() {
+    HttpServerResponse response = ex.response();
+    response.closeHandler(v -> abort("client closed the connection"));
+    if (route.timeoutMillis > 0) {
+      routeTimer = route.vertx.setTimer(route.timeoutMillis,
+          id -> timeout(Reason.UPSTREAM_RESPONSE_TIMEOUT, "no response head within " + route.timeoutMillis + "ms"));
+    }
+    long length = contentLength(request);
+    bodyless = length == 0 || (length < 0 && !hasUnsizedBody(request));
+    if (!bodyless && length > 0 && length <= Forwarder.RETRY_BUFFER_BYTES && retriesAfterSend()) {
+      request.body().onComplete(ar -> {
+        if (ar.failed()) {
+          finish(new GatewayException(Reason.BAD_REQUEST, "request body: " + ar.cause()));
+          return;
+        }
+        body = ar.result();
+        attempt();
+      });
+      request.resume(); // the ingress paused it; body() alone does not read a paused request
+    } else {
+      attempt();
+    }
+    return done.future();
+  }
+
+  private boolean retriesAfterSend() {
+    var policy = route.retries;
+    boolean wanted = policy.attempts() > 0
+        && (policy.onReset() || !policy.onStatuses().isEmpty() || policy.perTryTimeout().toMillis() > 0);
+    return wanted && (policy.nonIdempotent() || isIdempotent(request.method()));
+  }
+
+  private boolean replayable() {
+    return (bodyless || body != null) && (route.retries.nonIdempotent() || isIdempotent(request.method()));
+  }
+
+  private void attempt() {
+    if (finished) {
+      return;
+    }
+    EndpointState endpoint = upstream.select(lastEndpoint);
+    if (endpoint == null) {
+      finish(new GatewayException(Reason.NO_HEALTHY_UPSTREAM, "upstream " + upstream.name() + " has no endpoints"));
+      return;
+    }
+    ex.attempted();
+    ex.endpoint(endpoint.label());
+    endpoint.started();
+    RequestOptions options = new RequestOptions()
+        .setMethod(request.method())
+        .setURI(ex.upstreamUri())
+        .setHeaders(ex.upstreamHeaders());
+    upstream.request(endpoint, options).onComplete(ar -> {
+      if (ar.succeeded()) {
+        send(ar.result(), endpoint);
+        return;
+      }
+      endpoint.finished();
+      lastEndpoint = endpoint;
+      if (!finished && route.retries.onConnectFailure() && retriesLeft > 0) {
+        retriesLeft--;
+        attempt();
+      } else {
+        finish(new GatewayException(Reason.UPSTREAM_CONNECT_FAILURE, endpoint.label() + ": " + ar.cause().getMessage()));
+      }
+    });
+  }
+
+  private void send(HttpClientRequest upstreamRequest, EndpointState endpoint) {
+    if (finished) {
+      upstreamRequest.reset();
+      endpoint.finished();
+      return;
+    }
+    current = upstreamRequest;
+    HostAndPort authority = request.authority();
+    String host = ex.upstreamHost();
+    if (host != null) {
+      upstreamRequest.authority(HostAndPort.create(host, -1));
+    } else if (authority != null) {
+      upstreamRequest.authority(authority);
+    }
+    if (route.perTryTimeoutMillis > 0) {
+      tryTimer = route.vertx.setTimer(route.perTryTimeoutMillis, id -> perTryTimeout(upstreamRequest));
+    }
+    upstreamRequest.response().onComplete(ar -> {
+      if (finished || upstreamRequest != current) {
+        // Detached by a per-try timeout, or the call is over: only release what this try holds.
+        endpoint.finished();
+        if (ar.succeeded()) {
+          upstreamRequest.reset();
+        }
+        return;
+      }
+      cancelTryTimer();
+      if (ar.succeeded()) {
+        onResponse(ar.result(), endpoint);
+        return;
+      }
+      endpoint.finished();
+      lastEndpoint = endpoint;
+      if (route.retries.onReset() && retriesLeft > 0 && replayable()) {
+        retriesLeft--;
+        attempt();
+      } else {
+        finish(new GatewayException(Reason.UPSTREAM_RESET, endpoint.label() + ": " + ar.cause()));
+      }
+    });
+    writeBody(upstreamRequest);
+  }
+
+  private void writeBody(HttpClientRequest upstreamRequest) {
+    if (bodyless) {
+      upstreamRequest.end();
+    } else if (body != null) {
+      upstreamRequest.end(body);
+    } else {
+      if (contentLength(request) < 0) {
+        upstreamRequest.setChunked(true);
+      }
+      request.pipeTo(upstreamRequest).onFailure(e -> upstreamRequest.reset());
+    }
+  }
+
+  private void perTryTimeout(HttpClientRequest upstreamRequest) {
+    tryTimer = -1;
+    if (finished || upstreamRequest != current) {
+      return;
+    }
+    if (retriesLeft > 0 && replayable()) {
+      retriesLeft--;
+      // Detach first: the reset fails this try's response future, which must not count as another retry.
+      current = null;
+      upstreamRequest.reset();
+      attempt();
+    } else {
+      timeout(Reason.UPSTREAM_PER_TRY_TIMEOUT, "no response head within " + route.perTryTimeoutMillis + "ms");
+    }
+  }
+
+  private void onResponse(HttpClientResponse response, EndpointState endpoint) {
+    int status = response.statusCode();
+    if (route.retries.onStatuses().contains(status) && retriesLeft > 0 && replayable()) {
+      retriesLeft--;
+      lastEndpoint = endpoint;
+      // Read and drop the small error body so the connection goes back to the pool.
+      response.body().onComplete(ignored -> {
+        endpoint.finished();
+        attempt();
+      });
+      return;
+    }
+    cancelRouteTimer();
+    if (route.timeoutMillis > 0) {
+      current.idleTimeout(route.timeoutMillis);
+    }
+    streamResponse(response, endpoint);
+  }
+
+  private void streamResponse(HttpClientResponse response, EndpointState endpoint) {
+    ResponseRelay.relay(ex, response).onComplete(ar -> {
+      endpoint.finished();
+      finish(ar.succeeded() ? null : new GatewayException(Reason.UPSTREAM_RESET, "response body: " + ar.cause()));
+    });
+  }
+
+  private void timeout(Reason reason, String detail) {
+    finish(new GatewayException(reason, detail));
+  }
+
+  private void abort(String detail) {
+    finish(new GatewayException(Reason.CLIENT_CLOSED, detail));
+  }
+
+  /** Concludes the call once: success (null) or a failure the ingress turns into a reply or a reset. */
+  private void finish(GatewayException failure) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelRouteTimer();
+    cancelTryTimer();
+    if (failure == null) {
+      done.complete();
+    } else {
+      // After finished is set: the reset fails this try's response future, which must not retry.
+      if (current != null) {
+        current.reset();
+      }
+      done.fail(failure);
+    }
+  }
+
+  private void cancelRouteTimer() {
+    if (routeTimer >= 0) {
+      route.vertx.cancelTimer(routeTimer);
+      routeTimer = -1;
+    }
+  }
+
+  private void cancelTryTimer() {
+    if (tryTimer >= 0) {
+      route.vertx.cancelTimer(tryTimer);
+      tryTimer = -1;
+    }
+  }
+
+  private static long contentLength(HttpServerRequest request) {
+    String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream still open. */
+  private static boolean hasUnsizedBody(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      return !request.isEnded();
+    }
+    String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    return te != null && te.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+  }
+
+  private static boolean isIdempotent(HttpMethod method) {
+    return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+        || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
+  }
+}

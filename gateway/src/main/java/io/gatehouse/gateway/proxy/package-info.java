@@ -1,0 +1,24 @@
+/**
+ * The life of a request through an HTTP listener.
+ *
+ * <pre>
+ *  client ─► ListenerVerticle (one per event loop, sharing the port)
+ *         ─► Ingress: pause the body, read dataplane.current() once, take or make x-request-id
+ *         ─► snapshot.routes().match(exchange)          RouteTable: host bucket, then declared order
+ *         ─► Stage built by Pipelines for the matched route, once per snapshot:
+ *              HeaderFilter ─► RewriteFilter ─► Forwarder | Redirector | DirectResponder
+ *                                          (no match is a Stage too: 404 route_not_found)
+ *         ─► Forwarder: Backends picks the upstream by weight; UpgradeTunnel for WebSocket
+ *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer, pooled connection,
+ *              streamed body, route timeout, per-try timeout, retries (buffered replay ≤ 1 MiB)
+ *  client ◄─ ResponseRelay: status and headers (hop-by-hop removed, response edits of the
+ *              filters run in reverse), body piped with trailers
+ *         ◄─ Ingress: a failed stage becomes GatewayException ─► JSON error + x-gatehouse-reason;
+ *              then one access log line and the metrics
+ * </pre>
+ *
+ * A reload compiles a new {@link io.gatehouse.gateway.proxy.Snapshot} on the config writer thread
+ * and swaps it in {@link io.gatehouse.gateway.proxy.Dataplane} with one volatile write; a request
+ * keeps the snapshot it started with.
+ */
+package io.gatehouse.gateway.proxy;

@@ -1,0 +1,231 @@
+package io.gatehouse.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What happens on the way to the upstream: weights, rewrites, header edits, retries and timeouts. */
+class ForwardingTest {
+  Vertx vertx;
+  EchoUpstream a;
+  EchoUpstream b;
+  TestGateway gateway;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    a = EchoUpstream.start(vertx, "a");
+    b = EchoUpstream.start(vertx, "b");
+  }
+
+  @AfterEach
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    a.close();
+    b.close();
+    vertx.close();
+  }
+
+  @Test
+  void weightedBackendsSplitTrafficInProportion() {
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }, { name: b, endpoints: ["%s"] }]
+        routes: [{ name: split, backends: [{ upstream: a, weight: 80 }, { upstream: b, weight: 20 }] }]
+        """.formatted(a.address(), b.address()));
+    int n = 1000;
+    for (int i = 0; i < n; i++) {
+      assertEquals(200, gateway.get("/w").status());
+    }
+    double shareOfB = b.requests().size() / (double) n;
+    assertEquals(n, a.requests().size() + b.requests().size());
+    assertTrue(shareOfB > 0.15 && shareOfB < 0.25, "b got " + shareOfB + " of the traffic (expected 0.20 ± 0.05)");
+  }
+
+  @Test
+  void roundRobinSpreadsOverEndpointsOfOneUpstream() {
+    gateway = TestGateway.start("""
+        upstreams: [{ name: both, endpoints: ["%s", "%s"], loadBalancer: ROUND_ROBIN }]
+        routes: [{ name: r, backends: [{ upstream: both }] }]
+        """.formatted(a.address(), b.address()));
+    for (int i = 0; i < 10; i++) {
+      gateway.get("/rr");
+    }
+    assertEquals(5, a.requests().size());
+    assertEquals(5, b.requests().size());
+  }
+
+  @Test
+  void prefixRegexAndHostRewrites() {
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes:
+          - name: prefix
+            match: [{ path: { prefix: /api/ } }]
+            backends: [{ upstream: a }]
+            rewrite: { prefix: /v2/, host: internal.svc }
+          - name: regex
+            match: [{ path: { prefix: /users/ } }]
+            backends: [{ upstream: a }]
+            rewrite: { regex: { pattern: "^/users/([0-9]+)/profile$", substitution: "/profiles/\\\\1" } }
+        """.formatted(a.address()));
+    gateway.get("/api/orders?id=3");
+    assertEquals("/v2/orders?id=3", a.lastRequest().uri());
+    assertEquals("internal.svc", a.lastRequest().header("host"));
+    gateway.get("/users/42/profile");
+    assertEquals("/profiles/42", a.lastRequest().uri());
+  }
+
+  @Test
+  void requestAndResponseHeaderEdits() {
+    a.on("/hdr", req -> req.response().putHeader("x-internal", "leak").putHeader("x-keep", "1").end("ok"));
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes:
+          - name: r
+            backends: [{ upstream: a }]
+            headers:
+              request: { set: { x-env: prod }, add: { x-tag: added }, remove: [x-debug] }
+              response: { set: { x-served-by: gatehouse }, remove: [x-internal] }
+        """.formatted(a.address()));
+    TestGateway.TestResponse r = gateway.get("/hdr", Map.of("x-debug", "1", "x-env", "dev", "x-tag", "mine"));
+    EchoUpstream.Received got = a.lastRequest();
+    assertEquals("prod", got.header("x-env"));
+    assertNull(got.header("x-debug"));
+    assertEquals(java.util.List.of("mine", "added"), got.headers().getAll("x-tag"));
+    assertEquals("gatehouse", r.header("x-served-by"));
+    assertNull(r.header("x-internal"));
+    assertEquals("1", r.header("x-keep"));
+  }
+
+  @Test
+  void retriesAStatusOnAnotherAttempt() {
+    AtomicInteger calls = new AtomicInteger();
+    a.on("/flaky", req -> {
+      if (calls.incrementAndGet() == 1) {
+        req.response().setStatusCode(503).end("busy");
+      } else {
+        req.response().end("recovered");
+      }
+    });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: a }], retries: { attempts: 2, on: ["503"] } }]
+        """.formatted(a.address()));
+    TestGateway.TestResponse r = gateway.get("/flaky");
+    assertEquals(200, r.status());
+    assertEquals("recovered", r.body());
+    assertEquals(2, calls.get());
+  }
+
+  @Test
+  void retriesABufferedPostBodyOnReset() {
+    AtomicInteger calls = new AtomicInteger();
+    a.on("/reset", req -> {
+      if (calls.incrementAndGet() == 1) {
+        req.connection().close();
+      } else {
+        req.body().onSuccess(body -> req.response().end("got " + body.length()));
+      }
+    });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: a }], retries: { attempts: 1, on: [reset], nonIdempotent: true } }]
+        """.formatted(a.address()));
+    TestGateway.TestResponse r = gateway.send(gateway.request("/reset", Map.of())
+        .POST(HttpRequest.BodyPublishers.ofString("x".repeat(5000))).build());
+    assertEquals(200, r.status(), r.body());
+    assertEquals("got 5000", r.body());
+  }
+
+  @Test
+  void postIsNotRetriedAfterResetByDefault() {
+    AtomicInteger calls = new AtomicInteger();
+    a.on("/reset", req -> {
+      calls.incrementAndGet();
+      req.connection().close();
+    });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: a }], retries: { attempts: 2, on: [reset] } }]
+        """.formatted(a.address()));
+    TestGateway.TestResponse r = gateway.send(gateway.request("/reset", Map.of())
+        .POST(HttpRequest.BodyPublishers.ofString("order")).build());
+    assertEquals(502, r.status());
+    assertEquals("upstream_reset_before_response_started", r.header("x-gatehouse-reason"));
+    assertEquals(1, calls.get(), "a POST must not be replayed unless the route says nonIdempotent");
+  }
+
+  @Test
+  void connectFailureMovesToAnotherEndpoint() {
+    int dead = deadPort();
+    gateway = TestGateway.start("""
+        upstreams: [{ name: mixed, endpoints: ["127.0.0.1:%d", "%s"], loadBalancer: ROUND_ROBIN }]
+        routes: [{ name: r, backends: [{ upstream: mixed }], retries: { attempts: 1, on: [connect-failure] } }]
+        """.formatted(dead, a.address()));
+    for (int i = 0; i < 6; i++) {
+      assertEquals(200, gateway.get("/cf").status());
+    }
+    assertEquals(6, a.requests().size());
+  }
+
+  @Test
+  void deadUpstreamGets503WithReason() {
+    gateway = TestGateway.start("""
+        upstreams: [{ name: dead, endpoints: ["127.0.0.1:%d"] }]
+        routes: [{ name: r, backends: [{ upstream: dead }] }]
+        """.formatted(deadPort()));
+    TestGateway.TestResponse r = gateway.get("/down");
+    assertEquals(503, r.status());
+    assertEquals("upstream_connect_failure", r.header("x-gatehouse-reason"));
+    assertEquals("upstream_connect_failure", new JsonObject(r.body()).getString("reason"));
+  }
+
+  @Test
+  void routeTimeoutAnswers504() {
+    a.on("/slow", req -> { /* never answers */ });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: a }], timeout: 300ms }]
+        """.formatted(a.address()));
+    long start = System.nanoTime();
+    TestGateway.TestResponse r = gateway.get("/slow");
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(504, r.status());
+    assertEquals("upstream_response_timeout", r.header("x-gatehouse-reason"));
+    assertTrue(millis >= 250 && millis < 3000, "answered after " + millis + "ms");
+  }
+
+  @Test
+  void perTryTimeoutRetriesOnAnotherEndpoint() {
+    a.on("/stall", req -> { /* never answers */ });
+    b.on("/stall", req -> req.response().end("from b"));
+    gateway = TestGateway.start("""
+        upstreams: [{ name: ab, endpoints: ["%s", "%s"], loadBalancer: ROUND_ROBIN }]
+        routes: [{ name: r, backends: [{ upstream: ab }], timeout: 5s, retries: { attempts: 1, perTryTimeout: 200ms } }]
+        """.formatted(a.address(), b.address()));
+    for (int i = 0; i < 2; i++) {
+      TestGateway.TestResponse r = gateway.get("/stall");
+      assertEquals(200, r.status());
+      assertEquals("from b", r.body());
+    }
+  }
+
+  private static int deadPort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.gatehouse.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Hot reload from the config directory: applied within 2 s, all or nothing, with no failed request. */
+class ReloadTest {
+  Vertx vertx;
+  EchoUpstream a;
+  EchoUpstream b;
+  TestGateway gateway;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    a = EchoUpstream.start(vertx, "a");
+    b = EchoUpstream.start(vertx, "b");
+    gateway = TestGateway.start(routeTo("a"));
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+    a.close();
+    b.close();
+    vertx.close();
+  }
+
+  private String routeTo(String upstream) {
+    return """
+        upstreams: [{ name: a, endpoints: ["%s"] }, { name: b, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: %s }] }]
+        """.formatted(a.address(), b.address(), upstream);
+  }
+
+  @Test
+  void aChangedFileAppliesWithinTwoSeconds() {
+    assertTrue(gateway.get("/").body().contains("\"a\""));
+    long start = System.nanoTime();
+    gateway.write("admin: { port: 0 }\nlisteners: [{ name: http, port: 0, protocol: HTTP }]\n" + routeTo("b"));
+    Await.until("traffic moves to b", 2.0, () -> gateway.get("/").body().contains("\"b\""));
+    assertTrue(System.nanoTime() - start < 2_000_000_000L);
+  }
+
+  @Test
+  void anInvalidChangeKeepsServingThePreviousConfig() {
+    long version = gateway.gatehouse.store().version();
+    long failures = gateway.gatehouse.store().failures();
+    gateway.write("admin: { port: 0 }\nlisteners: [{ name: http, port: 0, protocol: HTTP }]\n"
+        + routeTo("nope"));
+    Await.until("the invalid config is rejected", 5, () -> gateway.gatehouse.store().failures() > failures);
+    assertEquals(version, gateway.gatehouse.store().version());
+    assertTrue(gateway.get("/").body().contains("\"a\""));
+    String metrics = gateway.admin("/metrics").body();
+    assertTrue(metrics.contains("gatehouse_config_reload_failures_total 1.0"), metrics);
+  }
+
+  @Test
+  void reloadsUnderConcurrentLoadFailNoRequest() throws Exception {
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      clients.add(CompletableFuture.runAsync(() -> {
+        while (running.get()) {
+          try {
+            HttpResponse<String> r = gateway.client().send(gateway.request("/load", java.util.Map.of()).build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+              ok.incrementAndGet();
+            } else {
+              failures.add(r.statusCode() + " " + r.body());
+            }
+          } catch (Exception e) {
+            failures.add(e.toString());
+          }
+        }
+      }));
+    }
+    for (int i = 0; i < 6; i++) {
+      gateway.reload(routeTo(i % 2 == 0 ? "b" : "a") + "# reload " + i + "\n");
+    }
+    running.set(false);
+    CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get();
+    assertEquals(List.of(), failures);
+    assertTrue(ok.get() > 50, "only " + ok.get() + " requests went through");
+    assertTrue(a.requests().size() > 0 && b.requests().size() > 0);
+  }
+}
