@@ -21,7 +21,10 @@ final class Problems {
     return errors.size();
   }
 
+  /** Every error, by file and then line, so they read like a compiler's. */
   List<ConfigError> list() {
-    return List.copyOf(errors);
+    List<ConfigError> sorted = new ArrayList<>(errors);
+    sorted.sort(java.util.Comparator.comparing((ConfigError e) -> e.origin().file()).thenComparingInt(e -> e.origin().line()));
+    return List.copyOf(sorted);
   }
 }

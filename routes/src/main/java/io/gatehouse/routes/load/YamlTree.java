@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gatehouse.routes.Origin;
 import java.io.IOException;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,9 +40,16 @@ final class YamlTree {
       }
       return documents;
     } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      problems.add(new Origin(config.name(), at == null ? 1 : Math.max(1, at.getLineNr())),
-          "YAML syntax error: " + firstLine(e.getOriginalMessage()));
+      if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+        // SnakeYAML knows where the problem is (the location Jackson reports is where its context began).
+        String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
+        problems.add(new Origin(config.name(), marked.getProblemMark().getLine() + 1),
+            "YAML syntax error: " + context + firstLine(marked.getProblem()));
+      } else {
+        JsonLocation at = e.getLocation();
+        problems.add(new Origin(config.name(), at == null ? 1 : Math.max(1, at.getLineNr())),
+            "YAML syntax error: " + firstLine(e.getOriginalMessage()));
+      }
       return List.of();
     } catch (IOException e) {
       problems.add(new Origin(config.name(), 1), "cannot read: " + e.getMessage());

@@ -1,0 +1,190 @@
+package io.gatehouse.routes.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.gatehouse.routes.Action;
+import io.gatehouse.routes.Admin;
+import io.gatehouse.routes.DataSize;
+import io.gatehouse.routes.Egress;
+import io.gatehouse.routes.EgressRule;
+import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.StringMatch;
+import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.UpstreamTls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void embeddedDefaultLoads() {
+    GatewayConfig config = loaded(ConfigLoader.load(ConfigLoader.embeddedDefault()));
+    assertEquals(new Admin(9901, "127.0.0.1", Optional.empty()), config.admin());
+    assertEquals(9000, config.demo().echoPort());
+    assertEquals(List.of("status", "demo"), config.routes().stream().map(Route::name).toList());
+    assertEquals(new Action.Forward(List.of(new Action.Backend("demo-echo", 1))), config.routes().get(1).action());
+  }
+
+  @Test
+  void designExampleLoadsIntoRecords() throws IOException {
+    Files.createDirectories(dir.resolve("certs"));
+    for (String f : List.of("shop.crt", "shop.key", "wild.crt", "wild.key")) {
+      Files.writeString(dir.resolve("certs").resolve(f), "placeholder");
+    }
+    Files.writeString(dir.resolve("gatehouse.yaml"), """
+        admin: { port: 9901, address: 127.0.0.1, tokenFile: null }
+        listeners:
+          - { name: http,  port: 8080, protocol: HTTP }
+          - name: https
+            port: 8443
+            protocol: HTTPS
+            tls:
+              certificates:
+                - { hosts: [shop.example.com], cert: certs/shop.crt, key: certs/shop.key }
+                - { hosts: ["*.example.com"],  cert: certs/wild.crt, key: certs/wild.key }
+              clientAuth: NONE
+              minVersion: TLSv1.2
+        upstreams:
+          - name: shop-v1
+            endpoints: ["127.0.0.1:9001", "shop-v1.default.svc:8080"]
+            loadBalancer: ROUND_ROBIN
+            tls: null
+          - { name: shop-v2, endpoints: ["[::1]:9002"], loadBalancer: LEAST_REQUEST, tls: { sni: shop.internal } }
+        routes:
+          - name: shop
+            hosts: [shop.example.com, "*.shop.test"]
+            match:
+              - path: { prefix: /api }
+                methods: [GET, POST]
+                headers: { X-Canary: { exact: "1" } }
+                query: { debug: { present: true } }
+            backends:
+              - { upstream: shop-v1, weight: 90 }
+              - { upstream: shop-v2, weight: 10 }
+            rewrite: { prefix: /, host: shop.internal }
+            headers:
+              request:  { set: { x-env: prod }, remove: [x-debug] }
+              response: { set: { x-served-by: gatehouse } }
+            timeout: 5s
+            retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503"] }
+        egress:
+          mode: REGISTRY_ONLY
+          allow:
+            - { host: api.github.com, ports: [443] }
+            - { host: "*.googleapis.com", ports: [443] }
+            - { cidr: 203.0.113.0/24, ports: [443] }
+        """);
+    GatewayConfig config = loaded(ConfigLoader.loadDirectory(dir));
+
+    String certs = dir.resolve("certs").toAbsolutePath() + "/";
+    assertEquals(List.of(
+        new Listener("http", "0.0.0.0", 8080, Listener.Protocol.HTTP, ListenerTls.NONE),
+        new Listener("https", "0.0.0.0", 8443, Listener.Protocol.HTTPS, new ListenerTls(List.of(
+            new ListenerTls.CertificateRef(List.of("shop.example.com"), certs + "shop.crt", certs + "shop.key"),
+            new ListenerTls.CertificateRef(List.of("*.example.com"), certs + "wild.crt", certs + "wild.key")),
+            ListenerTls.ClientAuth.NONE, "", "TLSv1.2", List.of()))), config.listeners());
+    assertEquals(List.of(
+        new Upstream("shop-v1", List.of(new Upstream.Endpoint("127.0.0.1", 9001), new Upstream.Endpoint("shop-v1.default.svc", 8080)),
+            Upstream.LoadBalancer.ROUND_ROBIN, UpstreamTls.NONE),
+        new Upstream("shop-v2", List.of(new Upstream.Endpoint("::1", 9002)), Upstream.LoadBalancer.LEAST_REQUEST,
+            new UpstreamTls(true, "shop.internal", "", "", "", true))), config.upstreams());
+    assertEquals(new Route("shop", List.of("shop.example.com", "*.shop.test"),
+        List.of(new RequestMatch(new PathMatch.Prefix("/api"), Set.of("GET", "POST"),
+            Map.of("x-canary", new StringMatch.Exact("1")), Map.of("debug", new StringMatch.Present()))),
+        new Action.Forward(List.of(new Action.Backend("shop-v1", 90), new Action.Backend("shop-v2", 10))),
+        new Rewrite(new Rewrite.PathRewrite.Prefix("/"), "shop.internal"),
+        new HeaderOps(new HeaderOps.Edits(Map.of("x-env", "prod"), Map.of(), List.of("x-debug")),
+            new HeaderOps.Edits(Map.of("x-served-by", "gatehouse"), Map.of(), List.of())),
+        Duration.ofSeconds(5),
+        new RetryPolicy(2, Duration.ofSeconds(1), true, true, Set.of(503), false)), config.routes().get(0));
+    assertEquals(new Egress(Egress.Mode.REGISTRY_ONLY, List.of(
+        new EgressRule("api.github.com", new EgressRule.Destination.Host("api.github.com"), List.of(443)),
+        new EgressRule("*.googleapis.com", new EgressRule.Destination.Host("*.googleapis.com"), List.of(443)),
+        new EgressRule("203.0.113.0/24", new EgressRule.Destination.Cidr("203.0.113.0/24"), List.of(443)))), config.egress());
+  }
+
+  @Test
+  void filesAndDocumentsMergeInNameOrderWithDefaults() throws IOException {
+    Files.writeString(dir.resolve("b-routes.yml"), """
+        routes:
+          - { name: second, backends: [{ upstream: u }] }
+        ---
+        routes:
+          - name: third
+            redirect: { scheme: https }
+        """);
+    Files.writeString(dir.resolve("a-base.yaml"), """
+        listeners: [{ name: web, port: 0 }]
+        upstreams: [{ name: u, endpoints: ["Backend.Example.COM.:80"] }]
+        routes: [{ name: first, directResponse: { status: 204 } }]
+        """);
+    Files.writeString(dir.resolve("notes.txt"), "not: [config");
+    Files.writeString(dir.resolve(".hidden.yaml"), "not: [config");
+    Files.writeString(dir.resolve("empty.yaml"), "");
+    GatewayConfig config = loaded(ConfigLoader.loadDirectory(dir));
+
+    assertEquals(List.of("first", "second", "third"), config.routes().stream().map(Route::name).toList());
+    Route second = config.routes().get(1);
+    assertEquals(List.of("*"), second.hosts());
+    assertEquals(List.of(RequestMatch.ANY), second.match());
+    assertEquals(Duration.ofSeconds(15), second.timeout());
+    assertEquals(RetryPolicy.DEFAULT, second.retries());
+    assertEquals(HeaderOps.NONE, second.headers());
+    assertEquals(Rewrite.NONE, second.rewrite());
+    assertEquals(new Action.Redirect("https", "", 0, "", 301), config.routes().get(2).action());
+    assertEquals(new Upstream.Endpoint("backend.example.com", 80), config.upstreams().get(0).endpoints().get(0));
+    assertEquals(Admin.DEFAULT, config.admin());
+    assertEquals(Egress.DENY_ALL, config.egress());
+  }
+
+  @Test
+  void retryConditionsExpand() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("r.yaml", """
+        routes:
+          - { name: a, directResponse: { status: 200 }, retries: { attempts: 3, on: [gateway-error, "429"], nonIdempotent: true } }
+          - { name: b, directResponse: { status: 200 }, retries: { on: [5xx] } }
+          - { name: c, directResponse: { status: 200 }, retries: { attempts: 0 } }
+        """, dir))));
+    assertEquals(new RetryPolicy(3, Duration.ZERO, false, false, Set.of(502, 503, 504, 429), true), config.routes().get(0).retries());
+    assertEquals(100, config.routes().get(1).retries().onStatuses().size());
+    assertEquals(0, config.routes().get(2).retries().attempts());
+  }
+
+  @Test
+  void durationsAndSizes() {
+    assertEquals(Optional.of(Duration.ofMillis(250)), Values.duration("250ms"));
+    assertEquals(Optional.of(Duration.ofMinutes(1)), Values.duration("1m"));
+    assertEquals(Optional.of(Duration.ofHours(2)), Values.duration("2h"));
+    assertEquals(Optional.empty(), Values.duration("5"));
+    assertEquals(Optional.empty(), Values.duration("-1s"));
+    assertEquals(Optional.of(new DataSize(512 * 1024)), Values.size("512KiB"));
+    assertEquals(Optional.of(new DataSize(10L << 20)), Values.size("10MiB"));
+    assertEquals(Optional.of(new DataSize(1_000_000)), Values.size("1MB"));
+    assertEquals(Optional.empty(), Values.size("10 MiB"));
+  }
+
+  private static GatewayConfig loaded(LoadResult result) {
+    if (result instanceof LoadResult.Rejected rejected) {
+      throw new AssertionError("expected a config, got " + rejected.errors());
+    }
+    return assertInstanceOf(LoadResult.Loaded.class, result).config();
+  }
+}
