@@ -105,6 +105,14 @@ class RoutingTest {
   }
 
   @Test
+  void dotSegmentsAreResolvedBeforeMatchingAndForwarding() {
+    assertEquals("b", upstreamOf(shop("/public/../exact", Map.of())));
+    assertEquals("/exact", b.lastRequest().uri());
+    assertEquals("b", upstreamOf(shop("/public/%2e%2E/items/./7?x=1", Map.of())));
+    assertEquals("/items/7?x=1", b.lastRequest().uri());
+  }
+
+  @Test
   void regexPathMatchesTheWholePath() {
     assertEquals("b", upstreamOf(shop("/items/42", Map.of())));
     assertEquals("a", upstreamOf(shop("/items/abc", Map.of())));

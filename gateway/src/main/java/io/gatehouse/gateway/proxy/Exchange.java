@@ -22,6 +22,7 @@ public final class Exchange implements RequestView {
   private final String requestId;
   private final long startNanos;
   private final long startMillis;
+  private final String path;
   private String route = "";
   private String upstream = "";
   private String endpoint = "";
@@ -40,7 +41,19 @@ public final class Exchange implements RequestView {
     this.requestId = requestId;
     this.startNanos = System.nanoTime();
     this.startMillis = startMillis;
-    this.upstreamUri = request.uri();
+    this.path = RequestPaths.normalise(request.path());
+    String uri = request.uri();
+    if (path != null && (path != request.path() || !uri.startsWith("/"))) {
+      // Normalised, or absolute-form ("GET http://host/p"): upstreams get origin-form.
+      String query = request.query();
+      uri = query == null ? path : path + "?" + query;
+    }
+    this.upstreamUri = uri;
+  }
+
+  /** Whether the request target is an origin-form path the gateway can route (see {@link RequestPaths}). */
+  public boolean hasValidPath() {
+    return path != null;
   }
 
   public HttpServerRequest request() {
@@ -82,8 +95,9 @@ public final class Exchange implements RequestView {
     return authority == null ? null : authority.host();
   }
 
+  /** The normalised path: what routes match and what goes upstream. */
   @Override public String path() {
-    return request.path();
+    return path;
   }
 
   @Override public String header(String name) {

@@ -51,6 +51,9 @@ public final class Ingress implements Handler<HttpServerRequest> {
     if (ex.host() == null && ex.request().version() == HttpVersion.HTTP_1_1) {
       return Future.failedFuture(new GatewayException(Reason.MISSING_HOST));
     }
+    if (!ex.hasValidPath()) {
+      return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request target is not a path"));
+    }
     try {
       return ex.snapshot().routes().match(ex).handle(ex);
     } catch (RuntimeException e) {

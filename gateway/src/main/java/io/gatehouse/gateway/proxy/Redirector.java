@@ -26,7 +26,7 @@ final class Redirector implements Stage {
     if (port > 0 && !isDefaultPort(scheme, port)) {
       location.append(':').append(port);
     }
-    location.append(redirect.path().isEmpty() ? request.path() : redirect.path());
+    location.append(redirect.path().isEmpty() ? ex.path() : redirect.path());
     String query = request.query();
     if (query != null && !query.isEmpty()) {
       location.append('?').append(query);
