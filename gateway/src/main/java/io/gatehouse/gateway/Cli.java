@@ -5,6 +5,7 @@ import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
+import io.gatehouse.routes.load.Values;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,20 +174,8 @@ final class Cli {
     }
 
     private static Duration duration(String value) {
-      try {
-        if (value.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-        }
-        if (value.endsWith("s")) {
-          return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-        }
-        if (value.endsWith("m")) {
-          return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-        }
-      } catch (NumberFormatException ignored) {
-        // reported below
-      }
-      throw new IllegalArgumentException("--drain-timeout: " + value + " (expected: e.g. 500ms, 30s, 1m)");
+      return Values.duration(value).orElseThrow(
+          () -> new IllegalArgumentException("--drain-timeout: " + value + " (expected: e.g. 500ms, 30s, 1m)"));
     }
   }
 }

@@ -75,16 +75,11 @@ public final class FileSource implements AutoCloseable {
       return files;
     }
     try (Stream<Path> list = Files.list(dir)) {
-      list.filter(FileSource::isYaml).forEach(p -> files.put(p.getFileName().toString(), stamp(p)));
+      list.filter(ConfigLoader::isYaml).forEach(p -> files.put(p.getFileName().toString(), stamp(p)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return files;
-  }
-
-  private static boolean isYaml(Path p) {
-    String name = p.getFileName().toString();
-    return name.endsWith(".yaml") || name.endsWith(".yml");
   }
 
   /** Size, time and a checksum: a same-size rewrite within one mtime tick is still seen. */
