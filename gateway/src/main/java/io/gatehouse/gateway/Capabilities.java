@@ -26,9 +26,6 @@ final class Capabilities {
         problems.add("upstream " + upstream.name() + ": loadBalancer CONSISTENT_HASH is not supported by this build"
             + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
       }
-      if (upstream.tls().enabled()) {
-        problems.add("upstream " + upstream.name() + ": tls (TLS origination) is not supported by this build");
-      }
     }
     return problems;
   }

@@ -111,7 +111,7 @@ final class UpstreamCall {
         retriesLeft--;
         attempt();
       } else {
-        finish(new GatewayException(Reason.UPSTREAM_CONNECT_FAILURE, endpoint.label() + ": " + ar.cause().getMessage()));
+        finish(connectFailure(endpoint, ar.cause()));
       }
     });
   }
@@ -253,6 +253,16 @@ final class UpstreamCall {
       route.vertx.cancelTimer(tryTimer);
       tryTimer = -1;
     }
+  }
+
+  /** A connect failure, or a TLS failure when the handshake is what broke (its detail says why). */
+  static GatewayException connectFailure(EndpointState endpoint, Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, endpoint.label() + ": " + t.getMessage());
+      }
+    }
+    return new GatewayException(Reason.UPSTREAM_CONNECT_FAILURE, endpoint.label() + ": " + cause.getMessage());
   }
 
   private static long contentLength(HttpServerRequest request) {

@@ -36,15 +36,15 @@ public final class UpstreamClient {
   /** Creates the client for {@code config}; fails fast on what this build does not support. */
   public static UpstreamClient start(Vertx vertx, Upstream config) {
     Objects.requireNonNull(config, "config");
-    if (config.tls().enabled()) {
-      throw new IllegalArgumentException("upstream " + config.name() + ": TLS origination is not supported yet");
-    }
     Balancer.of(config.loadBalancer());
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
         .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
         .setMaxHeaderSize(32 * 1024)
         .setDecompressionSupported(false);
+    if (config.tls().enabled()) {
+      UpstreamTlsOptions.apply(options, config.tls());
+    }
     HttpClient client = vertx.httpClientBuilder()
         .with(options)
         .with(new PoolOptions().setHttp1MaxSize(POOL_SIZE))
@@ -70,7 +70,13 @@ public final class UpstreamClient {
 
   /** A request to {@code endpoint} on a pooled connection (fails on connect failure). */
   public Future<HttpClientRequest> request(EndpointState endpoint, RequestOptions options) {
-    return client.request(options.setServer(endpoint.address()));
+    options.setServer(endpoint.address());
+    if (config.tls().enabled()) {
+      // The peer name for SNI and certificate verification (and part of the pool key).
+      String sni = config.tls().sni();
+      options.setHost(sni.isEmpty() ? endpoint.config().host() : sni).setPort(endpoint.config().port());
+    }
+    return client.request(options);
   }
 
   /** Stops taking requests and closes connections once in-flight ones finish or {@code grace} ends. */
