@@ -29,6 +29,7 @@ public final class Exchange implements RequestView {
   private int attempts;
   private String failure = "";
   private boolean clientClosed;
+  private String clientCert;
   private String upstreamUri;
   private String upstreamHost;
   private MultiMap upstreamHeaders;
@@ -100,8 +101,21 @@ public final class Exchange implements RequestView {
     return path;
   }
 
+  /**
+   * A header by lowercase name. {@code x-forwarded-client-cert} is the gateway's view of the
+   * verified client certificate, never the client's claim, so routes can match on the identity.
+   */
   @Override public String header(String name) {
-    return request.getHeader(name);
+    return ClientCertHeader.NAME.equals(name) ? clientCert() : request.getHeader(name);
+  }
+
+  /** The verified client certificate in Envoy's XFCC format, or null (computed once). */
+  public String clientCert() {
+    if (clientCert == null) {
+      String value = ClientCertHeader.of(request);
+      clientCert = value == null ? "" : value;
+    }
+    return clientCert.isEmpty() ? null : clientCert;
   }
 
   @Override public String query(String name) {

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * The headers a request carries upstream: the client's, minus hop-by-hop headers (RFC 9110
  * §7.6.1, including any the client named in {@code Connection}), plus {@code x-forwarded-for}
  * (appended), {@code x-forwarded-proto} and {@code x-forwarded-host} (set: an edge proxy must
- * not trust a client's claim) and {@code x-request-id}.
+ * not trust a client's claim), {@code x-request-id}, and {@code x-forwarded-client-cert} (only
+ * ever the gateway's own, from a verified client certificate; a client's is removed).
  */
 final class ForwardedHeaders {
   /** Case-insensitive, so a lookup allocates nothing (header names arrive in any case). */
@@ -51,6 +52,11 @@ final class ForwardedHeaders {
       out.set("x-forwarded-host", authority.toString());
     }
     out.set("x-request-id", ex.requestId());
+    out.remove(ClientCertHeader.NAME);
+    String clientCert = ex.clientCert();
+    if (clientCert != null) {
+      out.set(ClientCertHeader.NAME, clientCert);
+    }
     return out;
   }
 
