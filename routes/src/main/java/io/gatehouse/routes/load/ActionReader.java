@@ -63,7 +63,7 @@ final class ActionReader {
       if (!path.isEmpty() && !path.startsWith("/")) {
         problems.add(r.origin("path"), r.what() + ".path: " + Fields.quote(path) + " must start with /");
       }
-      int status = r.integer("status", 301, 300, 399);
+      int status = r.integer("status", 301, 0, 999);
       if (!REDIRECT_STATUSES.contains(status)) {
         problems.add(r.origin("status"), r.what() + ".status: " + status + " (expected 301, 302, 303, 307 or 308)");
       }

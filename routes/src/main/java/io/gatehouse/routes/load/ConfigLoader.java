@@ -5,6 +5,7 @@ import io.gatehouse.routes.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,18 +28,53 @@ public final class ConfigLoader {
     return ConfigReader.read(files);
   }
 
-  /** Loads every top-level *.yaml / *.yml file of {@code dir}, in name order. */
+  /**
+   * Loads every top-level *.yaml / *.yml file of {@code dir}, in name order. A directory that
+   * cannot be listed is one error; a file that cannot be read is an error for that file, and the
+   * other files are still checked.
+   */
   public static LoadResult loadDirectory(Path dir) {
-    List<ConfigFile> files = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(dir)) {
-      for (Path p : entries.filter(ConfigLoader::isYaml).sorted().toList()) {
-        files.add(new ConfigFile(p.toString(), Files.readString(p, StandardCharsets.UTF_8), dir));
-      }
-    } catch (IOException | UncheckedIOException e) {
-      return new LoadResult.Rejected(List.of(new ConfigError(new Origin(dir.toString(), 0),
-          "cannot read config directory: " + e)));
+    if (!Files.isDirectory(dir)) {
+      return rejected(dir, Files.exists(dir) ? "config directory " + dir + " is not a directory"
+          : "config directory " + dir + " does not exist");
     }
-    return load(files);
+    List<Path> paths;
+    try (Stream<Path> entries = Files.list(dir)) {
+      paths = entries.filter(ConfigLoader::isYaml).sorted().toList();
+    } catch (IOException | UncheckedIOException e) {
+      return rejected(dir, "cannot read config directory " + dir + ": " + reason(e));
+    }
+    List<ConfigFile> files = new ArrayList<>();
+    List<ConfigError> unreadable = new ArrayList<>();
+    for (Path p : paths) {
+      try {
+        files.add(new ConfigFile(p.toString(), Files.readString(p, StandardCharsets.UTF_8), dir));
+      } catch (CharacterCodingException e) {
+        unreadable.add(new ConfigError(new Origin(p.toString(), 0), "cannot read config file: it is not UTF-8 text"));
+      } catch (IOException e) {
+        unreadable.add(new ConfigError(new Origin(p.toString(), 0), "cannot read config file: " + reason(e)));
+      }
+    }
+    LoadResult result = load(files);
+    if (unreadable.isEmpty()) {
+      return result;
+    }
+    List<ConfigError> all = new ArrayList<>(unreadable);
+    if (result instanceof LoadResult.Rejected rejected) {
+      all.addAll(rejected.errors());
+    }
+    all.sort(Problems.ORDER);
+    return new LoadResult.Rejected(all);
+  }
+
+  private static LoadResult rejected(Path dir, String message) {
+    return new LoadResult.Rejected(List.of(new ConfigError(new Origin(dir.toString(), 0), message)));
+  }
+
+  private static String reason(Exception e) {
+    Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+    String simple = cause.getClass().getSimpleName();
+    return cause.getMessage() == null ? simple : simple + " (" + cause.getMessage() + ")";
   }
 
   /** The embedded default ({@code routes/gatehouse.yaml} in the source tree); relative paths resolve against the working directory. */

@@ -5,6 +5,7 @@ import io.gatehouse.routes.Demo;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ final class ConfigReader {
   private final List<Located> upstreams = new ArrayList<>();
   private final List<Located> routes = new ArrayList<>();
   private final Map<String, Located> singles = new LinkedHashMap<>();
+  private final Map<String, Origin> singleOrigins = new LinkedHashMap<>();
 
   static LoadResult read(List<ConfigFile> files) {
     ConfigReader reader = new ConfigReader();
@@ -51,10 +53,12 @@ final class ConfigReader {
       if (node == null) {
         continue;
       }
-      Located previous = singles.putIfAbsent(key, new Located(node, baseDir));
+      Origin previous = singleOrigins.putIfAbsent(key, fields.origin(key));
       if (previous != null) {
-        problems.add(fields.origin(key), "\"" + key + "\" is already defined at " + previous.node().origin()
+        problems.add(fields.origin(key), "\"" + key + "\" is already defined at " + previous
             + " (write it once across all files)");
+      } else {
+        singles.put(key, new Located(node, baseDir));
       }
     }
     fields.list("listeners").forEach(n -> listeners.add(new Located(n, baseDir)));
@@ -89,7 +93,10 @@ final class ConfigReader {
     String address = f.string("address", Admin.DEFAULT.address());
     Optional<String> token = Optional.ofNullable(f.string("tokenFile", null))
         .map(t -> FileRefs.existing(f, "tokenFile", t, located.baseDir()));
-    if (token.isEmpty() && !isLoopback(address)) {
+    if (!Values.isIpv4(address) && !Values.isIpv6(address) && !address.equals("localhost")) {
+      problems.add(f.origin("address"), "admin.address " + Fields.quote(address)
+          + " is not an IP address (expected e.g. 127.0.0.1, ::1, 0.0.0.0)");
+    } else if (token.isEmpty() && !isLoopback(address)) {
       problems.add(f.origin("address"), "admin.address " + address
           + " is not loopback: set admin.tokenFile so that the admin API requires a bearer token");
     }

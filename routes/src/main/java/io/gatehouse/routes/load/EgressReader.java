@@ -62,6 +62,8 @@ final class EgressReader {
     }
     if (!r.has("ports")) {
       problems.add(r.origin(), "egress rule " + Fields.quote(text) + ": \"ports\" is required (e.g. [443])");
+    } else if (r.node("ports") instanceof Node.Sequence seq && seq.items().isEmpty()) {
+      problems.add(r.origin("ports"), "egress rule " + Fields.quote(text) + ": \"ports\" is empty (list the ports it may use, e.g. [443])");
     }
     return new EgressRule(r.string("name", text), destination, ports);
   }

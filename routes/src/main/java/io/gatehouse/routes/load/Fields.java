@@ -44,6 +44,11 @@ final class Fields {
     return Optional.of(new Fields(mapping, what, problems));
   }
 
+  /** The same fields, described as {@code newWhat} in messages: used once an item's name is known. */
+  Fields as(String newWhat) {
+    return new Fields(map, newWhat, problems);
+  }
+
   Origin origin() {
     return map.origin();
   }

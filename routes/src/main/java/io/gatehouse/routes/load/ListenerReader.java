@@ -27,7 +27,7 @@ final class ListenerReader {
   ListenerReader(Problems problems, int adminPort) {
     this.problems = problems;
     this.adminPort = adminPort;
-    this.names = new Names("listener", problems);
+    this.names = Names.lowercase("listener", problems);
   }
 
   List<Listener> read(List<Located> items) {
@@ -38,8 +38,9 @@ final class ListenerReader {
     return out;
   }
 
-  private Listener listener(Fields f, Located item) {
-    String name = names.claim(f);
+  private Listener listener(Fields raw, Located item) {
+    String name = names.claim(raw);
+    Fields f = name.isEmpty() ? raw : raw.as("listener " + name);
     String address = f.string("address", "0.0.0.0");
     if (!Values.isIpv4(address) && !Values.isIpv6(address) && !address.equals("localhost")) {
       problems.add(f.origin("address"), "listener " + Fields.quote(name) + ": address " + Fields.quote(address)
@@ -73,11 +74,15 @@ final class ListenerReader {
     }
     for (Bound b : bound) {
       if (b.port() == next.port() && overlaps(b.address(), next.address())) {
-        problems.add(next.origin(), "listener " + Fields.quote(next.name()) + ": " + next.address() + ":" + next.port()
-            + " overlaps listener " + Fields.quote(b.name()) + " (" + b.address() + ":" + b.port() + " at " + b.origin() + ")");
+        problems.add(next.origin(), "listener " + Fields.quote(next.name()) + ": " + hostPort(next.address(), next.port())
+            + " overlaps listener " + Fields.quote(b.name()) + " (" + hostPort(b.address(), b.port()) + " at " + b.origin() + ")");
       }
     }
     bound.add(next);
+  }
+
+  private static String hostPort(String address, int port) {
+    return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
   }
 
   private static boolean overlaps(String a, String b) {

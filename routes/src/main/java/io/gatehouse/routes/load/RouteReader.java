@@ -30,7 +30,7 @@ final class RouteReader {
   RouteReader(Problems problems, List<Upstream> upstreams) {
     this.problems = problems;
     this.upstreams = upstreams.stream().map(Upstream::name).collect(Collectors.toCollection(java.util.TreeSet::new));
-    this.names = new Names("route", problems);
+    this.names = Names.of("route", problems);
     this.matches = new MatchReader(problems);
     this.actions = new ActionReader(problems, this.upstreams);
   }
@@ -43,8 +43,9 @@ final class RouteReader {
     return out;
   }
 
-  private Route route(Fields f) {
-    String name = names.claim(f);
+  private Route route(Fields raw) {
+    String name = names.claim(raw);
+    Fields f = name.isEmpty() ? raw : raw.as("route " + name);
     f.rejectUnsupported(LATER, "see the resilience issue");
     List<String> hosts = new ArrayList<>();
     for (String h : f.strings("hosts")) {
@@ -62,6 +63,8 @@ final class RouteReader {
     }
     if (!f.has("match")) {
       match.add(RequestMatch.ANY);
+    } else if (f.node("match") instanceof Node.Sequence seq && seq.items().isEmpty()) {
+      problems.add(f.origin("match"), "route " + Fields.quote(name) + ": \"match\" is empty (leave it out to take every request)");
     }
     Action action = action(f, name);
     Rewrite rewrite = f.nested("rewrite", "route " + name + " rewrite", Set.of("prefix", "regex", "host"))
@@ -69,6 +72,10 @@ final class RouteReader {
     HeaderOps headers = f.nested("headers", "route " + name + " headers", Set.of("request", "response"))
         .map(HeaderReader::read).orElse(HeaderOps.NONE);
     Duration timeout = f.duration("timeout", DEFAULT_TIMEOUT);
+    if (timeout.isZero()) {
+      problems.add(f.origin("timeout"), "route " + Fields.quote(name) + ": timeout must be more than 0 (leave it out for "
+          + DEFAULT_TIMEOUT.toSeconds() + "s)");
+    }
     return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f));
   }
 

@@ -19,7 +19,7 @@ final class UpstreamReader {
 
   UpstreamReader(Problems problems) {
     this.problems = problems;
-    this.names = new Names("upstream", problems);
+    this.names = Names.of("upstream", problems);
   }
 
   List<Upstream> read(List<Located> items) {
@@ -30,8 +30,9 @@ final class UpstreamReader {
     return out;
   }
 
-  private Upstream upstream(Fields f, Located item) {
-    String name = names.claim(f);
+  private Upstream upstream(Fields raw, Located item) {
+    String name = names.claim(raw);
+    Fields f = name.isEmpty() ? raw : raw.as("upstream " + name);
     f.rejectUnsupported(LATER, "see the resilience issue");
     List<Upstream.Endpoint> endpoints = new ArrayList<>();
     for (Node node : f.list("endpoints")) {

@@ -11,18 +11,14 @@ import java.util.regex.Pattern;
 /** Parsers for the small value syntaxes of the config: durations, sizes, host names, endpoints, CIDRs. */
 public final class Values {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(B|KiB|MiB|GiB|KB|MB|GB)");
   private static final Pattern DNS_NAME =
       Pattern.compile("(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*");
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
   private Values() {}
 
-  /** {@code 250ms}, {@code 5s}, {@code 1m}, {@code 1h}, or {@code 0}. */
+  /** {@code 250ms}, {@code 5s}, {@code 1m}, {@code 1h}; the unit is required ({@code 0s}, not {@code 0}). */
   public static Optional<Duration> duration(String text) {
-    if (text.equals("0")) {
-      return Optional.of(Duration.ZERO);
-    }
     Matcher m = DURATION.matcher(text);
     if (!m.matches()) {
       return Optional.empty();
@@ -36,23 +32,9 @@ public final class Values {
     });
   }
 
-  /** {@code 512KiB}, {@code 10MiB}, {@code 1GiB}, {@code 100B} (KB/MB/GB are powers of 1000). */
+  /** See {@link DataSize#parse}. */
   public static Optional<DataSize> size(String text) {
-    Matcher m = SIZE.matcher(text);
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    long n = Long.parseLong(m.group(1));
-    long unit = switch (m.group(2)) {
-      case "B" -> 1;
-      case "KiB" -> 1L << 10;
-      case "MiB" -> 1L << 20;
-      case "GiB" -> 1L << 30;
-      case "KB" -> 1_000;
-      case "MB" -> 1_000_000;
-      default -> 1_000_000_000;
-    };
-    return Optional.of(new DataSize(n * unit));
+    return DataSize.parse(text);
   }
 
   /** A DNS name or IPv4 literal, lowercase, without a trailing dot. */

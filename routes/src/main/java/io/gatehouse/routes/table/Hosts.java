@@ -1,6 +1,8 @@
 package io.gatehouse.routes.table;
 
-/** Host header normalisation for lookup: lowercase, no port, no trailing dot. Allocates only when it must change the text. */
+import java.util.Locale;
+
+/** Host header normalisation for lookup: lowercase, no port, no trailing dot. */
 public final class Hosts {
   private Hosts() {}
 
@@ -9,6 +11,22 @@ public final class Hosts {
     if (host == null) {
       return null;
     }
+    int end = end(host);
+    String cut = end == host.length() ? host : host.substring(0, end);
+    for (int i = 0; i < end; i++) {
+      char c = cut.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return cut.toLowerCase(Locale.ROOT);
+      }
+    }
+    return cut;
+  }
+
+  /**
+   * Where the name in a Host header ends: before {@code :port} ({@code [v6]:port} keeps its
+   * brackets; a bare IPv6 literal, with several colons, has no port) and before a trailing dot.
+   */
+  static int end(String host) {
     int end = host.length();
     if (host.startsWith("[")) {
       int close = host.indexOf(']');
@@ -22,15 +40,6 @@ public final class Hosts {
     if (end > 1 && host.charAt(end - 1) == '.') {
       end--;
     }
-    boolean lower = true;
-    for (int i = 0; i < end; i++) {
-      char c = host.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        lower = false;
-        break;
-      }
-    }
-    String cut = end == host.length() ? host : host.substring(0, end);
-    return lower ? cut : cut.toLowerCase(java.util.Locale.ROOT);
+    return end;
   }
 }

@@ -169,6 +169,47 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anchorsAndAliasesAreResolved() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("a.yaml", """
+        upstreams:
+          - { name: u, endpoints: &endpoints ["127.0.0.1:9001"] }
+          - { name: v, endpoints: *endpoints }
+        routes:
+          - name: a
+            backends: [{ upstream: u }]
+            headers: &edits { response: { set: { x-served-by: gatehouse } } }
+          - { name: b, backends: [{ upstream: v }], headers: *edits }
+        """, dir))));
+    assertEquals(config.upstreams().get(0).endpoints(), config.upstreams().get(1).endpoints());
+    assertEquals(config.routes().get(0).headers(), config.routes().get(1).headers());
+    assertEquals(Map.of("x-served-by", "gatehouse"), config.routes().get(1).headers().response().set());
+  }
+
+  @Test
+  void listenerAndUpstreamDefaults() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("d.yaml", """
+        listeners: [{ name: web, port: 8080 }]
+        upstreams: [{ name: u, endpoints: ["u.svc:80"], tls: {} }]
+        egress: { allow: [{ host: "API.Example.com.", ports: [443, 8443] }] }
+        """, dir))));
+    assertEquals(new Listener("web", "0.0.0.0", 8080, Listener.Protocol.HTTP, ListenerTls.NONE), config.listeners().get(0));
+    assertEquals(new Upstream("u", List.of(new Upstream.Endpoint("u.svc", 80)), Upstream.LoadBalancer.ROUND_ROBIN,
+        new UpstreamTls(true, "", "", "", "", true)), config.upstreams().get(0));
+    assertEquals(new Egress(Egress.Mode.REGISTRY_ONLY, List.of(new EgressRule("API.Example.com.",
+        new EgressRule.Destination.Host("api.example.com"), List.of(443, 8443)))), config.egress());
+    assertEquals(Admin.DEFAULT, config.admin());
+    assertEquals(io.gatehouse.routes.Demo.NONE, config.demo());
+  }
+
+  @Test
+  void commentsOnlyAndEmptyDocumentsAreFine() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(
+        new ConfigFile("a.yaml", "# nothing here yet\n", dir),
+        new ConfigFile("b.yaml", "---\n---\nroutes: []\n---\n", dir))));
+    assertEquals(GatewayConfig.EMPTY, config);
+  }
+
+  @Test
   void durationsAndSizes() {
     assertEquals(Optional.of(Duration.ofMillis(250)), Values.duration("250ms"));
     assertEquals(Optional.of(Duration.ofMinutes(1)), Values.duration("1m"));
@@ -179,6 +220,14 @@ class ConfigLoaderTest {
     assertEquals(Optional.of(new DataSize(10L << 20)), Values.size("10MiB"));
     assertEquals(Optional.of(new DataSize(1_000_000)), Values.size("1MB"));
     assertEquals(Optional.empty(), Values.size("10 MiB"));
+    assertEquals(Optional.of(new DataSize(1L << 30)), DataSize.parse("1GiB"));
+    assertEquals(Optional.of(new DataSize(100)), DataSize.parse("100B"));
+    assertEquals(Optional.empty(), DataSize.parse("100"), "a unit is required");
+    assertEquals(Optional.empty(), DataSize.parse("10mib"));
+    assertEquals(Optional.empty(), DataSize.parse("-1KiB"));
+    assertEquals(Optional.empty(), DataSize.parse("999999999999999999GiB"), "too large for a long");
+    assertEquals(Optional.empty(), Values.duration("0"), "a unit is required, even for zero");
+    assertEquals(Optional.of(Duration.ZERO), Values.duration("0s"));
   }
 
   private static GatewayConfig loaded(LoadResult result) {

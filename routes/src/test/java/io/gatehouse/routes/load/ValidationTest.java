@@ -43,9 +43,9 @@ class ValidationTest {
         new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, demo, egress, listeners, routes, upstreams)"),
         new Case("unknown listener key", "listeners:\n  - name: http\n    port: 8080\n    prot: HTTP\n", 4, "unknown key \"prot\" in listener"),
         new Case("wrong type: list where a mapping is expected", "admin: [1]\n", 1, "admin: expected a mapping, found a list"),
-        new Case("wrong type: text where a number is expected", "listeners: [{ name: h, port: eighty }]\n", 1, "listener.port: \"eighty\" (expected a whole number 0..65535)"),
+        new Case("wrong type: text where a number is expected", "listeners: [{ name: h, port: eighty }]\n", 1, "listener h.port: \"eighty\" (expected a whole number 0..65535)"),
         new Case("port out of range", "listeners: [{ name: h, port: 70000 }]\n", 1, "(expected a whole number 0..65535)"),
-        new Case("bad enum value", "listeners: [{ name: h, port: 80, protocol: HTTP3 }]\n", 1, "listener.protocol: \"HTTP3\" (expected one of: HTTP, HTTPS, TLS_PASSTHROUGH, EGRESS)"),
+        new Case("bad enum value", "listeners: [{ name: h, port: 80, protocol: HTTP3 }]\n", 1, "listener h.protocol: \"HTTP3\" (expected one of: HTTP, HTTPS, TLS_PASSTHROUGH, EGRESS)"),
         new Case("missing listener port", "listeners: [{ name: h }]\n", 1, "\"port\" is required"),
         new Case("missing name", "listeners: [{ port: 80 }]\n", 1, "listener: \"name\" is required"),
         new Case("duplicate listener name", "listeners:\n  - { name: h, port: 80 }\n  - { name: h, port: 81 }\n", 3, "duplicate listener name \"h\" (first defined at gw.yaml:2)"),
@@ -59,7 +59,7 @@ class ValidationTest {
         new Case("bad endpoint", "upstreams: [{ name: a, endpoints: [\"no-port\"] }]\n", 1, "endpoint \"no-port\" is not valid (expected HOST:PORT"),
         new Case("endpoint port zero", "upstreams: [{ name: a, endpoints: [\"h:0\"] }]\n", 1, "endpoint \"h:0\" is not valid"),
         new Case("no endpoints", "upstreams: [{ name: a }]\n", 1, "\"endpoints\" is required"),
-        new Case("traffic policy not supported yet", "upstreams: [{ name: a, endpoints: [\"h:1\"], healthCheck: {} }]\n", 1, "healthCheck is not supported by this build yet"),
+        new Case("traffic policy not supported yet", "upstreams: [{ name: a, endpoints: [\"h:1\"], healthCheck: {} }]\n", 1, "upstream a.healthCheck is not supported by this build yet"),
         new Case("dangling upstream", UPSTREAM + "routes: [{ name: r, backends: [{ upstream: b }] }]\n", 2, "upstream \"b\" is not defined (known: a)"),
         new Case("duplicate route name", UPSTREAM + "routes:\n  - { name: r, directResponse: { status: 200 } }\n  - { name: r, directResponse: { status: 200 } }\n", 4, "duplicate route name \"r\""),
         new Case("no action", "routes: [{ name: r }]\n", 1, "expected exactly one of backends, redirect, directResponse (found none)"),
@@ -75,7 +75,7 @@ class ValidationTest {
         new Case("prefix rewrite on a regex match", UPSTREAM + "routes:\n  - name: r\n    match: [{ path: { regex: \"/a.*\" } }]\n    backends: [{ upstream: a }]\n    rewrite: { prefix: / }\n", 6, "a prefix rewrite needs every match entry to use a path prefix"),
         new Case("bad host pattern", "routes: [{ name: r, hosts: [\"a.*.com\"], directResponse: { status: 200 } }]\n", 1, "host \"a.*.com\" is not valid"),
         new Case("host with a port", "routes: [{ name: r, hosts: [\"a.com:80\"], directResponse: { status: 200 } }]\n", 1, "host \"a.com:80\" is not valid"),
-        new Case("bad duration", "routes: [{ name: r, timeout: 5, directResponse: { status: 200 } }]\n", 1, "route.timeout: \"5\" is not a duration (expected e.g. 250ms, 5s, 1m, 1h)"),
+        new Case("bad duration", "routes: [{ name: r, timeout: 5, directResponse: { status: 200 } }]\n", 1, "route r.timeout: \"5\" is not a duration (expected e.g. 250ms, 5s, 1m, 1h)"),
         new Case("bad retry condition", "routes: [{ name: r, retries: { on: [sometimes] }, directResponse: { status: 200 } }]\n", 1, "\"sometimes\" (expected connect-failure, reset, 5xx, gateway-error or a status code)"),
         new Case("route filter not supported yet", "routes: [{ name: r, maxBodySize: 10MiB, directResponse: { status: 200 } }]\n", 1, "maxBodySize is not supported by this build yet"),
         new Case("protected header edit", "routes:\n  - name: r\n    headers: { request: { set: { Content-Length: \"1\" } } }\n    directResponse: { status: 200 }\n", 3, "\"Content-Length\" is managed by the gateway"),
@@ -85,7 +85,68 @@ class ValidationTest {
         new Case("egress rule with host and cidr", "egress: { allow: [{ host: a.com, cidr: 10.0.0.0/8, ports: [443] }] }\n", 1, "expected exactly one of host, cidr"),
         new Case("egress rule with a bad cidr", "egress: { allow: [{ cidr: 10.0.0.0/33, ports: [443] }] }\n", 1, "prefix length must be 0..32"),
         new Case("egress rule without ports", "egress: { allow: [{ host: a.com }] }\n", 1, "\"ports\" is required"),
-        new Case("egress mode", "egress: { mode: OPEN }\n", 1, "(expected one of: REGISTRY_ONLY, ALLOW_ANY)"));
+        new Case("egress mode", "egress: { mode: OPEN }\n", 1, "(expected one of: REGISTRY_ONLY, ALLOW_ANY)"),
+        new Case("egress rule with no ports", "egress:\n  allow:\n    - host: a.com\n      ports: []\n", 4, "\"ports\" is empty"),
+        new Case("egress rule with neither host nor cidr", "egress: { allow: [{ ports: [443] }] }\n", 1, "egress rule: expected exactly one of host, cidr"),
+        new Case("egress rule for every host", "egress: { allow: [{ host: \"*\", ports: [443] }] }\n", 1, "host \"*\" is not valid (expected an exact name or *.domain)"),
+        new Case("egress cidr that is a name", "egress: { allow: [{ cidr: example.com/24, ports: [443] }] }\n", 1, "\"example.com\" is not an IPv4 or IPv6 address"),
+        new Case("egress port out of range", "egress: { allow: [{ host: a.com, ports: [0] }] }\n", 1, "port \"0\" (expected 1..65535)"),
+        new Case("egress block twice", "egress: { mode: ALLOW_ANY }\n---\negress:\n  mode: REGISTRY_ONLY\n", 3, "\"egress\" is already defined at gw.yaml:1"),
+        new Case("key written twice", "routes:\n  - name: r\n    name: s\n    directResponse: { status: 200 }\n", 3, "key \"name\" is written twice in one mapping (first at gw.yaml:2)"),
+        new Case("alias without an anchor", "demo: { echoPort: *port }\n", 1, "YAML alias *port refers to no anchor &port"),
+        new Case("wrong type: value where a list is expected", "routes: [{ name: r, hosts: a.com, directResponse: { status: 200 } }]\n", 1, "route r.hosts: expected a list, found \"a.com\""),
+        new Case("wrong type: list where a value is expected", "upstreams: [{ name: [a], endpoints: [\"h:1\"] }]\n", 1, "upstream.name: expected a value, found a list"),
+        new Case("wrong type: mapping where a list is expected", "listeners: { name: h }\n", 1, "config.listeners: expected a list, found a mapping"),
+        new Case("wrong type: text where true/false is expected", "routes: [{ name: r, retries: { nonIdempotent: maybe }, directResponse: { status: 200 } }]\n", 1, "nonIdempotent: \"maybe\" (expected true or false)"),
+        new Case("uppercase listener name", "listeners: [{ name: Web, port: 80 }]\n", 1, "listener name \"Web\" is not valid (expected lowercase letters"),
+        new Case("listener address that is not an IP", "listeners: [{ name: h, port: 80, address: my-host }]\n", 1, "address \"my-host\" is not an IP address"),
+        new Case("overlap on the wildcard address", "listeners:\n  - { name: a, port: 8080, address: 127.0.0.1 }\n  - { name: b, port: 8080, address: \"::\" }\n", 3, "listener \"b\": [::]:8080 overlaps listener \"a\" (127.0.0.1:8080 at gw.yaml:2)"),
+        new Case("tls on an HTTP listener", "listeners: [{ name: h, port: 80, tls: { certificates: [] } }]\n", 1, "\"tls\" is only for protocol HTTPS (this one is HTTP)"),
+        new Case("HTTPS without certificates", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls: { certificates: [] }\n", 5, "at least one certificate is required"),
+        new Case("missing key file", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates:\n        - cert: tls.crt\n          key: certs/absent.key\n", 8, "key: file certs/absent.key not found"),
+        new Case("TLS 1.1 minimum version", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      minVersion: TLSv1.1\n", 7, "\"TLSv1.1\" is not allowed (expected TLSv1.2 or TLSv1.3; TLS 1.0 and 1.1 are insecure)"),
+        new Case("bad client auth mode", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      clientAuth: OPTIONAL\n", 7, "\"OPTIONAL\" (expected one of: NONE, PERMISSIVE, STRICT)"),
+        new Case("missing client CA file", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      clientAuth: STRICT\n      clientCa: ca.pem\n", 8, "clientCa: file ca.pem not found"),
+        new Case("bad certificate host", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ hosts: [\"a b\"], cert: tls.crt, key: tls.key }]\n", 6, "host \"a b\" is not a host name or *.wildcard"),
+        new Case("bad load balancer", "upstreams: [{ name: a, endpoints: [\"h:1\"], loadBalancer: FASTEST }]\n", 1, "(expected one of: ROUND_ROBIN, LEAST_REQUEST, RANDOM, CONSISTENT_HASH)"),
+        new Case("empty endpoints", "upstreams: [{ name: a, endpoints: [] }]\n", 1, "\"endpoints\" is empty"),
+        new Case("IPv6 endpoint without brackets", "upstreams: [{ name: a, endpoints: [\"::1:80\"] }]\n", 1, "endpoint \"::1:80\" is not valid"),
+        new Case("endpoint host that is not a name", "upstreams: [{ name: a, endpoints: [\"a b:80\"] }]\n", 1, "endpoint \"a b:80\" is not valid"),
+        new Case("missing upstream CA file", "upstreams: [{ name: a, endpoints: [\"h:1\"], tls: { caCert: ca.pem } }]\n", 1, "caCert: file ca.pem not found"),
+        new Case("client certificate without its key", "upstreams: [{ name: a, endpoints: [\"h:1\"], tls: { clientCert: tls.crt } }]\n", 1, "clientCert and clientKey go together"),
+        new Case("unknown upstream tls key", "upstreams: [{ name: a, endpoints: [\"h:1\"], tls: { verify: false } }]\n", 1, "unknown key \"verify\" in upstream a tls (expected one of: caCert, clientCert, clientKey, sni, verifyHostname)"),
+        new Case("hash key not supported yet", "upstreams: [{ name: a, endpoints: [\"h:1\"], hashOn: client }]\n", 1, "hashOn is not supported by this build yet"),
+        new Case("empty match list", "routes: [{ name: r, match: [], directResponse: { status: 200 } }]\n", 1, "\"match\" is empty (leave it out to take every request)"),
+        new Case("empty hosts list", "routes: [{ name: r, hosts: [], directResponse: { status: 200 } }]\n", 1, "\"hosts\" is empty"),
+        new Case("wildcard in the middle of a host", "routes: [{ name: r, hosts: [\"*.a.*\"], directResponse: { status: 200 } }]\n", 1, "host \"*.a.*\" is not valid"),
+        new Case("host with a space", "routes: [{ name: r, hosts: [\"a b.com\"], directResponse: { status: 200 } }]\n", 1, "host \"a b.com\" is not valid"),
+        new Case("weight out of range", UPSTREAM + "routes: [{ name: r, backends: [{ upstream: a, weight: 10001 }] }]\n", 2, "weight: \"10001\" (expected a whole number 0..10000)"),
+        new Case("empty backends", "routes: [{ name: r, backends: [] }]\n", 1, "\"backends\" needs at least one { upstream: NAME }"),
+        new Case("backend without an upstream", "routes: [{ name: r, backends: [{ weight: 1 }] }]\n", 1, "\"upstream\" is required"),
+        new Case("redirect status that is not a redirect", "routes: [{ name: r, redirect: { status: 200 } }]\n", 1, "route r redirect.status: 200 (expected 301, 302, 303, 307 or 308)"),
+        new Case("redirect scheme", "routes: [{ name: r, redirect: { scheme: ftp } }]\n", 1, "scheme: \"ftp\" (expected http or https)"),
+        new Case("direct response without a status", "routes: [{ name: r, directResponse: { body: hi } }]\n", 1, "\"status\" is required"),
+        new Case("direct response status too high", "routes: [{ name: r, directResponse: { status: 600 } }]\n", 1, "(expected a whole number 100..599)"),
+        new Case("bad query regex", "routes:\n  - name: r\n    match: [{ query: { v: { regex: \"a{2,1}\" } } }]\n    directResponse: { status: 200 }\n", 3, "bad regex \"a{2,1}\": Illegal repetition range"),
+        new Case("header match with two kinds", "routes:\n  - name: r\n    match: [{ headers: { x-a: { exact: a, prefix: b } } }]\n    directResponse: { status: 200 }\n", 3, "expected exactly one of exact, prefix, regex, present (found exact, prefix)"),
+        new Case("header match present: false", "routes:\n  - name: r\n    match: [{ headers: { x-a: { present: false } } }]\n    directResponse: { status: 200 }\n", 3, "present must be true"),
+        new Case("header match on a bad name", "routes:\n  - name: r\n    match: [{ headers: { \"x a\": { present: true } } }]\n    directResponse: { status: 200 }\n", 3, "\"x a\" is not a header name"),
+        new Case("path match as a plain value", "routes:\n  - name: r\n    match: [{ path: /api }]\n    directResponse: { status: 200 }\n", 3, "path: expected a mapping, found \"/api\""),
+        new Case("prefix rewrite with an exact match", UPSTREAM + "routes:\n  - name: r\n    match: [{ path: { prefix: /a } }, { path: { exact: /b } }]\n    backends: [{ upstream: a }]\n    rewrite: { prefix: /x }\n", 6, "a prefix rewrite needs every match entry to use a path prefix"),
+        new Case("prefix and regex rewrite", UPSTREAM + "routes:\n  - name: r\n    backends: [{ upstream: a }]\n    rewrite: { prefix: /, regex: { pattern: a, substitution: b } }\n", 5, "use prefix or regex, not both"),
+        new Case("regex rewrite without a substitution", UPSTREAM + "routes:\n  - name: r\n    backends: [{ upstream: a }]\n    rewrite: { regex: { pattern: a } }\n", 5, "\"substitution\" is required"),
+        new Case("header edit with a bad name", "routes:\n  - name: r\n    headers: { response: { remove: [\"x y\"] } }\n    directResponse: { status: 200 }\n", 3, "\"x y\" is not a header name"),
+        new Case("unknown header edit side", "routes:\n  - name: r\n    headers: { upstream: { set: { a: b } } }\n    directResponse: { status: 200 }\n", 3, "unknown key \"upstream\" in route r headers (expected one of: request, response)"),
+        new Case("bare number as a duration", "routes: [{ name: r, retries: { perTryTimeout: 0 }, directResponse: { status: 200 } }]\n", 1, "perTryTimeout: \"0\" is not a duration"),
+        new Case("duration with a space", "routes: [{ name: r, timeout: 5 s, directResponse: { status: 200 } }]\n", 1, "timeout: \"5 s\" is not a duration"),
+        new Case("zero timeout", "routes: [{ name: r, timeout: 0s, directResponse: { status: 200 } }]\n", 1, "timeout must be more than 0 (leave it out for 15s)"),
+        new Case("too many retries", "routes: [{ name: r, retries: { attempts: 11 }, directResponse: { status: 200 } }]\n", 1, "attempts: \"11\" (expected a whole number 0..10)"),
+        new Case("retry on a status that is no status", "routes: [{ name: r, retries: { on: [\"600\"] }, directResponse: { status: 200 } }]\n", 1, "\"600\" (expected connect-failure"),
+        new Case("admin address that is not an IP", "admin: { address: admin.local }\n", 1, "admin.address \"admin.local\" is not an IP address"),
+        new Case("missing admin token file", "admin: { address: 0.0.0.0, tokenFile: token.txt }\n", 1, "tokenFile: file token.txt not found"),
+        new Case("unknown admin key", "admin: { port: 9901, host: 127.0.0.1 }\n", 1, "unknown key \"host\" in admin (expected one of: address, port, tokenFile)"),
+        new Case("bad demo port", "demo: { echoPort: -1 }\n", 1, "demo.echoPort: \"-1\" (expected a whole number 0..65535)"),
+        new Case("document that is a list", "- a\n- b\n", 1, "config: expected a mapping, found a list"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -111,11 +172,49 @@ class ValidationTest {
   }
 
   @Test
+  void aSingleBlockInTwoFilesNamesBothPlaces() {
+    LoadResult result = ConfigLoader.load(List.of(
+        new ConfigFile("a.yaml", "demo: { echoPort: 9000 }\n", dir),
+        new ConfigFile("b.yaml", "listeners: []\ndemo:\n  echoPort: 9001\n", dir)));
+    assertEquals(List.of("b.yaml:2: \"demo\" is already defined at a.yaml:1 (write it once across all files)"),
+        assertInstanceOf(LoadResult.Rejected.class, result).errors().stream().map(ConfigError::toString).toList());
+  }
+
+  @Test
+  void anUnreadableFileIsReportedAndTheOthersAreStillChecked() throws IOException {
+    Path conf = Files.createDirectory(dir.resolve("unreadable"));
+    Files.write(conf.resolve("a.yaml"), new byte[] {'a', ':', ' ', (byte) 0xC3, (byte) 0x28, '\n'});
+    Files.writeString(conf.resolve("b.yaml"), "routes: [{ name: r }]\n");
+    LoadResult result = ConfigLoader.loadDirectory(conf);
+    List<String> errors = assertInstanceOf(LoadResult.Rejected.class, result).errors().stream().map(ConfigError::toString).toList();
+    assertEquals(List.of(conf.resolve("a.yaml") + ":0: cannot read config file: it is not UTF-8 text",
+        conf.resolve("b.yaml") + ":1: route \"r\": expected exactly one of backends, redirect, directResponse (found none)"), errors);
+  }
+
+  @Test
+  void aSyntaxErrorIsTheOnlyErrorOfItsFile() {
+    List<ConfigError> errors = rejected("routes:\n  - name: r\n    name: s\n  - { name: t\n");
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).message().startsWith("YAML syntax error"), errors.toString());
+  }
+
+  @Test
+  void aliasesCannotFanOutWithoutBound() {
+    StringBuilder yaml = new StringBuilder("routes:\n  - &r { name: r, directResponse: { status: 200 } }\n");
+    for (int i = 0; i < YamlTree.MAX_COLLECTION_ALIASES + 5; i++) {
+      yaml.append("  - *r\n");
+    }
+    List<ConfigError> errors = rejected(yaml.toString());
+    assertTrue(errors.stream().anyMatch(e -> e.toString().equals(
+        "gw.yaml:" + (YamlTree.MAX_COLLECTION_ALIASES + 3) + ": more than 50 YAML aliases to lists or mappings in one file")), errors.toString());
+  }
+
+  @Test
   void aMissingDirectoryIsOneError() {
     LoadResult result = ConfigLoader.loadDirectory(dir.resolve("absent"));
     List<ConfigError> errors = assertInstanceOf(LoadResult.Rejected.class, result).errors();
     assertEquals(1, errors.size());
-    assertTrue(errors.get(0).message().startsWith("cannot read config directory"), errors.toString());
+    assertEquals(dir.resolve("absent") + ":0: config directory " + dir.resolve("absent") + " does not exist", errors.get(0).toString());
   }
 
   private static List<ConfigError> rejected(String yaml) {

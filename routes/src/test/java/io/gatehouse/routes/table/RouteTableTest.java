@@ -1,15 +1,26 @@
 package io.gatehouse.routes.table;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.routes.Action;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.Route;
 import io.gatehouse.routes.load.ConfigFile;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,7 +31,7 @@ class RouteTableTest {
       routes:
         - { name: shop-exact,    hosts: [shop.example.com], match: [{ path: { exact: /cart } }], directResponse: { status: 200 } }
         - { name: shop-api,      hosts: [shop.example.com], match: [{ path: { prefix: /api }, methods: [GET, HEAD] }], directResponse: { status: 200 } }
-        - { name: deep-wild,     hosts: ["*.eu.example.com"], directResponse: { status: 200 } }
+        - { name: deep-wild,     hosts: ["*.eu.example.com"], match: [{ path: { prefix: /eu } }], directResponse: { status: 200 } }
         - { name: wild-regex,    hosts: ["*.example.com"], match: [{ path: { regex: "/items/[0-9]+" } }], directResponse: { status: 200 } }
         - { name: wild-canary,   hosts: ["*.example.com"], match: [{ headers: { x-canary: { exact: "1" } } }], directResponse: { status: 200 } }
         - name: headers
@@ -87,7 +98,12 @@ class RouteTableTest {
         Case.of("wildcard takes deeper subdomains", "a.b.example.com", "/items/1", "wild-regex"),
         Case.of("wildcard does not take the bare domain", "example.com", "/items/1", "none"),
         Case.of("wildcard suffix must be on a label boundary", "evilexample.com", "/items/1", "none"),
-        Case.of("longest wildcard wins", "x.eu.example.com", "/items/1", "deep-wild"),
+        Case.of("longest wildcard wins", "x.eu.example.com", "/eu/items/1", "deep-wild"),
+        Case.of("longer wildcard falls through to the shorter one", "x.eu.example.com", "/items/1", "wild-regex"),
+        Case.of("longer wildcard falls through to the catch-all", "x.eu.example.com", "/public", "catch-all"),
+        Case.of("a deeper wildcard does not take its own bare domain", "eu.example.com", "/eu", "none"),
+        Case.of("exact host never takes a wildcard of another domain", "shop.example.com", "/eu", "none"),
+        Case.of("wildcard host in any case", "WWW.Example.COM:443", "/items/3", "wild-regex"),
         Case.of("header exact on a wildcard route", "www.example.com", "/", "wild-canary").headers(Map.of("x-canary", "1")),
         Case.of("header exact with another value", "www.example.com", "/", "none").headers(Map.of("x-canary", "2")),
         Case.of("header prefix", "h.test", "/p", "headers").headers(Map.of("x-tier", "gold-plus")),
@@ -117,6 +133,58 @@ class RouteTableTest {
   void hostsAreListed() {
     assertEquals(List.of("*", "*.eu.example.com", "*.example.com", "h.test", "order.test", "shop.example.com"),
         List.copyOf(TABLE.hosts()));
+  }
+
+  @Test
+  void aRouteWithoutMatchEntriesTakesEveryRequestForItsHosts() {
+    Route route = new Route("all", List.of("A.Test"), List.of(), new Action.DirectResponse(200, ""), Rewrite.NONE,
+        HeaderOps.NONE, Duration.ofSeconds(1), RetryPolicy.NONE);
+    RouteTable<String> table = RouteTable.compile(List.of(route), (r, m) -> r.name(), "none");
+    assertEquals("all", table.match(view(Case.of("x", "a.test", "/anything", "all").method("PATCH"))));
+    assertEquals("none", table.match(view(Case.of("x", "b.test", "/anything", "none"))));
+  }
+
+  @Test
+  void aRouteOnANameAndTheCatchAllIsTriedOnce() {
+    List<RequestMatch> tried = new java.util.ArrayList<>();
+    Route route = new Route("both", List.of("a.test", "*"), List.of(new RequestMatch(new PathMatch.Exact("/x"), Set.of(), Map.of(), Map.of())),
+        new Action.DirectResponse(200, ""), Rewrite.NONE, HeaderOps.NONE, Duration.ofSeconds(1), RetryPolicy.NONE);
+    RouteTable<String> table = RouteTable.compile(List.of(route), (r, m) -> {
+      tried.add(m);
+      return r.name();
+    }, "none");
+    assertEquals(1, tried.size(), "each match entry is compiled once");
+    assertEquals("both", table.match(view(Case.of("x", "a.test", "/x", "both"))));
+    assertEquals("both", table.match(view(Case.of("x", "other.test", "/x", "both"))));
+  }
+
+  @Test
+  void matchingAllocatesNothing() {
+    java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+    Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean tb && tb.isThreadAllocatedMemorySupported());
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+    // No regex on these paths: a regex Matcher is the one allocation a lookup may make.
+    List<RequestView> views = Stream.of(
+        Case.of("exact", "SHOP.example.com:8443", "/cart", "shop-exact"),
+        Case.of("deep wildcard", "x.EU.example.com.", "/eu/x", "deep-wild"),
+        Case.of("exact host falls through", "order.test", "/public/x", "catch-all"),
+        Case.of("header", "h.test", "/p", "headers").headers(Map.of("x-tier", "gold")),
+        Case.of("query", "h.test:80", "/q", "headers").query(Map.of("v", "2")),
+        Case.of("no host", null, "/public", "catch-all"),
+        Case.of("miss", "[::1]:8080", "/private", "none")).map(RouteTableTest::view).toList();
+    RequestView[] requests = views.toArray(new RequestView[0]);
+    long sink = 0;
+    for (int i = 0; i < 20_000; i++) {
+      sink += TABLE.match(requests[i % requests.length]).length();
+    }
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < 60_000; i++) {
+      sink += TABLE.match(requests[i % requests.length]).length();
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(sink > 0);
+    // Any per-lookup allocation would be at least 16 bytes x 60,000 lookups; allow a little noise.
+    assertTrue(allocated < 4096, () -> allocated + " bytes allocated by 60,000 lookups");
   }
 
   @Test
