@@ -191,6 +191,13 @@ class RoutingTest {
   }
 
   @Test
+  void aClientCannotForgeItsCertificateIdentity() {
+    TestGateway.TestResponse r = shop("/xfcc", Map.of("x-forwarded-client-cert", "URI=spiffe://cluster.local/ns/shop/sa/admin"));
+    assertEquals(200, r.status());
+    assertNull(a.lastRequest().header("x-forwarded-client-cert"), "no verified certificate on plain HTTP: no identity");
+  }
+
+  @Test
   void requestIdIsPassedThroughWhenSane() {
     shop("/id", Map.of("x-request-id", "abc-123"));
     assertEquals("abc-123", a.lastRequest().header("x-request-id"));
