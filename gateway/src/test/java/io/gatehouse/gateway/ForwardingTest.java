@@ -66,6 +66,26 @@ class ForwardingTest {
   }
 
   @Test
+  void endpointsByDnsNameWithLeastRequestAndRandomBalancing() {
+    gateway = TestGateway.start("""
+        upstreams:
+          - { name: lr, endpoints: ["localhost:%d", "127.0.0.1:%d"], loadBalancer: LEAST_REQUEST }
+          - { name: rnd, endpoints: ["localhost:%d", "127.0.0.1:%d"], loadBalancer: RANDOM }
+        routes:
+          - { name: lr, match: [{ path: { prefix: /lr } }], backends: [{ upstream: lr }] }
+          - { name: rnd, match: [{ path: { prefix: /rnd } }], backends: [{ upstream: rnd }] }
+        """.formatted(a.port(), b.port(), a.port(), b.port()));
+    for (int i = 0; i < 40; i++) {
+      assertEquals(200, gateway.get("/lr").status());
+      assertEquals(200, gateway.get("/rnd").status());
+    }
+    long aGot = a.requests().stream().filter(r -> r.uri().startsWith("/rnd")).count();
+    assertTrue(aGot >= 8 && aGot <= 32, "random spread 40 requests as " + aGot + " / " + (40 - aGot));
+    assertTrue(a.requests().stream().anyMatch(r -> r.uri().startsWith("/lr")), "the DNS-named endpoint was used");
+    assertTrue(b.requests().stream().anyMatch(r -> r.uri().startsWith("/lr")));
+  }
+
+  @Test
   void prefixRegexAndHostRewrites() {
     gateway = TestGateway.start("""
         upstreams: [{ name: a, endpoints: ["%s"] }]
