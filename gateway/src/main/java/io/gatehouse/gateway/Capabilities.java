@@ -16,9 +16,9 @@ final class Capabilities {
   static List<String> unsupported(GatewayConfig config) {
     List<String> problems = new ArrayList<>();
     for (Listener listener : config.listeners()) {
-      if (listener.protocol() != Listener.Protocol.HTTP) {
+      if (listener.protocol() != Listener.Protocol.HTTP && listener.protocol() != Listener.Protocol.HTTPS) {
         problems.add("listener " + listener.name() + ": protocol " + listener.protocol()
-            + " is not supported by this build (supported: HTTP)");
+            + " is not supported by this build (supported: HTTP, HTTPS)");
       }
     }
     for (Upstream upstream : config.upstreams()) {

@@ -8,7 +8,14 @@ import io.gatehouse.gateway.demo.DemoEcho;
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.proxy.Dataplane;
+import io.gatehouse.gateway.proxy.ListenerTlsSetup;
 import io.gatehouse.gateway.proxy.Listeners;
+import io.gatehouse.certs.CertStore;
+import io.gatehouse.certs.CertificateProblem;
+import io.gatehouse.certs.TlsEngine;
+import io.gatehouse.routes.Listener;
+import java.util.HashMap;
+import java.util.Map;
 import io.gatehouse.gateway.proxy.Snapshot;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
@@ -72,6 +79,7 @@ public final class Gatehouse implements AutoCloseable {
   private FileSource files;
   private AdminServer admin;
   private HttpServer demo;
+  private TlsEngine tlsEngine;
   private volatile boolean ready;
   private volatile boolean draining;
 
@@ -132,9 +140,10 @@ public final class Gatehouse implements AutoCloseable {
       throw new IllegalArgumentException(String.join("; ", unsupported));
     }
     startDemo(config);
+    Map<String, ListenerTlsSetup> tls = loadCertificates(config);
     Snapshot next = dataplane.compile(config, version);
     try {
-      await(listeners.open(config.listeners()));
+      await(listeners.open(config.listeners(), tls));
     } catch (RuntimeException e) {
       dataplane.discard(next);
       throw e;
@@ -145,6 +154,26 @@ public final class Gatehouse implements AutoCloseable {
     if (previous != null && !previous.admin().equals(config.admin())) {
       LOG.warning("the admin listener settings changed; they take effect at the next restart");
     }
+  }
+
+  /** Reads and checks every HTTPS listener's certificates (blocking: this is the writer thread). */
+  private Map<String, ListenerTlsSetup> loadCertificates(GatewayConfig config) throws CertificateProblem {
+    Map<String, ListenerTlsSetup> out = new HashMap<>();
+    for (Listener listener : config.listeners()) {
+      if (listener.protocol() != Listener.Protocol.HTTPS) {
+        continue;
+      }
+      if (tlsEngine == null) {
+        tlsEngine = TlsEngine.detect(false);
+        LOG.info(() -> "TLS provider: " + tlsEngine.describe());
+      }
+      try {
+        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(listener.tls()), tlsEngine));
+      } catch (CertificateProblem e) {
+        throw new CertificateProblem("listener " + listener.name() + ": " + e.getMessage());
+      }
+    }
+    return out;
   }
 
   private void startDemo(GatewayConfig config) {

@@ -7,12 +7,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.gatehouse.certs.TlsServerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One HTTP listener on one event loop. A listener is deployed as one instance per event loop,
+ * One HTTP or HTTPS listener on one event loop. A listener is deployed as one instance per event loop,
  * all bound to the same port (Vert.x spreads accepted connections over them), so each
  * connection lives on a single thread and the data path takes no locks.
  */
@@ -22,10 +23,13 @@ final class ListenerVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
   private final Duration drainTimeout;
+  private final ListenerTlsSetup tls;
   private HttpServer server;
 
-  ListenerVerticle(Listener config, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog, Duration drainTimeout) {
+  ListenerVerticle(Listener config, ListenerTlsSetup tls, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog,
+                   Duration drainTimeout) {
     this.config = config;
+    this.tls = tls;
     this.dataplane = dataplane;
     this.metrics = metrics;
     this.accessLog = accessLog;
@@ -40,6 +44,9 @@ final class ListenerVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
         .setTcpNoDelay(true);
+    if (tls != null) {
+      TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
+    }
     AtomicLong connections = metrics.connections(config.name());
     return vertx.createHttpServer(options)
         .requestHandler(new Ingress(dataplane, config.name(), metrics, accessLog, Clock.systemUTC()))

@@ -43,11 +43,11 @@ public final class Listeners {
   }
 
   /** Binds every wanted listener not running yet; on any failure unbinds those it bound and fails. */
-  public synchronized Future<Void> open(List<Listener> wanted) {
+  public synchronized Future<Void> open(List<Listener> wanted, Map<String, ListenerTlsSetup> tls) {
     List<Future<Map.Entry<Listener, Running>>> started = new ArrayList<>();
     for (Listener listener : wanted) {
       if (!running.containsKey(listener)) {
-        started.add(deploy(listener));
+        started.add(deploy(listener, tls.get(listener.name())));
       }
     }
     return Future.join(started).transform(ar -> {
@@ -68,10 +68,10 @@ public final class Listeners {
     });
   }
 
-  private Future<Map.Entry<Listener, Running>> deploy(Listener listener) {
+  private Future<Map.Entry<Listener, Running>> deploy(Listener listener, ListenerTlsSetup tls) {
     List<ListenerVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ListenerVerticle v = new ListenerVerticle(listener, dataplane, metrics, accessLog, drainTimeout);
+      ListenerVerticle v = new ListenerVerticle(listener, tls, dataplane, metrics, accessLog, drainTimeout);
       instances.add(v);
       return v;
     }, new DeploymentOptions().setInstances(eventLoops))
