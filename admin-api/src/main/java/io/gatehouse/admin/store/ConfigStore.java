@@ -80,6 +80,12 @@ public final class ConfigStore implements AutoCloseable {
     }
     GatewayConfig next = ((LoadResult.Loaded) result).config();
     if (next.equals(current)) {
+      try {
+        installer.refresh(current);
+      } catch (Exception e) {
+        return reject(source, List.of(new ConfigError(new io.gatehouse.routes.Origin(source, 0),
+            "files named by the config could not be reloaded: " + e.getMessage())));
+      }
       return new Outcome.Unchanged(version, Instant.now());
     }
     long nextVersion = version + 1;

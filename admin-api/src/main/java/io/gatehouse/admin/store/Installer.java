@@ -9,4 +9,10 @@ import io.gatehouse.routes.GatewayConfig;
 @FunctionalInterface
 public interface Installer {
   void install(GatewayConfig config, long version) throws Exception;
+
+  /**
+   * The config is unchanged but files it names (certificates, keys) may have changed: re-read
+   * them. Throwing keeps what is serving (a broken new key pair never replaces a working one).
+   */
+  default void refresh(GatewayConfig config) throws Exception {}
 }
