@@ -4,6 +4,7 @@ import io.gatehouse.admin.AdminServer;
 import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.admin.source.FileSource;
 import io.gatehouse.admin.store.ConfigStore;
+import io.gatehouse.admin.store.Installer;
 import io.gatehouse.gateway.demo.DemoEcho;
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
@@ -89,7 +90,15 @@ public final class Gatehouse implements AutoCloseable {
     this.accessLog = AccessLog.start(options.accessLog());
     this.dataplane = new Dataplane(vertx, options.drainTimeout());
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), options.drainTimeout());
-    this.store = new ConfigStore(this::install);
+    this.store = new ConfigStore(new Installer() {
+      @Override public void install(GatewayConfig config, long version) throws Exception {
+        Gatehouse.this.install(config, version);
+      }
+
+      @Override public void refresh(GatewayConfig config) throws Exception {
+        Gatehouse.this.refresh(config);
+      }
+    });
     metrics.config(store::version, store::failures);
   }
 
@@ -149,11 +158,20 @@ public final class Gatehouse implements AutoCloseable {
       throw e;
     }
     dataplane.install(next);
+    await(listeners.updateTls(tls));
     listeners.closeUnwanted(config.listeners());
     GatewayConfig previous = store.current();
     if (previous != null && !previous.admin().equals(config.admin())) {
       LOG.warning("the admin listener settings changed; they take effect at the next restart");
     }
+  }
+
+  /**
+   * The config is unchanged but files it names may have been replaced (certificate rotation):
+   * new certificates go to new handshakes; a broken pair throws here and the old one keeps serving.
+   */
+  private void refresh(GatewayConfig config) throws Exception {
+    await(listeners.updateTls(loadCertificates(config)));
   }
 
   /** Reads and checks every HTTPS listener's certificates (blocking: this is the writer thread). */

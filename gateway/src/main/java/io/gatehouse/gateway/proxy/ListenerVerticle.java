@@ -23,7 +23,7 @@ final class ListenerVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
   private final Duration drainTimeout;
-  private final ListenerTlsSetup tls;
+  private volatile ListenerTlsSetup tls;
   private HttpServer server;
 
   ListenerVerticle(Listener config, ListenerTlsSetup tls, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog,
@@ -61,6 +61,19 @@ final class ListenerVerticle extends VerticleBase {
   /** Graceful: stop accepting, let open requests finish (HTTP/2 gets GOAWAY) within the drain timeout. */
   @Override public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.shutdown(drainTimeout);
+  }
+
+  /**
+   * Serves {@code next}'s certificates to new handshakes; established connections keep theirs.
+   * A no-op when the certificate store's version is unchanged.
+   */
+  Future<Void> updateTls(ListenerTlsSetup next) {
+    ListenerTlsSetup current = tls;
+    if (server == null || current == null || current.store().version().equals(next.store().version())) {
+      return Future.succeededFuture();
+    }
+    tls = next;
+    return server.updateSSLOptions(TlsServerOptions.sslOptions(config.tls(), next.store())).mapEmpty();
   }
 
   int actualPort() {

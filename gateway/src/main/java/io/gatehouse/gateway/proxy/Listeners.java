@@ -80,6 +80,21 @@ public final class Listeners {
         .map(id -> Map.entry(listener, new Running(id, List.copyOf(instances))));
   }
 
+  /**
+   * Hands rotated certificates to the running HTTPS listeners named in {@code tls} (every
+   * instance, as each event loop's server holds its own SSL context).
+   */
+  public synchronized Future<Void> updateTls(Map<String, ListenerTlsSetup> tls) {
+    List<Future<?>> updates = new ArrayList<>();
+    running.forEach((listener, r) -> {
+      ListenerTlsSetup next = tls.get(listener.name());
+      if (next != null) {
+        r.instances().forEach(v -> updates.add(v.updateTls(next)));
+      }
+    });
+    return Future.all(updates).mapEmpty();
+  }
+
   /** Drains and stops the running listeners that {@code wanted} no longer has. */
   public synchronized Future<Void> closeUnwanted(List<Listener> wanted) {
     List<Future<?>> stopping = new ArrayList<>();
