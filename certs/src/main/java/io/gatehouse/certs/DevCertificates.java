@@ -1,5 +1,6 @@
 package io.gatehouse.certs;
 
+import io.gatehouse.routes.ListenerTls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -74,6 +76,22 @@ public final class DevCertificates {
     } catch (CertificateProblem | GeneralSecurityException e) {
       return false; // unreadable, or signed by an earlier CA: issue a fresh one
     }
+  }
+
+  /**
+   * {@code tls} with every {@code dev: true} entry replaced by this directory's localhost
+   * certificate (made on first use); {@code tls} itself when it has none. Blocking file I/O.
+   */
+  public static ListenerTls resolve(ListenerTls tls, Path dir) throws CertificateProblem {
+    if (tls.certificates().stream().noneMatch(ListenerTls.CertificateRef::dev)) {
+      return tls;
+    }
+    DevCertificates dev = ensure(dir);
+    List<ListenerTls.CertificateRef> refs = new ArrayList<>();
+    for (ListenerTls.CertificateRef ref : tls.certificates()) {
+      refs.add(ref.dev() ? new ListenerTls.CertificateRef(ref.hosts(), dev.cert().toString(), dev.key().toString()) : ref);
+    }
+    return new ListenerTls(refs, tls.clientAuth(), tls.clientCa(), tls.minVersion(), tls.ciphers());
   }
 
   /** The CA certificate to trust ({@code dev-ca.crt}). */

@@ -30,12 +30,14 @@ import sun.misc.Signal;
  */
 final class Cli {
   static final String USAGE = """
-      usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+      usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION] [--state-dir DIR]
              gatehouse validate --config DIR
         --config DIR        read every *.yaml/*.yml in DIR (default: ./routes if present, else the embedded default)
         --admin-port N      admin listener port (overrides admin.port)
         --event-loops N     event loop threads (default: number of cores)
         --drain-timeout D   how long SIGTERM waits for requests in flight, e.g. 30s (default 30s)
+        --state-dir DIR     where the gateway keeps what it makes, e.g. the dev CA
+                            (default: $GATEHOUSE_STATE_DIR, else ~/.gatehouse)
       """;
 
   private Cli() {}
@@ -92,7 +94,8 @@ final class Cli {
     Optional<Path> dir = args.config.or(() -> Files.isDirectory(Path.of("routes")) ? Optional.of(Path.of("routes")) : Optional.empty());
     Gatehouse gatehouse;
     try {
-      gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out));
+      gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out,
+          args.stateDir));
     } catch (Gatehouse.StartupException e) {
       e.errors().forEach(error -> err.println(error));
       err.println("gatehouse: not started: the config has " + e.errors().size() + " error(s)");
@@ -130,12 +133,13 @@ final class Cli {
   }
 
   /** Parsed options. */
-  private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout) {
+  private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout, Path stateDir) {
     static Args parse(String[] args) {
       Optional<Path> config = Optional.empty();
       OptionalInt adminPort = OptionalInt.empty();
       int eventLoops = Runtime.getRuntime().availableProcessors();
       Duration drain = Duration.ofSeconds(30);
+      Path stateDir = Gatehouse.Options.defaultStateDir();
       for (int i = 1; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -147,10 +151,11 @@ final class Cli {
           case "--admin-port" -> adminPort = OptionalInt.of(port(value));
           case "--event-loops" -> eventLoops = positive(flag, value);
           case "--drain-timeout" -> drain = duration(value);
+          case "--state-dir" -> stateDir = Path.of(value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Args(config, adminPort, eventLoops, drain);
+      return new Args(config, adminPort, eventLoops, drain, stateDir);
     }
 
     private static int port(String value) {

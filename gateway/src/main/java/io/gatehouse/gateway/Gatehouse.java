@@ -13,6 +13,8 @@ import io.gatehouse.gateway.proxy.ListenerTlsSetup;
 import io.gatehouse.gateway.proxy.Listeners;
 import io.gatehouse.certs.CertStore;
 import io.gatehouse.certs.CertificateProblem;
+import io.gatehouse.certs.DevCertificates;
+import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.certs.TlsEngine;
 import io.gatehouse.routes.Listener;
 import java.util.HashMap;
@@ -44,15 +46,31 @@ public final class Gatehouse implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Gatehouse.class.getName());
   private static final long STEP_TIMEOUT_SECONDS = 30;
 
-  /** How to start: config directory (empty = embedded default), admin port override, event loops, drain timeout. */
+  /**
+   * How to start: config directory (empty = embedded default), admin port override, event loops,
+   * drain timeout, where access log lines go, and the state directory (the dev CA lives there).
+   */
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
-                        OutputStream accessLog) {
+                        OutputStream accessLog, Path stateDir) {
     public Options {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(adminPort, "adminPort");
+      Objects.requireNonNull(stateDir, "stateDir");
       if (eventLoops < 1) {
         throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: > 0)");
       }
+    }
+
+    /** With the default state directory. */
+    public Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
+                   OutputStream accessLog) {
+      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, defaultStateDir());
+    }
+
+    /** {@code $GATEHOUSE_STATE_DIR}, else {@code ~/.gatehouse}: outside any source tree. */
+    public static Path defaultStateDir() {
+      String env = System.getenv("GATEHOUSE_STATE_DIR");
+      return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".gatehouse");
     }
   }
 
@@ -81,6 +99,7 @@ public final class Gatehouse implements AutoCloseable {
   private AdminServer admin;
   private HttpServer demo;
   private TlsEngine tlsEngine;
+  private boolean devCaLogged; // config writer thread only
   private volatile boolean ready;
   private volatile boolean draining;
 
@@ -186,12 +205,22 @@ public final class Gatehouse implements AutoCloseable {
         LOG.info(() -> "TLS provider: " + tlsEngine.describe());
       }
       try {
-        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(listener.tls()), tlsEngine));
+        ListenerTls tls = DevCertificates.resolve(listener.tls(), devCertDir());
+        if (tls != listener.tls() && !devCaLogged) {
+          devCaLogged = true;
+          LOG.info(() -> "listener " + listener.name() + " serves a dev certificate; trust "
+              + devCertDir().resolve("dev-ca.crt") + " (e.g. curl --cacert " + devCertDir().resolve("dev-ca.crt") + ")");
+        }
+        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(tls), tlsEngine));
       } catch (CertificateProblem e) {
         throw new CertificateProblem("listener " + listener.name() + ": " + e.getMessage());
       }
     }
     return out;
+  }
+
+  private Path devCertDir() {
+    return options.stateDir().resolve("dev-certs");
   }
 
   private void startDemo(GatewayConfig config) {

@@ -20,10 +20,18 @@ public record ListenerTls(List<CertificateRef> certificates, ClientAuth clientAu
   /** Whether (and how strictly) the listener asks clients for a certificate. */
   public enum ClientAuth { NONE, PERMISSIVE, STRICT }
 
-  /** A certificate chain and its key, served for {@code hosts} (exact or {@code *.} wildcard). */
-  public record CertificateRef(List<String> hosts, String cert, String key) {
+  /**
+   * A certificate chain and its key, served for {@code hosts} (exact or {@code *.} wildcard). With
+   * {@code dev}, cert and key are empty: the gateway issues a localhost certificate from its dev CA.
+   */
+  public record CertificateRef(List<String> hosts, String cert, String key, boolean dev) {
     public CertificateRef {
       hosts = List.copyOf(hosts);
+    }
+
+    /** A certificate read from {@code cert} and {@code key} files. */
+    public CertificateRef(List<String> hosts, String cert, String key) {
+      this(hosts, cert, key, false);
     }
   }
 }

@@ -14,7 +14,7 @@ import java.util.Set;
 final class ListenerReader {
   private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls");
   private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
-  private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key");
+  private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key", "dev");
   private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
 
   private record Bound(String name, String address, int port, Origin origin) {}
@@ -121,6 +121,12 @@ final class ListenerReader {
     for (String h : c.strings("hosts")) {
       Values.hostPattern(h).ifPresentOrElse(hosts::add, () -> problems.add(c.origin("hosts"),
           c.what() + ": host " + Fields.quote(h) + " is not a host name or *.wildcard"));
+    }
+    if (c.bool("dev", false)) {
+      if (c.has("cert") || c.has("key")) {
+        problems.add(c.origin("dev"), c.what() + ": dev: true issues its own certificate; remove cert and key");
+      }
+      return new ListenerTls.CertificateRef(hosts, "", "", true);
     }
     String cert = c.required("cert");
     String key = c.required("key");

@@ -53,6 +53,7 @@ class ValidationTest {
         new Case("listener on the admin port", "listeners: [{ name: a, port: 9901 }]\n", 1, "port 9901 is the admin port"),
         new Case("HTTPS without tls", "listeners: [{ name: s, port: 8443, protocol: HTTPS }]\n", 1, "protocol HTTPS needs a \"tls\" block"),
         new Case("missing certificate file", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates:\n        - { cert: missing.crt, key: tls.key }\n", 7, "file missing.crt not found"),
+        new Case("dev certificate with files", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates:\n        - { dev: true, cert: tls.crt, key: tls.key }\n", 7, "dev: true issues its own certificate; remove cert and key"),
         new Case("TLS 1.0 minimum version", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      minVersion: TLSv1\n", 7, "is not allowed (expected TLSv1.2 or TLSv1.3"),
         new Case("STRICT client auth without a CA", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      clientAuth: STRICT\n", 7, "needs clientCa"),
         new Case("duplicate upstream name", "upstreams:\n  - { name: a, endpoints: [\"h:1\"] }\n  - { name: a, endpoints: [\"h:2\"] }\n", 3, "duplicate upstream name \"a\""),
