@@ -12,6 +12,7 @@ import io.gatehouse.gateway.proxy.Dataplane;
 import io.gatehouse.gateway.proxy.ListenerTlsSetup;
 import io.gatehouse.gateway.proxy.Listeners;
 import io.gatehouse.certs.CertStore;
+import io.gatehouse.certs.CertificateInfo;
 import io.gatehouse.certs.CertificateProblem;
 import io.gatehouse.certs.DevCertificates;
 import io.gatehouse.routes.ListenerTls;
@@ -178,6 +179,7 @@ public final class Gatehouse implements AutoCloseable {
     }
     dataplane.install(next);
     await(listeners.updateTls(tls));
+    publishCertificates(tls);
     listeners.closeUnwanted(config.listeners());
     GatewayConfig previous = store.current();
     if (previous != null && !previous.admin().equals(config.admin())) {
@@ -190,7 +192,15 @@ public final class Gatehouse implements AutoCloseable {
    * new certificates go to new handshakes; a broken pair throws here and the old one keeps serving.
    */
   private void refresh(GatewayConfig config) throws Exception {
-    await(listeners.updateTls(loadCertificates(config)));
+    Map<String, ListenerTlsSetup> tls = loadCertificates(config);
+    await(listeners.updateTls(tls));
+    publishCertificates(tls);
+  }
+
+  private void publishCertificates(Map<String, ListenerTlsSetup> tls) {
+    Map<String, List<CertificateInfo>> served = new HashMap<>();
+    tls.forEach((listener, setup) -> served.put(listener, setup.store().certificates()));
+    metrics.certificates(served);
   }
 
   /** Reads and checks every HTTPS listener's certificates (blocking: this is the writer thread). */

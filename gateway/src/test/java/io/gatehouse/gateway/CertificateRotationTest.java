@@ -81,6 +81,7 @@ class CertificateRotationTest {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Set<BigInteger> seen = ConcurrentHashMap.newKeySet();
     AtomicBoolean running = new AtomicBoolean(true);
+    AtomicReference<java.time.Instant> rotatedNotAfter = new AtomicReference<>();
     Thread stream = new Thread(() -> {
       while (running.get() && failure.get() == null) {
         try {
@@ -95,6 +96,7 @@ class CertificateRotationTest {
     try {
       Await.until("some handshakes before the rotation", 10, () -> handshakes.get() >= 20);
       IssuedCert next = replace("localhost");
+      rotatedNotAfter.set(next.certificate().getNotAfter().toInstant());
       BigInteger rotated = next.certificate().getSerialNumber();
       long rotatedAt = System.nanoTime();
       Await.until("the new certificate is served", 5, () -> seen.contains(rotated));
@@ -107,6 +109,11 @@ class CertificateRotationTest {
     }
     assertEquals(null, failure.get(), "no handshake failed during the rotation");
     assertTrue(seen.contains(first));
+    String expiry = "gatehouse_tls_certificate_expiry_seconds{file=\"" + dir.resolve("tls.crt") + "\",listener=\"https\"";
+    Await.until("the expiry gauge shows the rotated certificate", 5, () -> gateway.gatehouse.metrics().scrape().contains(expiry));
+    long notAfter = rotatedNotAfter.get().getEpochSecond();
+    assertTrue(gateway.gatehouse.metrics().scrape().lines().anyMatch(l -> l.startsWith(expiry)
+        && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) == notAfter), gateway.gatehouse.metrics().scrape());
   }
 
   @Test

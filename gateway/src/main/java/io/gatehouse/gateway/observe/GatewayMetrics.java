@@ -1,10 +1,15 @@
 package io.gatehouse.gateway.observe;
 
+import io.gatehouse.certs.CertificateInfo;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +27,8 @@ public final class GatewayMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Map<String, RouteMeters>> byRoute = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
+  private final MultiGauge certificateExpiry = MultiGauge.builder("gatehouse.tls.certificate.expiry")
+      .description("when each served certificate expires, in Unix seconds").baseUnit("seconds").register(registry);
 
   public MeterRegistry registry() {
     return registry;
@@ -43,6 +50,18 @@ public final class GatewayMetrics {
   public AtomicLong connections(String listener) {
     return connections.computeIfAbsent(listener, l -> registry.gauge("gatehouse.connections.active",
         io.micrometer.core.instrument.Tags.of("listener", l), new AtomicLong()));
+  }
+
+  /**
+   * Sets {@code gatehouse.tls.certificate.expiry} (Unix seconds of notAfter) for every served
+   * certificate, by listener, file and subject; certificates no longer served disappear.
+   */
+  public void certificates(Map<String, List<CertificateInfo>> byListener) {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    byListener.forEach((listener, infos) -> infos.forEach(info -> rows.add(MultiGauge.Row.of(
+        Tags.of("listener", listener, "file", info.file(), "subject", info.subject()),
+        info.notAfter().getEpochSecond()))));
+    certificateExpiry.register(rows, true);
   }
 
   /** Exposes the config store's version and failure count. */
