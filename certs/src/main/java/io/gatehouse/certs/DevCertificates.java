@@ -91,7 +91,7 @@ public final class DevCertificates {
     for (ListenerTls.CertificateRef ref : tls.certificates()) {
       refs.add(ref.dev() ? new ListenerTls.CertificateRef(ref.hosts(), dev.cert().toString(), dev.key().toString()) : ref);
     }
-    return new ListenerTls(refs, tls.clientAuth(), tls.clientCa(), tls.minVersion(), tls.ciphers());
+    return new ListenerTls(refs, tls.clientAuth(), tls.clientCa(), tls.minVersion(), tls.ciphers(), tls.allowJdkFallback());
   }
 
   /** The CA certificate to trust ({@code dev-ca.crt}). */

@@ -210,10 +210,7 @@ public final class Gatehouse implements AutoCloseable {
       if (listener.protocol() != Listener.Protocol.HTTPS) {
         continue;
       }
-      if (tlsEngine == null) {
-        tlsEngine = TlsEngine.detect(false);
-        LOG.info(() -> "TLS provider: " + tlsEngine.describe());
-      }
+      TlsEngine engine = tlsEngine(listener);
       try {
         ListenerTls tls = DevCertificates.resolve(listener.tls(), devCertDir());
         if (tls != listener.tls() && !devCaLogged) {
@@ -221,12 +218,30 @@ public final class Gatehouse implements AutoCloseable {
           LOG.info(() -> "listener " + listener.name() + " serves a dev certificate; trust "
               + devCertDir().resolve("dev-ca.crt") + " (e.g. curl --cacert " + devCertDir().resolve("dev-ca.crt") + ")");
         }
-        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(tls), tlsEngine));
+        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(tls), engine));
       } catch (CertificateProblem e) {
         throw new CertificateProblem("listener " + listener.name() + ": " + e.getMessage());
       }
     }
     return out;
+  }
+
+  /** BoringSSL; the JDK engine only for a listener that allows it, when BoringSSL cannot load. */
+  private TlsEngine tlsEngine(Listener listener) throws CertificateProblem {
+    if (tlsEngine == null || (!tlsEngine.isBoringSsl() && !listener.tls().allowJdkFallback())) {
+      try {
+        tlsEngine = TlsEngine.detect(listener.tls().allowJdkFallback());
+      } catch (IllegalStateException e) {
+        throw new CertificateProblem("listener " + listener.name() + ": " + e.getMessage()
+            + " (set tls.allowJdkFallback: true to serve on the JDK engine)");
+      }
+      if (tlsEngine.isBoringSsl()) {
+        LOG.info(() -> "TLS provider: " + tlsEngine.describe());
+      } else {
+        LOG.warning(() -> "TLS provider: " + tlsEngine.describe());
+      }
+    }
+    return tlsEngine;
   }
 
   private Path devCertDir() {

@@ -5,13 +5,20 @@ import java.util.List;
 /**
  * TLS settings of an HTTPS listener. Certificates are chosen by SNI: exact host, then wildcard,
  * then the first entry. Paths are absolute (the loader resolves them against the config file).
- * {@code clientCa} is empty when client certificates are not asked for.
+ * {@code clientCa} is empty when client certificates are not asked for. {@code allowJdkFallback}
+ * lets the listener run on the JDK's TLS engine when BoringSSL cannot load (otherwise it fails).
  */
 public record ListenerTls(List<CertificateRef> certificates, ClientAuth clientAuth, String clientCa,
-                          String minVersion, List<String> ciphers) {
+                          String minVersion, List<String> ciphers, boolean allowJdkFallback) {
   public ListenerTls {
     certificates = List.copyOf(certificates);
     ciphers = List.copyOf(ciphers);
+  }
+
+  /** Without the JDK engine fallback: BoringSSL or nothing. */
+  public ListenerTls(List<CertificateRef> certificates, ClientAuth clientAuth, String clientCa,
+                     String minVersion, List<String> ciphers) {
+    this(certificates, clientAuth, clientCa, minVersion, ciphers, false);
   }
 
   public static final ListenerTls NONE =

@@ -13,7 +13,8 @@ import java.util.Set;
  */
 final class ListenerReader {
   private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls");
-  private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
+  private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers",
+      "allowJdkFallback");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key", "dev");
   private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
 
@@ -113,7 +114,7 @@ final class ListenerReader {
       problems.add(t.origin("minVersion"), t.what() + ".minVersion: " + Fields.quote(min)
           + " is not allowed (expected TLSv1.2 or TLSv1.3; TLS 1.0 and 1.1 are insecure)");
     }
-    return new ListenerTls(certs, auth, clientCa, min, t.strings("ciphers"));
+    return new ListenerTls(certs, auth, clientCa, min, t.strings("ciphers"), t.bool("allowJdkFallback", false));
   }
 
   private ListenerTls.CertificateRef certificate(Fields c, Located item) {
