@@ -2,6 +2,8 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.routes.Action;
+import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,10 +23,12 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
   private final Clock clock;
+  private final Stage httpsRedirect;
 
-  public Ingress(Dataplane dataplane, String listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
+  public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
     this.dataplane = dataplane;
-    this.listener = listener;
+    this.listener = listener.name();
+    this.httpsRedirect = listener.httpsRedirect().enabled() ? httpsRedirect(listener.httpsRedirect()) : null;
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.clock = clock;
@@ -55,10 +59,20 @@ public final class Ingress implements Handler<HttpServerRequest> {
       return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request target is not a path"));
     }
     try {
-      return ex.snapshot().routes().match(ex).handle(ex);
+      Stage stage = httpsRedirect != null ? httpsRedirect : ex.snapshot().routes().match(ex);
+      return stage.handle(ex);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** The listener's own redirect, ahead of any route: logged as route "https-redirect". */
+  private static Stage httpsRedirect(Listener.HttpsRedirect config) {
+    Redirector redirector = new Redirector(new Action.Redirect("https", "", config.port(), "", config.status()));
+    return ex -> {
+      ex.route("https-redirect");
+      return redirector.handle(ex);
+    };
   }
 
   private void record(Exchange ex) {

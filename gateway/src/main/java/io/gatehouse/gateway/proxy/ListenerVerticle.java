@@ -49,7 +49,7 @@ final class ListenerVerticle extends VerticleBase {
     }
     AtomicLong connections = metrics.connections(config.name());
     return vertx.createHttpServer(options)
-        .requestHandler(new Ingress(dataplane, config.name(), metrics, accessLog, Clock.systemUTC()))
+        .requestHandler(new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC()))
         .connectionHandler(connection -> {
           connections.incrementAndGet();
           connection.closeHandler(v -> connections.decrementAndGet());

@@ -12,7 +12,9 @@ import java.util.Set;
  * admin port (port 0, "any free port", overlaps nothing), and the TLS block HTTPS needs.
  */
 final class ListenerReader {
-  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls");
+  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "httpsRedirect");
+  private static final Set<String> REDIRECT_KEYS = Set.of("port", "status");
+  private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers",
       "allowJdkFallback");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key", "dev");
@@ -63,7 +65,29 @@ final class ListenerReader {
     } else if (f.has("tls")) {
       problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocol HTTPS (this one is " + protocol + ")");
     }
-    return new Listener(name, address, port, protocol, tls);
+    return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol));
+  }
+
+  /** {@code httpsRedirect: true} (port 443, 301) or {@code { port, status }}; HTTP listeners only. */
+  private Listener.HttpsRedirect httpsRedirect(Fields f, Listener.Protocol protocol) {
+    Node node = f.node("httpsRedirect");
+    if (node == null) {
+      return Listener.HttpsRedirect.NONE;
+    }
+    if (protocol != Listener.Protocol.HTTP) {
+      problems.add(f.origin("httpsRedirect"), f.what() + ": httpsRedirect is only for protocol HTTP (this one is " + protocol + ")");
+      return Listener.HttpsRedirect.NONE;
+    }
+    if (node instanceof Node.Scalar) {
+      return f.bool("httpsRedirect", false) ? new Listener.HttpsRedirect(443, 301) : Listener.HttpsRedirect.NONE;
+    }
+    return f.nested("httpsRedirect", f.what() + " httpsRedirect", REDIRECT_KEYS).map(r -> {
+      int status = r.integer("status", 301, 100, 599);
+      if (!REDIRECT_STATUSES.contains(status)) {
+        problems.add(r.origin("status"), r.what() + ".status: " + status + " (expected 301, 302, 303, 307 or 308)");
+      }
+      return new Listener.HttpsRedirect(r.integer("port", 443, 1, 65535), status);
+    }).orElse(Listener.HttpsRedirect.NONE);
   }
 
   private void checkOverlap(Bound next) {

@@ -54,6 +54,8 @@ class ValidationTest {
         new Case("HTTPS without tls", "listeners: [{ name: s, port: 8443, protocol: HTTPS }]\n", 1, "protocol HTTPS needs a \"tls\" block"),
         new Case("missing certificate file", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates:\n        - { cert: missing.crt, key: tls.key }\n", 7, "file missing.crt not found"),
         new Case("dev certificate with files", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates:\n        - { dev: true, cert: tls.crt, key: tls.key }\n", 7, "dev: true issues its own certificate; remove cert and key"),
+        new Case("httpsRedirect on an HTTPS listener", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    httpsRedirect: true\n    tls: { certificates: [{ dev: true }] }\n", 5, "httpsRedirect is only for protocol HTTP (this one is HTTPS)"),
+        new Case("bad httpsRedirect status", "listeners:\n  - name: h\n    port: 80\n    httpsRedirect: { status: 200 }\n", 4, "listener h httpsRedirect.status: 200 (expected 301, 302, 303, 307 or 308)"),
         new Case("TLS 1.0 minimum version", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      minVersion: TLSv1\n", 7, "is not allowed (expected TLSv1.2 or TLSv1.3"),
         new Case("STRICT client auth without a CA", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      clientAuth: STRICT\n", 7, "needs clientCa"),
         new Case("duplicate upstream name", "upstreams:\n  - { name: a, endpoints: [\"h:1\"] }\n  - { name: a, endpoints: [\"h:2\"] }\n", 3, "duplicate upstream name \"a\""),
@@ -168,7 +170,8 @@ class ValidationTest {
     List<String> errors = assertInstanceOf(LoadResult.Rejected.class, result).errors().stream().map(ConfigError::toString).toList();
     assertEquals(3, errors.size(), errors.toString());
     assertTrue(errors.get(2).startsWith("c.yaml:2: YAML syntax error"), errors.toString());
-    assertTrue(errors.contains("a.yaml:1: unknown key \"bogus\" in listener (expected one of: address, name, port, protocol, tls)"), errors.toString());
+    assertTrue(errors.stream().anyMatch(e -> e.startsWith("a.yaml:1: unknown key \"bogus\" in listener (expected one of: address, ")),
+        errors.toString());
     assertTrue(errors.contains("b.yaml:2: upstream \"nowhere\" is not defined (known: none)"), errors.toString());
   }
 
