@@ -2,11 +2,23 @@ package io.gatehouse.routes;
 
 import java.util.List;
 
-/** A named group of endpoints that routes forward to, with how to spread load over them. */
-public record Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls) {
+/**
+ * A named group of endpoints that routes forward to, with how to spread load over them and the
+ * HTTP version spoken to them ({@code HTTP2}: h2c with prior knowledge, or h2 by ALPN over TLS).
+ */
+public record Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls,
+                       Protocol protocol) {
   public Upstream {
     endpoints = List.copyOf(endpoints);
   }
+
+  /** An HTTP/1.1 upstream. */
+  public Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls) {
+    this(name, endpoints, loadBalancer, tls, Protocol.HTTP1);
+  }
+
+  /** The HTTP version spoken to the endpoints; gRPC needs HTTP2. */
+  public enum Protocol { HTTP1, HTTP2 }
 
   /** How a request picks an endpoint. */
   public enum LoadBalancer { ROUND_ROBIN, LEAST_REQUEST, RANDOM, CONSISTENT_HASH }

@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /**
  * The headers a request carries upstream: the client's, minus hop-by-hop headers (RFC 9110
  * §7.6.1, including any the client named in {@code Connection}), plus {@code x-forwarded-for}
- * (appended), {@code x-forwarded-proto} and {@code x-forwarded-host} (set: an edge proxy must
+ * (appended), {@code te: trailers} when the client offered it (gRPC needs it end to end, as in
+ * Envoy), {@code x-forwarded-proto} and {@code x-forwarded-host} (set: an edge proxy must
  * not trust a client's claim), {@code x-request-id}, and {@code x-forwarded-client-cert} (only
  * ever the gateway's own, from a verified client certificate; a client's is removed).
  */
@@ -40,6 +41,10 @@ final class ForwardedHeaders {
       }
     }
     out.remove(HttpHeaders.HOST);
+    String te = in.get("te");
+    if (te != null && namesToken(te, "trailers")) {
+      out.set("te", "trailers"); // the one TE value that crosses hops: gRPC servers require it
+    }
     SocketAddress client = request.remoteAddress();
     if (client != null) {
       String previous = out.get("x-forwarded-for");

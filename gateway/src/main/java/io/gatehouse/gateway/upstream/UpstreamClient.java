@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
@@ -20,6 +21,8 @@ public final class UpstreamClient {
   /** Connections per endpoint; Vert.x's default of 5 would queue requests under any load. */
   static final int POOL_SIZE = 1024;
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  /** HTTP/2 connections per endpoint; each multiplexes as many streams as the endpoint allows. */
+  static final int HTTP2_POOL_SIZE = 4;
 
   private final Upstream config;
   private final HttpClient client;
@@ -45,9 +48,13 @@ public final class UpstreamClient {
     if (config.tls().enabled()) {
       UpstreamTlsOptions.apply(options, config.tls());
     }
+    if (config.protocol() == Upstream.Protocol.HTTP2) {
+      // Prior knowledge in clear text (no Upgrade round trip), ALPN h2 over TLS.
+      options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(config.tls().enabled());
+    }
     HttpClient client = vertx.httpClientBuilder()
         .with(options)
-        .with(new PoolOptions().setHttp1MaxSize(POOL_SIZE))
+        .with(new PoolOptions().setHttp1MaxSize(POOL_SIZE).setHttp2MaxSize(HTTP2_POOL_SIZE))
         .build();
     return new UpstreamClient(config, client);
   }

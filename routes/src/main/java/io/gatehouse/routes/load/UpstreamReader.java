@@ -9,7 +9,7 @@ import java.util.Set;
 
 /** Reads {@code upstreams}: unique names, {@code host:port} endpoints, balancer, TLS origination. */
 final class UpstreamReader {
-  private static final Set<String> KEYS = Set.of("name", "endpoints", "loadBalancer", "tls",
+  private static final Set<String> KEYS = Set.of("name", "endpoints", "loadBalancer", "tls", "protocol",
       "hashOn", "healthCheck", "outlierDetection", "circuitBreaker");
   private static final Set<String> LATER = Set.of("hashOn", "healthCheck", "outlierDetection", "circuitBreaker");
   private static final Set<String> TLS_KEYS = Set.of("sni", "caCert", "clientCert", "clientKey", "verifyHostname");
@@ -52,7 +52,8 @@ final class UpstreamReader {
     }
     Upstream.LoadBalancer lb = f.enumValue("loadBalancer", Upstream.LoadBalancer.class, Upstream.LoadBalancer.ROUND_ROBIN);
     UpstreamTls tls = f.nested("tls", "upstream " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(UpstreamTls.NONE);
-    return new Upstream(name, endpoints, lb, tls);
+    Upstream.Protocol protocol = f.enumValue("protocol", Upstream.Protocol.class, Upstream.Protocol.HTTP1);
+    return new Upstream(name, endpoints, lb, tls, protocol);
   }
 
   private UpstreamTls tls(Fields t, Located item) {
