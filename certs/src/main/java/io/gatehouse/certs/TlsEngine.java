@@ -5,7 +5,10 @@ import io.netty.util.Version;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The TLS implementation listeners run on: BoringSSL through netty-tcnative when its native
@@ -62,7 +65,23 @@ public final class TlsEngine {
       }
     }
     String fromJar = io.netty.internal.tcnative.SSL.class.getPackage().getImplementationVersion();
-    return fromJar != null ? fromJar : "unknown version";
+    return fromJar != null ? fromJar : fromPomProperties();
+  }
+
+  /** The tcnative jars carry no Netty version file, but Maven's pom.properties (kept by shading). */
+  private static String fromPomProperties() {
+    for (String artifact : new String[] {"netty-tcnative-boringssl-static", "netty-tcnative-classes"}) {
+      try (InputStream in = TlsEngine.class.getResourceAsStream("/META-INF/maven/io.netty/" + artifact + "/pom.properties")) {
+        if (in != null) {
+          Properties properties = new Properties();
+          properties.load(in);
+          return properties.getProperty("version", "unknown version");
+        }
+      } catch (IOException e) {
+        return "unknown version";
+      }
+    }
+    return "unknown version";
   }
 
   /** What to pass to {@code HttpServerOptions.setSslEngineOptions}; a fresh copy each call. */
