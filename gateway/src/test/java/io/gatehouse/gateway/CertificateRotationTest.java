@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.certs.CertFactory;
 import io.gatehouse.certs.IssuedCert;
 import io.gatehouse.certs.KeyFormat;
 import io.vertx.core.Vertx;
@@ -23,7 +22,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,23 +47,15 @@ class CertificateRotationTest {
   @TempDir Path dir;
   Vertx vertx;
   TestGateway gateway;
-  CertFactory certs = CertFactory.ecdsa();
-  IssuedCert ca;
+  TestCerts certs;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    ca = certs.ca("Rotation CA", Duration.ofDays(30)).write(dir.resolve("ca.crt"), dir.resolve("ca.key"), KeyFormat.PKCS8);
-    certs.server(ca, Duration.ofDays(30), "localhost").write(dir.resolve("tls.crt"), dir.resolve("tls.key"), KeyFormat.PKCS8);
-    gateway = TestGateway.startRaw("""
-        admin: { port: 0 }
-        listeners:
-          - name: https
-            port: 0
-            protocol: HTTPS
-            tls: { certificates: [{ cert: "%1$s/tls.crt", key: "%1$s/tls.key" }] }
-        routes: [{ name: ok, directResponse: { status: 200, body: "ok" } }]
-        """.formatted(dir));
+    certs = TestCerts.in(dir);
+    certs.server("tls", "localhost");
+    gateway = TestGateway.startRaw("admin: { port: 0 }\nlisteners:\n" + certs.httpsListener("tls")
+        + "routes: [{ name: ok, directResponse: { status: 200, body: \"ok\" } }]\n");
   }
 
   @AfterEach
@@ -134,7 +124,7 @@ class CertificateRotationTest {
   void aBrokenNewPairIsRejectedAndTheOldOneKeepsServing() throws Exception {
     BigInteger serving = handshake();
     long failures = gateway.gatehouse.store().failures();
-    IssuedCert other = certs.server(ca, Duration.ofDays(30), "localhost");
+    IssuedCert other = certs.factory.server(certs.ca, TestCerts.VALIDITY, "localhost");
     Files.writeString(dir.resolve("tls.key"), other.privateKeyPem(KeyFormat.PKCS8)); // key of another certificate
     Await.until("the broken pair is rejected", 5, () -> gateway.gatehouse.store().failures() > failures);
     assertEquals(serving, handshake(), "the old pair keeps serving");
@@ -143,7 +133,7 @@ class CertificateRotationTest {
 
   /** Writes a new leaf and key for {@code name}, each file replaced atomically. */
   private IssuedCert replace(String name) throws IOException {
-    IssuedCert next = certs.server(ca, Duration.ofDays(30), name);
+    IssuedCert next = certs.factory.server(certs.ca, TestCerts.VALIDITY, name);
     Path tmpCert = dir.resolve("tls.crt.tmp");
     Path tmpKey = dir.resolve("tls.key.tmp");
     next.write(tmpCert, tmpKey, KeyFormat.PKCS8);

@@ -2,9 +2,6 @@ package io.gatehouse.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.gatehouse.certs.CertFactory;
-import io.gatehouse.certs.IssuedCert;
-import io.gatehouse.certs.KeyFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -17,8 +14,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +29,7 @@ class GrpcTest {
   static Vertx vertx;
   static HttpServer grpcServer;
   static TestGateway gateway;
-  static Path dir;
+  static TestCerts certs;
   static final Map<String, String> seen = new ConcurrentHashMap<>();
 
   @BeforeAll
@@ -51,17 +46,12 @@ class GrpcTest {
           req.response().end(body);
         }))
         .listen());
-    dir = Files.createTempDirectory("grpc-test");
-    CertFactory certs = CertFactory.ecdsa();
-    IssuedCert ca = certs.ca("Test CA", Duration.ofDays(30)).write(dir.resolve("ca.crt"), dir.resolve("ca.key"), KeyFormat.PKCS8);
-    certs.server(ca, Duration.ofDays(30), "grpc.example.com").write(dir.resolve("tls.crt"), dir.resolve("tls.key"), KeyFormat.PKCS8);
-    gateway = TestGateway.startRaw("""
-        admin: { port: 0 }
-        listeners:
-          - { name: https, port: 0, protocol: HTTPS, tls: { certificates: [{ cert: "%1$s/tls.crt", key: "%1$s/tls.key" }] } }
-        upstreams: [{ name: greeter, endpoints: ["127.0.0.1:%2$d"], protocol: HTTP2 }]
+    certs = TestCerts.in(Files.createTempDirectory("grpc-test"));
+    certs.server("tls", "grpc.example.com");
+    gateway = TestGateway.startRaw("admin: { port: 0 }\nlisteners:\n" + certs.httpsListener("tls") + """
+        upstreams: [{ name: greeter, endpoints: ["127.0.0.1:%d"], protocol: HTTP2 }]
         routes: [{ name: grpc, match: [{ headers: { content-type: { prefix: application/grpc } } }], backends: [{ upstream: greeter }] }]
-        """.formatted(dir, grpcServer.actualPort()));
+        """.formatted(grpcServer.actualPort()));
   }
 
   @AfterAll
@@ -74,7 +64,7 @@ class GrpcTest {
   void aGrpcCallGetsItsTrailersThroughHttp2EndToEnd() {
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true).setForceSni(true)
         .setProtocolVersion(HttpVersion.HTTP_2)
-        .setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("ca.crt").toString())));
+        .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString())));
     Buffer message = Buffer.buffer().appendByte((byte) 0).appendInt(5).appendString("hello"); // gRPC framing
     var result = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.POST)
             .setServer(SocketAddress.inetSocketAddress(gateway.gatehouse.listenerPort("https"), "127.0.0.1"))

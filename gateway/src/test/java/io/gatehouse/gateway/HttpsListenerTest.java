@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.certs.CertFactory;
-import io.gatehouse.certs.IssuedCert;
 import io.gatehouse.certs.KeyFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -17,7 +15,6 @@ import io.vertx.core.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,12 +33,11 @@ class HttpsListenerTest {
     vertx = Vertx.vertx();
     upstream = EchoUpstream.start(vertx);
     dir = Files.createTempDirectory("https-test");
-    CertFactory certs = CertFactory.ecdsa();
-    IssuedCert ca = certs.ca("Test CA", Duration.ofDays(30)).write(dir.resolve("ca.crt"), dir.resolve("ca.key"), KeyFormat.PKCS8);
-    certs.server(ca, Duration.ofDays(30), "localhost").write(dir.resolve("default.crt"), dir.resolve("default.key"), KeyFormat.PKCS8);
-    certs.server(ca, Duration.ofDays(30), "shop.example.com").write(dir.resolve("shop.crt"), dir.resolve("shop.key"), KeyFormat.SEC1);
-    certs.server(ca, Duration.ofDays(30), "*.example.com").write(dir.resolve("wild.crt"), dir.resolve("wild.key"), KeyFormat.PKCS8);
-    certs.client(ca, Duration.ofDays(30), "spiffe://cluster.local/ns/shop/sa/web").write(dir.resolve("client.crt"), dir.resolve("client.key"), KeyFormat.PKCS8);
+    TestCerts certs = TestCerts.in(dir);
+    certs.server("default", "localhost");
+    certs.write(certs.factory.server(certs.ca, TestCerts.VALIDITY, "shop.example.com"), "shop", KeyFormat.SEC1);
+    certs.server("wild", "*.example.com");
+    certs.client("client", "spiffe://cluster.local/ns/shop/sa/web");
     gateway = TestGateway.startRaw("""
         admin: { port: 0 }
         listeners:

@@ -2,13 +2,9 @@ package io.gatehouse.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.certs.CertFactory;
-import io.gatehouse.certs.IssuedCert;
-import io.gatehouse.certs.KeyFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,15 +23,10 @@ class SessionResumptionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    CertFactory certs = CertFactory.ecdsa();
-    IssuedCert ca = certs.ca("Test CA", Duration.ofDays(30)).write(dir.resolve("ca.crt"), dir.resolve("ca.key"), KeyFormat.PKCS8);
-    certs.server(ca, Duration.ofDays(30), "localhost").write(dir.resolve("tls.crt"), dir.resolve("tls.key"), KeyFormat.PKCS8);
-    gateway = TestGateway.startRaw("""
-        admin: { port: 0 }
-        listeners:
-          - { name: https, port: 0, protocol: HTTPS, tls: { certificates: [{ cert: "%1$s/tls.crt", key: "%1$s/tls.key" }] } }
-        routes: [{ name: ok, directResponse: { status: 200, body: "resumed or not" } }]
-        """.formatted(dir));
+    TestCerts certs = TestCerts.in(dir);
+    certs.server("tls", "localhost");
+    gateway = TestGateway.startRaw("admin: { port: 0 }\nlisteners:\n" + certs.httpsListener("tls")
+        + "routes: [{ name: ok, directResponse: { status: 200, body: \"resumed or not\" } }]\n");
   }
 
   @AfterAll
