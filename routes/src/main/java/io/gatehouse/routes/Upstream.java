@@ -2,10 +2,22 @@ package io.gatehouse.routes;
 
 import java.util.List;
 
-/** A named group of endpoints that routes forward to, with how to spread load over them. */
-public record Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls) {
+/**
+ * A named group of endpoints that routes forward to, with how to spread load over them and how to
+ * protect them: active health checks, outlier ejection, a circuit breaker and a retry budget.
+ * Absent blocks are their {@code NONE}/{@code DEFAULT} values, never null.
+ */
+public record Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls,
+                       HashOn hashOn, HealthCheck healthCheck, OutlierDetection outlierDetection,
+                       CircuitBreaker circuitBreaker, RetryBudget retryBudget) {
   public Upstream {
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** An upstream with the default traffic policy: no health checks, no ejection, default limits and budget. */
+  public Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls) {
+    this(name, endpoints, loadBalancer, tls, HashOn.NONE, HealthCheck.NONE, OutlierDetection.NONE,
+        CircuitBreaker.DEFAULT, RetryBudget.DEFAULT);
   }
 
   /** How a request picks an endpoint. */
