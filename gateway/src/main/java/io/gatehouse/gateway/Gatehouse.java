@@ -87,7 +87,7 @@ public final class Gatehouse implements AutoCloseable {
     this.options = options;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
-    this.dataplane = new Dataplane(vertx, options.drainTimeout());
+    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry());
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), options.drainTimeout());
     this.store = new ConfigStore(this::install);
     metrics.config(store::version, store::failures);
@@ -149,6 +149,7 @@ public final class Gatehouse implements AutoCloseable {
       throw e;
     }
     dataplane.install(next);
+    metrics.upstreams(next.upstreams().values());
     listeners.closeUnwanted(config.listeners());
     GatewayConfig previous = store.current();
     if (previous != null && !previous.admin().equals(config.admin())) {
