@@ -54,6 +54,10 @@ final class HealthChecker {
     timer = vertx.setPeriodic(1, config.interval().toMillis(), id -> round());
   }
 
+  boolean running() {
+    return !stopped;
+  }
+
   /** Stops the timer and closes the checks' connections. */
   Future<Void> stop() {
     stopped = true;

@@ -89,6 +89,11 @@ public final class UpstreamClient {
     return Arrays.asList(endpoints.all());
   }
 
+  /** Whether this client's health checker runs (false without health checks and once closed). */
+  public boolean checkingHealth() {
+    return health != null && health.running();
+  }
+
   /** Tries in flight to this upstream, waiting for a connection included. */
   public int activeRequests() {
     return breaker.requests.get();

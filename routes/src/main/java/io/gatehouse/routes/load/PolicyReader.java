@@ -66,10 +66,6 @@ final class PolicyReader {
       }
       Duration interval = positive(h, "interval", Duration.ofSeconds(5));
       Duration timeout = positive(h, "timeout", Duration.ofSeconds(1));
-      if (timeout.compareTo(interval) > 0) {
-        h.problems().add(h.origin("timeout"), h.what() + ".timeout: " + timeout.toMillis() + "ms is longer than the interval ("
-            + interval.toMillis() + "ms)");
-      }
       return new HealthCheck(true, path, interval, timeout,
           h.integer("healthyThreshold", 2, 1, 100), h.integer("unhealthyThreshold", 3, 1, 100));
     }).orElse(HealthCheck.NONE);
