@@ -122,18 +122,19 @@ class UpstreamPolicyTest {
         routes: [{ name: r, backends: [{ upstream: u }], retries: { attempts: 0 } }]
         """.formatted(a.address(), b.address()));
     int served500 = 0;
+    long beforeEjection = 0;
     for (int i = 0; i < 6; i++) {
+      beforeEjection = System.nanoTime();
       served500 += gateway.get("/x").status() == 500 ? 1 : 0;
     }
     assertEquals(3, served500, "round robin sends b every other request until its third 5xx");
-    long ejectedAt = System.nanoTime();
     assertTrue(endpoint("u", b).ejected(System.nanoTime()));
     for (int i = 0; i < 10; i++) {
       assertEquals(200, gateway.get("/while-ejected").status(), "the ejected endpoint gets no requests");
     }
     Await.until("the ejection expires", 10, () -> !endpoint("u", b).ejected(System.nanoTime()));
-    long ejectedMillis = (System.nanoTime() - ejectedAt) / 1_000_000;
-    assertTrue(ejectedMillis >= 900, "ejected for " + ejectedMillis + "ms (base ejection time 1s)");
+    long ejectedMillis = (System.nanoTime() - beforeEjection) / 1_000_000;
+    assertTrue(ejectedMillis >= 1_000 && ejectedMillis < 5_000, "ejected for about " + ejectedMillis + "ms (base ejection time 1s)");
     Await.until("b gets requests again", 10, () -> gateway.get("/back").status() == 500);
     assertTrue(metrics().contains("gatehouse_upstream_ejections_total{endpoint=\"" + b.address() + "\",upstream=\"u\"} 1.0"),
         "ejections are counted");
@@ -156,7 +157,7 @@ class UpstreamPolicyTest {
     assertEquals("overflow", overflow.header("x-gatehouse-reason"));
     assertTrue(overflow.body().contains("\"reason\":\"overflow\""), overflow.body());
     assertEquals("0", overflow.header("x-gatehouse-attempts"), "nothing was sent upstream");
-    assertTrue(millis < 2_000, "overflow took " + millis + "ms (the route timeout is 15s)");
+    assertTrue(millis < 5_000, "overflow took " + millis + "ms (the route timeout is 15s)");
 
     held.forEach(r -> r.response().end("done"));
     held.clear();
