@@ -1,9 +1,12 @@
 package io.gatehouse.gateway.upstream;
 
 import io.gatehouse.routes.HealthCheck;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -16,12 +19,14 @@ import java.util.logging.Logger;
  * endpoint on a client of its own (so checks never queue behind traffic or count against the
  * circuit breaker); a 2xx within {@code timeout} passes. Thresholds of consecutive results move an
  * endpoint out of and back into the balancer. One checker per upstream client, on one Vert.x
- * timer; its counters live on the timer's context, the verdict in a volatile the event loops read.
+ * context of its own: its timer, checks, counters and stop all run there, so they need no locks;
+ * the verdict is a volatile the event loops read.
  */
 final class HealthChecker {
   private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
 
   private final Vertx vertx;
+  private final Context context;
   private final HttpClient client;
   private final HealthCheck config;
   private final EndpointSet endpoints;
@@ -37,6 +42,7 @@ final class HealthChecker {
   HealthChecker(Vertx vertx, HttpClient client, HealthCheck config, EndpointSet endpoints,
                 Function<EndpointState, RequestOptions> target, UpstreamMeters meters, String upstream) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.client = client;
     this.config = config;
     this.endpoints = endpoints;
@@ -51,20 +57,28 @@ final class HealthChecker {
 
   /** Starts checking now and then every interval. */
   void start() {
-    timer = vertx.setPeriodic(1, config.interval().toMillis(), id -> round());
+    context.runOnContext(v -> {
+      if (!stopped) {
+        timer = vertx.setPeriodic(1, config.interval().toMillis(), id -> round());
+      }
+    });
   }
 
   boolean running() {
     return !stopped;
   }
 
-  /** Stops the timer and closes the checks' connections. */
+  /** Stops checking at once; the timer and the checks' connections close on the checker's context. */
   Future<Void> stop() {
     stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    return client.close();
+    Promise<Void> closed = Promise.promise();
+    context.runOnContext(v -> {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      client.close().onComplete(closed);
+    });
+    return closed.future();
   }
 
   private void round() {
@@ -86,8 +100,16 @@ final class HealthChecker {
         .setConnectTimeout(timeoutMillis)
         .setIdleTimeout(timeoutMillis)
         .putHeader("user-agent", "gatehouse-health-check");
-    return client.request(options)
-        .compose(request -> request.send())
+    Future<HttpClientRequest> request;
+    try {
+      request = client.request(options);
+    } catch (IllegalStateException closed) {
+      // Vert.x closes every client when it shuts down, possibly before this timer: stop quietly.
+      stopped = true;
+      return Future.failedFuture(closed);
+    }
+    return request
+        .compose(HttpClientRequest::send)
         .compose(response -> response.body().map(ignored -> passes(response)))
         .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
