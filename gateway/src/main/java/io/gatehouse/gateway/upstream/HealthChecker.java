@@ -31,6 +31,7 @@ final class HealthChecker {
   private final HealthCheck config;
   private final EndpointSet endpoints;
   private final Function<EndpointState, RequestOptions> target;
+  private final OutlierDetector outliers;
   private final UpstreamMeters meters;
   private final String upstream;
   private final int[] passes;
@@ -40,13 +41,15 @@ final class HealthChecker {
   private volatile boolean stopped;
 
   HealthChecker(Vertx vertx, HttpClient client, HealthCheck config, EndpointSet endpoints,
-                Function<EndpointState, RequestOptions> target, UpstreamMeters meters, String upstream) {
+                Function<EndpointState, RequestOptions> target, OutlierDetector outliers, UpstreamMeters meters,
+                String upstream) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.client = client;
     this.config = config;
     this.endpoints = endpoints;
     this.target = target;
+    this.outliers = outliers;
     this.meters = meters;
     this.upstream = upstream;
     int n = endpoints.all().length;
@@ -126,6 +129,7 @@ final class HealthChecker {
     if (passed) {
       failures[i] = 0;
       passes[i]++;
+      outliers.healthCheckPassed(endpoint);
       if (!endpoint.healthy() && passes[i] >= config.healthyThreshold()) {
         endpoint.healthy(true);
         endpoints.changed();

@@ -9,7 +9,9 @@ import java.time.Duration;
  * for {@code baseEjectionTime} × the number of times it has been ejected (capped at
  * {@link #MAX_EJECTION} or the base time, whichever is longer), unless {@code maxEjectionPercent}
  * of the endpoints are out already; the first ejection is always allowed. The multiplier drops by
- * one for each base time an endpoint stays in. Ejected endpoints return when their time is up.
+ * one for each base time an endpoint stays in. Ejected endpoints return when their time is up,
+ * or as soon as an active health check passes (Envoy's default,
+ * {@code successful_active_health_check_uneject_host}).
  */
 final class OutlierDetector {
   /** Envoy's default {@code max_ejection_time}. */
@@ -46,6 +48,25 @@ final class OutlierDetector {
     if (config.enabled() && endpoint.consecutiveErrors.incrementAndGet() >= config.consecutiveErrors()) {
       eject(endpoint, System.nanoTime());
     }
+  }
+
+  /** An active health check passed: an ejected endpoint returns now. */
+  void healthCheckPassed(EndpointState endpoint) {
+    long now = System.nanoTime();
+    if (endpoint.ejected(now)) {
+      uneject(endpoint, now);
+    }
+  }
+
+  private synchronized void uneject(EndpointState endpoint, long now) {
+    EndpointState[] all = endpoints.all();
+    for (int i = 0; i < all.length; i++) {
+      if (all[i] == endpoint) {
+        lastReturnNanos[i] = now;
+      }
+    }
+    endpoint.ejectUntil(now);
+    endpoints.changed();
   }
 
   /** Rare (once per streak), so a lock here costs nothing on the request path. */

@@ -49,7 +49,8 @@ public final class UpstreamClient {
       HttpClient checks = vertx.httpClientBuilder().with(new HttpClientOptions(options).setKeepAlive(true))
           .with(new PoolOptions().setHttp1MaxSize(1)).build();
       this.health = new HealthChecker(vertx, checks, config.healthCheck(), endpoints,
-          e -> target(e, new RequestOptions().setHost(e.config().host()).setPort(e.config().port())), meters, config.name());
+          e -> target(e, new RequestOptions().setHost(e.config().host()).setPort(e.config().port())), outliers, meters,
+          config.name());
       health.start();
     } else {
       this.health = null;

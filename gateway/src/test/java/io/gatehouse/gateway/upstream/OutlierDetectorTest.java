@@ -91,6 +91,18 @@ class OutlierDetectorTest {
   }
 
   @Test
+  void aPassingActiveHealthCheckEndsAnEjection() {
+    EndpointSet set = endpoints(2);
+    EndpointState e = set.all()[0];
+    OutlierDetector detector = detector(set, 1, Duration.ofSeconds(30), 50);
+    detector.failed(e);
+    assertEquals(1, set.candidates(System.nanoTime()).up().length);
+    detector.healthCheckPassed(e);
+    assertFalse(e.ejected(System.nanoTime()));
+    assertEquals(2, set.candidates(System.nanoTime()).up().length);
+  }
+
+  @Test
   void whenEveryEndpointIsOutTheBalancerUsesAllOfThem() {
     EndpointSet set = endpoints(2);
     set.all()[0].healthy(false);
