@@ -13,8 +13,11 @@ import io.vertx.core.http.HttpServerRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -260,7 +263,7 @@ class UpstreamPolicyTest {
           routes: [{ name: r, backends: [{ upstream: u }] }]
           """.formatted(a.address(), b.address(), c.address());
       gateway = TestGateway.start(three);
-      Map<String, String> before = new java.util.HashMap<>();
+      Map<String, String> before = new HashMap<>();
       for (int user = 0; user < 30; user++) {
         String name = "user-" + user;
         String first = gateway.get("/", Map.of("x-user", name)).header("x-upstream");
@@ -269,7 +272,7 @@ class UpstreamPolicyTest {
         }
         before.put(name, first);
       }
-      assertTrue(new java.util.HashSet<>(before.values()).size() >= 2, "users spread over endpoints: " + before);
+      assertTrue(new HashSet<>(before.values()).size() >= 2, "users spread over endpoints: " + before);
       assertEquals(200, gateway.get("/no-key").status(), "a request without the key is still served");
 
       gateway.reload("""
@@ -300,7 +303,7 @@ class UpstreamPolicyTest {
           - { name: cookie, match: [{ path: { prefix: /cookie } }], backends: [{ upstream: by-cookie }] }
           - { name: client, backends: [{ upstream: by-client }] }
         """.formatted(a.address(), b.address()));
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (int s = 0; s < 20; s++) {
       Map<String, String> cookie = Map.of("cookie", "theme=dark; session=s" + s);
       String first = gateway.get("/cookie", cookie).header("x-upstream");

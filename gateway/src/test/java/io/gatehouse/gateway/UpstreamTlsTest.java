@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ class UpstreamTlsTest {
   static SelfSignedCertificate upstreamCert;
   static SelfSignedCertificate otherCert;
   static HttpServer upstream;
-  static final java.util.concurrent.atomic.AtomicInteger tlsHealthChecks = new java.util.concurrent.atomic.AtomicInteger();
+  static final AtomicInteger tlsHealthChecks = new AtomicInteger();
   TestGateway gateway;
 
   @BeforeAll

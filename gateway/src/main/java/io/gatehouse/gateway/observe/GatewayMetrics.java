@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * The gateway's Micrometer meters, all named {@code gatehouse.*}: requests and their latency by
  * route, upstream and status class; active connections by listener; config version and reload
  * failures; upstream endpoint health and ejection, tries active and pending. (Counters of
- * retries, overflows and ejections belong to each upstream client's {@code UpstreamMeters}.) Request meters are looked up by two map hits per request, without allocating.
+ * retries, overflows and ejections belong to each upstream client's {@code UpstreamMeters}.)
+ * Request meters are looked up by two map hits per request, without allocating.
  */
 public final class GatewayMetrics {
   private static final String[] STATUS_CLASSES = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
