@@ -2,7 +2,6 @@ package io.gatehouse.gateway;
 
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
-import io.gatehouse.routes.Upstream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,12 +18,6 @@ final class Capabilities {
       if (listener.protocol() != Listener.Protocol.HTTP && listener.protocol() != Listener.Protocol.HTTPS) {
         problems.add("listener " + listener.name() + ": protocol " + listener.protocol()
             + " is not supported by this build (supported: HTTP, HTTPS)");
-      }
-    }
-    for (Upstream upstream : config.upstreams()) {
-      if (upstream.loadBalancer() == Upstream.LoadBalancer.CONSISTENT_HASH) {
-        problems.add("upstream " + upstream.name() + ": loadBalancer CONSISTENT_HASH is not supported by this build"
-            + " (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
       }
     }
     return problems;

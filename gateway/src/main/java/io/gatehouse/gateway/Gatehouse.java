@@ -108,7 +108,7 @@ public final class Gatehouse implements AutoCloseable {
     this.options = options;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
-    this.dataplane = new Dataplane(vertx, options.drainTimeout());
+    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry());
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), options.drainTimeout());
     this.store = new ConfigStore(new Installer() {
       @Override public void install(GatewayConfig config, long version) throws Exception {
@@ -180,6 +180,7 @@ public final class Gatehouse implements AutoCloseable {
     dataplane.install(next);
     await(listeners.updateTls(tls));
     publishCertificates(tls);
+    metrics.upstreams(next.upstreams().values());
     listeners.closeUnwanted(config.listeners());
     GatewayConfig previous = store.current();
     if (previous != null && !previous.admin().equals(config.admin())) {

@@ -25,12 +25,15 @@ final class EchoUpstream implements AutoCloseable {
     }
   }
 
+  private final Vertx vertx;
   private final String name;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final Map<String, Handler<HttpServerRequest>> handlers = new ConcurrentHashMap<>();
   private HttpServer server;
+  private int port;
 
-  private EchoUpstream(String name) {
+  private EchoUpstream(Vertx vertx, String name) {
+    this.vertx = vertx;
     this.name = name;
   }
 
@@ -40,13 +43,28 @@ final class EchoUpstream implements AutoCloseable {
 
   /** Starts an upstream whose echo says {@code name}, so tests can tell upstreams apart. */
   static EchoUpstream start(Vertx vertx, String name) {
-    EchoUpstream upstream = new EchoUpstream(name);
-    upstream.server = Await.result(vertx.createHttpServer()
-        .requestHandler(upstream::handle)
+    EchoUpstream upstream = new EchoUpstream(vertx, name);
+    upstream.listen(0);
+    upstream.port = upstream.server.actualPort();
+    return upstream;
+  }
+
+  private void listen(int port) {
+    server = Await.result(vertx.createHttpServer()
+        .requestHandler(this::handle)
         .webSocketHandshakeHandler(h -> h.accept())
         .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage).binaryMessageHandler(ws::writeBinaryMessage))
-        .listen(0, "127.0.0.1"));
-    return upstream;
+        .listen(port, "127.0.0.1"));
+  }
+
+  /** Kills the upstream: closes the listening socket and every connection, as a crashed process would. */
+  void kill() {
+    close();
+  }
+
+  /** Listens again on the port it had, as a restarted process would (loopback ports are not reused that soon in practice). */
+  void revive() {
+    listen(port);
   }
 
   /** Replaces the default echo for requests whose path starts with {@code pathPrefix}. Handlers see the body unread. */
@@ -74,11 +92,11 @@ final class EchoUpstream implements AutoCloseable {
   }
 
   String address() {
-    return "127.0.0.1:" + server.actualPort();
+    return "127.0.0.1:" + port;
   }
 
   int port() {
-    return server.actualPort();
+    return port;
   }
 
   List<Received> requests() {

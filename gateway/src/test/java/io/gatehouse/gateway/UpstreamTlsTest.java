@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +20,7 @@ class UpstreamTlsTest {
   static SelfSignedCertificate upstreamCert;
   static SelfSignedCertificate otherCert;
   static HttpServer upstream;
+  static final AtomicInteger tlsHealthChecks = new AtomicInteger();
   TestGateway gateway;
 
   @BeforeAll
@@ -28,10 +30,15 @@ class UpstreamTlsTest {
     otherCert = SelfSignedCertificate.create("localhost");
     upstream = Await.result(vertx.createHttpServer(new HttpServerOptions().setSsl(true).setSni(true)
             .setKeyCertOptions(upstreamCert.keyCertOptions()))
-        .requestHandler(req -> req.response().end(new JsonObject()
+        .requestHandler(req -> {
+          if (req.path().equals("/healthz") && req.isSSL()) {
+            tlsHealthChecks.incrementAndGet();
+          }
+          req.response().end(new JsonObject()
             .put("sni", req.connection().indicatedServerName())
             .put("tls", req.isSSL())
-            .put("host", req.authority().host()).encode()))
+            .put("host", req.authority().host()).encode());
+        })
         .listen(0, "127.0.0.1"));
   }
 
@@ -66,6 +73,22 @@ class UpstreamTlsTest {
     assertEquals(true, seen.getBoolean("tls"));
     assertEquals("localhost", seen.getString("sni"));
     assertEquals("shop.example.com", seen.getString("host"), "the client's Host still goes upstream");
+  }
+
+  @Test
+  void healthChecksUseTheUpstreamsTlsAndFailOnAnUntrustedCertificate() {
+    String check = ", healthCheck: { path: /healthz, interval: 100ms, unhealthyThreshold: 1 }";
+    gateway = TestGateway.start("""
+        upstreams:
+          - { name: trusted, endpoints: ["127.0.0.1:%1$d"], tls: { sni: localhost, caCert: "%2$s" }%4$s }
+          - { name: untrusted, endpoints: ["127.0.0.1:%1$d"], tls: { sni: localhost, caCert: "%3$s" }%4$s }
+        routes: [{ name: r, backends: [{ upstream: trusted }, { upstream: untrusted }] }]
+        """.formatted(upstream.actualPort(), upstreamCert.certificatePath(), otherCert.certificatePath(), check));
+    int before = tlsHealthChecks.get();
+    Await.until("health checks over TLS pass", 10, () -> tlsHealthChecks.get() >= before + 2);
+    var live = gateway.gatehouse.dataplane().current().upstreams();
+    Await.until("the untrusted endpoint fails its checks", 10, () -> !live.get("untrusted").endpoints().get(0).healthy());
+    assertTrue(live.get("trusted").endpoints().get(0).healthy());
   }
 
   @Test

@@ -1,14 +1,17 @@
 package io.gatehouse.gateway.observe;
 
 import io.gatehouse.certs.CertificateInfo;
+import io.gatehouse.gateway.upstream.EndpointState;
+import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +22,9 @@ import java.util.function.LongSupplier;
 /**
  * The gateway's Micrometer meters, all named {@code gatehouse.*}: requests and their latency by
  * route, upstream and status class; active connections by listener; config version and reload
- * failures. Request meters are looked up by two map hits per request, without allocating.
+ * failures; upstream endpoint health and ejection, tries active and pending. (Counters of
+ * retries, overflows and ejections belong to each upstream client's {@code UpstreamMeters}.)
+ * Request meters are looked up by two map hits per request, without allocating.
  */
 public final class GatewayMetrics {
   private static final String[] STATUS_CLASSES = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
@@ -29,6 +34,7 @@ public final class GatewayMetrics {
   private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
   private final MultiGauge certificateExpiry = MultiGauge.builder("gatehouse.tls.certificate.expiry")
       .description("when each served certificate expires, in Unix seconds").baseUnit("seconds").register(registry);
+  private final List<MultiGauge> upstreamGauges = new ArrayList<>(4);
 
   public MeterRegistry registry() {
     return registry;
@@ -70,6 +76,44 @@ public final class GatewayMetrics {
         .description("version of the serving config").register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("gatehouse.config.reload.failures", failures,
         LongSupplier::getAsLong).description("configs rejected since start").register(registry);
+  }
+
+  /**
+   * Points the upstream gauges at the clients of the snapshot just installed: endpoint health and
+   * ejection, tries in flight and pending per upstream. Rows of retired upstreams and endpoints
+   * go away. Called by the config writer after each install.
+   */
+  public void upstreams(Collection<UpstreamClient> clients) {
+    List<MultiGauge.Row<?>> healthy = new ArrayList<>();
+    List<MultiGauge.Row<?>> ejected = new ArrayList<>();
+    List<MultiGauge.Row<?>> active = new ArrayList<>();
+    List<MultiGauge.Row<?>> pending = new ArrayList<>();
+    for (UpstreamClient client : clients) {
+      Tags upstream = Tags.of("upstream", client.name());
+      active.add(MultiGauge.Row.of(upstream, client, UpstreamClient::activeRequests));
+      pending.add(MultiGauge.Row.of(upstream, client, UpstreamClient::pendingRequests));
+      for (EndpointState endpoint : client.endpoints()) {
+        Tags tags = upstream.and("endpoint", endpoint.label());
+        healthy.add(MultiGauge.Row.of(tags, endpoint, e -> e.healthy() ? 1 : 0));
+        ejected.add(MultiGauge.Row.of(tags, endpoint, e -> e.ejected(System.nanoTime()) ? 1 : 0));
+      }
+    }
+    synchronized (upstreamGauges) {
+      if (upstreamGauges.isEmpty()) {
+        upstreamGauges.add(MultiGauge.builder("gatehouse.upstream.endpoint.healthy")
+            .description("1 while the endpoint passes its active health checks (always 1 without them)").register(registry));
+        upstreamGauges.add(MultiGauge.builder("gatehouse.upstream.endpoint.ejected")
+            .description("1 while outlier detection has the endpoint ejected").register(registry));
+        upstreamGauges.add(MultiGauge.builder("gatehouse.upstream.requests.active")
+            .description("tries in flight to the upstream, waiting for a connection included").register(registry));
+        upstreamGauges.add(MultiGauge.builder("gatehouse.upstream.requests.pending")
+            .description("tries waiting for a connection to the upstream").register(registry));
+      }
+      upstreamGauges.get(0).register(healthy, true);
+      upstreamGauges.get(1).register(ejected, true);
+      upstreamGauges.get(2).register(active, true);
+      upstreamGauges.get(3).register(pending, true);
+    }
   }
 
   /** One route and upstream's meters, one per status class, created on first use. */

@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.logging.Logger;
@@ -15,11 +16,13 @@ public final class Dataplane {
 
   private final Vertx vertx;
   private final Duration drainTimeout;
+  private final MeterRegistry registry;
   private volatile Snapshot current = Snapshot.empty();
 
-  public Dataplane(Vertx vertx, Duration drainTimeout) {
+  public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry) {
     this.vertx = vertx;
     this.drainTimeout = drainTimeout;
+    this.registry = registry;
   }
 
   public Snapshot current() {
@@ -28,7 +31,7 @@ public final class Dataplane {
 
   /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
   public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
-    return Snapshot.compile(vertx, config, version, current);
+    return Snapshot.compile(vertx, registry, config, version, current);
   }
 
   /** Swaps {@code next} in (one volatile write) and retires what the previous snapshot alone used. */

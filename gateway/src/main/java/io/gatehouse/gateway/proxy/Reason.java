@@ -15,6 +15,8 @@ public enum Reason {
   UPSTREAM_CONNECT_FAILURE(503, "upstream_connect_failure", "could not connect to the upstream"),
   /** The TLS handshake with the upstream failed: untrusted or mismatched certificate, protocol. */
   UPSTREAM_TLS_FAILURE(503, "upstream_tls_failure", "could not establish a trusted TLS connection to the upstream"),
+  /** The upstream's circuit breaker is full (requests in flight or waiting for a connection). */
+  OVERFLOW(503, "overflow", "the upstream is at its concurrency limit"),
   UPSTREAM_RESET(502, "upstream_reset_before_response_started", "the upstream closed the connection before answering"),
   UPSTREAM_RESPONSE_TIMEOUT(504, "upstream_response_timeout", "the upstream did not answer in time"),
   UPSTREAM_PER_TRY_TIMEOUT(504, "upstream_per_try_timeout", "the upstream did not answer in time"),

@@ -4,6 +4,7 @@ import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.table.RouteTable;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,13 +30,13 @@ public final class Snapshot {
    * Compiles {@code config}. Upstreams whose config equals one in {@code previous} keep its live
    * client (and warm connections); others get a new client. Runs on the config writer thread.
    */
-  public static Snapshot compile(Vertx vertx, GatewayConfig config, long version, Snapshot previous) {
+  public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous) {
     Map<String, UpstreamClient> clients = new HashMap<>();
     try {
       for (Upstream upstream : config.upstreams()) {
         UpstreamClient reused = previous == null ? null : previous.upstreams.get(upstream.name());
         clients.put(upstream.name(), reused != null && reused.config().equals(upstream)
-            ? reused : UpstreamClient.start(vertx, upstream));
+            ? reused : UpstreamClient.start(vertx, upstream, registry));
       }
       RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients)::build, Pipelines.noRoute());
       return new Snapshot(version, config, table, clients);

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.upstream.Attempt;
 import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
@@ -24,8 +25,13 @@ import io.vertx.core.net.HostAndPort;
  * <p>A connect failure is always safe to retry (nothing was sent). A reset, a per-try timeout or a
  * retriable status is retried only if the request can be sent again: it has no body, or a body
  * small enough that it was buffered, and an idempotent method (unless the route allows others).
+ * Every retry must also fit the upstream's retry budget, and every try its circuit breaker
+ * (503 {@code overflow} when full). The response says how many tries were made in
+ * {@code x-gatehouse-attempts}.
  */
 final class UpstreamCall {
+  static final String ATTEMPTS_HEADER = "x-gatehouse-attempts";
+
   private final Forwarder route;
   private final Exchange ex;
   private final UpstreamClient upstream;
@@ -50,6 +56,7 @@ final class UpstreamCall {
 
   Future<Void> start() {
     HttpServerResponse response = ex.response();
+    ex.beforeResponse(head -> head.set(ATTEMPTS_HEADER, Integer.toString(ex.attempts())));
     response.closeHandler(v -> abort("client closed the connection"));
     if (route.timeoutMillis > 0) {
       routeTimer = route.vertx.setTimer(route.timeoutMillis,
@@ -80,6 +87,15 @@ final class UpstreamCall {
     return wanted && (policy.nonIdempotent() || isIdempotent(request.method()));
   }
 
+  /** Takes one retry if the policy has one left and the upstream's budget allows it now. */
+  private boolean retry() {
+    if (retriesLeft <= 0 || !upstream.retryAllowed()) {
+      return false;
+    }
+    retriesLeft--;
+    return true;
+  }
+
   private boolean replayable() {
     return (bodyless || body != null) && (route.retries.nonIdempotent() || isIdempotent(request.method()));
   }
@@ -88,27 +104,31 @@ final class UpstreamCall {
     if (finished) {
       return;
     }
-    EndpointState endpoint = upstream.select(lastEndpoint);
+    EndpointState endpoint = upstream.select(request, lastEndpoint);
     if (endpoint == null) {
       finish(new GatewayException(Reason.NO_HEALTHY_UPSTREAM, "upstream " + upstream.name() + " has no endpoints"));
       return;
     }
+    Attempt attempt = upstream.begin(endpoint, ex.attempts() > 0);
+    if (attempt == null) {
+      finish(new GatewayException(Reason.OVERFLOW, "upstream " + upstream.name() + ": circuit breaker limit reached"));
+      return;
+    }
     ex.attempted();
     ex.endpoint(endpoint.label());
-    endpoint.started();
     RequestOptions options = new RequestOptions()
         .setMethod(request.method())
         .setURI(ex.upstreamUri())
         .setHeaders(ex.upstreamHeaders());
-    upstream.request(endpoint, options).onComplete(ar -> {
+    upstream.request(attempt, options).onComplete(ar -> {
       if (ar.succeeded()) {
-        send(ar.result(), endpoint);
+        send(ar.result(), attempt);
         return;
       }
-      endpoint.finished();
+      attempt.failed();
+      attempt.end();
       lastEndpoint = endpoint;
-      if (!finished && route.retries.onConnectFailure() && retriesLeft > 0) {
-        retriesLeft--;
+      if (!finished && route.retries.onConnectFailure() && retry()) {
         attempt();
       } else {
         finish(connectFailure(endpoint, ar.cause()));
@@ -116,10 +136,11 @@ final class UpstreamCall {
     });
   }
 
-  private void send(HttpClientRequest upstreamRequest, EndpointState endpoint) {
+  private void send(HttpClientRequest upstreamRequest, Attempt attempt) {
+    EndpointState endpoint = attempt.endpoint();
     if (finished) {
       upstreamRequest.reset();
-      endpoint.finished();
+      attempt.end();
       return;
     }
     current = upstreamRequest;
@@ -131,12 +152,12 @@ final class UpstreamCall {
       upstreamRequest.authority(authority);
     }
     if (route.perTryTimeoutMillis > 0) {
-      tryTimer = route.vertx.setTimer(route.perTryTimeoutMillis, id -> perTryTimeout(upstreamRequest));
+      tryTimer = route.vertx.setTimer(route.perTryTimeoutMillis, id -> perTryTimeout(upstreamRequest, attempt));
     }
     upstreamRequest.response().onComplete(ar -> {
       if (finished || upstreamRequest != current) {
         // Detached by a per-try timeout, or the call is over: only release what this try holds.
-        endpoint.finished();
+        attempt.end();
         if (ar.succeeded()) {
           upstreamRequest.reset();
         }
@@ -144,13 +165,14 @@ final class UpstreamCall {
       }
       cancelTryTimer();
       if (ar.succeeded()) {
-        onResponse(ar.result(), endpoint);
+        attempt.responded(ar.result().statusCode());
+        onResponse(ar.result(), attempt);
         return;
       }
-      endpoint.finished();
+      attempt.failed();
+      attempt.end();
       lastEndpoint = endpoint;
-      if (route.retries.onReset() && retriesLeft > 0 && replayable()) {
-        retriesLeft--;
+      if (route.retries.onReset() && replayable() && retry()) {
         attempt();
       } else {
         finish(new GatewayException(Reason.UPSTREAM_RESET, endpoint.label() + ": " + ar.cause()));
@@ -172,13 +194,13 @@ final class UpstreamCall {
     }
   }
 
-  private void perTryTimeout(HttpClientRequest upstreamRequest) {
+  private void perTryTimeout(HttpClientRequest upstreamRequest, Attempt attempt) {
     tryTimer = -1;
     if (finished || upstreamRequest != current) {
       return;
     }
-    if (retriesLeft > 0 && replayable()) {
-      retriesLeft--;
+    attempt.failed();
+    if (replayable() && retry()) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;
       upstreamRequest.reset();
@@ -188,14 +210,13 @@ final class UpstreamCall {
     }
   }
 
-  private void onResponse(HttpClientResponse response, EndpointState endpoint) {
+  private void onResponse(HttpClientResponse response, Attempt attempt) {
     int status = response.statusCode();
-    if (route.retries.onStatuses().contains(status) && retriesLeft > 0 && replayable()) {
-      retriesLeft--;
-      lastEndpoint = endpoint;
+    if (route.retries.onStatuses().contains(status) && replayable() && retry()) {
+      lastEndpoint = attempt.endpoint();
       // Read and drop the small error body so the connection goes back to the pool.
       response.body().onComplete(ignored -> {
-        endpoint.finished();
+        attempt.end();
         attempt();
       });
       return;
@@ -204,12 +225,12 @@ final class UpstreamCall {
     if (route.timeoutMillis > 0) {
       current.idleTimeout(route.timeoutMillis);
     }
-    streamResponse(response, endpoint);
+    streamResponse(response, attempt);
   }
 
-  private void streamResponse(HttpClientResponse response, EndpointState endpoint) {
+  private void streamResponse(HttpClientResponse response, Attempt attempt) {
     ResponseRelay.relay(ex, response).onComplete(ar -> {
-      endpoint.finished();
+      attempt.end();
       finish(ar.succeeded() ? null : new GatewayException(Reason.UPSTREAM_RESET, "response body: " + ar.cause()));
     });
   }

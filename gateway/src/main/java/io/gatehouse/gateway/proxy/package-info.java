@@ -9,8 +9,10 @@
  *              HeaderFilter ─► RewriteFilter ─► Forwarder | Redirector | DirectResponder
  *                                          (no match is a Stage too: 404 route_not_found)
  *         ─► Forwarder: Backends picks the upstream by weight; UpgradeTunnel for WebSocket
- *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer, pooled connection,
- *              streamed body, route timeout, per-try timeout, retries (buffered replay ≤ 1 MiB)
+ *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer or hash ring (healthy,
+ *              not ejected), circuit breaker admission (else 503 overflow), pooled connection,
+ *              streamed body, route timeout, per-try timeout, retries within the retry budget
+ *              (buffered replay ≤ 1 MiB); each try's outcome feeds outlier detection
  *  client ◄─ ResponseRelay: status and headers (hop-by-hop removed, response edits of the
  *              filters run in reverse), body piped with trailers
  *         ◄─ Ingress: a failed stage becomes GatewayException ─► JSON error + x-gatehouse-reason;

@@ -5,9 +5,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Picks an endpoint index. Ours rather than Vert.x's endpoint-resolver balancers because the
- * candidates are our own endpoint states (health and ejection come with the resilience work);
+ * Picks an endpoint index among the available ones. Ours rather than Vert.x's endpoint-resolver
+ * balancers because the candidates are our own endpoint states, filtered by health and ejection;
  * each policy is a few lines. Implementations are shared by event loops, so they are lock-free.
+ * CONSISTENT_HASH is {@link ConsistentHash}; this is its fallback for requests without a key.
  */
 interface Balancer {
   /** An index into {@code endpoints} (never empty), avoiding {@code avoid} when another exists. */
@@ -20,10 +21,7 @@ interface Balancer {
     if (policy == Upstream.LoadBalancer.LEAST_REQUEST) {
       return Balancer::leastRequest;
     }
-    if (policy == Upstream.LoadBalancer.RANDOM) {
-      return Balancer::random;
-    }
-    throw new IllegalArgumentException("load balancer " + policy + " is not supported yet");
+    return Balancer::random;
   }
 
   /** Envoy's least-request: the better of two random choices, O(1) and nearly as good as a scan. */

@@ -1,45 +1,69 @@
 package io.gatehouse.gateway.upstream;
 
+import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.Upstream;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * A live upstream: its endpoints, its balancer and one pooled Vert.x client (keep-alive
- * connections per endpoint). Built once per distinct {@link Upstream} config and reused by
- * every snapshot whose config for it is equal, so a reload keeps warm connections.
+ * A live upstream: its endpoints, its balancer, one pooled Vert.x client (keep-alive connections
+ * per endpoint), and its resilience parts: health checker, outlier detector, circuit breaker with
+ * retry budget. Built once per distinct {@link Upstream} config and reused by every snapshot
+ * whose config for it is equal, so a reload keeps warm connections and endpoint health.
  */
 public final class UpstreamClient {
-  /** Connections per endpoint; Vert.x's default of 5 would queue requests under any load. */
-  static final int POOL_SIZE = 1024;
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   /** HTTP/2 connections per endpoint; each multiplexes as many streams as the endpoint allows. */
   static final int HTTP2_POOL_SIZE = 4;
 
   private final Upstream config;
   private final HttpClient client;
-  private final EndpointState[] endpoints;
+  private final EndpointSet endpoints;
   private final Balancer balancer;
+  private final ConsistentHash hashing;
+  private final Breaker breaker;
+  private final OutlierDetector outliers;
+  private final HealthChecker health;
 
-  private UpstreamClient(Upstream config, HttpClient client) {
+  private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry) {
     this.config = config;
     this.client = client;
-    this.endpoints = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
+    EndpointState[] all = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
+    this.endpoints = new EndpointSet(all);
     this.balancer = Balancer.of(config.loadBalancer());
+    this.hashing = config.loadBalancer() == Upstream.LoadBalancer.CONSISTENT_HASH
+        ? new ConsistentHash(config.hashOn(), all) : null;
+    UpstreamMeters meters = new UpstreamMeters(registry, config.name());
+    this.breaker = new Breaker(config.circuitBreaker(), config.retryBudget(), meters);
+    this.outliers = new OutlierDetector(config.outlierDetection(), endpoints, meters);
+    if (config.healthCheck().enabled()) {
+      HttpClient checks = vertx.httpClientBuilder().with(new HttpClientOptions(options).setKeepAlive(true))
+          .with(new PoolOptions().setHttp1MaxSize(1)).build();
+      this.health = new HealthChecker(vertx, checks, config.healthCheck(), endpoints,
+          e -> target(e, new RequestOptions().setHost(e.config().host()).setPort(e.config().port())), outliers, meters,
+          config.name());
+      health.start();
+    } else {
+      this.health = null;
+    }
   }
 
-  /** Creates the client for {@code config}; fails fast on what this build does not support. */
-  public static UpstreamClient start(Vertx vertx, Upstream config) {
+  /** Creates the client for {@code config} and starts its health checks, if any. */
+  public static UpstreamClient start(Vertx vertx, Upstream config, MeterRegistry registry) {
     Objects.requireNonNull(config, "config");
-    Balancer.of(config.loadBalancer());
+    Objects.requireNonNull(registry, "registry");
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
         .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
@@ -52,11 +76,12 @@ public final class UpstreamClient {
       // Prior knowledge in clear text (no Upgrade round trip), ALPN h2 over TLS.
       options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(config.tls().enabled());
     }
+    CircuitBreaker limits = config.circuitBreaker();
     HttpClient client = vertx.httpClientBuilder()
         .with(options)
-        .with(new PoolOptions().setHttp1MaxSize(POOL_SIZE).setHttp2MaxSize(HTTP2_POOL_SIZE))
+        .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE))
         .build();
-    return new UpstreamClient(config, client);
+    return new UpstreamClient(vertx, config, client, options, registry);
   }
 
   public String name() {
@@ -67,27 +92,84 @@ public final class UpstreamClient {
     return config;
   }
 
-  /** An endpoint for the next request, avoiding {@code avoid} when there is another; null when none. */
-  public EndpointState select(EndpointState avoid) {
-    if (endpoints.length == 0) {
-      return null;
-    }
-    return endpoints[balancer.pick(endpoints, avoid)];
+  /** Every endpoint, in config order, with its live state (for metrics). */
+  public List<EndpointState> endpoints() {
+    return Arrays.asList(endpoints.all());
   }
 
-  /** A request to {@code endpoint} on a pooled connection (fails on connect failure). */
+  /** Whether this client's health checker runs (false without health checks and once closed). */
+  public boolean checkingHealth() {
+    return health != null && health.running();
+  }
+
+  /** Tries in flight to this upstream, waiting for a connection included. */
+  public int activeRequests() {
+    return breaker.requests.get();
+  }
+
+  /** Tries waiting for a connection. */
+  public int pendingRequests() {
+    return breaker.pending.get();
+  }
+
+  /**
+   * An endpoint for the next try of {@code request}: healthy and not ejected, by the balancer (or
+   * the request's hash), avoiding {@code avoid} when there is another; null when there are none.
+   */
+  public EndpointState select(HttpServerRequest request, EndpointState avoid) {
+    if (endpoints.all().length == 0) {
+      return null;
+    }
+    long now = System.nanoTime();
+    EndpointSet.Candidates candidates = endpoints.candidates(now);
+    if (hashing != null && request != null) {
+      EndpointState chosen = hashing.pick(request, candidates, now, avoid);
+      if (chosen != null) {
+        return chosen;
+      }
+    }
+    EndpointState[] up = candidates.up();
+    return up[balancer.pick(up, avoid)];
+  }
+
+  /**
+   * Admits one try on {@code endpoint} through the circuit breaker; null when a limit is reached
+   * (the caller answers 503 overflow). The attempt must be {@link Attempt#end() ended}.
+   */
+  public Attempt begin(EndpointState endpoint, boolean retry) {
+    return breaker.admit(retry) ? new Attempt(endpoint, breaker, outliers, retry) : null;
+  }
+
+  /** Whether the retry budget allows one more retry now (a refusal is counted). */
+  public boolean retryAllowed() {
+    return breaker.retryAllowed();
+  }
+
+  /** A request for {@code attempt} on a pooled connection (fails on connect failure). */
+  public Future<HttpClientRequest> request(Attempt attempt, RequestOptions options) {
+    return client.request(target(attempt.endpoint(), options)).andThen(ar -> attempt.connected());
+  }
+
+  /** A request to {@code endpoint} outside the breaker's accounting (protocol upgrades). */
   public Future<HttpClientRequest> request(EndpointState endpoint, RequestOptions options) {
+    return client.request(target(endpoint, options));
+  }
+
+  private RequestOptions target(EndpointState endpoint, RequestOptions options) {
     options.setServer(endpoint.address());
     if (config.tls().enabled()) {
       // The peer name for SNI and certificate verification (and part of the pool key).
       String sni = config.tls().sni();
       options.setHost(sni.isEmpty() ? endpoint.config().host() : sni).setPort(endpoint.config().port());
     }
-    return client.request(options);
+    return options;
   }
 
-  /** Stops taking requests and closes connections once in-flight ones finish or {@code grace} ends. */
+  /** Stops health checks now, stops taking requests, and closes connections once in-flight ones finish or {@code grace} ends. */
   public Future<Void> close(Duration grace) {
+    if (health != null) {
+      health.stop();
+    }
     return client.shutdown(grace);
   }
 }

@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Reads {@code upstreams}: unique names, {@code host:port} endpoints, balancer, TLS origination. */
+/** Reads {@code upstreams}: unique names, {@code host:port} endpoints, balancer, TLS origination, traffic policy. */
 final class UpstreamReader {
   private static final Set<String> KEYS = Set.of("name", "endpoints", "loadBalancer", "tls", "protocol",
-      "hashOn", "healthCheck", "outlierDetection", "circuitBreaker");
-  private static final Set<String> LATER = Set.of("hashOn", "healthCheck", "outlierDetection", "circuitBreaker");
+      "hashOn", "healthCheck", "outlierDetection", "circuitBreaker", "retryBudget");
   private static final Set<String> TLS_KEYS = Set.of("sni", "caCert", "clientCert", "clientKey", "verifyHostname");
 
   private final Problems problems;
@@ -33,7 +32,6 @@ final class UpstreamReader {
   private Upstream upstream(Fields raw, Located item) {
     String name = names.claim(raw);
     Fields f = name.isEmpty() ? raw : raw.as("upstream " + name);
-    f.rejectUnsupported(LATER, "see the resilience issue");
     List<Upstream.Endpoint> endpoints = new ArrayList<>();
     for (Node node : f.list("endpoints")) {
       String text = node instanceof Node.Scalar s ? s.text() : null;
@@ -53,7 +51,8 @@ final class UpstreamReader {
     Upstream.LoadBalancer lb = f.enumValue("loadBalancer", Upstream.LoadBalancer.class, Upstream.LoadBalancer.ROUND_ROBIN);
     UpstreamTls tls = f.nested("tls", "upstream " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(UpstreamTls.NONE);
     Upstream.Protocol protocol = f.enumValue("protocol", Upstream.Protocol.class, Upstream.Protocol.HTTP1);
-    return new Upstream(name, endpoints, lb, tls, protocol);
+    return new Upstream(name, endpoints, lb, tls, PolicyReader.hashOn(f, lb), PolicyReader.healthCheck(f),
+        PolicyReader.outlierDetection(f), PolicyReader.circuitBreaker(f), PolicyReader.retryBudget(f), protocol);
   }
 
   private UpstreamTls tls(Fields t, Located item) {

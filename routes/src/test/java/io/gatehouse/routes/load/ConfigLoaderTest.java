@@ -4,16 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.gatehouse.routes.Action;
+import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.Admin;
 import io.gatehouse.routes.DataSize;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.EgressRule;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.HashOn;
+import io.gatehouse.routes.HealthCheck;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.OutlierDetection;
 import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.RetryBudget;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
@@ -199,6 +204,41 @@ class ConfigLoaderTest {
         new EgressRule.Destination.Host("api.example.com"), List.of(443, 8443)))), config.egress());
     assertEquals(Admin.DEFAULT, config.admin());
     assertEquals(io.gatehouse.routes.Demo.NONE, config.demo());
+  }
+
+  @Test
+  void trafficPolicyKeysLoadWithDefaultsForWhatIsLeftOut() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("p.yaml", """
+        upstreams:
+          - name: shop-v1
+            endpoints: ["127.0.0.1:9001"]
+            loadBalancer: CONSISTENT_HASH
+            hashOn: header:X-User
+            healthCheck: { path: /healthz, interval: 5s, timeout: 1s, healthyThreshold: 2, unhealthyThreshold: 3 }
+            outlierDetection: { consecutiveErrors: 5, baseEjectionTime: 30s, maxEjectionPercent: 50 }
+            circuitBreaker: { maxConnections: 100, maxPendingRequests: 256, maxRequests: 1024 }
+            retryBudget: { percent: 25, minRetries: 5 }
+          - { name: cookie, endpoints: ["h:1"], loadBalancer: CONSISTENT_HASH, hashOn: "cookie:Session",
+              healthCheck: { path: /h }, outlierDetection: {}, circuitBreaker: { maxRequests: 10 } }
+          - { name: client, endpoints: ["h:1"], loadBalancer: CONSISTENT_HASH, hashOn: client }
+        """, dir))));
+    Upstream full = config.upstreams().get(0);
+    assertEquals(new HashOn.Header("x-user"), full.hashOn());
+    assertEquals(new HealthCheck(true, "/healthz", Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 3), full.healthCheck());
+    assertEquals(new OutlierDetection(true, 5, Duration.ofSeconds(30), 50), full.outlierDetection());
+    assertEquals(new CircuitBreaker(100, 256, 1024), full.circuitBreaker());
+    assertEquals(new RetryBudget(25, 5), full.retryBudget());
+    Upstream defaults = config.upstreams().get(1);
+    assertEquals(new HashOn.Cookie("Session"), defaults.hashOn());
+    assertEquals(new HealthCheck(true, "/h", Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 3), defaults.healthCheck());
+    assertEquals(new OutlierDetection(true, 5, Duration.ofSeconds(30), 10), defaults.outlierDetection());
+    assertEquals(new CircuitBreaker(1024, CircuitBreaker.UNLIMITED, 10), defaults.circuitBreaker());
+    assertEquals(RetryBudget.DEFAULT, defaults.retryBudget());
+    Upstream absent = config.upstreams().get(2);
+    assertEquals(new HashOn.Client(), absent.hashOn());
+    assertEquals(HealthCheck.NONE, absent.healthCheck());
+    assertEquals(OutlierDetection.NONE, absent.outlierDetection());
+    assertEquals(CircuitBreaker.DEFAULT, absent.circuitBreaker());
   }
 
   @Test
