@@ -1,8 +1,25 @@
 package io.gatehouse.routes;
 
-/** One port the gateway accepts connections on. {@code tls} is {@link ListenerTls#NONE} unless HTTPS. */
-public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
+import java.time.Duration;
+
+/**
+ * One port the gateway accepts connections on. {@code tls} is {@link ListenerTls#NONE} unless HTTPS;
+ * {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT) and TLS_PASSTHROUGH listeners.
+ */
+public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls, Tunnels tunnels) {
+
+  public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
+    this(name, address, port, protocol, tls, Tunnels.DEFAULT);
+  }
 
   /** What a listener speaks. */
   public enum Protocol { HTTP, HTTPS, TLS_PASSTHROUGH, EGRESS }
+
+  /**
+   * Tunnel limits: closed after {@code idleTimeout} without a byte either way, or {@code maxDuration}
+   * after opening ({@link Duration#ZERO}: no limit); at most {@code maxActive} open at once on the listener.
+   */
+  public record Tunnels(Duration idleTimeout, Duration maxDuration, int maxActive) {
+    public static final Tunnels DEFAULT = new Tunnels(Duration.ofHours(1), Duration.ZERO, 10_000);
+  }
 }

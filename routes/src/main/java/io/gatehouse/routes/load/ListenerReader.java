@@ -12,7 +12,8 @@ import java.util.Set;
  * admin port (port 0, "any free port", overlaps nothing), and the TLS block HTTPS needs.
  */
 final class ListenerReader {
-  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls");
+  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "tunnels");
+  private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
   private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key");
   private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
@@ -62,7 +63,23 @@ final class ListenerReader {
     } else if (f.has("tls")) {
       problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocol HTTPS (this one is " + protocol + ")");
     }
-    return new Listener(name, address, port, protocol, tls);
+    Listener.Tunnels tunnels = Listener.Tunnels.DEFAULT;
+    if (f.has("tunnels")) {
+      if (protocol == Listener.Protocol.EGRESS || protocol == Listener.Protocol.TLS_PASSTHROUGH) {
+        tunnels = f.nested("tunnels", "listener " + name + " tunnels", TUNNEL_KEYS).map(ListenerReader::tunnels)
+            .orElse(Listener.Tunnels.DEFAULT);
+      } else {
+        problems.add(f.origin("tunnels"), "listener " + Fields.quote(name)
+            + ": \"tunnels\" is only for protocols EGRESS and TLS_PASSTHROUGH (this one is " + protocol + ")");
+      }
+    }
+    return new Listener(name, address, port, protocol, tls, tunnels);
+  }
+
+  private static Listener.Tunnels tunnels(Fields t) {
+    Listener.Tunnels d = Listener.Tunnels.DEFAULT;
+    return new Listener.Tunnels(t.duration("idleTimeout", d.idleTimeout()), t.duration("maxDuration", d.maxDuration()),
+        t.integer("maxActive", d.maxActive(), 1, 1_000_000));
   }
 
   private void checkOverlap(Bound next) {

@@ -91,6 +91,11 @@ class ValidationTest {
         new Case("egress rule for every host", "egress: { allow: [{ host: \"*\", ports: [443] }] }\n", 1, "host \"*\" is not valid (expected an exact name or *.domain)"),
         new Case("egress cidr that is a name", "egress: { allow: [{ cidr: example.com/24, ports: [443] }] }\n", 1, "\"example.com\" is not an IPv4 or IPv6 address"),
         new Case("egress port out of range", "egress: { allow: [{ host: a.com, ports: [0] }] }\n", 1, "port \"0\" (expected 1..65535)"),
+        new Case("egress source that is not a CIDR", "egress: { allow: [{ host: a.com, ports: [443], sources: [10.0.0.1] }] }\n", 1, "source \"10.0.0.1\": missing /prefix-length (expected client CIDRs)"),
+        new Case("egress caCert without origination", "egress: { allow: [{ host: a.com, ports: [80], caCert: gw.yaml }] }\n", 1, "caCert is only used with originateTls: true"),
+        new Case("egress caCert missing", "egress: { allow: [{ host: a.com, ports: [80], originateTls: true, caCert: nope.pem }] }\n", 1, "caCert: file nope.pem not found"),
+        new Case("tunnels on an HTTP listener", "listeners: [{ name: h, port: 1, tunnels: { idleTimeout: 1s } }]\n", 1, "\"tunnels\" is only for protocols EGRESS and TLS_PASSTHROUGH (this one is HTTP)"),
+        new Case("tunnels with a bad idle timeout", "listeners: [{ name: e, port: 1, protocol: EGRESS, tunnels: { idleTimeout: soon } }]\n", 1, "\"soon\" is not a duration"),
         new Case("egress block twice", "egress: { mode: ALLOW_ANY }\n---\negress:\n  mode: REGISTRY_ONLY\n", 3, "\"egress\" is already defined at gw.yaml:1"),
         new Case("key written twice", "routes:\n  - name: r\n    name: s\n    directResponse: { status: 200 }\n", 3, "key \"name\" is written twice in one mapping (first at gw.yaml:2)"),
         new Case("alias without an anchor", "demo: { echoPort: *port }\n", 1, "YAML alias *port refers to no anchor &port"),
@@ -167,7 +172,7 @@ class ValidationTest {
     List<String> errors = assertInstanceOf(LoadResult.Rejected.class, result).errors().stream().map(ConfigError::toString).toList();
     assertEquals(3, errors.size(), errors.toString());
     assertTrue(errors.get(2).startsWith("c.yaml:2: YAML syntax error"), errors.toString());
-    assertTrue(errors.contains("a.yaml:1: unknown key \"bogus\" in listener (expected one of: address, name, port, protocol, tls)"), errors.toString());
+    assertTrue(errors.contains("a.yaml:1: unknown key \"bogus\" in listener (expected one of: address, name, port, protocol, tls, tunnels)"), errors.toString());
     assertTrue(errors.contains("b.yaml:2: upstream \"nowhere\" is not defined (known: none)"), errors.toString());
   }
 
