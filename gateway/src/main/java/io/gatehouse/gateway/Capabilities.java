@@ -1,7 +1,6 @@
 package io.gatehouse.gateway;
 
 import io.gatehouse.routes.GatewayConfig;
-import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.Upstream;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +14,6 @@ final class Capabilities {
 
   static List<String> unsupported(GatewayConfig config) {
     List<String> problems = new ArrayList<>();
-    for (Listener listener : config.listeners()) {
-      if (listener.protocol() != Listener.Protocol.HTTP && listener.protocol() != Listener.Protocol.HTTPS) {
-        problems.add("listener " + listener.name() + ": protocol " + listener.protocol()
-            + " is not supported by this build (supported: HTTP, HTTPS)");
-      }
-    }
     for (Upstream upstream : config.upstreams()) {
       if (upstream.loadBalancer() == Upstream.LoadBalancer.CONSISTENT_HASH) {
         problems.add("upstream " + upstream.name() + ": loadBalancer CONSISTENT_HASH is not supported by this build"

@@ -5,6 +5,10 @@ import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.admin.source.FileSource;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.gateway.demo.DemoEcho;
+import io.gatehouse.gateway.egress.EgressClients;
+import io.gatehouse.gateway.egress.EgressVerticle;
+import io.gatehouse.gateway.observe.TunnelMetrics;
+import io.gatehouse.gateway.tcp.PassthroughVerticle;
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.proxy.Dataplane;
@@ -45,13 +49,19 @@ public final class Gatehouse implements AutoCloseable {
 
   /** How to start: config directory (empty = embedded default), admin port override, event loops, drain timeout. */
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
-                        OutputStream accessLog) {
+                        OutputStream accessLog, Optional<Path> egressHostsFile) {
     public Options {
       Objects.requireNonNull(configDir, "configDir");
+      Objects.requireNonNull(egressHostsFile, "egressHostsFile");
       Objects.requireNonNull(adminPort, "adminPort");
       if (eventLoops < 1) {
         throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: > 0)");
       }
+    }
+
+    /** Egress resolves names with the system's hosts file and DNS servers. */
+    public Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout, OutputStream accessLog) {
+      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, Optional.empty());
     }
   }
 
@@ -75,6 +85,7 @@ public final class Gatehouse implements AutoCloseable {
   private final AccessLog accessLog;
   private final Dataplane dataplane;
   private final Listeners listeners;
+  private final EgressClients egress;
   private final ConfigStore store;
   private FileSource files;
   private AdminServer admin;
@@ -88,7 +99,12 @@ public final class Gatehouse implements AutoCloseable {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
     this.dataplane = new Dataplane(vertx, options.drainTimeout());
-    this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), options.drainTimeout());
+    this.egress = EgressClients.start(vertx, options.egressHostsFile());
+    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry());
+    Duration drain = options.drainTimeout();
+    this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
+        Listener.Protocol.EGRESS, l -> new EgressVerticle(l, dataplane, egress, tunnels, accessLog, drain),
+        Listener.Protocol.TLS_PASSTHROUGH, l -> new PassthroughVerticle(l, dataplane, tunnels, accessLog, drain)));
     this.store = new ConfigStore(this::install);
     metrics.config(store::version, store::failures);
   }
@@ -243,6 +259,7 @@ public final class Gatehouse implements AutoCloseable {
     } catch (Exception e) {
       LOG.warning("vert.x did not close cleanly: " + e);
     }
+    egress.close();
     accessLog.close();
   }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * all bound to the same port (Vert.x spreads accepted connections over them), so each
  * connection lives on a single thread and the data path takes no locks.
  */
-final class ListenerVerticle extends VerticleBase {
+final class ListenerVerticle extends VerticleBase implements BoundListener {
   private final Listener config;
   private final Dataplane dataplane;
   private final GatewayMetrics metrics;
@@ -63,11 +63,11 @@ final class ListenerVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(drainTimeout);
   }
 
-  int actualPort() {
+  @Override public int actualPort() {
     return server == null ? -1 : server.actualPort();
   }
 
-  Future<Void> shutdown(Duration timeout) {
+  @Override public Future<Void> shutdown(Duration timeout) {
     return server == null ? Future.succeededFuture() : server.shutdown(timeout);
   }
 }

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /** Reads {@code egress}: the mode (deny by default), the SNI check and the allow-list entries. */
 final class EgressReader {
-  private static final Set<String> KEYS = Set.of("mode", "allow", "verifySni");
+  private static final Set<String> KEYS = Set.of("mode", "allow", "verifySniPorts");
   private static final Set<String> RULE_KEYS = Set.of("name", "host", "cidr", "ports", "sources", "originateTls", "caCert");
 
   private final Problems problems;
@@ -28,7 +28,8 @@ final class EgressReader {
       for (Node item : f.list("allow")) {
         Fields.of(item, "egress rule", problems, RULE_KEYS).ifPresent(r -> rules.add(rule(r, located.baseDir())));
       }
-      return new Egress(mode, rules, f.bool("verifySni", true));
+      List<Integer> sniPorts = f.has("verifySniPorts") ? ports(f, "verifySniPorts", "egress") : List.of(443);
+      return new Egress(mode, rules, sniPorts);
     }).orElse(Egress.DENY_ALL);
   }
 
@@ -52,19 +53,7 @@ final class EgressReader {
       destination = new EgressRule.Destination.Cidr(text);
     }
     String name = r.has("name") ? names.claim(r) : text;
-    List<Integer> ports = new ArrayList<>();
-    for (String p : r.strings("ports")) {
-      try {
-        int port = Integer.parseInt(p);
-        if (port >= 1 && port <= 65535) {
-          ports.add(port);
-          continue;
-        }
-      } catch (NumberFormatException ignored) {
-        // reported below
-      }
-      problems.add(r.origin("ports"), "egress rule: port " + Fields.quote(p) + " (expected 1..65535)");
-    }
+    List<Integer> ports = ports(r, "ports", "egress rule");
     if (!r.has("ports")) {
       problems.add(r.origin(), "egress rule " + Fields.quote(text) + ": \"ports\" is required (e.g. [443])");
     } else if (r.node("ports") instanceof Node.Sequence seq && seq.items().isEmpty()) {
@@ -84,6 +73,23 @@ final class EgressReader {
       }
     }
     return new EgressRule(name, destination, ports, sources, originateTls, caCert);
+  }
+
+  private List<Integer> ports(Fields f, String key, String what) {
+    List<Integer> ports = new ArrayList<>();
+    for (String p : f.strings(key)) {
+      try {
+        int port = Integer.parseInt(p);
+        if (port >= 1 && port <= 65535) {
+          ports.add(port);
+          continue;
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      problems.add(f.origin(key), what + ": port " + Fields.quote(p) + " (expected 1..65535)");
+    }
+    return ports;
   }
 
   /** An internationalised name in config is matched as its punycode, as requests are. */

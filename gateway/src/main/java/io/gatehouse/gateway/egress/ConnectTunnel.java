@@ -1,0 +1,136 @@
+package io.gatehouse.gateway.egress;
+
+import io.gatehouse.gateway.observe.TunnelMetrics;
+import io.gatehouse.gateway.proxy.Exchange;
+import io.gatehouse.gateway.proxy.GatewayException;
+import io.gatehouse.gateway.proxy.Reason;
+import io.gatehouse.gateway.tcp.SniPeek;
+import io.gatehouse.gateway.tcp.Tunnel;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.egress.Decision;
+import io.gatehouse.routes.egress.Target;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An allowed CONNECT: counted against the listener's tunnel limit, connected to the checked address
+ * (a failure is still an HTTP error), answered 200, then spliced. A tunnel to a name on one of
+ * {@code verifySniPorts} (default 443) must open with a TLS ClientHello naming that host (case and trailing dot
+ * aside), or both sides are closed before a byte goes upstream.
+ */
+final class ConnectTunnel {
+  /** How long a client has, after the 200, to send its ClientHello when SNI is verified. */
+  static final long SNI_TIMEOUT_MILLIS = 10_000;
+
+  private final Vertx vertx;
+  private final Exchange ex;
+  private final Destination destination;
+  private final Decision decision;
+  private final SocketAddress server;
+  private final Listener listener;
+  private final EgressClients clients;
+  private final TunnelMetrics metrics;
+  private final EgressHandler.Outcome outcome;
+
+  ConnectTunnel(Vertx vertx, Exchange ex, Destination destination, Decision decision, SocketAddress server, Listener listener,
+                EgressClients clients, TunnelMetrics metrics, EgressHandler.Outcome outcome) {
+    this.vertx = vertx;
+    this.ex = ex;
+    this.destination = destination;
+    this.decision = decision;
+    this.server = server;
+    this.listener = listener;
+    this.clients = clients;
+    this.metrics = metrics;
+    this.outcome = outcome;
+  }
+
+  Future<Void> open() {
+    AtomicLong active = metrics.active(listener.name());
+    if (active.incrementAndGet() > listener.tunnels().maxActive()) {
+      active.decrementAndGet();
+      metrics.egress(decision.rule(), false, Reason.EGRESS_TUNNEL_LIMIT.word());
+      return Future.failedFuture(new GatewayException(Reason.EGRESS_TUNNEL_LIMIT,
+          listener.tunnels().maxActive() + " tunnels open on " + listener.name()));
+    }
+    ex.attempted();
+    return clients.tcp().connect(server).transform(connected -> {
+      if (connected.failed()) {
+        active.decrementAndGet();
+        return Future.failedFuture(Forward.connectFailure(server, connected.cause()));
+      }
+      NetSocket upstream = connected.result();
+      upstream.pause();
+      return ex.request().toNetSocket().transform(accepted -> {
+        if (accepted.failed()) {
+          upstream.close();
+          active.decrementAndGet();
+          return Future.failedFuture(new GatewayException(Reason.CLIENT_CLOSED, "CONNECT: " + accepted.cause().getMessage()));
+        }
+        outcome.tunnelled = true;
+        NetSocket client = accepted.result();
+        client.pause();
+        return first(client).transform(first -> {
+          if (first.failed()) {
+            metrics.egress(decision.rule(), false, Reason.EGRESS_SNI_MISMATCH.word());
+            outcome.failure = Reason.EGRESS_SNI_MISMATCH.word() + ": " + first.cause().getMessage();
+            client.close();
+            upstream.close();
+            active.decrementAndGet();
+            return Future.succeededFuture();
+          }
+          metrics.egress(decision.rule(), true, "allowed");
+          return Tunnel.splice(vertx, client, upstream, first.result(), listener.tunnels()).map(result -> {
+            active.decrementAndGet();
+            outcome.bytesFromClient = result.bytesFromClient();
+            outcome.bytesToClient = result.bytesToClient();
+            metrics.bytes(listener.name(), result.bytesFromClient(), result.bytesToClient());
+            if (!result.end().equals("closed")) {
+              outcome.failure = "tunnel_" + result.end();
+            }
+            return null;
+          });
+        });
+      });
+    });
+  }
+
+  /** The bytes read before splicing: none, or the ClientHello once its SNI is verified. */
+  private Future<Buffer> first(NetSocket client) {
+    boolean verify = ex.snapshot().egress().config().verifySniPorts().contains(destination.port())
+        && destination.target() instanceof Target.Name;
+    if (!verify) {
+      return Future.succeededFuture(Buffer.buffer());
+    }
+    Promise<Buffer> promise = Promise.promise();
+    SniPeek peek = new SniPeek();
+    Buffer seen = Buffer.buffer();
+    long timer = vertx.setTimer(SNI_TIMEOUT_MILLIS, id -> promise.tryFail("no ClientHello within " + SNI_TIMEOUT_MILLIS + "ms"));
+    client.closeHandler(v -> promise.tryFail("client closed before its ClientHello"));
+    client.handler(bytes -> {
+      seen.appendBuffer(bytes);
+      SniPeek.Result result = peek.offer(bytes);
+      if (result instanceof SniPeek.Result.NeedMore) {
+        return;
+      }
+      client.pause();
+      if (result instanceof SniPeek.Result.Found found && Target.parse(found.serverName()).equals(destination.target())) {
+        promise.tryComplete(seen);
+      } else if (result instanceof SniPeek.Result.Found found) {
+        promise.tryFail(found.serverName().isEmpty() ? "no SNI" : "SNI " + found.serverName() + " is not " + destination.host());
+      } else {
+        promise.tryFail("not a TLS ClientHello");
+      }
+    });
+    client.resume();
+    return promise.future().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      peek.close();
+    });
+  }
+}
