@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One TLS_PASSTHROUGH listener on one event loop: reads each connection's ClientHello SNI without
  * terminating TLS, picks the route for that host (exact, then wildcard, as HTTP routes), and
- * splices the raw stream to an endpoint of the route's first backend. No SNI, an unknown SNI or
+ * splices the raw stream to an endpoint of one of the route's backends (by weight). The
+ * upstream's own {@code tls} settings do not apply: the client's TLS goes through untouched. No SNI, an unknown SNI or
  * anything but TLS is closed and counted ({@code gatehouse.passthrough.connections} by outcome).
  */
 public final class PassthroughVerticle extends VerticleBase implements BoundListener {
@@ -96,7 +97,7 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
       reject(socket, start, startNanos, host, "unknown_sni");
       return;
     }
-    UpstreamClient upstream = snapshot.upstreams().get(forward.backends().get(0).upstream());
+    UpstreamClient upstream = snapshot.upstreams().get(pick(forward.backends()).upstream());
     EndpointState endpoint = upstream == null ? null : upstream.select(null);
     if (endpoint == null) {
       reject(socket, start, startNanos, host, "no_endpoint");
@@ -126,6 +127,25 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
             r.bytesToClient(), r.end().equals("closed") ? "" : "tunnel_" + r.end());
       });
     });
+  }
+
+  /** A backend chosen by weight, as HTTP routes choose. */
+  private static Action.Backend pick(java.util.List<Action.Backend> backends) {
+    int total = 0;
+    for (Action.Backend b : backends) {
+      total += b.weight();
+    }
+    if (total <= 0) {
+      return backends.get(0);
+    }
+    int r = java.util.concurrent.ThreadLocalRandom.current().nextInt(total);
+    for (Action.Backend b : backends) {
+      r -= b.weight();
+      if (r < 0) {
+        return b;
+      }
+    }
+    return backends.get(backends.size() - 1);
   }
 
   private void reject(NetSocket socket, long start, long startNanos, String host, String outcome) {

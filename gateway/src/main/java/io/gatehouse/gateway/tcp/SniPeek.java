@@ -30,9 +30,12 @@ public final class SniPeek {
   }
 
   private static final Result NEED_MORE = new Result.NeedMore();
+  /** The content type of a TLS handshake record (RFC 8446 §5.1); Netty reads anything else as "no SNI". */
+  private static final byte HANDSHAKE = 22;
 
   private final EmbeddedChannel channel;
   private Result result = NEED_MORE;
+  private boolean started;
 
   public SniPeek() {
     channel = new EmbeddedChannel(new Handler());
@@ -42,6 +45,14 @@ public final class SniPeek {
   public Result offer(Buffer bytes) {
     if (!(result instanceof Result.NeedMore)) {
       return result;
+    }
+    if (!started && bytes.length() > 0) {
+      started = true;
+      if (bytes.getByte(0) != HANDSHAKE) {
+        result = new Result.NotTls("first byte " + (bytes.getByte(0) & 0xff) + " is not a TLS handshake record");
+        channel.finishAndReleaseAll();
+        return result;
+      }
     }
     try {
       channel.writeInbound(Unpooled.wrappedBuffer(bytes.getBytes()));
