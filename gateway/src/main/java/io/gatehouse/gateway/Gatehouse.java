@@ -6,6 +6,7 @@ import io.gatehouse.admin.source.FileSource;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.gateway.demo.DemoEcho;
 import io.gatehouse.gateway.egress.EgressClients;
+import io.gatehouse.gateway.egress.EgressTlsVerticle;
 import io.gatehouse.gateway.egress.EgressVerticle;
 import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.tcp.PassthroughVerticle;
@@ -104,7 +105,9 @@ public final class Gatehouse implements AutoCloseable {
     Duration drain = options.drainTimeout();
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
         Listener.Protocol.EGRESS, l -> new EgressVerticle(l, dataplane, egress, tunnels, accessLog, drain),
-        Listener.Protocol.TLS_PASSTHROUGH, l -> new PassthroughVerticle(l, dataplane, tunnels, accessLog, drain)));
+        Listener.Protocol.TLS_PASSTHROUGH, l -> l.egressPort() > 0
+            ? new EgressTlsVerticle(l, dataplane, egress, tunnels, accessLog, drain)
+            : new PassthroughVerticle(l, dataplane, tunnels, accessLog, drain)));
     this.store = new ConfigStore(this::install);
     metrics.config(store::version, store::failures);
   }

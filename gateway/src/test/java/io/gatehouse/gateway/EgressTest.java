@@ -376,6 +376,35 @@ class EgressTest {
     assertFalse(denied.body().isEmpty());
   }
 
+  @Test
+  void egressPassthroughSendsRawTlsToTheSniHostWhenAllowed() {
+    int s = secure.actualPort();
+    try (TestGateway g = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners: [{ name: egress-tls, port: 0, protocol: TLS_PASSTHROUGH, egressPort: %d }]
+        egress:
+          allow:
+            - { host: secure.test, ports: [%d] }
+            - { host: internal.test, ports: [%d] }
+            - { name: loopback-lab, cidr: 127.0.0.0/8, ports: [%d] }
+        """.formatted(s, s, s, s), HOSTS)) {
+      int port = g.gatehouse.listenerPort("egress-tls");
+      Curl.Result ok = Curl.run("--cacert", secureCert.certificatePath(), "--resolve", "secure.test:" + port + ":127.0.0.1",
+          "https://secure.test:" + port + "/passthrough");
+      assertEquals(200, ok.status(), ok.stderr());
+      assertEquals("secure.test", new JsonObject(ok.body()).getString("sni"), "TLS went through untouched");
+      for (String denied : List.of("evil.test", "internal.test")) {
+        Curl.Result r = Curl.run("-k", "--resolve", denied + ":" + port + ":127.0.0.1", "https://" + denied + ":" + port + "/");
+        assertEquals(0, r.status(), denied);
+      }
+      Await.until("denials counted", 5, () -> {
+        String m = g.admin("/metrics").body();
+        return m.contains("outcome=\"egress_host_not_allowed\"") && m.contains("outcome=\"egress_address_denied\"")
+            && m.contains("gatehouse_egress_requests_total{decision=\"allow\",destination=\"secure.test\",reason=\"allowed\"}");
+      });
+    }
+  }
+
   static SSLContext trusting(SelfSignedCertificate cert) throws Exception {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);

@@ -5,11 +5,14 @@ import java.time.Duration;
 /**
  * One port the gateway accepts connections on. {@code tls} is {@link ListenerTls#NONE} unless HTTPS;
  * {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT) and TLS_PASSTHROUGH listeners.
+ * {@code egressPort}, TLS_PASSTHROUGH only: when not 0, connections go to their SNI host on this
+ * port if the egress allow-list allows it (egress passthrough), instead of by routes.
  */
-public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls, Tunnels tunnels) {
+public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls, Tunnels tunnels,
+                       int egressPort) {
 
   public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
-    this(name, address, port, protocol, tls, Tunnels.DEFAULT);
+    this(name, address, port, protocol, tls, Tunnels.DEFAULT, 0);
   }
 
   /** What a listener speaks. */

@@ -4,13 +4,12 @@ import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.GatewayException;
 import io.gatehouse.gateway.proxy.Reason;
-import io.gatehouse.gateway.tcp.SniPeek;
+import io.gatehouse.gateway.tcp.ClientHellos;
 import io.gatehouse.gateway.tcp.Tunnel;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.egress.Decision;
 import io.gatehouse.routes.egress.Target;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -107,30 +106,8 @@ final class ConnectTunnel {
     if (!verify) {
       return Future.succeededFuture(Buffer.buffer());
     }
-    Promise<Buffer> promise = Promise.promise();
-    SniPeek peek = new SniPeek();
-    Buffer seen = Buffer.buffer();
-    long timer = vertx.setTimer(SNI_TIMEOUT_MILLIS, id -> promise.tryFail("no ClientHello within " + SNI_TIMEOUT_MILLIS + "ms"));
-    client.closeHandler(v -> promise.tryFail("client closed before its ClientHello"));
-    client.handler(bytes -> {
-      seen.appendBuffer(bytes);
-      SniPeek.Result result = peek.offer(bytes);
-      if (result instanceof SniPeek.Result.NeedMore) {
-        return;
-      }
-      client.pause();
-      if (result instanceof SniPeek.Result.Found found && Target.parse(found.serverName()).equals(destination.target())) {
-        promise.tryComplete(seen);
-      } else if (result instanceof SniPeek.Result.Found found) {
-        promise.tryFail(found.serverName().isEmpty() ? "no SNI" : "SNI " + found.serverName() + " is not " + destination.host());
-      } else {
-        promise.tryFail("not a TLS ClientHello");
-      }
-    });
-    client.resume();
-    return promise.future().onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      peek.close();
-    });
+    return ClientHellos.read(vertx, client, SNI_TIMEOUT_MILLIS).compose(hello ->
+        Target.parse(hello.serverName()).equals(destination.target()) ? Future.succeededFuture(hello.bytes())
+            : Future.failedFuture(new IllegalStateException("SNI " + hello.serverName() + " is not " + destination.host())));
   }
 }

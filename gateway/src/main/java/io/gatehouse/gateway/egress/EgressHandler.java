@@ -18,7 +18,6 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.List;
 
 /**
  * Where every request on an EGRESS listener starts: read the snapshot once, find the destination,
@@ -84,6 +83,15 @@ final class EgressHandler implements Handler<HttpServerRequest> {
     HttpServerRequest request = ex.request();
     Destination d = Destination.of(request);
     outcome.destination = d.label();
+    if (!d.connect() && !ex.hasValidPath()) {
+      String path = request.path();
+      if (path != null && !path.isEmpty()) {
+        return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request path is not origin-form"));
+      }
+      // "GET http://host" has an empty path, which is "/" (RFC 9112 §3.2.2).
+      String query = request.query();
+      ex.upstreamUri(query == null ? "/" : "/?" + query);
+    }
     AllowList allow = ex.snapshot().egress();
     InetAddress client = clientAddress(request);
     Decision decision = allow.check(d.target(), d.port(), client);
@@ -94,31 +102,21 @@ final class EgressHandler implements Handler<HttpServerRequest> {
     }
     // TLS origination: the app speaks plain HTTP to port 80; the gateway speaks TLS to 443 (Istio's pattern).
     int port = !d.connect() && decision.originateTls() && d.port() == Destination.HTTP_PORT ? 443 : d.port();
-    return addresses(d, decision).compose(addresses -> {
-      for (InetAddress address : addresses) {
-        Decision checked = allow.checkAddress(decision, address, port, client);
-        if (!checked.allowed()) {
-          return deny(ex, checked, d.host() + " -> " + address.getHostAddress() + " is in " + checked.rule());
+    return CheckedAddress.of(clients.resolver(), allow, decision, d.target(), port, client).transform(checked -> {
+      if (checked.failed()) {
+        if (checked.cause() instanceof CheckedAddress.Refused refused) {
+          return deny(ex, refused.decision(), refused.getMessage());
         }
+        metrics.egress(decision.rule(), false, Reason.EGRESS_DNS_FAILURE.word());
+        return Future.failedFuture(checked.cause());
       }
-      InetAddress target = addresses.get(0);
-      SocketAddress server = SocketAddress.inetSocketAddress(port, target.getHostAddress());
+      SocketAddress server = SocketAddress.inetSocketAddress(port, checked.result().getHostAddress());
       ex.endpoint(server.toString());
       if (d.connect()) {
         return new ConnectTunnel(vertx, ex, d, decision, server, listener, clients, metrics, outcome).open();
       }
       metrics.egress(decision.rule(), true, "allowed");
       return Forward.send(ex, d, decision, server, clients);
-    });
-  }
-
-  private Future<List<InetAddress>> addresses(Destination d, Decision decision) {
-    if (d.target() instanceof Target.Address a) {
-      return Future.succeededFuture(List.of(a.address()));
-    }
-    return clients.resolver().resolve(d.host()).recover(e -> {
-      metrics.egress(decision.rule(), false, Reason.EGRESS_DNS_FAILURE.word());
-      return Future.failedFuture(new GatewayException(Reason.EGRESS_DNS_FAILURE, d.host() + ": " + e.getMessage()));
     });
   }
 

@@ -61,30 +61,11 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
   private void accept(NetSocket socket) {
     long start = System.currentTimeMillis();
     long startNanos = System.nanoTime();
-    SniPeek peek = new SniPeek();
-    Buffer seen = Buffer.buffer();
-    long timer = vertx.setTimer(HELLO_TIMEOUT_MILLIS, id -> {
-      peek.close();
-      reject(socket, start, startNanos, "", "hello_timeout");
-    });
-    socket.closeHandler(v -> {
-      vertx.cancelTimer(timer);
-      peek.close();
-    });
-    socket.handler(bytes -> {
-      seen.appendBuffer(bytes);
-      SniPeek.Result result = peek.offer(bytes);
-      if (result instanceof SniPeek.Result.NeedMore) {
-        return;
-      }
-      socket.pause();
-      socket.handler(null);
-      socket.closeHandler(null);
-      vertx.cancelTimer(timer);
-      if (result instanceof SniPeek.Result.Found found && !found.serverName().isEmpty()) {
-        route(socket, found.serverName(), seen, start, startNanos);
-      } else {
-        reject(socket, start, startNanos, "", result instanceof SniPeek.Result.Found ? "no_sni" : "not_tls");
+    ClientHellos.read(vertx, socket, HELLO_TIMEOUT_MILLIS).onComplete(ar -> {
+      if (ar.succeeded()) {
+        route(socket, ar.result().serverName(), ar.result().bytes(), start, startNanos);
+      } else if (ar.cause() instanceof ClientHellos.NoHello no) {
+        reject(socket, start, startNanos, "", no.outcome());
       }
     });
   }

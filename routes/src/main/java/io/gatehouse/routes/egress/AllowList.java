@@ -2,6 +2,7 @@ package io.gatehouse.routes.egress;
 
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.EgressRule;
+import io.gatehouse.routes.table.HostIndex;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +22,11 @@ public final class AllowList {
   /** The rule name decisions carry when {@code ALLOW_ANY} allowed a destination no entry names. */
   public static final String ALLOW_ANY = "ALLOW_ANY";
 
-  private record Entry(EgressRule rule, Cidr destination, List<Cidr> sources) {
+  private record Entry(EgressRule rule, Cidr destination, List<Cidr> sources, Decision decision) {
+    Entry(EgressRule rule, Cidr destination, List<Cidr> sources) {
+      this(rule, destination, sources, new Decision(Verdict.ALLOWED, rule.name(), rule.originateTls(), rule.caCert()));
+    }
+
     boolean admits(int port) {
       return rule.ports().contains(port);
     }
@@ -40,14 +45,15 @@ public final class AllowList {
   }
 
   private static final Entry[] NONE = new Entry[0];
+  private static final Decision ANY = new Decision(Verdict.ALLOWED, ALLOW_ANY, false, "");
 
   private final Egress config;
-  private final Map<String, Entry[]> exact;
-  private final Map<String, Entry[]> wildcards;
+  private final HostIndex<Entry[]> exact;
+  private final HostIndex<Entry[]> wildcards;
   private final int[] suffixLengths;
   private final Entry[] cidrs;
 
-  private AllowList(Egress config, Map<String, Entry[]> exact, Map<String, Entry[]> wildcards, int[] suffixLengths,
+  private AllowList(Egress config, HostIndex<Entry[]> exact, HostIndex<Entry[]> wildcards, int[] suffixLengths,
                     Entry[] cidrs) {
     this.config = config;
     this.exact = exact;
@@ -80,10 +86,10 @@ public final class AllowList {
         cidrs.toArray(NONE));
   }
 
-  private static Map<String, Entry[]> freeze(Map<String, List<Entry>> in) {
+  private static HostIndex<Entry[]> freeze(Map<String, List<Entry>> in) {
     Map<String, Entry[]> out = new HashMap<>();
     in.forEach((k, v) -> out.put(k, v.toArray(NONE)));
-    return out;
+    return new HostIndex<>(out);
   }
 
   public Egress config() {
@@ -94,66 +100,80 @@ public final class AllowList {
    * Whether {@code client} may reach {@code target} on {@code port} by the entries: exact host first,
    * then wildcards longest suffix first ({@code *.example.com} takes {@code a.b.example.com}, never
    * {@code example.com} or {@code evilexample.com}); an IP literal by the CIDR entries. The first
-   * entry that takes port and client wins.
+   * entry that takes port and client wins. An allowed lookup allocates nothing.
    */
   public Decision check(Target target, int port, InetAddress client) {
     if (target instanceof Target.Invalid) {
       return Decision.denied(Verdict.INVALID_HOST, "");
     }
-    List<Entry[]> candidates = new ArrayList<>(2);
+    Entry allowed = null;
     if (target instanceof Target.Name n) {
       String name = n.name();
-      Entry[] e = exact.get(name);
-      if (e != null) {
-        candidates.add(e);
-      }
-      for (int length : suffixLengths) {
-        // "*.example.com" stored as "example.com": the name must have a label and a dot before it.
-        int start = name.length() - length;
-        if (start >= 2 && name.charAt(start - 1) == '.') {
-          Entry[] w = wildcards.get(name.substring(start));
-          if (w != null) {
-            candidates.add(w);
-          }
-        }
+      allowed = first(exact.get(name, 0, name.length()), port, client);
+      for (int i = 0; allowed == null && i < suffixLengths.length; i++) {
+        allowed = first(wildcard(name, suffixLengths[i]), port, client);
       }
     } else if (target instanceof Target.Address a) {
-      List<Entry> covering = new ArrayList<>();
-      for (Entry entry : cidrs) {
-        if (entry.destination().contains(a.address())) {
-          covering.add(entry);
-        }
+      for (int i = 0; allowed == null && i < cidrs.length; i++) {
+        Entry e = cidrs[i];
+        allowed = e.destination().contains(a.address()) && e.admits(port) && e.fromSource(client) ? e : null;
       }
-      candidates.add(covering.toArray(NONE));
     }
-    return decide(candidates, port, client);
-  }
-
-  private Decision decide(List<Entry[]> candidates, int port, InetAddress client) {
-    Entry wrongSource = null;
-    Entry wrongPort = null;
-    for (Entry[] group : candidates) {
-      for (Entry entry : group) {
-        if (!entry.admits(port)) {
-          wrongPort = wrongPort == null ? entry : wrongPort;
-        } else if (!entry.fromSource(client)) {
-          wrongSource = wrongSource == null ? entry : wrongSource;
-        } else {
-          EgressRule rule = entry.rule();
-          return new Decision(Verdict.ALLOWED, rule.name(), rule.originateTls(), rule.caCert());
-        }
-      }
+    if (allowed != null) {
+      return allowed.decision();
     }
     if (config.mode() == Egress.Mode.ALLOW_ANY) {
-      return new Decision(Verdict.ALLOWED, ALLOW_ANY, false, "");
+      return ANY;
     }
-    if (wrongSource != null) {
-      return Decision.denied(Verdict.SOURCE_NOT_ALLOWED, wrongSource.rule().name());
+    return why(target, port, client);
+  }
+
+  /** The wildcard entries for {@code name}'s suffix of {@code length} ("example.com" for "*.example.com"), or null. */
+  private Entry[] wildcard(String name, int length) {
+    // The name must have a label and a dot before the suffix.
+    int start = name.length() - length;
+    return start >= 2 && name.charAt(start - 1) == '.' ? wildcards.get(name, start, name.length()) : null;
+  }
+
+  private static Entry first(Entry[] group, int port, InetAddress client) {
+    if (group != null) {
+      for (Entry e : group) {
+        if (e.admits(port) && e.fromSource(client)) {
+          return e;
+        }
+      }
     }
-    if (wrongPort != null) {
-      return Decision.denied(Verdict.PORT_NOT_ALLOWED, wrongPort.rule().name());
+    return null;
+  }
+
+  /** Why nothing allowed it: a named entry on another port or for other clients, else an unlisted host. */
+  private Decision why(Target target, int port, InetAddress client) {
+    List<Entry> named = new ArrayList<>();
+    if (target instanceof Target.Name n) {
+      add(named, exact.get(n.name(), 0, n.name().length()));
+      for (int length : suffixLengths) {
+        add(named, wildcard(n.name(), length));
+      }
+    } else if (target instanceof Target.Address a) {
+      for (Entry e : cidrs) {
+        if (e.destination().contains(a.address())) {
+          named.add(e);
+        }
+      }
     }
-    return Decision.denied(Verdict.HOST_NOT_ALLOWED, "");
+    for (Entry e : named) {
+      if (e.admits(port)) {
+        return Decision.denied(Verdict.SOURCE_NOT_ALLOWED, e.rule().name());
+      }
+    }
+    return named.isEmpty() ? Decision.denied(Verdict.HOST_NOT_ALLOWED, "")
+        : Decision.denied(Verdict.PORT_NOT_ALLOWED, named.get(0).rule().name());
+  }
+
+  private static void add(List<Entry> to, Entry[] group) {
+    if (group != null) {
+      to.addAll(List.of(group));
+    }
   }
 
   /**

@@ -12,7 +12,7 @@ import java.util.Set;
  * admin port (port 0, "any free port", overlaps nothing), and the TLS block HTTPS needs.
  */
 final class ListenerReader {
-  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "tunnels");
+  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "tunnels", "egressPort");
   private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
   private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key");
@@ -73,7 +73,16 @@ final class ListenerReader {
             + ": \"tunnels\" is only for protocols EGRESS and TLS_PASSTHROUGH (this one is " + protocol + ")");
       }
     }
-    return new Listener(name, address, port, protocol, tls, tunnels);
+    int egressPort = 0;
+    if (f.has("egressPort")) {
+      if (protocol == Listener.Protocol.TLS_PASSTHROUGH) {
+        egressPort = f.integer("egressPort", 0, 1, 65535);
+      } else {
+        problems.add(f.origin("egressPort"), "listener " + Fields.quote(name)
+            + ": \"egressPort\" is only for protocol TLS_PASSTHROUGH (this one is " + protocol + ")");
+      }
+    }
+    return new Listener(name, address, port, protocol, tls, tunnels, egressPort);
   }
 
   private static Listener.Tunnels tunnels(Fields t) {

@@ -95,6 +95,7 @@ class ValidationTest {
         new Case("egress caCert without origination", "egress: { allow: [{ host: a.com, ports: [80], caCert: gw.yaml }] }\n", 1, "caCert is only used with originateTls: true"),
         new Case("egress caCert missing", "egress: { allow: [{ host: a.com, ports: [80], originateTls: true, caCert: nope.pem }] }\n", 1, "caCert: file nope.pem not found"),
         new Case("tunnels on an HTTP listener", "listeners: [{ name: h, port: 1, tunnels: { idleTimeout: 1s } }]\n", 1, "\"tunnels\" is only for protocols EGRESS and TLS_PASSTHROUGH (this one is HTTP)"),
+        new Case("egressPort on an EGRESS listener", "listeners: [{ name: e, port: 1, protocol: EGRESS, egressPort: 443 }]\n", 1, "\"egressPort\" is only for protocol TLS_PASSTHROUGH (this one is EGRESS)"),
         new Case("tunnels with a bad idle timeout", "listeners: [{ name: e, port: 1, protocol: EGRESS, tunnels: { idleTimeout: soon } }]\n", 1, "\"soon\" is not a duration"),
         new Case("egress block twice", "egress: { mode: ALLOW_ANY }\n---\negress:\n  mode: REGISTRY_ONLY\n", 3, "\"egress\" is already defined at gw.yaml:1"),
         new Case("key written twice", "routes:\n  - name: r\n    name: s\n    directResponse: { status: 200 }\n", 3, "key \"name\" is written twice in one mapping (first at gw.yaml:2)"),
@@ -172,7 +173,7 @@ class ValidationTest {
     List<String> errors = assertInstanceOf(LoadResult.Rejected.class, result).errors().stream().map(ConfigError::toString).toList();
     assertEquals(3, errors.size(), errors.toString());
     assertTrue(errors.get(2).startsWith("c.yaml:2: YAML syntax error"), errors.toString());
-    assertTrue(errors.contains("a.yaml:1: unknown key \"bogus\" in listener (expected one of: address, name, port, protocol, tls, tunnels)"), errors.toString());
+    assertTrue(errors.contains("a.yaml:1: unknown key \"bogus\" in listener (expected one of: address, egressPort, name, port, protocol, tls, tunnels)"), errors.toString());
     assertTrue(errors.contains("b.yaml:2: upstream \"nowhere\" is not defined (known: none)"), errors.toString());
   }
 
