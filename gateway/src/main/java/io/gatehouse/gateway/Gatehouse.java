@@ -104,8 +104,8 @@ public final class Gatehouse implements AutoCloseable {
     TunnelMetrics tunnels = new TunnelMetrics(metrics.registry());
     Duration drain = options.drainTimeout();
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
-        Listener.Protocol.EGRESS, l -> new EgressVerticle(l, dataplane, egress, tunnels, accessLog, drain),
-        Listener.Protocol.TLS_PASSTHROUGH, l -> l.egressPort() > 0
+        Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, tunnels, accessLog, drain),
+        Listener.Protocol.TLS_PASSTHROUGH, (l, tls) -> l.egressPort() > 0
             ? new EgressTlsVerticle(l, dataplane, egress, tunnels, accessLog, drain)
             : new PassthroughVerticle(l, dataplane, tunnels, accessLog, drain)));
     this.store = new ConfigStore(this::install);
@@ -175,11 +175,12 @@ public final class Gatehouse implements AutoCloseable {
     }
   }
 
-  /** Reads and checks every HTTPS listener's certificates (blocking: this is the writer thread). */
+  /** Reads and checks the certificates of every HTTPS listener and TLS EGRESS listener (blocking: this is the writer thread). */
   private Map<String, ListenerTlsSetup> loadCertificates(GatewayConfig config) throws CertificateProblem {
     Map<String, ListenerTlsSetup> out = new HashMap<>();
     for (Listener listener : config.listeners()) {
-      if (listener.protocol() != Listener.Protocol.HTTPS) {
+      boolean tlsEgress = listener.protocol() == Listener.Protocol.EGRESS && !listener.tls().certificates().isEmpty();
+      if (listener.protocol() != Listener.Protocol.HTTPS && !tlsEgress) {
         continue;
       }
       if (tlsEngine == null) {

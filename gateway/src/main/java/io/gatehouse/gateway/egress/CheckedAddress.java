@@ -3,6 +3,7 @@ package io.gatehouse.gateway.egress;
 import io.gatehouse.gateway.proxy.GatewayException;
 import io.gatehouse.gateway.proxy.Reason;
 import io.gatehouse.routes.egress.AllowList;
+import io.gatehouse.routes.egress.Client;
 import io.gatehouse.routes.egress.Decision;
 import io.gatehouse.routes.egress.Target;
 import io.vertx.core.Future;
@@ -36,7 +37,7 @@ final class CheckedAddress {
    * {@link Refused}, or with {@link Reason#EGRESS_DNS_FAILURE} when the name does not resolve.
    */
   static Future<InetAddress> of(EgressResolver resolver, AllowList allow, Decision allowed, Target target, int port,
-                                InetAddress client) {
+                                Client client) {
     Future<List<InetAddress>> addresses;
     if (target instanceof Target.Address a) {
       addresses = Future.succeededFuture(List.of(a.address()));

@@ -8,6 +8,7 @@ import io.gatehouse.gateway.proxy.GatewayException;
 import io.gatehouse.gateway.proxy.Reason;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.egress.AllowList;
+import io.gatehouse.routes.egress.Client;
 import io.gatehouse.routes.egress.Decision;
 import io.gatehouse.routes.egress.Target;
 import io.vertx.core.Future;
@@ -18,6 +19,7 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Where every request on an EGRESS listener starts: read the snapshot once, find the destination,
@@ -93,7 +95,7 @@ final class EgressHandler implements Handler<HttpServerRequest> {
       ex.upstreamUri(query == null ? "/" : "/?" + query);
     }
     AllowList allow = ex.snapshot().egress();
-    InetAddress client = clientAddress(request);
+    Client client = client(request);
     Decision decision = allow.check(d.target(), d.port(), client);
     ex.route(decision.rule());
     if (!decision.allowed()) {
@@ -130,14 +132,16 @@ final class EgressHandler implements Handler<HttpServerRequest> {
     return Future.failedFuture(new GatewayException(reason, detail + (decision.rule().isEmpty() ? "" : " (rule " + decision.rule() + ")")));
   }
 
-  private static InetAddress clientAddress(HttpServerRequest request) {
+  /** The client: its address (a literal from the socket, parsed, never looked up) and its certificate's identities. */
+  private static Client client(HttpServerRequest request) {
     SocketAddress remote = request.remoteAddress();
+    InetAddress address;
     try {
-      // A literal from the socket: parsed, never looked up.
-      return InetAddress.getByName(remote == null || remote.hostAddress() == null ? "0.0.0.0" : remote.hostAddress());
+      address = InetAddress.getByName(remote == null || remote.hostAddress() == null ? "0.0.0.0" : remote.hostAddress());
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
+    return new Client(address, request.isSSL() ? ClientIdentities.of(request.connection()) : List.of());
   }
 
   private void record(Exchange ex, Outcome outcome) {

@@ -9,6 +9,7 @@ import io.gatehouse.gateway.tcp.ClientHellos;
 import io.gatehouse.gateway.tcp.Tunnel;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.egress.AllowList;
+import io.gatehouse.routes.egress.Client;
 import io.gatehouse.routes.egress.Decision;
 import io.gatehouse.routes.egress.Target;
 import io.vertx.core.Future;
@@ -82,7 +83,7 @@ public final class EgressTlsVerticle extends VerticleBase implements BoundListen
     AllowList allow = dataplane.current().egress();
     Target target = Target.parse(hello.serverName());
     int port = config.egressPort();
-    InetAddress client = clientAddress(socket);
+    Client client = Client.of(clientAddress(socket));
     line.host = hello.serverName() + ":" + port;
     Decision decision = allow.check(target, port, client);
     line.rule = decision.rule();

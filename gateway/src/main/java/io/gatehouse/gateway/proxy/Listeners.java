@@ -13,7 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 /**
@@ -30,17 +30,18 @@ public final class Listeners {
   private final AccessLog accessLog;
   private final int eventLoops;
   private final Duration drainTimeout;
-  private final Map<Listener.Protocol, Function<Listener, VerticleBase>> others;
+  private final Map<Listener.Protocol, BiFunction<Listener, ListenerTlsSetup, VerticleBase>> others;
   private final Map<Listener, Running> running = new HashMap<>();
 
   private record Running(String deploymentId, List<BoundListener> instances) {}
 
   /**
    * {@code others} builds one instance of a listener for each protocol other than HTTP and HTTPS
-   * (EGRESS, TLS_PASSTHROUGH); what it returns must also be a {@link BoundListener}.
+   * (EGRESS, TLS_PASSTHROUGH), given its TLS setup (null without); what it returns must also be a
+   * {@link BoundListener}.
    */
   public Listeners(Vertx vertx, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog,
-                   int eventLoops, Duration drainTimeout, Map<Listener.Protocol, Function<Listener, VerticleBase>> others) {
+                   int eventLoops, Duration drainTimeout, Map<Listener.Protocol, BiFunction<Listener, ListenerTlsSetup, VerticleBase>> others) {
     this.others = Map.copyOf(others);
     this.vertx = vertx;
     this.dataplane = dataplane;
@@ -78,9 +79,9 @@ public final class Listeners {
 
   private Future<Map.Entry<Listener, Running>> deploy(Listener listener, ListenerTlsSetup tls) {
     List<BoundListener> instances = new CopyOnWriteArrayList<>();
-    Function<Listener, VerticleBase> other = others.get(listener.protocol());
+    BiFunction<Listener, ListenerTlsSetup, VerticleBase> other = others.get(listener.protocol());
     return vertx.deployVerticle(() -> {
-      VerticleBase v = other != null ? other.apply(listener)
+      VerticleBase v = other != null ? other.apply(listener, tls)
           : new ListenerVerticle(listener, tls, dataplane, metrics, accessLog, drainTimeout);
       instances.add((BoundListener) v);
       return v;

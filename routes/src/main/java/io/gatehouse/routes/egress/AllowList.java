@@ -31,12 +31,18 @@ public final class AllowList {
       return rule.ports().contains(port);
     }
 
-    boolean fromSource(InetAddress client) {
+    /** Whether the client is in one of the sources (if any) and has one of the identities (if any). */
+    boolean fromSource(Client client) {
+      return inSources(client.address()) && (rule.identities().isEmpty()
+          || client.identities().stream().anyMatch(rule.identities()::contains));
+    }
+
+    private boolean inSources(InetAddress address) {
       if (sources.isEmpty()) {
         return true;
       }
       for (Cidr source : sources) {
-        if (source.contains(client)) {
+        if (source.contains(address)) {
           return true;
         }
       }
@@ -102,7 +108,7 @@ public final class AllowList {
    * {@code example.com} or {@code evilexample.com}); an IP literal by the CIDR entries. The first
    * entry that takes port and client wins. An allowed lookup allocates nothing.
    */
-  public Decision check(Target target, int port, InetAddress client) {
+  public Decision check(Target target, int port, Client client) {
     if (target instanceof Target.Invalid) {
       return Decision.denied(Verdict.INVALID_HOST, "");
     }
@@ -135,7 +141,7 @@ public final class AllowList {
     return start >= 2 && name.charAt(start - 1) == '.' ? wildcards.get(name, start, name.length()) : null;
   }
 
-  private static Entry first(Entry[] group, int port, InetAddress client) {
+  private static Entry first(Entry[] group, int port, Client client) {
     if (group != null) {
       for (Entry e : group) {
         if (e.admits(port) && e.fromSource(client)) {
@@ -147,7 +153,7 @@ public final class AllowList {
   }
 
   /** Why nothing allowed it: a named entry on another port or for other clients, else an unlisted host. */
-  private Decision why(Target target, int port, InetAddress client) {
+  private Decision why(Target target, int port, Client client) {
     List<Entry> named = new ArrayList<>();
     if (target instanceof Target.Name n) {
       add(named, exact.get(n.name(), 0, n.name().length()));
@@ -181,7 +187,7 @@ public final class AllowList {
    * {@code port} for {@code client}: yes unless it is in a denied range; in a denied range only if a
    * CIDR entry covering it takes port and client. Returns {@code allowed} itself when it passes.
    */
-  public Decision checkAddress(Decision allowed, InetAddress address, int port, InetAddress client) {
+  public Decision checkAddress(Decision allowed, InetAddress address, int port, Client client) {
     Cidr denied = DeniedRanges.of(address);
     if (denied == null) {
       return allowed;

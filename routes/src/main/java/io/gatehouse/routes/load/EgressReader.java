@@ -11,7 +11,7 @@ import java.util.Set;
 /** Reads {@code egress}: the mode (deny by default), the SNI check and the allow-list entries. */
 final class EgressReader {
   private static final Set<String> KEYS = Set.of("mode", "allow", "verifySniPorts");
-  private static final Set<String> RULE_KEYS = Set.of("name", "host", "cidr", "ports", "sources", "originateTls", "caCert");
+  private static final Set<String> RULE_KEYS = Set.of("name", "host", "cidr", "ports", "sources", "identities", "originateTls", "caCert");
 
   private final Problems problems;
   private final Names names;
@@ -64,6 +64,11 @@ final class EgressReader {
       Values.cidrProblem(source).ifPresent(p -> problems.add(r.origin("sources"),
           "egress rule " + Fields.quote(text) + ": source " + Fields.quote(source) + ": " + p + " (expected client CIDRs)"));
     }
+    List<String> identities = r.strings("identities");
+    if (r.has("identities") && (identities.isEmpty() || identities.stream().anyMatch(String::isBlank))) {
+      problems.add(r.origin("identities"), "egress rule " + Fields.quote(text)
+          + ": identities must be non-empty names (e.g. spiffe://cluster.local/ns/shop/sa/checkout)");
+    }
     boolean originateTls = r.bool("originateTls", false);
     String caCert = "";
     if (r.has("caCert")) {
@@ -72,7 +77,7 @@ final class EgressReader {
         problems.add(r.origin("caCert"), "egress rule " + Fields.quote(text) + ": caCert is only used with originateTls: true");
       }
     }
-    return new EgressRule(name, destination, ports, sources, originateTls, caCert);
+    return new EgressRule(name, destination, ports, sources, identities, originateTls, caCert);
   }
 
   private List<Integer> ports(Fields f, String key, String what) {

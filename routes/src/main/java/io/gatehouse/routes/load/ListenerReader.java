@@ -60,8 +60,11 @@ final class ListenerReader {
       } else {
         tls = f.nested("tls", "listener " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(ListenerTls.NONE);
       }
+    } else if (f.has("tls") && protocol == Listener.Protocol.EGRESS) {
+      // Optional on EGRESS: clients reach the proxy over TLS, and may prove an identity with a certificate.
+      tls = f.nested("tls", "listener " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(ListenerTls.NONE);
     } else if (f.has("tls")) {
-      problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocol HTTPS (this one is " + protocol + ")");
+      problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocols HTTPS and EGRESS (this one is " + protocol + ")");
     }
     Listener.Tunnels tunnels = Listener.Tunnels.DEFAULT;
     if (f.has("tunnels")) {

@@ -29,10 +29,11 @@ class AllowListTest {
           - { cidr: 203.0.113.0/24, ports: [443] }
           - { name: lab, cidr: 127.0.0.0/8, ports: [8080] }
           - { host: plain.test, ports: [80], originateTls: true }
+          - { name: checkout, host: pay.test, ports: [443], identities: ["spiffe://cluster.local/ns/shop/sa/checkout"] }
       """;
 
   private static final AllowList LIST = compile(CONFIG);
-  private static final InetAddress CLIENT = ip("10.2.3.4");
+  private static final Client CLIENT = Client.of(ip("10.2.3.4"));
 
   private static AllowList compile(String yaml) {
     LoadResult result = ConfigLoader.load(List.of(new ConfigFile("e.yaml", yaml, Path.of("."))));
@@ -105,7 +106,17 @@ class AllowListTest {
 
   @Test
   void sourceInRangeIsAllowed() {
-    assertTrue(LIST.check(Target.parse("reports.corp.test"), 443, ip("10.1.200.7")).allowed());
+    assertTrue(LIST.check(Target.parse("reports.corp.test"), 443, Client.of(ip("10.1.200.7"))).allowed());
+  }
+
+  @Test
+  void identitiesRestrictAnEntryToCertificateHolders() {
+    InetAddress address = ip("10.2.3.4");
+    assertEquals(Verdict.SOURCE_NOT_ALLOWED, LIST.check(Target.parse("pay.test"), 443, Client.of(address)).verdict());
+    assertEquals(Verdict.SOURCE_NOT_ALLOWED, LIST.check(Target.parse("pay.test"), 443,
+        new Client(address, List.of("spiffe://cluster.local/ns/shop/sa/web"))).verdict());
+    assertTrue(LIST.check(Target.parse("pay.test"), 443,
+        new Client(address, List.of("DNS-ignored.test", "spiffe://cluster.local/ns/shop/sa/checkout"))).allowed());
   }
 
   @Test
