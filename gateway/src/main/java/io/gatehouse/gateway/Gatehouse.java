@@ -160,6 +160,7 @@ public final class Gatehouse implements AutoCloseable {
     }
     startDemo(config);
     Map<String, ListenerTlsSetup> tls = loadCertificates(config);
+    egress.prepare(config.egress());
     Snapshot next = dataplane.compile(config, version);
     try {
       await(listeners.open(config.listeners(), tls));

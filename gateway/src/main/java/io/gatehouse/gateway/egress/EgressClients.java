@@ -1,5 +1,7 @@
 package io.gatehouse.gateway.egress;
 
+import io.gatehouse.routes.Egress;
+import io.gatehouse.routes.EgressRule;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -51,6 +53,18 @@ public final class EgressClients implements AutoCloseable {
       dns.close();
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Builds the TLS clients {@code egress} will originate with, on the config writer thread, so an
+   * event loop never reads a CA file. Clients are kept by CA path for the life of the process.
+   */
+  public void prepare(Egress egress) {
+    for (EgressRule rule : egress.allow()) {
+      if (rule.originateTls()) {
+        tls(rule.caCert());
+      }
     }
   }
 
