@@ -11,6 +11,10 @@ import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.resolver.HostsFileEntriesProvider;
 import io.netty.resolver.dns.DnsNameResolver;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.resolver.dns.NoopDnsCache;
+import io.netty.resolver.dns.NoopDnsCnameCache;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Future;
@@ -38,21 +42,28 @@ final class NettyDnsLookup implements DnsLookup, AutoCloseable {
 
   private final Map<String, List<InetAddress>> ipv4;
   private final Map<String, List<InetAddress>> ipv6;
+  private final DnsServerAddressStreamProvider servers;
   private EventLoopGroup group;
   private DnsNameResolver resolver;
 
-  private NettyDnsLookup(HostsFileEntriesProvider hosts) {
+  private NettyDnsLookup(HostsFileEntriesProvider hosts, DnsServerAddressStreamProvider servers) {
     this.ipv4 = hosts.ipv4Entries();
     this.ipv6 = hosts.ipv6Entries();
+    this.servers = servers;
   }
 
-  /** Reads the hosts file (blocking: call at start-up, not on an event loop). */
+  /** Reads the hosts file (blocking: call at start-up, not on an event loop); DNS goes to the system's servers. */
   static NettyDnsLookup create(Optional<Path> hostsFile) {
+    return create(hostsFile, DnsServerAddressStreamProviders.platformDefault());
+  }
+
+  /** As {@link #create(Optional)}, asking {@code servers}. */
+  static NettyDnsLookup create(Optional<Path> hostsFile, DnsServerAddressStreamProvider servers) {
     try {
       HostsFileEntriesProvider hosts = hostsFile.isPresent()
           ? HostsFileEntriesProvider.parser().parse(hostsFile.get().toFile())
           : HostsFileEntriesProvider.parser().parseSilently();
-      return new NettyDnsLookup(hosts);
+      return new NettyDnsLookup(hosts, servers);
     } catch (IOException e) {
       throw new UncheckedIOException("hosts file " + hostsFile.get() + ": " + e.getMessage(), e);
     }
@@ -113,7 +124,10 @@ final class NettyDnsLookup implements DnsLookup, AutoCloseable {
   private synchronized DnsNameResolver resolver() {
     if (resolver == null) {
       group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gatehouse-egress-dns", true), NioIoHandler.newFactory());
-      resolver = new DnsNameResolverBuilder(group.next()).datagramChannelType(NioDatagramChannel.class).build();
+      // No cache here: EgressResolver keeps each answer for its TTL, in one place.
+      resolver = new DnsNameResolverBuilder(group.next()).datagramChannelType(NioDatagramChannel.class)
+          .nameServerProvider(servers).resolveCache(NoopDnsCache.INSTANCE).cnameCache(NoopDnsCnameCache.INSTANCE)
+          .queryTimeoutMillis(5_000).build();
     }
     return resolver;
   }
