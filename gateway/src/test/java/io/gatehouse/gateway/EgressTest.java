@@ -31,11 +31,13 @@ import org.junit.jupiter.api.Test;
  * the config opens explicitly with a CIDR entry for the servers' ports.
  */
 class EgressTest {
-  static final Map<String, String> HOSTS = Map.of(
-      "api.allowed.test", "127.0.0.1", "a.wild.test", "127.0.0.1", "deep.a.wild.test", "127.0.0.1",
-      "wild.test", "127.0.0.1", "evilwild.test", "127.0.0.1", "evil.test", "127.0.0.1",
-      "internal.test", "10.0.0.1", "secure.test", "127.0.0.1", "origin.test", "127.0.0.1",
-      "restricted.test", "127.0.0.1");
+  static final Map<String, String> HOSTS = Map.ofEntries(
+      Map.entry("api.allowed.test", "127.0.0.1"), Map.entry("a.wild.test", "127.0.0.1"),
+      Map.entry("deep.a.wild.test", "127.0.0.1"), Map.entry("wild.test", "127.0.0.1"),
+      Map.entry("evilwild.test", "127.0.0.1"), Map.entry("evil.test", "127.0.0.1"),
+      Map.entry("internal.test", "10.0.0.1"), Map.entry("secure.test", "127.0.0.1"),
+      Map.entry("origin.test", "127.0.0.1"), Map.entry("restricted.test", "127.0.0.1"),
+      Map.entry("multi.allowed.test", "127.0.0.2,127.0.0.1"));
 
   static Vertx vertx;
   static EchoUpstream echo;
@@ -81,13 +83,14 @@ class EgressTest {
           allow:
             %s
             - { host: api.allowed.test, ports: [%d] }
+            - { host: multi.allowed.test, ports: [%d] }
             - { host: "*.wild.test", ports: [%d] }
             - { host: internal.test, ports: [%d] }
             - { name: restricted, host: restricted.test, ports: [%d], sources: [10.0.0.0/8] }
             - { host: secure.test, ports: [%d] }
             - { name: origin, host: origin.test, ports: [%d], originateTls: true, caCert: "%s" }
             - { name: loopback-lab, cidr: 127.0.0.0/8, ports: [%d, %d, %d] }
-        """.formatted(tunnels, s, extra, e, e, e, e, s, o, originCert.certificatePath(), e, s, o);
+        """.formatted(tunnels, s, extra, e, e, e, e, e, s, o, originCert.certificatePath(), e, s, o);
   }
 
   @AfterAll
@@ -127,6 +130,16 @@ class EgressTest {
     assertEquals("/hello?x=1", seen.uri(), "origin-form goes upstream");
     assertEquals("api.allowed.test:" + echo.port(), seen.headers().get("host"));
     Await.until("logged", 5, () -> gateway.accessLog().contains("\"route\":\"api.allowed.test\""));
+  }
+
+  @Test
+  void aRefusingAddressIsSkippedForTheNextCheckedOne() {
+    // multi.allowed.test is 127.0.0.2 (nothing listens there) and 127.0.0.1.
+    assertEquals(200, curlVia(gateway, "http://multi.allowed.test:" + echo.port() + "/multi").status());
+    try (RawHttp raw = RawHttp.connect(gateway.gatehouse.listenerPort("egress"))) {
+      assertEquals(200, raw.send("CONNECT multi.allowed.test:" + echo.port() + " HTTP/1.1", "Host: x").status());
+      assertEquals(200, raw.send("GET /multi HTTP/1.1", "Host: multi.allowed.test").status());
+    }
   }
 
   @Test

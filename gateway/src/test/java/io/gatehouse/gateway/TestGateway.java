@@ -58,7 +58,7 @@ final class TestGateway implements AutoCloseable {
 
   /**
    * Starts the gateway with exactly {@code yaml} as its config; egress resolves the names in
-   * {@code hosts} (name to address) from a hosts file written for the test.
+   * {@code hosts} (name to address, or to addresses separated by commas) from a hosts file written for the test.
    */
   static TestGateway startRaw(String yaml, Map<String, String> hosts) {
     try {
@@ -77,7 +77,11 @@ final class TestGateway implements AutoCloseable {
       Optional<Path> hostsFile = Optional.empty();
       if (!hosts.isEmpty()) {
         StringBuilder lines = new StringBuilder();
-        hosts.forEach((name, address) -> lines.append(address).append(' ').append(name).append('\n'));
+        hosts.forEach((name, addresses) -> {
+          for (String address : addresses.split(",")) {
+            lines.append(address).append(' ').append(name).append('\n');
+          }
+        });
         hostsFile = Optional.of(Files.writeString(dir.resolve("hosts"), lines));
       }
       Gatehouse g = Gatehouse.start(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), 1,

@@ -7,13 +7,15 @@ import io.gatehouse.routes.egress.Client;
 import io.gatehouse.routes.egress.Decision;
 import io.gatehouse.routes.egress.Target;
 import io.vertx.core.Future;
+import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The second step of an egress decision, shared by every egress listener: resolve the name once
  * (an IP literal is its own answer), check every address against the denied ranges, and answer
- * the first, which is where the connection goes.
+ * them all, in the resolver's order (IPv4 first): the connection goes to the first that accepts.
  */
 final class CheckedAddress {
   private CheckedAddress() {}
@@ -36,7 +38,7 @@ final class CheckedAddress {
    * The address to connect to for {@code target}, which {@code allowed} let through; fails with
    * {@link Refused}, or with {@link Reason#EGRESS_DNS_FAILURE} when the name does not resolve.
    */
-  static Future<InetAddress> of(EgressResolver resolver, AllowList allow, Decision allowed, Target target, int port,
+  static Future<List<InetAddress>> of(EgressResolver resolver, AllowList allow, Decision allowed, Target target, int port,
                                 Client client) {
     Future<List<InetAddress>> addresses;
     if (target instanceof Target.Address a) {
@@ -55,7 +57,21 @@ final class CheckedAddress {
           return Future.failedFuture(new Refused(checked, name + address.getHostAddress() + " is in " + checked.rule()));
         }
       }
-      return Future.succeededFuture(list.get(0));
+      return Future.succeededFuture(list);
     });
+  }
+
+  /**
+   * Tries {@code connect} on each address in turn until one succeeds (a refused or unreachable
+   * address is skipped); fails with the last failure.
+   */
+  static <T> Future<T> firstAccepting(List<InetAddress> addresses, int port, Function<SocketAddress, Future<T>> connect) {
+    return attempt(addresses, 0, port, connect);
+  }
+
+  private static <T> Future<T> attempt(List<InetAddress> addresses, int i, int port,
+                                       Function<SocketAddress, Future<T>> connect) {
+    SocketAddress server = SocketAddress.inetSocketAddress(port, addresses.get(i).getHostAddress());
+    return connect.apply(server).recover(e -> i + 1 < addresses.size() ? attempt(addresses, i + 1, port, connect) : Future.failedFuture(e));
   }
 }

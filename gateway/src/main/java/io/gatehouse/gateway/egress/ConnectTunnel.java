@@ -13,12 +13,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An allowed CONNECT: counted against the listener's tunnel limit, connected to the checked address
- * (a failure is still an HTTP error), answered 200, then spliced. A tunnel to a name on one of
+ * An allowed CONNECT: counted against the listener's tunnel limit, connected to the first checked
+ * address that accepts (a failure is still an HTTP error), answered 200, then spliced. A tunnel to a name on one of
  * {@code verifySniPorts} (default 443) must open with a TLS ClientHello naming that host (case and trailing dot
  * aside), or both sides are closed before a byte goes upstream.
  */
@@ -30,19 +31,19 @@ final class ConnectTunnel {
   private final Exchange ex;
   private final Destination destination;
   private final Decision decision;
-  private final SocketAddress server;
+  private final List<InetAddress> addresses;
   private final Listener listener;
   private final EgressClients clients;
   private final TunnelMetrics metrics;
   private final EgressHandler.Outcome outcome;
 
-  ConnectTunnel(Vertx vertx, Exchange ex, Destination destination, Decision decision, SocketAddress server, Listener listener,
+  ConnectTunnel(Vertx vertx, Exchange ex, Destination destination, Decision decision, List<InetAddress> addresses, Listener listener,
                 EgressClients clients, TunnelMetrics metrics, EgressHandler.Outcome outcome) {
     this.vertx = vertx;
     this.ex = ex;
     this.destination = destination;
     this.decision = decision;
-    this.server = server;
+    this.addresses = addresses;
     this.listener = listener;
     this.clients = clients;
     this.metrics = metrics;
@@ -58,10 +59,14 @@ final class ConnectTunnel {
           listener.tunnels().maxActive() + " tunnels open on " + listener.name()));
     }
     ex.attempted();
-    return clients.tcp().connect(server).transform(connected -> {
+    Future<NetSocket> connecting = CheckedAddress.firstAccepting(addresses, destination.port(), server -> {
+      ex.endpoint(server.toString());
+      return clients.tcp().connect(server);
+    });
+    return connecting.transform(connected -> {
       if (connected.failed()) {
         active.decrementAndGet();
-        return Future.failedFuture(Forward.connectFailure(server, connected.cause()));
+        return Future.failedFuture(Forward.connectFailure(destination.label(), connected.cause()));
       }
       NetSocket upstream = connected.result();
       upstream.pause();

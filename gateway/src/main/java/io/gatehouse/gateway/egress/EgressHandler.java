@@ -112,13 +112,11 @@ final class EgressHandler implements Handler<HttpServerRequest> {
         metrics.egress(decision.rule(), false, Reason.EGRESS_DNS_FAILURE.word());
         return Future.failedFuture(checked.cause());
       }
-      SocketAddress server = SocketAddress.inetSocketAddress(port, checked.result().getHostAddress());
-      ex.endpoint(server.toString());
       if (d.connect()) {
-        return new ConnectTunnel(vertx, ex, d, decision, server, listener, clients, metrics, outcome).open();
+        return new ConnectTunnel(vertx, ex, d, decision, checked.result(), listener, clients, metrics, outcome).open();
       }
       metrics.egress(decision.rule(), true, "allowed");
-      return Forward.send(ex, d, decision, server, clients);
+      return Forward.send(ex, d, decision, checked.result(), port, clients);
     });
   }
 

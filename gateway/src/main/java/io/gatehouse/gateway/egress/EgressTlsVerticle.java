@@ -100,19 +100,21 @@ public final class EgressTlsVerticle extends VerticleBase implements BoundListen
         }
         return;
       }
-      connect(socket, hello.bytes(), SocketAddress.inetSocketAddress(port, checked.result().getHostAddress()), line);
+      connect(socket, hello.bytes(), checked.result(), port, line);
     });
   }
 
-  private void connect(NetSocket socket, Buffer first, SocketAddress address, Line line) {
-    line.endpoint = address.toString();
+  private void connect(NetSocket socket, Buffer first, java.util.List<InetAddress> addresses, int port, Line line) {
     AtomicLong active = metrics.active(config.name());
     if (active.incrementAndGet() > config.tunnels().maxActive()) {
       active.decrementAndGet();
       refuse(socket, line, "egress_tunnel_limit", line.rule, config.tunnels().maxActive() + " tunnels open");
       return;
     }
-    clients.tcp().connect(address).onComplete(ar -> {
+    CheckedAddress.firstAccepting(addresses, port, address -> {
+      line.endpoint = address.toString();
+      return clients.tcp().connect(address);
+    }).onComplete(ar -> {
       if (ar.failed()) {
         active.decrementAndGet();
         refuse(socket, line, "upstream_connect_failure", line.rule, ar.cause().getMessage());

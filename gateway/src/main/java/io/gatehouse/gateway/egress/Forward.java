@@ -14,12 +14,14 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * An allowed plain HTTP egress request sent on: to the checked address (never resolved again),
+ * An allowed plain HTTP egress request sent on: to the first checked address that accepts (never
+ * resolved again),
  * origin-form, with the client's headers minus hop-by-hop and {@code Proxy-*} ones and the
  * destination as Host; over verified TLS when the entry says {@code originateTls}. The
  * response streams back as the ingress relays one.
@@ -27,22 +29,25 @@ import java.util.Map;
 final class Forward {
   private Forward() {}
 
-  static Future<Void> send(Exchange ex, Destination d, Decision decision, SocketAddress server, EgressClients clients) {
+  static Future<Void> send(Exchange ex, Destination d, Decision decision, List<InetAddress> addresses, int port,
+                           EgressClients clients) {
     HttpServerRequest request = ex.request();
     boolean tls = decision.originateTls();
     HttpClient client = tls ? clients.tls(decision.caCert()) : clients.plain();
-    RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(ex.upstreamUri())
-        .setServer(server).setHost(d.host()).setPort(server.port());
     ex.attempted();
-    return client.request(options)
-        .recover(e -> Future.failedFuture(connectFailure(server, e)))
+    return CheckedAddress.firstAccepting(addresses, port, server -> {
+          ex.endpoint(server.toString());
+          return client.request(new RequestOptions().setMethod(request.method()).setURI(ex.upstreamUri())
+              .setServer(server).setHost(d.host()).setPort(port));
+        })
+        .recover(e -> Future.failedFuture(connectFailure(d.label(), e)))
         .compose(upstream -> {
           copyHeaders(request, upstream.headers());
           int defaultPort = tls ? 443 : Destination.HTTP_PORT;
-          upstream.authority(HostAndPort.create(d.host(), server.port() == defaultPort ? -1 : server.port()));
+          upstream.authority(HostAndPort.create(d.host(), port == defaultPort ? -1 : port));
           writeBody(request, upstream);
           return upstream.response()
-              .recover(e -> Future.failedFuture(new GatewayException(Reason.UPSTREAM_RESET, server + ": " + e.getMessage())));
+              .recover(e -> Future.failedFuture(new GatewayException(Reason.UPSTREAM_RESET, ex.endpoint() + ": " + e.getMessage())));
         })
         .compose(response -> ResponseRelay.relay(ex, response));
   }
@@ -72,7 +77,7 @@ final class Forward {
     request.pipeTo(upstream).onFailure(e -> upstream.reset());
   }
 
-  static GatewayException connectFailure(SocketAddress server, Throwable cause) {
+  static GatewayException connectFailure(String server, Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof javax.net.ssl.SSLException) {
         return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, server + ": " + t.getMessage());
