@@ -81,8 +81,12 @@ final class ConnectTunnel {
         client.pause();
         return first(client).transform(first -> {
           if (first.failed()) {
-            metrics.egress(decision.rule(), false, Reason.EGRESS_SNI_MISMATCH.word());
-            outcome.failure = Reason.EGRESS_SNI_MISMATCH.word() + ": " + first.cause().getMessage();
+            if (first.cause() instanceof ClientHellos.NoHello no && no.outcome().equals("closed")) {
+              outcome.failure = Reason.CLIENT_CLOSED.word() + ": " + no.getMessage();
+            } else {
+              metrics.egress(decision.rule(), false, Reason.EGRESS_SNI_MISMATCH.word());
+              outcome.failure = Reason.EGRESS_SNI_MISMATCH.word() + ": " + first.cause().getMessage();
+            }
             client.close();
             upstream.close();
             active.decrementAndGet();

@@ -14,7 +14,6 @@ import io.gatehouse.routes.egress.Decision;
 import io.gatehouse.routes.egress.Target;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -100,11 +99,11 @@ public final class EgressTlsVerticle extends VerticleBase implements BoundListen
         }
         return;
       }
-      connect(socket, hello.bytes(), checked.result(), port, line);
+      connect(socket, hello, checked.result(), port, line);
     });
   }
 
-  private void connect(NetSocket socket, Buffer first, java.util.List<InetAddress> addresses, int port, Line line) {
+  private void connect(NetSocket socket, ClientHellos.Hello hello, java.util.List<InetAddress> addresses, int port, Line line) {
     AtomicLong active = metrics.active(config.name());
     if (active.incrementAndGet() > config.tunnels().maxActive()) {
       active.decrementAndGet();
@@ -120,9 +119,15 @@ public final class EgressTlsVerticle extends VerticleBase implements BoundListen
         refuse(socket, line, "upstream_connect_failure", line.rule, ar.cause().getMessage());
         return;
       }
+      if (hello.clientClosed().getAsBoolean()) {
+        ar.result().close();
+        active.decrementAndGet();
+        log(socket, line, 0, 0, 0, "closed: the client left while the destination was connecting");
+        return;
+      }
       metrics.egress(line.rule, true, "allowed");
       metrics.passthrough(config.name(), "routed");
-      Tunnel.splice(vertx, socket, ar.result(), first, config.tunnels()).onComplete(done -> {
+      Tunnel.splice(vertx, socket, ar.result(), hello.bytes(), config.tunnels()).onComplete(done -> {
         active.decrementAndGet();
         Tunnel.Result r = done.result();
         metrics.bytes(config.name(), r.bytesFromClient(), r.bytesToClient());

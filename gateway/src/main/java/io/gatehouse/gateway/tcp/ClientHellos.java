@@ -5,17 +5,23 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads a connection's TLS ClientHello without consuming it: the socket is read until
  * {@link SniPeek} has a result, then paused, and the bytes read are handed back to be forwarded
- * first. Fails with a {@link NoHello} naming why there is no usable server name.
+ * first. The socket's close handler stays set to note a close, until the caller replaces it. Fails with a {@link NoHello} naming why there is no usable server name.
  */
 public final class ClientHellos {
   private ClientHellos() {}
 
-  /** A ClientHello's server name (lowercase) and every byte read to find it. */
-  public record Hello(String serverName, Buffer bytes) {}
+  /**
+   * A ClientHello's server name (lowercase), every byte read to find it, and whether the client has
+   * closed since (checked before splicing: a socket closed while the upstream connects sends no
+   * further close event).
+   */
+  public record Hello(String serverName, Buffer bytes, BooleanSupplier clientClosed) {}
 
   /** Why a connection has no usable ClientHello: {@code no_sni}, {@code not_tls}, {@code hello_timeout}, {@code closed}. */
   public static final class NoHello extends RuntimeException {
@@ -37,7 +43,11 @@ public final class ClientHellos {
     SniPeek peek = new SniPeek();
     Buffer seen = Buffer.buffer();
     long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new NoHello("hello_timeout", "no ClientHello within " + timeoutMillis + "ms")));
-    socket.closeHandler(v -> promise.tryFail(new NoHello("closed", "closed before its ClientHello")));
+    AtomicBoolean closed = new AtomicBoolean();
+    socket.closeHandler(v -> {
+      closed.set(true);
+      promise.tryFail(new NoHello("closed", "closed before its ClientHello"));
+    });
     socket.handler(bytes -> {
       seen.appendBuffer(bytes);
       SniPeek.Result result = peek.offer(bytes);
@@ -46,7 +56,7 @@ public final class ClientHellos {
       }
       socket.pause();
       if (result instanceof SniPeek.Result.Found found && !found.serverName().isEmpty()) {
-        promise.tryComplete(new Hello(found.serverName(), seen));
+        promise.tryComplete(new Hello(found.serverName(), seen, closed::get));
       } else if (result instanceof SniPeek.Result.Found) {
         promise.tryFail(new NoHello("no_sni", "no SNI"));
       } else {
@@ -58,7 +68,6 @@ public final class ClientHellos {
       vertx.cancelTimer(timer);
       peek.close();
       socket.handler(null);
-      socket.closeHandler(null);
       if (ar.failed()) {
         socket.pause();
       }

@@ -14,7 +14,6 @@ import io.gatehouse.routes.table.Hosts;
 import io.gatehouse.routes.table.RequestView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -63,16 +62,16 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
     long startNanos = System.nanoTime();
     ClientHellos.read(vertx, socket, HELLO_TIMEOUT_MILLIS).onComplete(ar -> {
       if (ar.succeeded()) {
-        route(socket, ar.result().serverName(), ar.result().bytes(), start, startNanos);
+        route(socket, ar.result(), start, startNanos);
       } else if (ar.cause() instanceof ClientHellos.NoHello no) {
         reject(socket, start, startNanos, "", no.outcome());
       }
     });
   }
 
-  private void route(NetSocket socket, String sni, Buffer first, long start, long startNanos) {
+  private void route(NetSocket socket, ClientHellos.Hello hello, long start, long startNanos) {
     Snapshot snapshot = dataplane.current();
-    String host = Hosts.normalise(sni);
+    String host = Hosts.normalise(hello.serverName());
     Route route = snapshot.passthrough().match(new SniView(host));
     if (route == null || !(route.action() instanceof Action.Forward forward) || forward.backends().isEmpty()) {
       reject(socket, start, startNanos, host, "unknown_sni");
@@ -98,8 +97,15 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
         reject(socket, start, startNanos, host, "upstream_connect_failure");
         return;
       }
+      if (hello.clientClosed().getAsBoolean()) {
+        ar.result().close();
+        endpoint.finished();
+        active.decrementAndGet();
+        reject(socket, start, startNanos, host, "closed");
+        return;
+      }
       metrics.passthrough(config.name(), "routed");
-      Tunnel.splice(vertx, socket, ar.result(), first, config.tunnels()).onComplete(done -> {
+      Tunnel.splice(vertx, socket, ar.result(), hello.bytes(), config.tunnels()).onComplete(done -> {
         endpoint.finished();
         active.decrementAndGet();
         Tunnel.Result r = done.result();
