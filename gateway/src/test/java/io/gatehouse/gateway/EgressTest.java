@@ -305,6 +305,15 @@ class EgressTest {
   }
 
   @Test
+  void aForwardedRequestToASilentDestinationGets504AfterTheIdleTimeout() {
+    echo.on("/silent", request -> { });
+    try (TestGateway g = TestGateway.startRaw(config(", tunnels: { idleTimeout: 300ms }", ""), HOSTS)) {
+      Curl.Result r = curlVia(g, "http://api.allowed.test:" + echo.port() + "/silent");
+      assertDenied(r, 504, "upstream_response_timeout");
+    }
+  }
+
+  @Test
   void tunnelsCloseAtTheirMaximumDurationEvenWhenBusy() throws Exception {
     try (TestGateway g = TestGateway.startRaw(config(", tunnels: { maxDuration: 1s }", ""), HOSTS);
          RawHttp raw = RawHttp.connect(g.gatehouse.listenerPort("egress"))) {

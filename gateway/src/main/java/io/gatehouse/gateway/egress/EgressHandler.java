@@ -116,7 +116,7 @@ final class EgressHandler implements Handler<HttpServerRequest> {
         return new ConnectTunnel(vertx, ex, d, decision, checked.result(), listener, clients, metrics, outcome).open();
       }
       metrics.egress(decision.rule(), true, "allowed");
-      return Forward.send(ex, d, decision, checked.result(), port, clients);
+      return Forward.send(ex, d, decision, checked.result(), port, clients, listener.tunnels().idleTimeout());
     });
   }
 

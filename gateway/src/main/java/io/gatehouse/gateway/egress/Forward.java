@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,8 +30,9 @@ import java.util.Map;
 final class Forward {
   private Forward() {}
 
+  /** Sends the request; {@code idleTimeout} (the listener's tunnel idle timeout) bounds each wait for the destination. */
   static Future<Void> send(Exchange ex, Destination d, Decision decision, List<InetAddress> addresses, int port,
-                           EgressClients clients) {
+                           EgressClients clients, Duration idleTimeout) {
     HttpServerRequest request = ex.request();
     boolean tls = decision.originateTls();
     HttpClient client = tls ? clients.tls(decision.caCert()) : clients.plain();
@@ -43,11 +45,16 @@ final class Forward {
         .recover(e -> Future.failedFuture(connectFailure(d.label(), e)))
         .compose(upstream -> {
           copyHeaders(request, upstream.headers());
+          if (idleTimeout.toMillis() > 0) {
+            upstream.idleTimeout(idleTimeout.toMillis());
+          }
           int defaultPort = tls ? 443 : Destination.HTTP_PORT;
           upstream.authority(HostAndPort.create(d.host(), port == defaultPort ? -1 : port));
           writeBody(request, upstream);
           return upstream.response()
-              .recover(e -> Future.failedFuture(new GatewayException(Reason.UPSTREAM_RESET, ex.endpoint() + ": " + e.getMessage())));
+              .recover(e -> Future.failedFuture(new GatewayException(
+                  e instanceof java.util.concurrent.TimeoutException ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.UPSTREAM_RESET,
+                  ex.endpoint() + ": " + e.getMessage())));
         })
         .compose(response -> ResponseRelay.relay(ex, response));
   }
