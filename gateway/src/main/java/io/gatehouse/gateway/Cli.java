@@ -79,11 +79,6 @@ final class Cli {
       return 1;
     }
     GatewayConfig config = ((LoadResult.Loaded) result).config();
-    List<String> unsupported = Capabilities.unsupported(config);
-    if (!unsupported.isEmpty()) {
-      unsupported.forEach(p -> err.println(dir + ": " + p));
-      return 1;
-    }
     out.println(dir + ": valid (" + config.listeners().size() + " listeners, " + config.upstreams().size()
         + " upstreams, " + config.routes().size() + " routes, " + config.egress().allow().size() + " egress rules)");
     return 0;
@@ -95,7 +90,7 @@ final class Cli {
     Gatehouse gatehouse;
     try {
       gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out,
-          args.stateDir));
+          args.stateDir, Optional.empty()));
     } catch (Gatehouse.StartupException e) {
       e.errors().forEach(error -> err.println(error));
       err.println("gatehouse: not started: the config has " + e.errors().size() + " error(s)");

@@ -6,6 +6,11 @@ import io.gatehouse.admin.source.FileSource;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.admin.store.Installer;
 import io.gatehouse.gateway.demo.DemoEcho;
+import io.gatehouse.gateway.egress.EgressClients;
+import io.gatehouse.gateway.egress.EgressTlsVerticle;
+import io.gatehouse.gateway.egress.EgressVerticle;
+import io.gatehouse.gateway.observe.TunnelMetrics;
+import io.gatehouse.gateway.tcp.PassthroughVerticle;
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.proxy.Dataplane;
@@ -52,9 +57,10 @@ public final class Gatehouse implements AutoCloseable {
    * drain timeout, where access log lines go, and the state directory (the dev CA lives there).
    */
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
-                        OutputStream accessLog, Path stateDir) {
+                        OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile) {
     public Options {
       Objects.requireNonNull(configDir, "configDir");
+      Objects.requireNonNull(egressHostsFile, "egressHostsFile");
       Objects.requireNonNull(adminPort, "adminPort");
       Objects.requireNonNull(stateDir, "stateDir");
       if (eventLoops < 1) {
@@ -62,10 +68,10 @@ public final class Gatehouse implements AutoCloseable {
       }
     }
 
-    /** With the default state directory. */
+    /** With the default state directory; egress resolves names with the system's hosts file and DNS servers. */
     public Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
                    OutputStream accessLog) {
-      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, defaultStateDir());
+      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, defaultStateDir(), Optional.empty());
     }
 
     /** {@code $GATEHOUSE_STATE_DIR}, else {@code ~/.gatehouse}: outside any source tree. */
@@ -95,6 +101,7 @@ public final class Gatehouse implements AutoCloseable {
   private final AccessLog accessLog;
   private final Dataplane dataplane;
   private final Listeners listeners;
+  private final EgressClients egress;
   private final ConfigStore store;
   private FileSource files;
   private AdminServer admin;
@@ -109,7 +116,14 @@ public final class Gatehouse implements AutoCloseable {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
     this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry());
-    this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), options.drainTimeout());
+    this.egress = EgressClients.start(vertx, options.egressHostsFile());
+    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry());
+    Duration drain = options.drainTimeout();
+    this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
+        Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, tunnels, accessLog, drain),
+        Listener.Protocol.TLS_PASSTHROUGH, (l, tls) -> l.egressPort() > 0
+            ? new EgressTlsVerticle(l, dataplane, egress, tunnels, accessLog, drain)
+            : new PassthroughVerticle(l, dataplane, tunnels, accessLog, drain)));
     this.store = new ConfigStore(new Installer() {
       @Override public void install(GatewayConfig config, long version) throws Exception {
         Gatehouse.this.install(config, version);
@@ -164,12 +178,9 @@ public final class Gatehouse implements AutoCloseable {
 
   /** The store's installer: runs on the config writer thread, so it may wait on Vert.x futures. */
   private void install(GatewayConfig config, long version) throws Exception {
-    List<String> unsupported = Capabilities.unsupported(config);
-    if (!unsupported.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", unsupported));
-    }
     startDemo(config);
     Map<String, ListenerTlsSetup> tls = loadCertificates(config);
+    egress.prepare(config.egress());
     Snapshot next = dataplane.compile(config, version);
     try {
       await(listeners.open(config.listeners(), tls));
@@ -204,11 +215,12 @@ public final class Gatehouse implements AutoCloseable {
     metrics.certificates(served);
   }
 
-  /** Reads and checks every HTTPS listener's certificates (blocking: this is the writer thread). */
+  /** Reads and checks the certificates of every HTTPS listener and TLS EGRESS listener (blocking: this is the writer thread). */
   private Map<String, ListenerTlsSetup> loadCertificates(GatewayConfig config) throws CertificateProblem {
     Map<String, ListenerTlsSetup> out = new HashMap<>();
     for (Listener listener : config.listeners()) {
-      if (listener.protocol() != Listener.Protocol.HTTPS) {
+      boolean tlsEgress = listener.protocol() == Listener.Protocol.EGRESS && !listener.tls().certificates().isEmpty();
+      if (listener.protocol() != Listener.Protocol.HTTPS && !tlsEgress) {
         continue;
       }
       TlsEngine engine = tlsEngine(listener);
@@ -316,6 +328,7 @@ public final class Gatehouse implements AutoCloseable {
     } catch (Exception e) {
       LOG.warning("vert.x did not close cleanly: " + e);
     }
+    egress.close();
     accessLog.close();
   }
 

@@ -53,6 +53,14 @@ final class TestGateway implements AutoCloseable {
 
   /** Starts the gateway with exactly {@code yaml} as its config. */
   static TestGateway startRaw(String yaml) {
+    return startRaw(yaml, Map.of());
+  }
+
+  /**
+   * Starts the gateway with exactly {@code yaml} as its config; egress resolves the names in
+   * {@code hosts} (name to address, or to addresses separated by commas) from a hosts file written for the test.
+   */
+  static TestGateway startRaw(String yaml, Map<String, String> hosts) {
     try {
       Path dir = Files.createTempDirectory("gatehouse-test");
       Files.writeString(dir.resolve("gateway.yaml"), yaml);
@@ -66,8 +74,18 @@ final class TestGateway implements AutoCloseable {
           log.write(b, off, len);
         }
       };
+      Optional<Path> hostsFile = Optional.empty();
+      if (!hosts.isEmpty()) {
+        StringBuilder lines = new StringBuilder();
+        hosts.forEach((name, addresses) -> {
+          for (String address : addresses.split(",")) {
+            lines.append(address).append(' ').append(name).append('\n');
+          }
+        });
+        hostsFile = Optional.of(Files.writeString(dir.resolve("hosts"), lines));
+      }
       Gatehouse g = Gatehouse.start(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), 1,
-          Duration.ofSeconds(5), sync));
+          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile));
       return new TestGateway(dir, g, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

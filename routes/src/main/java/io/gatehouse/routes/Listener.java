@@ -1,16 +1,21 @@
 package io.gatehouse.routes;
 
+import java.time.Duration;
+
 /**
  * One port the gateway accepts connections on. {@code tls} is {@link ListenerTls#NONE} unless
  * HTTPS; {@code httpsRedirect} is {@link HttpsRedirect#NONE} unless an HTTP listener sends every
- * request to HTTPS.
+ * request to HTTPS; {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT) and
+ * TLS_PASSTHROUGH listeners. {@code egressPort}, TLS_PASSTHROUGH only: when not 0, connections go
+ * to their SNI host on this port if the egress allow-list allows it (egress passthrough), instead
+ * of by routes.
  */
 public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
-                       HttpsRedirect httpsRedirect) {
+                       HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort) {
 
-  /** A listener that serves what it receives. */
+  /** A listener that serves what it receives, with default tunnel limits. */
   public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
-    this(name, address, port, protocol, tls, HttpsRedirect.NONE);
+    this(name, address, port, protocol, tls, HttpsRedirect.NONE, Tunnels.DEFAULT, 0);
   }
 
   /** What a listener speaks. */
@@ -26,5 +31,13 @@ public record Listener(String name, String address, int port, Protocol protocol,
     public boolean enabled() {
       return port > 0;
     }
+  }
+
+  /**
+   * Tunnel limits: closed after {@code idleTimeout} without a byte either way, or {@code maxDuration}
+   * after opening ({@link Duration#ZERO}: no limit); at most {@code maxActive} open at once on the listener.
+   */
+  public record Tunnels(Duration idleTimeout, Duration maxDuration, int maxActive) {
+    public static final Tunnels DEFAULT = new Tunnels(Duration.ofHours(1), Duration.ZERO, 10_000);
   }
 }

@@ -52,6 +52,11 @@ public final class Exchange implements RequestView {
     this.upstreamUri = uri;
   }
 
+  /** Starts the exchange of a request that arrived on {@code listener}, served by {@code snapshot}. */
+  public static Exchange start(HttpServerRequest request, Snapshot snapshot, String listener, java.time.Clock clock) {
+    return new Exchange(request, snapshot, listener, RequestIds.from(request.getHeader("x-request-id")), clock.millis());
+  }
+
   /** Whether the request target is an origin-form path the gateway can route (see {@link RequestPaths}). */
   public boolean hasValidPath() {
     return path != null;

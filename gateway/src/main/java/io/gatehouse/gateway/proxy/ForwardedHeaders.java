@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * not trust a client's claim), {@code x-request-id}, and {@code x-forwarded-client-cert} (only
  * ever the gateway's own, from a verified client certificate; a client's is removed).
  */
-final class ForwardedHeaders {
+public final class ForwardedHeaders {
   /** Case-insensitive, so a lookup allocates nothing (header names arrive in any case). */
   private static final Set<String> HOP_BY_HOP = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 
@@ -75,7 +75,8 @@ final class ForwardedHeaders {
     }
   }
 
-  static boolean isHopByHop(String name, String connectionHeader) {
+  /** Whether a header is hop-by-hop: a fixed set, or named in the {@code Connection} header. */
+  public static boolean isHopByHop(String name, String connectionHeader) {
     if (HOP_BY_HOP.contains(name)) {
       return true;
     }

@@ -2,6 +2,21 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.certs.CertStore;
 import io.gatehouse.certs.TlsEngine;
+import io.gatehouse.certs.TlsServerOptions;
+import io.gatehouse.routes.ListenerTls;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
 
-/** What an HTTPS listener needs to terminate TLS: its loaded certificates and the engine (BoringSSL). */
-public record ListenerTlsSetup(CertStore store, TlsEngine engine) {}
+/** What a TLS-terminating listener needs: its loaded certificates and the engine (BoringSSL). */
+public record ListenerTlsSetup(CertStore store, TlsEngine engine) {
+
+  /** Whether {@code next} serves other certificates than this (its files' digest differs). */
+  public boolean differs(ListenerTlsSetup next) {
+    return !store.version().equals(next.store().version());
+  }
+
+  /** Gives {@code server}'s new handshakes this setup's certificates, under the listener's {@code config}. */
+  public Future<Void> applyTo(HttpServer server, ListenerTls config) {
+    return server.updateSSLOptions(TlsServerOptions.sslOptions(config, store)).mapEmpty();
+  }
+}

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * all bound to the same port (Vert.x spreads accepted connections over them), so each
  * connection lives on a single thread and the data path takes no locks.
  */
-final class ListenerVerticle extends VerticleBase {
+final class ListenerVerticle extends VerticleBase implements BoundListener {
   private final Listener config;
   private final Dataplane dataplane;
   private final GatewayMetrics metrics;
@@ -63,24 +63,19 @@ final class ListenerVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(drainTimeout);
   }
 
-  /**
-   * Serves {@code next}'s certificates to new handshakes; established connections keep theirs.
-   * A no-op when the certificate store's version is unchanged.
-   */
-  Future<Void> updateTls(ListenerTlsSetup next) {
-    ListenerTlsSetup current = tls;
-    if (server == null || current == null || current.store().version().equals(next.store().version())) {
+  @Override public Future<Void> updateTls(ListenerTlsSetup next) {
+    if (server == null || tls == null || !tls.differs(next)) {
       return Future.succeededFuture();
     }
     tls = next;
-    return server.updateSSLOptions(TlsServerOptions.sslOptions(config.tls(), next.store())).mapEmpty();
+    return next.applyTo(server, config.tls());
   }
 
-  int actualPort() {
+  @Override public int actualPort() {
     return server == null ? -1 : server.actualPort();
   }
 
-  Future<Void> shutdown(Duration timeout) {
+  @Override public Future<Void> shutdown(Duration timeout) {
     return server == null ? Future.succeededFuture() : server.shutdown(timeout);
   }
 }

@@ -5,6 +5,7 @@ import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.routes.Listener;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 /**
@@ -28,12 +30,19 @@ public final class Listeners {
   private final AccessLog accessLog;
   private final int eventLoops;
   private final Duration drainTimeout;
+  private final Map<Listener.Protocol, BiFunction<Listener, ListenerTlsSetup, VerticleBase>> others;
   private final Map<Listener, Running> running = new HashMap<>();
 
-  private record Running(String deploymentId, List<ListenerVerticle> instances) {}
+  private record Running(String deploymentId, List<BoundListener> instances) {}
 
+  /**
+   * {@code others} builds one instance of a listener for each protocol other than HTTP and HTTPS
+   * (EGRESS, TLS_PASSTHROUGH), given its TLS setup (null without); what it returns must also be a
+   * {@link BoundListener}.
+   */
   public Listeners(Vertx vertx, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog,
-                   int eventLoops, Duration drainTimeout) {
+                   int eventLoops, Duration drainTimeout, Map<Listener.Protocol, BiFunction<Listener, ListenerTlsSetup, VerticleBase>> others) {
+    this.others = Map.copyOf(others);
     this.vertx = vertx;
     this.dataplane = dataplane;
     this.metrics = metrics;
@@ -69,10 +78,12 @@ public final class Listeners {
   }
 
   private Future<Map.Entry<Listener, Running>> deploy(Listener listener, ListenerTlsSetup tls) {
-    List<ListenerVerticle> instances = new CopyOnWriteArrayList<>();
+    List<BoundListener> instances = new CopyOnWriteArrayList<>();
+    BiFunction<Listener, ListenerTlsSetup, VerticleBase> other = others.get(listener.protocol());
     return vertx.deployVerticle(() -> {
-      ListenerVerticle v = new ListenerVerticle(listener, tls, dataplane, metrics, accessLog, drainTimeout);
-      instances.add(v);
+      VerticleBase v = other != null ? other.apply(listener, tls)
+          : new ListenerVerticle(listener, tls, dataplane, metrics, accessLog, drainTimeout);
+      instances.add((BoundListener) v);
       return v;
     }, new DeploymentOptions().setInstances(eventLoops))
         .recover(e -> Future.failedFuture(new IllegalStateException(

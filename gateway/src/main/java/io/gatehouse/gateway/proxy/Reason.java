@@ -20,6 +20,22 @@ public enum Reason {
   UPSTREAM_RESET(502, "upstream_reset_before_response_started", "the upstream closed the connection before answering"),
   UPSTREAM_RESPONSE_TIMEOUT(504, "upstream_response_timeout", "the upstream did not answer in time"),
   UPSTREAM_PER_TRY_TIMEOUT(504, "upstream_per_try_timeout", "the upstream did not answer in time"),
+  /** Egress: no allow-list entry names the host (or covers the IP literal). */
+  EGRESS_HOST_NOT_ALLOWED(403, "egress_host_not_allowed", "egress to this host is not allowed"),
+  /** Egress: an entry names the host, but not this port. */
+  EGRESS_PORT_NOT_ALLOWED(403, "egress_port_not_allowed", "egress to this port is not allowed"),
+  /** Egress: the entry for this destination is restricted to other clients. */
+  EGRESS_SOURCE_NOT_ALLOWED(403, "egress_source_not_allowed", "this client may not reach this destination"),
+  /** Egress: the destination is (or resolves to) a denied address range: loopback, private, link-local. */
+  EGRESS_ADDRESS_DENIED(403, "egress_address_denied", "the destination address is in a denied range"),
+  /** Egress: a CONNECT tunnel to port 443 opened with a TLS server name other than the CONNECT host. */
+  EGRESS_SNI_MISMATCH(403, "egress_sni_mismatch", "the TLS server name does not match the CONNECT host"),
+  /** Egress: the destination host cannot be read unambiguously (userinfo, bad escapes, numeric non-address). */
+  EGRESS_INVALID_HOST(400, "egress_invalid_host", "the destination host is not valid"),
+  /** Egress: the destination name did not resolve. */
+  EGRESS_DNS_FAILURE(503, "egress_dns_failure", "the destination name could not be resolved"),
+  /** Egress: the listener already has its maximum of open tunnels. */
+  EGRESS_TUNNEL_LIMIT(503, "egress_tunnel_limit", "too many open tunnels"),
   INTERNAL(500, "internal_error", "the gateway failed to handle the request");
 
   private final int status;

@@ -13,11 +13,11 @@ import io.vertx.core.streams.Pipe;
  * Sends an upstream response to the client: status, headers minus hop-by-hop, the route's
  * response-head edits, then the body streamed with back-pressure, then trailers (gRPC needs them).
  */
-final class ResponseRelay {
+public final class ResponseRelay {
   private ResponseRelay() {}
 
   /** Completes when the client's response has ended; fails if either side broke mid-body. */
-  static Future<Void> relay(Exchange ex, HttpClientResponse response) {
+  public static Future<Void> relay(Exchange ex, HttpClientResponse response) {
     HttpServerResponse out = ex.response();
     out.setStatusCode(response.statusCode());
     String message = response.statusMessage();

@@ -2,6 +2,8 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.egress.AllowList;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.table.RouteTable;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,12 +20,16 @@ public final class Snapshot {
   private final GatewayConfig config;
   private final RouteTable<Stage> routes;
   private final Map<String, UpstreamClient> upstreams;
+  private final AllowList egress;
+  private final RouteTable<Route> passthrough;
 
   private Snapshot(long version, GatewayConfig config, RouteTable<Stage> routes, Map<String, UpstreamClient> upstreams) {
     this.version = version;
     this.config = config;
     this.routes = routes;
     this.upstreams = Map.copyOf(upstreams);
+    this.egress = AllowList.compile(config.egress());
+    this.passthrough = RouteTable.compile(config.routes(), (route, match) -> route, null);
   }
 
   /**
@@ -67,5 +73,15 @@ public final class Snapshot {
 
   public Map<String, UpstreamClient> upstreams() {
     return upstreams;
+  }
+
+  /** The compiled {@code egress} allow-list. */
+  public AllowList egress() {
+    return egress;
+  }
+
+  /** The routes by host, for TLS_PASSTHROUGH listeners to pick an upstream by SNI; null when none matches. */
+  public RouteTable<Route> passthrough() {
+    return passthrough;
   }
 }

@@ -19,6 +19,11 @@
  *              then one access log line and the metrics
  * </pre>
  *
+ * The other listeners leave this path at the first step: an EGRESS listener's requests go to
+ * {@code gateway.egress.EgressHandler} (allow-list, one resolution, forward or CONNECT tunnel),
+ * a TLS_PASSTHROUGH listener's connections to {@code gateway.tcp.PassthroughVerticle} (SNI peek,
+ * route by host, raw tunnel). Both read the snapshot once per request or connection too.
+ *
  * A reload compiles a new {@link io.gatehouse.gateway.proxy.Snapshot} on the config writer thread
  * and swaps it in {@link io.gatehouse.gateway.proxy.Dataplane} with one volatile write; a request
  * keeps the snapshot it started with.

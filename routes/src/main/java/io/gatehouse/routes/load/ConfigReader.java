@@ -73,7 +73,7 @@ final class ConfigReader {
     List<Route> rts = new RouteReader(problems, ups).read(routes);
     List<Listener> ls = new ListenerReader(problems, admin.port()).read(listeners);
     Located egressNode = singles.get("egress");
-    Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode.node());
+    Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }

@@ -12,9 +12,11 @@ import java.util.Set;
  * admin port (port 0, "any free port", overlaps nothing), and the TLS block HTTPS needs.
  */
 final class ListenerReader {
-  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "httpsRedirect");
+  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "httpsRedirect",
+      "tunnels", "egressPort");
   private static final Set<String> REDIRECT_KEYS = Set.of("port", "status");
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
+  private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
   private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers",
       "allowJdkFallback");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key", "dev");
@@ -62,10 +64,32 @@ final class ListenerReader {
       } else {
         tls = f.nested("tls", "listener " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(ListenerTls.NONE);
       }
+    } else if (f.has("tls") && protocol == Listener.Protocol.EGRESS) {
+      // Optional on EGRESS: clients reach the proxy over TLS, and may prove an identity with a certificate.
+      tls = f.nested("tls", "listener " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(ListenerTls.NONE);
     } else if (f.has("tls")) {
-      problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocol HTTPS (this one is " + protocol + ")");
+      problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocols HTTPS and EGRESS (this one is " + protocol + ")");
     }
-    return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol));
+    Listener.Tunnels tunnels = Listener.Tunnels.DEFAULT;
+    if (f.has("tunnels")) {
+      if (protocol == Listener.Protocol.EGRESS || protocol == Listener.Protocol.TLS_PASSTHROUGH) {
+        tunnels = f.nested("tunnels", "listener " + name + " tunnels", TUNNEL_KEYS).map(ListenerReader::tunnels)
+            .orElse(Listener.Tunnels.DEFAULT);
+      } else {
+        problems.add(f.origin("tunnels"), "listener " + Fields.quote(name)
+            + ": \"tunnels\" is only for protocols EGRESS and TLS_PASSTHROUGH (this one is " + protocol + ")");
+      }
+    }
+    int egressPort = 0;
+    if (f.has("egressPort")) {
+      if (protocol == Listener.Protocol.TLS_PASSTHROUGH) {
+        egressPort = f.integer("egressPort", 0, 1, 65535);
+      } else {
+        problems.add(f.origin("egressPort"), "listener " + Fields.quote(name)
+            + ": \"egressPort\" is only for protocol TLS_PASSTHROUGH (this one is " + protocol + ")");
+      }
+    }
+    return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol), tunnels, egressPort);
   }
 
   /** {@code httpsRedirect: true} (port 443, 301) or {@code { port, status }}; HTTP listeners only. */
@@ -88,6 +112,12 @@ final class ListenerReader {
       }
       return new Listener.HttpsRedirect(r.integer("port", 443, 1, 65535), status);
     }).orElse(Listener.HttpsRedirect.NONE);
+  }
+
+  private static Listener.Tunnels tunnels(Fields t) {
+    Listener.Tunnels d = Listener.Tunnels.DEFAULT;
+    return new Listener.Tunnels(t.duration("idleTimeout", d.idleTimeout()), t.duration("maxDuration", d.maxDuration()),
+        t.integer("maxActive", d.maxActive(), 1, 1_000_000));
   }
 
   private void checkOverlap(Bound next) {

@@ -7,12 +7,12 @@ import java.util.Map;
  * looked up by a region of a Host header as received: ASCII case is folded while hashing and
  * comparing, so a lookup copies nothing (a {@code HashMap} would need a lowercased substring).
  */
-final class HostIndex<V> {
+public final class HostIndex<V> {
   private final String[] keys;
   private final Object[] values;
   private final int mask;
 
-  HostIndex(Map<String, V> entries) {
+  public HostIndex(Map<String, V> entries) {
     // A power of two at least twice the size: the load stays at or under 0.5, so probes are short.
     int capacity = Integer.highestOneBit(Math.max(2, entries.size() * 2) - 1) << 1;
     keys = new String[capacity];
@@ -30,7 +30,7 @@ final class HostIndex<V> {
 
   /** The value for {@code host[from, to)}, compared ignoring ASCII case; null if there is none. */
   @SuppressWarnings("unchecked")
-  V get(String host, int from, int to) {
+  public V get(String host, int from, int to) {
     int i = hash(host, from, to) & mask;
     for (String key; (key = keys[i]) != null; i = (i + 1) & mask) {
       if (sameFolded(key, host, from, to)) {

@@ -1,0 +1,95 @@
+package io.gatehouse.gateway.egress;
+
+import io.gatehouse.gateway.proxy.Exchange;
+import io.gatehouse.gateway.proxy.ForwardedHeaders;
+import io.gatehouse.gateway.proxy.GatewayException;
+import io.gatehouse.gateway.proxy.Reason;
+import io.gatehouse.gateway.proxy.ResponseRelay;
+import io.gatehouse.routes.egress.Decision;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An allowed plain HTTP egress request sent on: to the first checked address that accepts (never
+ * resolved again),
+ * origin-form, with the client's headers minus hop-by-hop and {@code Proxy-*} ones and the
+ * destination as Host; over verified TLS when the entry says {@code originateTls}. The
+ * response streams back as the ingress relays one.
+ */
+final class Forward {
+  private Forward() {}
+
+  /** Sends the request; {@code idleTimeout} (the listener's tunnel idle timeout) bounds each wait for the destination. */
+  static Future<Void> send(Exchange ex, Destination d, Decision decision, List<InetAddress> addresses, int port,
+                           EgressClients clients, Duration idleTimeout) {
+    HttpServerRequest request = ex.request();
+    boolean tls = decision.originateTls();
+    HttpClient client = tls ? clients.tls(decision.caCert()) : clients.plain();
+    ex.attempted();
+    return CheckedAddress.firstAccepting(addresses, port, server -> {
+          ex.endpoint(server.toString());
+          return client.request(new RequestOptions().setMethod(request.method()).setURI(ex.upstreamUri())
+              .setServer(server).setHost(d.host()).setPort(port));
+        })
+        .recover(e -> Future.failedFuture(connectFailure(d.label(), e)))
+        .compose(upstream -> {
+          copyHeaders(request, upstream.headers());
+          if (idleTimeout.toMillis() > 0) {
+            upstream.idleTimeout(idleTimeout.toMillis());
+          }
+          int defaultPort = tls ? 443 : Destination.HTTP_PORT;
+          upstream.authority(HostAndPort.create(d.host(), port == defaultPort ? -1 : port));
+          writeBody(request, upstream);
+          return upstream.response()
+              .recover(e -> Future.failedFuture(new GatewayException(
+                  e instanceof java.util.concurrent.TimeoutException ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.UPSTREAM_RESET,
+                  ex.endpoint() + ": " + e.getMessage())));
+        })
+        .compose(response -> ResponseRelay.relay(ex, response));
+  }
+
+  private static void copyHeaders(HttpServerRequest request, MultiMap out) {
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    for (Map.Entry<String, String> header : request.headers()) {
+      String name = header.getKey();
+      if (!ForwardedHeaders.isHopByHop(name, connection) && !name.toLowerCase(Locale.ROOT).startsWith("proxy-")
+          && !name.equalsIgnoreCase("host")) {
+        out.add(name, header.getValue());
+      }
+    }
+  }
+
+  private static void writeBody(HttpServerRequest request, HttpClientRequest upstream) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    boolean chunked = te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+    if (length == null && !chunked) {
+      upstream.end();
+      return;
+    }
+    if (length == null) {
+      upstream.setChunked(true);
+    }
+    request.pipeTo(upstream).onFailure(e -> upstream.reset());
+  }
+
+  static GatewayException connectFailure(String server, Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, server + ": " + t.getMessage());
+      }
+    }
+    return new GatewayException(Reason.UPSTREAM_CONNECT_FAILURE, server + ": " + cause.getMessage());
+  }
+}

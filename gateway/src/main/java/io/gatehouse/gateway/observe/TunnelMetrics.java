@@ -1,0 +1,59 @@
+package io.gatehouse.gateway.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Meters of the raw-TCP side: egress decisions ({@code gatehouse.egress.requests} by destination,
+ * decision and reason), open tunnels and their bytes by listener and direction, and passthrough
+ * connections by decision and reason. Destinations are allow-list entry names (or
+ * {@code unlisted}), never client-chosen host names, so the tag's values stay bounded.
+ */
+public final class TunnelMetrics {
+  /** The destination tag of a denial no entry was involved in. */
+  public static final String UNLISTED = "unlisted";
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> active = new ConcurrentHashMap<>();
+
+  public TunnelMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Counts one egress decision; {@code reason} is {@code allowed} or the denial's reason word. */
+  public void egress(String destination, boolean allowed, String reason) {
+    String d = destination.isEmpty() ? UNLISTED : destination;
+    counter("gatehouse.egress.requests", "egress requests by final decision",
+        Tags.of("destination", d, "decision", allowed ? "allow" : "deny", "reason", reason)).increment();
+  }
+
+  /** Counts one TLS passthrough connection: {@code routed}, or why it was closed ({@code unknown_sni}, ...). */
+  public void passthrough(String listener, String outcome) {
+    counter("gatehouse.passthrough.connections", "TLS passthrough connections by outcome",
+        Tags.of("listener", listener, "outcome", outcome)).increment();
+  }
+
+  /** Adds a finished (or finishing) tunnel's bytes: {@code upstream} is client to destination. */
+  public void bytes(String listener, long toUpstream, long toClient) {
+    counter("gatehouse.tunnel.bytes", "bytes relayed through tunnels",
+        Tags.of("listener", listener, "direction", "upstream")).increment(toUpstream);
+    counter("gatehouse.tunnel.bytes", "bytes relayed through tunnels",
+        Tags.of("listener", listener, "direction", "downstream")).increment(toClient);
+  }
+
+  /** The live count of open tunnels on {@code listener} (CONNECT or passthrough), shared by its event loops. */
+  public AtomicLong active(String listener) {
+    return active.computeIfAbsent(listener, l -> registry.gauge("gatehouse.tunnels.active", Tags.of("listener", l), new AtomicLong()));
+  }
+
+  private Counter counter(String name, String description, Tags tags) {
+    String key = name + tags;
+    Counter c = counters.get(key);
+    return c != null ? c : counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+}
