@@ -1,6 +1,7 @@
 package io.gatehouse.routes.load;
 
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import java.util.ArrayList;
@@ -9,10 +10,11 @@ import java.util.Set;
 
 /**
  * Reads {@code listeners}: unique names, addresses and ports that do not overlap each other or the
- * admin port (port 0, "any free port", overlaps nothing), and the TLS block HTTPS needs.
+ * admin port (port 0, "any free port", overlaps nothing), the TLS block HTTPS needs, connection
+ * limits ({@link LimitsReader}) and whether connections start with a PROXY protocol header.
  */
 final class ListenerReader {
-  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls");
+  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "limits", "proxyProtocol");
   private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key");
   private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
@@ -62,7 +64,9 @@ final class ListenerReader {
     } else if (f.has("tls")) {
       problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocol HTTPS (this one is " + protocol + ")");
     }
-    return new Listener(name, address, port, protocol, tls);
+    ListenerLimits limits = f.nested("limits", "listener " + name + " limits", LimitsReader.KEYS)
+        .map(LimitsReader::read).orElse(ListenerLimits.DEFAULT);
+    return new Listener(name, address, port, protocol, tls, limits, f.bool("proxyProtocol", false));
   }
 
   private void checkOverlap(Bound next) {

@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Reads {@code routes}: hosts, match entries, exactly one action, rewrite, header edits, timeout, retries. */
+/**
+ * Reads {@code routes}: hosts, match entries, exactly one action, rewrite, header edits, timeout,
+ * retries, and the traffic policies ({@link PolicyReader}).
+ */
 final class RouteReader {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   private static final Set<String> KEYS = Set.of("name", "hosts", "match", "backends", "redirect", "directResponse",
       "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors");
-  private static final Set<String> LATER = Set.of("fault", "rateLimit", "maxBodySize", "mirror", "cors");
   private static final Set<String> ACTIONS = Set.of("backends", "redirect", "directResponse");
 
   private final Problems problems;
@@ -26,6 +28,7 @@ final class RouteReader {
   private final Names names;
   private final MatchReader matches;
   private final ActionReader actions;
+  private final PolicyReader policies;
 
   RouteReader(Problems problems, List<Upstream> upstreams) {
     this.problems = problems;
@@ -33,6 +36,7 @@ final class RouteReader {
     this.names = Names.of("route", problems);
     this.matches = new MatchReader(problems);
     this.actions = new ActionReader(problems, this.upstreams);
+    this.policies = new PolicyReader(problems, this.upstreams);
   }
 
   List<Route> read(List<Located> items) {
@@ -46,7 +50,6 @@ final class RouteReader {
   private Route route(Fields raw) {
     String name = names.claim(raw);
     Fields f = name.isEmpty() ? raw : raw.as("route " + name);
-    f.rejectUnsupported(LATER, "see the resilience issue");
     List<String> hosts = new ArrayList<>();
     for (String h : f.strings("hosts")) {
       Values.hostPattern(h).ifPresentOrElse(hosts::add, () -> problems.add(f.origin("hosts"), "route " + Fields.quote(name)
@@ -76,7 +79,8 @@ final class RouteReader {
       problems.add(f.origin("timeout"), "route " + Fields.quote(name) + ": timeout must be more than 0 (leave it out for "
           + DEFAULT_TIMEOUT.toSeconds() + "s)");
     }
-    return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f));
+    return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f),
+        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), policies.mirror(f), policies.cors(f));
   }
 
   private Action action(Fields f, String name) {
