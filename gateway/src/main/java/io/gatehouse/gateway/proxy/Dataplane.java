@@ -1,6 +1,8 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.logging.Logger;
@@ -15,11 +17,28 @@ public final class Dataplane {
 
   private final Vertx vertx;
   private final Duration drainTimeout;
+  private final RouteFilters filters;
   private volatile Snapshot current = Snapshot.empty();
+  private volatile boolean draining;
 
-  public Dataplane(Vertx vertx, Duration drainTimeout) {
+  public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry) {
     this.vertx = vertx;
     this.drainTimeout = drainTimeout;
+    this.filters = RouteFilters.start(vertx, registry);
+  }
+
+  public Dataplane(Vertx vertx, Duration drainTimeout) {
+    this(vertx, drainTimeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** Whether the gateway is draining: HTTP/1.1 responses then carry {@code Connection: close}. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /** Marks the start of a drain (one way). */
+  public void startDraining() {
+    draining = true;
   }
 
   public Snapshot current() {
@@ -28,7 +47,7 @@ public final class Dataplane {
 
   /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
   public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
-    return Snapshot.compile(vertx, config, version, current);
+    return Snapshot.compile(vertx, config, version, current, filters);
   }
 
   /** Swaps {@code next} in (one volatile write) and retires what the previous snapshot alone used. */

@@ -2,10 +2,12 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.table.RequestView;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -34,6 +36,8 @@ public final class Exchange implements RequestView {
   private String upstreamHost;
   private MultiMap upstreamHeaders;
   private List<Consumer<MultiMap>> beforeResponse;
+  private Buffer bufferedBody;
+  private ReadStream<Buffer> body;
 
   Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis) {
     this.request = request;
@@ -188,6 +192,27 @@ public final class Exchange implements RequestView {
     return upstreamHeaders;
   }
 
+  /** The whole request body when a filter has read it already (to mirror it), else null. */
+  public Buffer bufferedBody() {
+    return bufferedBody;
+  }
+
+  public void bufferedBody(Buffer body) {
+    this.bufferedBody = body;
+  }
+
+  /**
+   * The request body to stream upstream: the request itself unless a filter wrapped it (to count
+   * bytes). A failure of the stream with a {@link GatewayException} ends the exchange with it.
+   */
+  public ReadStream<Buffer> body() {
+    return body == null ? request : body;
+  }
+
+  public void body(ReadStream<Buffer> stream) {
+    this.body = stream;
+  }
+
   /** Registers an edit of the response head; edits run in reverse order of registration. */
   public void beforeResponse(Consumer<MultiMap> edit) {
     if (beforeResponse == null) {
@@ -234,7 +259,7 @@ public final class Exchange implements RequestView {
         .put("requestId", requestId)
         .encode();
     response.headers().clear();
-    response.setStatusCode(reason.status())
+    response.setStatusCode(error.status())
         .putHeader("content-type", "application/json")
         .putHeader("x-gatehouse-reason", reason.word())
         .putHeader("x-request-id", requestId);

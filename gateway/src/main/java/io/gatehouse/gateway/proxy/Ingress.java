@@ -2,8 +2,12 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -35,6 +39,10 @@ public final class Ingress implements Handler<HttpServerRequest> {
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis());
+    if (dataplane.draining() && request.version() != HttpVersion.HTTP_2) {
+      // Registered first, so it runs last: no edit can put keep-alive back while draining.
+      ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
+    }
     run(ex).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
@@ -45,6 +53,24 @@ public final class Ingress implements Handler<HttpServerRequest> {
       }
       record(ex);
     });
+  }
+
+  /**
+   * A request the HTTP codec could not parse: 414 for a request line over the listener's
+   * {@code maxUriLength}, 431 for headers over {@code maxHeaderSize}, 400 otherwise; the gateway's
+   * JSON error, then Vert.x closes the connection.
+   */
+  public void invalid(HttpServerRequest request, PolicyMetrics limits) {
+    Throwable cause = request.decoderResult().cause();
+    Reason reason = cause instanceof TooLongHttpLineException ? Reason.URI_TOO_LONG
+        : cause instanceof TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE : Reason.BAD_REQUEST;
+    if (reason != Reason.BAD_REQUEST) {
+      limits.limitRejected(listener, "", reason == Reason.URI_TOO_LONG ? "uri_length" : "header_size").increment();
+    }
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis());
+    ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
+    ex.fail(new GatewayException(reason, String.valueOf(cause)));
+    record(ex);
   }
 
   private Future<Void> run(Exchange ex) {
