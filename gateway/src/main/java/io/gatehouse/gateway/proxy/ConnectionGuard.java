@@ -12,7 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A listener's per-connection limits that Vert.x has no option for: at most
  * {@code maxConnections} open at once (shared by the listener's event loops; one more is closed
- * at once), and the request-head read timeout ({@link HeadTimer}).
+ * at once), and the request-head read timeout ({@link HeadTimer}) on HTTP/1.x connections.
+ *
+ * <p>Both start when Vert.x hands the connection over: on HTTPS once TLS is up, but on clear-text
+ * listeners (which also take h2c) only once the first request head is parsed, so there the first
+ * head is bounded by {@code maxHeaderSize} and the idle timeout, and later heads by the head timeout.
  */
 final class ConnectionGuard {
   private final ListenerLimits limits;
@@ -36,7 +40,7 @@ final class ConnectionGuard {
       connection.close();
       return;
     }
-    if (connection instanceof ConnectionBase base) {
+    if (connection.protocolVersion() != HttpVersion.HTTP_2 && connection instanceof ConnectionBase base) {
       base.channel().pipeline().addFirst(new HeadTimer(limits.headerReadTimeout().toMillis(), slowHeads::increment));
     }
   }

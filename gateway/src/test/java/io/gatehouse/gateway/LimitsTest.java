@@ -1,0 +1,202 @@
+package io.gatehouse.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpVersion;
+import java.net.http.HttpRequest;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Listener limits (head sizes, slow heads, connections, HTTP/2 streams) and the per-route body size. */
+class LimitsTest {
+  static Vertx vertx;
+  static EchoUpstream upstream;
+  static TestGateway gateway;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    upstream = EchoUpstream.start(vertx);
+    gateway = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners:
+          - name: http
+            port: 0
+            limits: { maxHeaderSize: 4KiB, maxUriLength: 1KiB, headerReadTimeout: 1s, http2MaxConcurrentStreams: 7 }
+        upstreams: [{ name: up, endpoints: ["%s"] }]
+        routes:
+          - { name: small, match: [{ path: { prefix: /small } }], backends: [{ upstream: up }], maxBodySize: 1KiB }
+          - { name: any, backends: [{ upstream: up }] }
+        """.formatted(upstream.address()));
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    upstream.close();
+    vertx.close();
+  }
+
+  @Test
+  void declaredBodyOverTheLimitGets413WithoutReachingTheUpstream() {
+    int before = upstream.requests().size();
+    var r = gateway.send(gateway.request("/small/upload", Map.of())
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2048])).build());
+    assertEquals(413, r.status());
+    assertEquals("request_payload_too_large", r.header("x-gatehouse-reason"));
+    assertTrue(r.body().contains("\"reason\":\"request_payload_too_large\""), r.body());
+    assertEquals(before, upstream.requests().size(), "the upstream must not see the request");
+    var ok = gateway.send(gateway.request("/small/upload", Map.of())
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024])).build());
+    assertEquals(200, ok.status());
+  }
+
+  @Test
+  void chunkedBodyIsCutOffWhenItPassesTheLimit() {
+    // No Content-Length: the JDK client sends chunks; the limit is enforced while streaming.
+    Iterator<byte[]> chunks = IntStream.range(0, 64).mapToObj(i -> new byte[512]).iterator();
+    var r = gateway.send(gateway.request("/small/stream", Map.of())
+        .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+            () -> new java.io.SequenceInputStream(new java.util.Enumeration<java.io.InputStream>() {
+              @Override public boolean hasMoreElements() {
+                return chunks.hasNext();
+              }
+
+              @Override public java.io.InputStream nextElement() {
+                return new java.io.ByteArrayInputStream(chunks.next());
+              }
+            })))).build());
+    assertEquals(413, r.status());
+    assertEquals("request_payload_too_large", r.header("x-gatehouse-reason"));
+    assertTrue(gateway.gatehouse.metrics().scrape().contains("gatehouse_limit_rejected_total{limit=\"body_size\",listener=\"\",route=\"small\"}"));
+  }
+
+  @Test
+  void otherRoutesHaveNoBodyLimit() {
+    var r = gateway.send(gateway.request("/big", Map.of()).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024])).build());
+    assertEquals(200, r.status());
+  }
+
+  @Test
+  void oversizedHeadersGet431AndALongUriGets414() {
+    try (RawHttp raw = RawHttp.connect(gateway.port())) {
+      String answer = raw.send("GET / HTTP/1.1\r\nHost: a\r\nx-big: " + "a".repeat(5000) + "\r\n\r\n").readUntilClosed();
+      assertTrue(answer.startsWith("HTTP/1.1 431 "), answer);
+      assertTrue(answer.contains("x-gatehouse-reason: request_headers_too_large"), answer);
+      assertTrue(answer.contains("\"reason\":\"request_headers_too_large\""), answer);
+    }
+    try (RawHttp raw = RawHttp.connect(gateway.port())) {
+      String answer = raw.send("GET /" + "a".repeat(2000) + " HTTP/1.1\r\nHost: a\r\n\r\n").readUntilClosed();
+      assertTrue(answer.startsWith("HTTP/1.0 414 "), answer);  // Netty could not read the version
+      assertTrue(answer.contains("x-gatehouse-reason: uri_too_long"), answer);
+    }
+    String metrics = gateway.gatehouse.metrics().scrape();
+    assertTrue(metrics.contains("gatehouse_limit_rejected_total{limit=\"header_size\",listener=\"http\",route=\"\"}"), metrics);
+    assertTrue(metrics.contains("gatehouse_limit_rejected_total{limit=\"uri_length\",listener=\"http\",route=\"\"}"), metrics);
+  }
+
+  @Test
+  void aClientTricklingItsHeadIsCutOff() {
+    try (RawHttp raw = RawHttp.connect(gateway.port())) {
+      // Clear-text connections are handed over (and timed) from their first request on.
+      raw.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertTrue(raw.readResponse().startsWith("HTTP/1.1 200"));
+      long start = System.nanoTime();
+      raw.send("GET / HTTP/1.1\r\nHost: a\r\n");
+      // One header line every 200 ms: never idle, never done. The 1 s head timeout must end it.
+      boolean closed = false;
+      for (int i = 0; i < 25 && !closed; i++) {
+        try {
+          raw.send("x-slow-" + i + ": 1\r\n");
+        } catch (java.io.UncheckedIOException e) {
+          closed = true;
+          break;
+        }
+        closed = raw.closedWithin(200);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(closed, "the connection should have been closed");
+      assertTrue(seconds >= 0.9 && seconds < 4, "closed after " + seconds + "s");
+    }
+    assertTrue(gateway.gatehouse.metrics().scrape().contains("gatehouse_limit_rejected_total{limit=\"header_timeout\",listener=\"http\",route=\"\"}"));
+    // A fast client on a fresh connection is unaffected.
+    assertEquals(200, gateway.get("/fast").status());
+  }
+
+  @Test
+  void keepAliveRequestsAreNotCutByTheHeadTimeout() {
+    try (RawHttp raw = RawHttp.connect(gateway.port())) {
+      for (int i = 0; i < 3; i++) {
+        raw.send("GET /k" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        String response = raw.readResponse();
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        // Idle between requests for longer than the head timeout: that is the idle timeout's business.
+        assertTrue(!raw.closedWithin(1_500), "an idle keep-alive connection was closed by the head timeout");
+      }
+    }
+  }
+
+  @Test
+  void connectionsOverTheListenerLimitAreClosed() {
+    try (TestGateway small = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners: [{ name: http, port: 0, limits: { maxConnections: 2 } }]
+        upstreams: [{ name: up, endpoints: ["%s"] }]
+        routes: [{ name: any, backends: [{ upstream: up }] }]
+        """.formatted(upstream.address()))) {
+      RawHttp[] held = new RawHttp[2];
+      try {
+        for (int i = 0; i < held.length; i++) {
+          held[i] = RawHttp.connect(small.port());
+          held[i].send("GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertTrue(held[i].readResponse().startsWith("HTTP/1.1 200"));
+        }
+        try (RawHttp extra = RawHttp.connect(small.port())) {
+          // Vert.x hands over a connection once its first bytes say HTTP/1.1 or h2c: count from there.
+          extra.send("GET /extra HTTP/1.1\r\nHost: a\r\n\r\n");
+          assertTrue(extra.closedWithin(5_000), "the third connection should be closed without an answer");
+        }
+      } finally {
+        for (RawHttp h : held) {
+          if (h != null) {
+            h.close();
+          }
+        }
+      }
+      Await.until("a connection is accepted again", 5, () -> {
+        try {
+          return small.get("/again").status() == 200;
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
+      assertTrue(small.gatehouse.metrics().scrape().contains(
+          "gatehouse_limit_rejected_total{limit=\"connections\",listener=\"http\",route=\"\"}"));
+    }
+  }
+
+  @Test
+  void http2ClientsAreToldTheStreamLimit() {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    try {
+      var response = Await.result(client.request(io.vertx.core.http.HttpMethod.GET, gateway.port(), "127.0.0.1", "/h2")
+          .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp))));
+      assertEquals(200, response.statusCode());
+      assertEquals(HttpVersion.HTTP_2, response.version());
+      HttpConnection connection = response.request().connection();
+      assertEquals(7, ((io.vertx.core.http.Http2Settings) connection.remoteSettings()).getMaxConcurrentStreams());
+    } finally {
+      client.close();
+    }
+  }
+}
