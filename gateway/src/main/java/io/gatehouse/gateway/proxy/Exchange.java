@@ -3,13 +3,16 @@ package io.gatehouse.gateway.proxy;
 import io.gatehouse.routes.table.RequestView;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +22,7 @@ import java.util.function.Consumer;
  */
 public final class Exchange implements RequestView {
   private final HttpServerRequest request;
+  private final BooleanSupplier draining;
   private final Snapshot snapshot;
   private final String listener;
   private final String requestId;
@@ -39,8 +43,10 @@ public final class Exchange implements RequestView {
   private Buffer bufferedBody;
   private ReadStream<Buffer> body;
 
-  Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis) {
+  Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis,
+           BooleanSupplier draining) {
     this.request = request;
+    this.draining = draining;
     this.snapshot = snapshot;
     this.listener = listener;
     this.requestId = requestId;
@@ -221,13 +227,18 @@ public final class Exchange implements RequestView {
     beforeResponse.add(edit);
   }
 
-  /** Runs the registered response-head edits on {@code headers}, last registered first. */
+  /**
+   * Runs the registered response-head edits on {@code headers}, last registered first. While the
+   * gateway drains, an HTTP/1.x response then gets {@code Connection: close}, whatever the edits said.
+   */
   public void editResponseHead(MultiMap headers) {
-    if (beforeResponse == null) {
-      return;
+    if (beforeResponse != null) {
+      for (int i = beforeResponse.size() - 1; i >= 0; i--) {
+        beforeResponse.get(i).accept(headers);
+      }
     }
-    for (int i = beforeResponse.size() - 1; i >= 0; i--) {
-      beforeResponse.get(i).accept(headers);
+    if (draining.getAsBoolean() && request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE)) {
+      headers.set(HttpHeaders.CONNECTION, "close");
     }
   }
 

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where every request on an HTTP listener starts: read the snapshot once, match a route, run its
@@ -25,6 +26,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
   private final Clock clock;
+  private final BooleanSupplier draining;
 
   public Ingress(Dataplane dataplane, String listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
     this.dataplane = dataplane;
@@ -32,17 +34,14 @@ public final class Ingress implements Handler<HttpServerRequest> {
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.clock = clock;
+    this.draining = dataplane::draining;
   }
 
   @Override public void handle(HttpServerRequest request) {
     request.pause();
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
-    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis());
-    if (dataplane.draining() && request.version() != HttpVersion.HTTP_2) {
-      // Registered first, so it runs last: no edit can put keep-alive back while draining.
-      ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
-    }
+    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining);
     run(ex).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
@@ -67,7 +66,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     if (reason != Reason.BAD_REQUEST) {
       limits.limitRejected(listener, "", reason == Reason.URI_TOO_LONG ? "uri_length" : "header_size").increment();
     }
-    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis());
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining);
     ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
     ex.fail(new GatewayException(reason, String.valueOf(cause)));
     record(ex);
