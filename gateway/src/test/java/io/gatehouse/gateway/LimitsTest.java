@@ -199,4 +199,49 @@ class LimitsTest {
       client.close();
     }
   }
+
+  @Test
+  void idleConnectionsAreClosedAfterTheIdleTimeout() {
+    try (TestGateway idle = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners: [{ name: http, port: 0, limits: { idleTimeout: 1s } }]
+        upstreams: [{ name: up, endpoints: ["%s"] }]
+        routes: [{ name: any, backends: [{ upstream: up }] }]
+        """.formatted(upstream.address()));
+         RawHttp raw = RawHttp.connect(idle.port())) {
+      raw.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertTrue(raw.readResponse().startsWith("HTTP/1.1 200"));
+      long start = System.nanoTime();
+      assertTrue(raw.closedWithin(5_000), "an idle connection should be closed");
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(seconds >= 0.8, "closed after " + seconds + "s");
+    }
+  }
+
+  @Test
+  void http2RapidResetFloodClosesTheConnection() {
+    try (TestGateway guarded = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners: [{ name: http, port: 0, limits: { http2MaxResets: 20, http2ResetWindow: 30s } }]
+        upstreams: [{ name: up, endpoints: ["%s"] }]
+        routes: [{ name: any, backends: [{ upstream: up }] }]
+        """.formatted(upstream.address()))) {
+      HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+          .setHttp2ClearTextUpgrade(false));
+      try {
+        HttpConnection connection = Await.result(client.request(io.vertx.core.http.HttpMethod.GET, guarded.port(), "127.0.0.1", "/first")
+            .compose(req -> req.send().compose(resp -> resp.body().map(b -> req.connection()))));
+        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+        connection.closeHandler(v -> closed.tryComplete());
+        for (int i = 0; i < 100 && !closed.future().isComplete(); i++) {
+          // HEADERS then RST_STREAM at once: the CVE-2023-44487 pattern.
+          client.request(io.vertx.core.http.HttpMethod.GET, guarded.port(), "127.0.0.1", "/r" + i)
+              .onSuccess(req -> req.writeHead().onComplete(ar -> req.reset()));
+        }
+        Await.result(closed.future());
+      } finally {
+        client.close();
+      }
+    }
+  }
 }
