@@ -33,7 +33,7 @@ class GlobalRateLimitTest {
           - name: shared
             match: [{ path: { prefix: /shared } }]
             backends: [{ upstream: up }]
-            rateLimit: { requestsPerSecond: 30, burst: 10, key: route, global: { redis: "%s" } }
+            rateLimit: { requestsPerSecond: 30, burst: 30, key: route, global: { redis: "%s" } }
           - name: open
             match: [{ path: { prefix: /open } }]
             backends: [{ upstream: up }]
@@ -50,11 +50,18 @@ class GlobalRateLimitTest {
     try (RedisServer redis = RedisServer.start();
          TestGateway a = TestGateway.start(config(redis.url()));
          TestGateway b = TestGateway.start(config(redis.url()))) {
+      // Warm up both replicas (Redis connections, code paths) on another route, so the shared
+      // bucket's first token is taken when the measured load starts, not a connect later.
+      for (int i = 0; i < 20; i++) {
+        assertEquals(200, a.get("/closed").status());
+        assertEquals(200, b.get("/closed").status());
+      }
       CompletableFuture<Load.Result> onB = CompletableFuture.supplyAsync(() -> Load.run(2, 3, () -> b.get("/shared").status()));
       Load.Result onA = Load.run(2, 3, () -> a.get("/shared").status());
       Load.Result rb = onB.get();
       int ok = onA.count(200) + rb.count(200);
-      double expected = 10 + 30 * Math.max(onA.seconds(), rb.seconds());
+      // A burst of one second's worth: a client stalled for under a second (a loaded CI machine) loses no tokens.
+      double expected = 30 + 30 * Math.max(onA.seconds(), rb.seconds());
       assertTrue(onA.count(200) > 0 && rb.count(200) > 0, "both replicas should let some through");
       assertTrue(onA.count(429) + rb.count(429) > 0, "the load should exceed the limit");
       assertTrue(Math.abs(ok - expected) <= 0.1 * expected,

@@ -25,7 +25,7 @@ class RateLimitTest {
           - name: per-client
             match: [{ path: { prefix: /client } }]
             backends: [{ upstream: up }]
-            rateLimit: { requestsPerSecond: 40, burst: 10, key: client }
+            rateLimit: { requestsPerSecond: 40, burst: 40, key: client }
           - name: per-user
             match: [{ path: { prefix: /user } }]
             backends: [{ upstream: up }]
@@ -48,7 +48,8 @@ class RateLimitTest {
   @Test
   void rateIsWithinTenPercentOfTheLimitOverThreeSeconds() {
     Load.Result result = Load.run(3, 3, () -> gateway.get("/client").status());
-    double expected = 10 + 40 * result.seconds();
+    // A burst of one second's worth: a client stalled for under a second (a loaded CI machine) loses no tokens.
+    double expected = 40 + 40 * result.seconds();
     int ok = result.count(200);
     assertEquals(result.total(), ok + result.count(429), "only 200 and 429 expected");
     assertTrue(result.count(429) > 0, "the load should exceed the limit");
