@@ -42,6 +42,10 @@ class MirrorTest {
             backends: [{ upstream: primary }]
             headers: { request: { set: { x-env: prod } } }
             mirror: { upstream: shadow, percent: 100 }
+          - name: stream
+            match: [{ path: { prefix: /stream } }]
+            backends: [{ upstream: primary }]
+            mirror: { upstream: shadow }
           - name: half
             match: [{ path: { prefix: /half } }]
             backends: [{ upstream: primary }]
@@ -63,7 +67,6 @@ class MirrorTest {
 
   @Test
   void copiesReachTheMirrorWithBodyAndShadowHostWhileThePrimaryDoesNotWait() {
-    copies.clear();
     for (int i = 0; i < 10; i++) {
       long start = System.nanoTime();
       TestGateway.TestResponse r = gateway.send(gateway.request("/all/" + i, Map.of("host", "shop.test"))
@@ -74,15 +77,37 @@ class MirrorTest {
       assertTrue(millis < 1_000, "the primary took " + millis + " ms: it waited for the 2 s mirror");
       assertEquals("order " + i, primary.lastRequest().body().toString());
     }
-    Await.until("10 copies at the mirror", 10, () -> copies.size() == 10);
+    Await.until("10 copies at the mirror", 10, () -> copiesAtMirror("/all") == 10);
+    List<Copy> all = copies.stream().filter(c -> c.uri().startsWith("/all")).toList();
     for (int i = 0; i < 10; i++) {
-      Copy copy = copies.get(i);
+      Copy copy = all.get(i);
       assertEquals("shop.test-shadow", copy.host());
       assertEquals("/all/" + i, copy.uri());
       assertEquals("order " + i, copy.body());
     }
     Await.until("mirror answers counted", 10, () -> gateway.gatehouse.metrics().scrape()
         .contains("gatehouse_mirror_requests_total{result=\"sent\",route=\"all\",upstream=\"shadow\"} 10.0"));
+  }
+
+  @Test
+  void chunkedBodiesAreCopiedAsTheyStreamAndLargeOnesAreSkipped() {
+    String body = "chunk ".repeat(2000);
+    TestGateway.TestResponse r = gateway.send(gateway.request("/stream/chunked", Map.of())
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body.getBytes()))).build());
+    assertEquals(200, r.status());
+    assertEquals("chunked", primary.lastRequest().header("transfer-encoding"));
+    assertEquals(body, primary.lastRequest().body().toString());
+    Await.until("the chunked copy at the mirror", 10, () -> copiesAtMirror("/stream") == 1);
+    assertEquals(body, copies.stream().filter(c -> c.uri().startsWith("/stream")).findFirst().orElseThrow().body());
+
+    byte[] large = new byte[2 * 1024 * 1024];
+    TestGateway.TestResponse big = gateway.send(gateway.request("/stream/large", Map.of())
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(large))).build());
+    assertEquals(200, big.status());
+    assertEquals(large.length, primary.lastRequest().body().length());
+    Await.until("the large body counted as skipped", 10, () -> gateway.gatehouse.metrics().scrape()
+        .contains("gatehouse_mirror_requests_total{result=\"skipped\",route=\"stream\",upstream=\"shadow\"} 1.0"));
+    assertEquals(1, copiesAtMirror("/stream"));
   }
 
   @Test

@@ -19,9 +19,10 @@ import java.util.function.DoubleSupplier;
 /**
  * Copies a percentage of a route's requests to a mirror upstream, fire and forget (Envoy's
  * request mirroring): the copy is the request as it goes to the primary, with {@code -shadow}
- * appended to its host. Its answer is read and dropped; its failure is only counted. A body is
- * copied when its declared length is at most {@link #MAX_BODY_BYTES} (it is read first, then
- * both sides get it); larger or unsized bodies are not mirrored (counted as skipped).
+ * appended to its host. Its answer is read and dropped; its failure is only counted. Bodies up to
+ * {@link #MAX_BODY_BYTES} are copied: one with a declared length is read first, then both sides
+ * get it; an unsized one (chunked, HTTP/2) is kept as it streams to the primary and the copy goes
+ * when it ends. Larger bodies are not mirrored (counted as skipped).
  */
 final class MirrorFilter implements Filter {
   static final long MAX_BODY_BYTES = 1024 * 1024;
@@ -54,7 +55,12 @@ final class MirrorFilter implements Filter {
         return next.handle(ex);
       }
       long length = Bodies.declaredLength(ex.request());
-      if (length < 0 || length > MAX_BODY_BYTES || ex.bufferedBody() != null) {
+      if (length < 0) {
+        // Unsized (chunked, HTTP/2): keep a copy as it streams to the primary; send it at the end.
+        ex.body(new TeeBody(ex.body(), MAX_BODY_BYTES, body -> copy(ex, body), skipped::increment));
+        return next.handle(ex);
+      }
+      if (length > MAX_BODY_BYTES || ex.bufferedBody() != null) {
         skipped.increment();
         return next.handle(ex);
       }
