@@ -244,4 +244,60 @@ class LimitsTest {
       }
     }
   }
+
+  @Test
+  void overTlsEvenTheFirstHeadIsTimed() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("limits-tls");
+    io.gatehouse.certs.CertFactory certs = io.gatehouse.certs.CertFactory.ecdsa();
+    io.gatehouse.certs.IssuedCert ca = certs.ca("Test CA", java.time.Duration.ofDays(1))
+        .write(dir.resolve("ca.crt"), dir.resolve("ca.key"), io.gatehouse.certs.KeyFormat.PKCS8);
+    certs.server(ca, java.time.Duration.ofDays(1), "localhost")
+        .write(dir.resolve("tls.crt"), dir.resolve("tls.key"), io.gatehouse.certs.KeyFormat.PKCS8);
+    try (TestGateway tls = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners:
+          - name: https
+            port: 0
+            protocol: HTTPS
+            tls: { certificates: [{ cert: "%1$s/tls.crt", key: "%1$s/tls.key" }] }
+            limits: { headerReadTimeout: 1s }
+        upstreams: [{ name: up, endpoints: ["%2$s"] }]
+        routes: [{ name: any, backends: [{ upstream: up }] }]
+        """.formatted(dir, upstream.address()))) {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      trust.load(null, null);
+      try (var in = java.nio.file.Files.newInputStream(dir.resolve("ca.crt"))) {
+        trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+          .createSocket("localhost", tls.gatehouse.listenerPort("https"))) {
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        long start = System.nanoTime();
+        var out = socket.getOutputStream();
+        out.write("GET / HTTP/1.1\r\nHost: localhost\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.flush();
+        boolean closed = false;
+        socket.setSoTimeout(200);
+        for (int i = 0; i < 25 && !closed; i++) {
+          try {
+            out.write(("x-slow-" + i + ": 1\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            closed = socket.getInputStream().read() < 0;
+          } catch (java.net.SocketTimeoutException e) {
+            // still open: trickle on
+          } catch (java.io.IOException e) {
+            closed = true;
+          }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(closed, "the TLS connection should have been closed");
+        assertTrue(seconds >= 0.9 && seconds < 4, "closed after " + seconds + "s");
+      }
+    }
+  }
 }
