@@ -99,8 +99,8 @@ final class PolicyReader {
   private RateLimit.Global global(Fields g) {
     String url = g.required("redis");
     if (!url.isEmpty() && !isRedisUrl(url)) {
-      problems.add(g.origin("redis"), g.what() + ".redis: " + Fields.quote(url)
-          + " is not a Redis address (expected redis://host:port)");
+      // The value is not echoed: it may hold a password.
+      problems.add(g.origin("redis"), g.what() + ".redis is not a Redis address (expected redis://[:password@]host:port[/db])");
     }
     Duration timeout = g.duration("timeout", DEFAULT_REDIS_TIMEOUT);
     if (timeout.isZero()) {
