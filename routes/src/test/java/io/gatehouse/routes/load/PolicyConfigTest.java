@@ -111,7 +111,7 @@ class PolicyConfigTest {
         new Case("rate limit without a rate", r + "    rateLimit: { burst: 10 }\n", 7, "\"requestsPerSecond\" is required"),
         new Case("rate limit of zero", r + "    rateLimit: { requestsPerSecond: 0 }\n", 7, "(expected a number 0.001..1000000)"),
         new Case("global rate limit with a bad address", r + "    rateLimit: { requestsPerSecond: 5, global: { redis: \"localhost:6379\" } }\n", 7,
-            "is not a Redis address (expected redis://host:port)"),
+            "redis is not a Redis address (expected redis://[:password@]host:port[/db])"),
         new Case("bad body size", r + "    maxBodySize: 10M\n", 7, "maxBodySize: \"10M\" is not a size"),
         new Case("zero body size", r + "    maxBodySize: 0B\n", 7, "maxBodySize must be more than 0"),
         new Case("cors origin that is no origin", r + "    cors: { allowOrigins: [\"shop.example.com\"] }\n", 7,
