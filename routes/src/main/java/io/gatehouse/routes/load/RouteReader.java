@@ -2,6 +2,7 @@ package io.gatehouse.routes.load;
 
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.Mirror;
 import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.Rewrite;
@@ -79,8 +80,12 @@ final class RouteReader {
       problems.add(f.origin("timeout"), "route " + Fields.quote(name) + ": timeout must be more than 0 (leave it out for "
           + DEFAULT_TIMEOUT.toSeconds() + "s)");
     }
+    Mirror mirror = policies.mirror(f);
+    if (mirror.enabled() && !(action instanceof Action.Forward)) {
+      problems.add(f.origin("mirror"), "route " + Fields.quote(name) + ": mirror needs backends (a redirect or direct response is not forwarded)");
+    }
     return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f),
-        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), policies.mirror(f), policies.cors(f));
+        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f));
   }
 
   private Action action(Fields f, String name) {

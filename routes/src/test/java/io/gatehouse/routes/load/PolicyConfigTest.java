@@ -98,6 +98,8 @@ class PolicyConfigTest {
     return Stream.of(
         new Case("mirror to an unknown upstream", r + "    mirror: { upstream: nowhere, percent: 5 }\n", 7,
             "route r mirror: upstream \"nowhere\" is not defined (known: shop, shop-shadow)"),
+        new Case("mirror on a direct response", "routes:\n  - name: d\n    directResponse: { status: 200 }\n    mirror: { upstream: shop }\n", 7,
+            "route \"d\": mirror needs backends"),
         new Case("mirror without an upstream", r + "    mirror: { percent: 5 }\n", 7, "\"upstream\" is required"),
         new Case("percent over 100", r + "    fault: { abort: { status: 503, percent: 101 } }\n", 7,
             "route r fault.abort.percent: \"101\" (expected a number 0..100)"),
