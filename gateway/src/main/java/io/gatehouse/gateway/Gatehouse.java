@@ -280,9 +280,14 @@ public final class Gatehouse implements AutoCloseable {
     };
   }
 
-  /** Drains: readiness turns false, listeners stop accepting, requests in flight finish within the drain timeout. */
+  /**
+   * Drains: readiness turns false, HTTP/1.1 responses carry {@code Connection: close}, listeners
+   * stop accepting (HTTP/2 connections get GOAWAY), requests in flight finish within the drain
+   * timeout. Blocks until then; call it off the event loops.
+   */
   public void drain() {
     draining = true;
+    dataplane.startDraining();
     LOG.info(() -> "draining: up to " + options.drainTimeout().toSeconds() + "s for requests in flight");
     try {
       listeners.drain(options.drainTimeout()).toCompletionStage().toCompletableFuture()

@@ -8,14 +8,17 @@ import java.time.Duration;
  * request to HTTPS; {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT) and
  * TLS_PASSTHROUGH listeners. {@code egressPort}, TLS_PASSTHROUGH only: when not 0, connections go
  * to their SNI host on this port if the egress allow-list allows it (egress passthrough), instead
- * of by routes.
+ * of by routes. {@code limits} bound what clients may send; with {@code proxyProtocol}, every
+ * connection starts with a PROXY protocol (v1 or v2) header from a load balancer, and the client
+ * address it carries is the one the gateway uses.
  */
 public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
-                       HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort) {
+                       HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
+                       boolean proxyProtocol) {
 
-  /** A listener that serves what it receives, with default tunnel limits. */
+  /** A listener that serves what it receives, with default tunnel and client limits and no PROXY protocol. */
   public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
-    this(name, address, port, protocol, tls, HttpsRedirect.NONE, Tunnels.DEFAULT, 0);
+    this(name, address, port, protocol, tls, HttpsRedirect.NONE, Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, false);
   }
 
   /** What a listener speaks. */

@@ -6,12 +6,22 @@ import java.util.List;
 /**
  * One routing rule as written in config: which requests it takes ({@code hosts} and any of
  * {@code match}) and what it does with them. An empty {@code match} list takes every request for
- * its hosts. {@code timeout} of zero means no timeout.
+ * its hosts. {@code timeout} of zero means no timeout. The traffic policies ({@code fault},
+ * {@code rateLimit}, {@code cors}, {@code mirror}) are their {@code NONE} values when absent, and a
+ * zero {@code maxBodySize} means no limit.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
-                    Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries) {
+                    Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
+                    Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors) {
   public Route {
     hosts = List.copyOf(hosts);
     match = List.copyOf(match);
+  }
+
+  /** A route without traffic policies. */
+  public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
+               Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries) {
+    this(name, hosts, match, action, rewrite, headers, timeout, retries,
+        Fault.NONE, RateLimit.NONE, new DataSize(0), Mirror.NONE, Cors.NONE);
   }
 }

@@ -61,7 +61,7 @@ final class EgressHandler implements Handler<HttpServerRequest> {
 
   @Override public void handle(HttpServerRequest request) {
     request.pause();
-    Exchange ex = Exchange.start(request, dataplane.current(), listener.name(), clock);
+    Exchange ex = Exchange.start(request, dataplane, listener.name(), clock);
     ex.upstream("egress");
     Outcome outcome = new Outcome();
     Future<Void> run;

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -17,12 +18,29 @@ public final class Dataplane {
   private final Vertx vertx;
   private final Duration drainTimeout;
   private final MeterRegistry registry;
+  private final RouteFilters filters;
   private volatile Snapshot current = Snapshot.empty();
+  private volatile boolean draining;
 
   public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry) {
     this.vertx = vertx;
     this.drainTimeout = drainTimeout;
     this.registry = registry;
+    this.filters = RouteFilters.start(vertx, registry);
+  }
+
+  public Dataplane(Vertx vertx, Duration drainTimeout) {
+    this(vertx, drainTimeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** Whether the gateway is draining: HTTP/1.1 responses then carry {@code Connection: close}. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /** Marks the start of a drain (one way). */
+  public void startDraining() {
+    draining = true;
   }
 
   public Snapshot current() {
@@ -31,7 +49,7 @@ public final class Dataplane {
 
   /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
   public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
-    return Snapshot.compile(vertx, registry, config, version, current);
+    return Snapshot.compile(vertx, registry, config, version, current, filters);
   }
 
   /** Swaps {@code next} in (one volatile write) and retires what the previous snapshot alone used. */

@@ -2,12 +2,17 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.table.RequestView;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +22,7 @@ import java.util.function.Consumer;
  */
 public final class Exchange implements RequestView {
   private final HttpServerRequest request;
+  private final BooleanSupplier draining;
   private final Snapshot snapshot;
   private final String listener;
   private final String requestId;
@@ -34,9 +40,13 @@ public final class Exchange implements RequestView {
   private String upstreamHost;
   private MultiMap upstreamHeaders;
   private List<Consumer<MultiMap>> beforeResponse;
+  private Buffer bufferedBody;
+  private ReadStream<Buffer> body;
 
-  Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis) {
+  Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis,
+           BooleanSupplier draining) {
     this.request = request;
+    this.draining = draining;
     this.snapshot = snapshot;
     this.listener = listener;
     this.requestId = requestId;
@@ -52,9 +62,10 @@ public final class Exchange implements RequestView {
     this.upstreamUri = uri;
   }
 
-  /** Starts the exchange of a request that arrived on {@code listener}, served by {@code snapshot}. */
-  public static Exchange start(HttpServerRequest request, Snapshot snapshot, String listener, java.time.Clock clock) {
-    return new Exchange(request, snapshot, listener, RequestIds.from(request.getHeader("x-request-id")), clock.millis());
+  /** Starts the exchange of a request that arrived on {@code listener}, served by {@code dataplane}'s current snapshot. */
+  public static Exchange start(HttpServerRequest request, Dataplane dataplane, String listener, java.time.Clock clock) {
+    return new Exchange(request, dataplane.current(), listener, RequestIds.from(request.getHeader("x-request-id")),
+        clock.millis(), dataplane::draining);
   }
 
   /** Whether the request target is an origin-form path the gateway can route (see {@link RequestPaths}). */
@@ -193,6 +204,27 @@ public final class Exchange implements RequestView {
     return upstreamHeaders;
   }
 
+  /** The whole request body when a filter has read it already (to mirror it), else null. */
+  public Buffer bufferedBody() {
+    return bufferedBody;
+  }
+
+  public void bufferedBody(Buffer body) {
+    this.bufferedBody = body;
+  }
+
+  /**
+   * The request body to stream upstream: the request itself unless a filter wrapped it (to count
+   * bytes). A failure of the stream with a {@link GatewayException} ends the exchange with it.
+   */
+  public ReadStream<Buffer> body() {
+    return body == null ? request : body;
+  }
+
+  public void body(ReadStream<Buffer> stream) {
+    this.body = stream;
+  }
+
   /** Registers an edit of the response head; edits run in reverse order of registration. */
   public void beforeResponse(Consumer<MultiMap> edit) {
     if (beforeResponse == null) {
@@ -201,13 +233,18 @@ public final class Exchange implements RequestView {
     beforeResponse.add(edit);
   }
 
-  /** Runs the registered response-head edits on {@code headers}, last registered first. */
+  /**
+   * Runs the registered response-head edits on {@code headers}, last registered first. While the
+   * gateway drains, an HTTP/1.x response then gets {@code Connection: close}, whatever the edits said.
+   */
   public void editResponseHead(MultiMap headers) {
-    if (beforeResponse == null) {
-      return;
+    if (beforeResponse != null) {
+      for (int i = beforeResponse.size() - 1; i >= 0; i--) {
+        beforeResponse.get(i).accept(headers);
+      }
     }
-    for (int i = beforeResponse.size() - 1; i >= 0; i--) {
-      beforeResponse.get(i).accept(headers);
+    if (draining.getAsBoolean() && request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE)) {
+      headers.set(HttpHeaders.CONNECTION, "close");
     }
   }
 
@@ -239,7 +276,7 @@ public final class Exchange implements RequestView {
         .put("requestId", requestId)
         .encode();
     response.headers().clear();
-    response.setStatusCode(reason.status())
+    response.setStatusCode(error.status())
         .putHeader("content-type", "application/json")
         .putHeader("x-gatehouse-reason", reason.word())
         .putHeader("x-request-id", requestId);

@@ -8,10 +8,17 @@ import java.util.Objects;
  */
 public final class GatewayException extends RuntimeException {
   private final Reason reason;
+  private final int status;
 
   public GatewayException(Reason reason, String detail) {
+    this(reason, detail, reason.status());
+  }
+
+  /** An error sent with {@code status} rather than the reason's own (a fault abort's configured status). */
+  public GatewayException(Reason reason, String detail, int status) {
     super(detail, null, false, false);
     this.reason = Objects.requireNonNull(reason, "reason");
+    this.status = status;
   }
 
   public GatewayException(Reason reason) {
@@ -20,6 +27,11 @@ public final class GatewayException extends RuntimeException {
 
   public Reason reason() {
     return reason;
+  }
+
+  /** The status sent to the client. */
+  public int status() {
+    return status;
   }
 
   /** The failure as a gateway reason: a GatewayException's own, anything else an internal error. */

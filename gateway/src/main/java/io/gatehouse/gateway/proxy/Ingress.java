@@ -4,13 +4,18 @@ import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.gateway.observe.PolicyMetrics;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where every request on an HTTP listener starts: read the snapshot once, match a route, run its
@@ -24,6 +29,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final AccessLog accessLog;
   private final Clock clock;
   private final Stage httpsRedirect;
+  private final BooleanSupplier draining;
 
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
     this.dataplane = dataplane;
@@ -32,13 +38,14 @@ public final class Ingress implements Handler<HttpServerRequest> {
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.clock = clock;
+    this.draining = dataplane::draining;
   }
 
   @Override public void handle(HttpServerRequest request) {
     request.pause();
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
-    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis());
+    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining);
     run(ex).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
@@ -49,6 +56,24 @@ public final class Ingress implements Handler<HttpServerRequest> {
       }
       record(ex);
     });
+  }
+
+  /**
+   * A request the HTTP codec could not parse: 414 for a request line over the listener's
+   * {@code maxUriLength}, 431 for headers over {@code maxHeaderSize}, 400 otherwise; the gateway's
+   * JSON error, then Vert.x closes the connection.
+   */
+  public void invalid(HttpServerRequest request, PolicyMetrics limits) {
+    Throwable cause = request.decoderResult().cause();
+    Reason reason = cause instanceof TooLongHttpLineException ? Reason.URI_TOO_LONG
+        : cause instanceof TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE : Reason.BAD_REQUEST;
+    if (reason != Reason.BAD_REQUEST) {
+      limits.limitRejected(listener, "", reason == Reason.URI_TOO_LONG ? "uri_length" : "header_size").increment();
+    }
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining);
+    ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
+    ex.fail(new GatewayException(reason, String.valueOf(cause)));
+    record(ex);
   }
 
   private Future<Void> run(Exchange ex) {

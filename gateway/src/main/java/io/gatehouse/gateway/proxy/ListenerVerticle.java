@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -10,7 +11,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.gatehouse.certs.TlsServerOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One HTTP or HTTPS listener on one event loop. A listener is deployed as one instance per event loop,
@@ -37,9 +37,7 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
   }
 
   @Override public Future<?> start() {
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.address())
-        .setPort(config.port())
+    HttpServerOptions options = ListenerOptions.of(config)
         .setHttp2ClearTextEnabled(true)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
@@ -47,13 +45,16 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
     if (tls != null) {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
     }
-    AtomicLong connections = metrics.connections(config.name());
+    PolicyMetrics limits = new PolicyMetrics(metrics.registry());
+    ConnectionGuard guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits);
+    Ingress ingress = new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC());
     return vertx.createHttpServer(options)
-        .requestHandler(new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC()))
-        .connectionHandler(connection -> {
-          connections.incrementAndGet();
-          connection.closeHandler(v -> connections.decrementAndGet());
+        .requestHandler(request -> {
+          guard.headReceived(request);
+          ingress.handle(request);
         })
+        .invalidRequestHandler(request -> ingress.invalid(request, limits))
+        .connectionHandler(guard::accept)
         .listen()
         .onSuccess(s -> server = s);
   }

@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.filter.HeaderFilter;
 import io.gatehouse.gateway.filter.RewriteFilter;
+import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.RequestMatch;
@@ -12,26 +13,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the stage a route's match entry runs: its filters in the fixed order (headers, then
- * rewrite; fault, rate limit and CORS come before headers with the resilience work) around the
- * route's end: a forwarder, a redirect or a direct response. Built once per snapshot.
+ * Builds the stage a route's match entry runs: its filters in the fixed order (fault, rate limit,
+ * CORS, body size, then headers, rewrite, and mirror last so the copy is the request as sent)
+ * around the route's end: a forwarder, a redirect or a direct response. Built once per snapshot.
  */
 final class Pipelines {
   private final Vertx vertx;
   private final Map<String, UpstreamClient> upstreams;
+  private final RouteFilters policies;
 
-  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams) {
+  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams, RouteFilters policies) {
     this.vertx = vertx;
     this.upstreams = upstreams;
+    this.policies = policies;
   }
 
   Stage build(Route route, RequestMatch match) {
-    List<Filter> filters = new ArrayList<>(2);
+    List<Filter> filters = new ArrayList<>(policies.before(route));
     if (!route.headers().request().isEmpty() || !route.headers().response().isEmpty()) {
       filters.add(new HeaderFilter(route.headers()));
     }
     if (!RewriteFilter.isNoop(route.rewrite())) {
       filters.add(RewriteFilter.of(route.rewrite(), match));
+    }
+    UpstreamClient mirror = route.mirror().enabled() ? upstreams.get(route.mirror().upstream()) : null;
+    if (mirror != null && route.action() instanceof Action.Forward) {
+      filters.add(policies.mirror(route, mirror));
     }
     Stage stage = end(route);
     for (int i = filters.size() - 1; i >= 0; i--) {

@@ -11,6 +11,15 @@ public enum Reason {
   BAD_REQUEST(400, "bad_request", "the request is malformed"),
   /** The client went away before the response was complete; nothing can be sent (NGINX's 499). */
   CLIENT_CLOSED(499, "downstream_remote_disconnect", "the client closed the connection"),
+  /** The route's rate limit is exhausted for this key; {@code Retry-After} says when to come back. */
+  RATE_LIMITED(429, "rate_limited", "too many requests; retry later"),
+  /** A global rate limit's Redis did not answer and the limit fails closed. */
+  RATE_LIMIT_SERVICE_ERROR(503, "rate_limit_service_error", "the rate limit service is unavailable"),
+  /** A fault injected on purpose (chaos testing); the status is the route's {@code fault.abort.status}. */
+  FAULT_ABORT(503, "fault_filter_abort", "fault injected by the gateway"),
+  PAYLOAD_TOO_LARGE(413, "request_payload_too_large", "the request body is larger than this route allows"),
+  URI_TOO_LONG(414, "uri_too_long", "the request line is too long"),
+  HEADERS_TOO_LARGE(431, "request_headers_too_large", "the request headers are too large"),
   NO_HEALTHY_UPSTREAM(503, "no_healthy_upstream", "no upstream endpoint is available"),
   UPSTREAM_CONNECT_FAILURE(503, "upstream_connect_failure", "could not connect to the upstream"),
   /** The TLS handshake with the upstream failed: untrusted or mismatched certificate, protocol. */

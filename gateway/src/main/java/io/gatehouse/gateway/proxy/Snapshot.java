@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Route;
@@ -37,6 +38,12 @@ public final class Snapshot {
    * client (and warm connections); others get a new client. Runs on the config writer thread.
    */
   public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous) {
+    return compile(vertx, registry, config, version, previous, RouteFilters.start(vertx, registry));
+  }
+
+  /** As above, with the route policies' long-lived state (buckets, Redis clients, meters) from {@code filters}. */
+  public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous,
+                                 RouteFilters filters) {
     Map<String, UpstreamClient> clients = new HashMap<>();
     try {
       for (Upstream upstream : config.upstreams()) {
@@ -44,7 +51,7 @@ public final class Snapshot {
         clients.put(upstream.name(), reused != null && reused.config().equals(upstream)
             ? reused : UpstreamClient.start(vertx, upstream, registry));
       }
-      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients)::build, Pipelines.noRoute());
+      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients, filters)::build, Pipelines.noRoute());
       return new Snapshot(version, config, table, clients);
     } catch (RuntimeException e) {
       // Close what this failed compile created; the previous snapshot's clients stay.

@@ -64,7 +64,12 @@ final class UpstreamCall {
     }
     long length = contentLength(request);
     bodyless = length == 0 || (length < 0 && !hasUnsizedBody(request));
-    if (!bodyless && length > 0 && length <= Forwarder.RETRY_BUFFER_BYTES && retriesAfterSend()) {
+    if (ex.bufferedBody() != null) {
+      // A filter read the whole body already (mirroring): send that, and it can be replayed.
+      body = ex.bufferedBody();
+      bodyless = false;
+      attempt();
+    } else if (!bodyless && length > 0 && length <= Forwarder.RETRY_BUFFER_BYTES && retriesAfterSend()) {
       request.body().onComplete(ar -> {
         if (ar.failed()) {
           finish(new GatewayException(Reason.BAD_REQUEST, "request body: " + ar.cause()));
@@ -190,7 +195,13 @@ final class UpstreamCall {
       if (contentLength(request) < 0) {
         upstreamRequest.setChunked(true);
       }
-      request.pipeTo(upstreamRequest).onFailure(e -> upstreamRequest.reset());
+      ex.body().pipe().endOnFailure(false).to(upstreamRequest).onFailure(e -> {
+        if (e instanceof GatewayException limit) {
+          finish(limit);  // the body broke a route limit (413): that is the answer, not a reset
+        } else {
+          upstreamRequest.reset();
+        }
+      });
     }
   }
 

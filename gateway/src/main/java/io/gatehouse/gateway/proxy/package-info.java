@@ -2,11 +2,14 @@
  * The life of a request through an HTTP listener.
  *
  * <pre>
- *  client ─► ListenerVerticle (one per event loop, sharing the port)
+ *  client ─► ListenerVerticle (one per event loop, sharing the port); ListenerOptions: head
+ *              sizes (431/414 via Ingress.invalid), idle timeout, HTTP/2 limits, PROXY protocol;
+ *              ConnectionGuard: connection limit, HeadTimer (slow request heads)
  *         ─► Ingress: pause the body, read dataplane.current() once, take or make x-request-id
  *         ─► snapshot.routes().match(exchange)          RouteTable: host bucket, then declared order
  *         ─► Stage built by Pipelines for the matched route, once per snapshot:
- *              HeaderFilter ─► RewriteFilter ─► Forwarder | Redirector | DirectResponder
+ *              FaultFilter ─► RateLimitFilter ─► CorsFilter ─► BodyLimitFilter ─► HeaderFilter
+ *              ─► RewriteFilter ─► MirrorFilter ─► Forwarder | Redirector | DirectResponder
  *                                          (no match is a Stage too: 404 route_not_found)
  *         ─► Forwarder: Backends picks the upstream by weight; UpgradeTunnel for WebSocket
  *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer or hash ring (healthy,

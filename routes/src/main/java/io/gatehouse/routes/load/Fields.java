@@ -143,6 +143,41 @@ final class Fields {
     return value.orElse(fallback);
   }
 
+  /** A size such as {@code 512KiB} or {@code 10MiB} (see {@link io.gatehouse.routes.DataSize#parse}). */
+  io.gatehouse.routes.DataSize size(String key, io.gatehouse.routes.DataSize fallback) {
+    String text = string(key, null);
+    if (text == null) {
+      return fallback;
+    }
+    Optional<io.gatehouse.routes.DataSize> value = Values.size(text.trim());
+    if (value.isEmpty()) {
+      problems.add(node(key).origin(), what + "." + key + ": " + quote(text) + " is not a size (expected e.g. 512KiB, 10MiB)");
+    }
+    return value.orElse(fallback);
+  }
+
+  /** A number between {@code min} and {@code max}, decimals allowed (percentages, rates). */
+  double decimal(String key, double fallback, double min, double max) {
+    String text = string(key, null);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      double value = Double.parseDouble(text.trim());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    problems.add(node(key).origin(), what + "." + key + ": " + quote(text) + " (expected a number " + format(min) + ".." + format(max) + ")");
+    return fallback;
+  }
+
+  private static String format(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
   <E extends Enum<E>> E enumValue(String key, Class<E> type, E fallback) {
     String text = string(key, null);
     if (text == null) {

@@ -1,6 +1,7 @@
 package io.gatehouse.routes.load;
 
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import java.util.ArrayList;
@@ -9,11 +10,12 @@ import java.util.Set;
 
 /**
  * Reads {@code listeners}: unique names, addresses and ports that do not overlap each other or the
- * admin port (port 0, "any free port", overlaps nothing), and the TLS block HTTPS needs.
+ * admin port (port 0, "any free port", overlaps nothing), the TLS block HTTPS needs, connection
+ * limits ({@link LimitsReader}) and whether connections start with a PROXY protocol header.
  */
 final class ListenerReader {
   private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "httpsRedirect",
-      "tunnels", "egressPort");
+      "tunnels", "egressPort", "limits", "proxyProtocol");
   private static final Set<String> REDIRECT_KEYS = Set.of("port", "status");
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
@@ -89,7 +91,10 @@ final class ListenerReader {
             + ": \"egressPort\" is only for protocol TLS_PASSTHROUGH (this one is " + protocol + ")");
       }
     }
-    return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol), tunnels, egressPort);
+    ListenerLimits limits = f.nested("limits", "listener " + name + " limits", LimitsReader.KEYS)
+        .map(LimitsReader::read).orElse(ListenerLimits.DEFAULT);
+    return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol), tunnels, egressPort, limits,
+        f.bool("proxyProtocol", false));
   }
 
   /** {@code httpsRedirect: true} (port 443, 301) or {@code { port, status }}; HTTP listeners only. */

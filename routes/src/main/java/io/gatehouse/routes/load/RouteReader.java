@@ -2,6 +2,7 @@ package io.gatehouse.routes.load;
 
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.Mirror;
 import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.Rewrite;
@@ -13,12 +14,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Reads {@code routes}: hosts, match entries, exactly one action, rewrite, header edits, timeout, retries. */
+/**
+ * Reads {@code routes}: hosts, match entries, exactly one action, rewrite, header edits, timeout,
+ * retries, and the traffic policies ({@link RoutePolicyReader}).
+ */
 final class RouteReader {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   private static final Set<String> KEYS = Set.of("name", "hosts", "match", "backends", "redirect", "directResponse",
       "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors");
-  private static final Set<String> LATER = Set.of("fault", "rateLimit", "maxBodySize", "mirror", "cors");
   private static final Set<String> ACTIONS = Set.of("backends", "redirect", "directResponse");
 
   private final Problems problems;
@@ -26,6 +29,7 @@ final class RouteReader {
   private final Names names;
   private final MatchReader matches;
   private final ActionReader actions;
+  private final RoutePolicyReader policies;
 
   RouteReader(Problems problems, List<Upstream> upstreams) {
     this.problems = problems;
@@ -33,6 +37,7 @@ final class RouteReader {
     this.names = Names.of("route", problems);
     this.matches = new MatchReader(problems);
     this.actions = new ActionReader(problems, this.upstreams);
+    this.policies = new RoutePolicyReader(problems, this.upstreams);
   }
 
   List<Route> read(List<Located> items) {
@@ -46,7 +51,6 @@ final class RouteReader {
   private Route route(Fields raw) {
     String name = names.claim(raw);
     Fields f = name.isEmpty() ? raw : raw.as("route " + name);
-    f.rejectUnsupported(LATER, "see the resilience issue");
     List<String> hosts = new ArrayList<>();
     for (String h : f.strings("hosts")) {
       Values.hostPattern(h).ifPresentOrElse(hosts::add, () -> problems.add(f.origin("hosts"), "route " + Fields.quote(name)
@@ -76,7 +80,12 @@ final class RouteReader {
       problems.add(f.origin("timeout"), "route " + Fields.quote(name) + ": timeout must be more than 0 (leave it out for "
           + DEFAULT_TIMEOUT.toSeconds() + "s)");
     }
-    return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f));
+    Mirror mirror = policies.mirror(f);
+    if (mirror.enabled() && !(action instanceof Action.Forward)) {
+      problems.add(f.origin("mirror"), "route " + Fields.quote(name) + ": mirror needs backends (a redirect or direct response is not forwarded)");
+    }
+    return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f),
+        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f));
   }
 
   private Action action(Fields f, String name) {

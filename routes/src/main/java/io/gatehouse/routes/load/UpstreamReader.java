@@ -51,8 +51,8 @@ final class UpstreamReader {
     Upstream.LoadBalancer lb = f.enumValue("loadBalancer", Upstream.LoadBalancer.class, Upstream.LoadBalancer.ROUND_ROBIN);
     UpstreamTls tls = f.nested("tls", "upstream " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(UpstreamTls.NONE);
     Upstream.Protocol protocol = f.enumValue("protocol", Upstream.Protocol.class, Upstream.Protocol.HTTP1);
-    return new Upstream(name, endpoints, lb, tls, PolicyReader.hashOn(f, lb), PolicyReader.healthCheck(f),
-        PolicyReader.outlierDetection(f), PolicyReader.circuitBreaker(f), PolicyReader.retryBudget(f), protocol);
+    return new Upstream(name, endpoints, lb, tls, UpstreamPolicyReader.hashOn(f, lb), UpstreamPolicyReader.healthCheck(f),
+        UpstreamPolicyReader.outlierDetection(f), UpstreamPolicyReader.circuitBreaker(f), UpstreamPolicyReader.retryBudget(f), protocol);
   }
 
   private UpstreamTls tls(Fields t, Located item) {

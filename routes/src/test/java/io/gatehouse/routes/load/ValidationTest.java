@@ -79,7 +79,6 @@ class ValidationTest {
         new Case("host with a port", "routes: [{ name: r, hosts: [\"a.com:80\"], directResponse: { status: 200 } }]\n", 1, "host \"a.com:80\" is not valid"),
         new Case("bad duration", "routes: [{ name: r, timeout: 5, directResponse: { status: 200 } }]\n", 1, "route r.timeout: \"5\" is not a duration (expected e.g. 250ms, 5s, 1m, 1h)"),
         new Case("bad retry condition", "routes: [{ name: r, retries: { on: [sometimes] }, directResponse: { status: 200 } }]\n", 1, "\"sometimes\" (expected connect-failure, reset, 5xx, gateway-error or a status code)"),
-        new Case("route filter not supported yet", "routes: [{ name: r, maxBodySize: 10MiB, directResponse: { status: 200 } }]\n", 1, "maxBodySize is not supported by this build yet"),
         new Case("protected header edit", "routes:\n  - name: r\n    headers: { request: { set: { Content-Length: \"1\" } } }\n    directResponse: { status: 200 }\n", 3, "\"Content-Length\" is managed by the gateway"),
         new Case("uppercase method token", "routes: [{ name: r, match: [{ methods: [get] }], directResponse: { status: 200 } }]\n", 1, "method \"get\" is not an uppercase HTTP method"),
         new Case("admin block twice", "admin: { port: 9901 }\n---\nadmin: { port: 9902 }\n", 3, "\"admin\" is already defined at gw.yaml:1"),

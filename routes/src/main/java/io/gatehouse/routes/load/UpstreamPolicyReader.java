@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code circuitBreaker} and {@code retryBudget}. Absent blocks are the model's NONE/DEFAULT values;
  * keys left out of a present block take the defaults the README lists.
  */
-final class PolicyReader {
+final class UpstreamPolicyReader {
   private static final Set<String> HEALTH_KEYS = Set.of("path", "interval", "timeout", "healthyThreshold", "unhealthyThreshold");
   private static final Set<String> OUTLIER_KEYS = Set.of("consecutiveErrors", "baseEjectionTime", "maxEjectionPercent");
   private static final Set<String> BREAKER_KEYS = Set.of("maxConnections", "maxPendingRequests", "maxRequests");
@@ -25,7 +25,7 @@ final class PolicyReader {
   private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e]*");
   private static final int MAX_LIMIT = 1_000_000_000;
 
-  private PolicyReader() {}
+  private UpstreamPolicyReader() {}
 
   /** {@code header:NAME}, {@code cookie:NAME} or {@code client}; required by CONSISTENT_HASH and only there. */
   static HashOn hashOn(Fields f, Upstream.LoadBalancer lb) {

@@ -1,0 +1,37 @@
+package io.gatehouse.gateway.filter;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Locale;
+
+/** What a request head says about its body, before any of it is read. */
+final class Bodies {
+  private Bodies() {}
+
+  /** The declared {@code Content-Length}, or -1 when absent or malformed. */
+  static long declaredLength(HttpServerRequest request) {
+    String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Whether a body follows: a positive length, chunked on HTTP/1.1, or an HTTP/2 stream still open. */
+  static boolean hasBody(HttpServerRequest request) {
+    long length = declaredLength(request);
+    if (length >= 0) {
+      return length > 0;
+    }
+    if (request.version() == HttpVersion.HTTP_2) {
+      return !request.isEnded();
+    }
+    String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+}
