@@ -81,11 +81,11 @@ final class ListenerReader {
     bound.add(next);
   }
 
-  private static String hostPort(String address, int port) {
+  static String hostPort(String address, int port) {
     return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
   }
 
-  private static boolean overlaps(String a, String b) {
+  static boolean overlaps(String a, String b) {
     return a.equals(b) || isWildcard(a) || isWildcard(b);
   }
 

@@ -27,12 +27,12 @@ final class RouteReader {
   private final MatchReader matches;
   private final ActionReader actions;
 
-  RouteReader(Problems problems, List<Upstream> upstreams) {
+  RouteReader(Problems problems, List<Upstream> upstreams, boolean checkUpstreams) {
     this.problems = problems;
     this.upstreams = upstreams.stream().map(Upstream::name).collect(Collectors.toCollection(java.util.TreeSet::new));
     this.names = Names.of("route", problems);
     this.matches = new MatchReader(problems);
-    this.actions = new ActionReader(problems, this.upstreams);
+    this.actions = new ActionReader(problems, this.upstreams, checkUpstreams);
   }
 
   List<Route> read(List<Located> items) {
