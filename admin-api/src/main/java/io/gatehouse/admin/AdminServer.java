@@ -89,7 +89,7 @@ public final class AdminServer {
     router.get("/sync").handler(ctx -> json(ctx, 200, Json.sync(store.statuses())));
     router.post("/drain").handler(this::drain);
     config.mount(router);
-    router.route().last().handler(ctx -> Problem.send(ctx, 404, "not_found",
+    router.errorHandler(404, ctx -> Problem.send(ctx, 404, "not_found",
         ctx.request().method() + " " + ctx.request().path() + " is not an admin API route (see /openapi.json)"));
     router.errorHandler(405, ctx -> Problem.send(ctx, 405, "method_not_allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path()));

@@ -1,8 +1,10 @@
 package io.gatehouse.gateway;
 
 import io.gatehouse.admin.AdminServer;
+import io.gatehouse.admin.ClusterView;
 import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.admin.source.FileSource;
+import io.gatehouse.admin.source.HttpSource;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.gateway.demo.DemoEcho;
 import io.gatehouse.gateway.observe.AccessLog;
@@ -43,15 +45,26 @@ public final class Gatehouse implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Gatehouse.class.getName());
   private static final long STEP_TIMEOUT_SECONDS = 30;
 
-  /** How to start: config directory (empty = embedded default), admin port override, event loops, drain timeout. */
+  /**
+   * How to start: config directory (empty = embedded default), admin port override, event loops, drain
+   * timeout, where access log lines go, where admin-pushed certificates are kept, HTTP control planes.
+   */
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
-                        OutputStream accessLog) {
+                        OutputStream accessLog, Path stateDir, List<HttpSource.Settings> controlPlanes) {
     public Options {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(adminPort, "adminPort");
+      Objects.requireNonNull(stateDir, "stateDir");
+      controlPlanes = List.copyOf(controlPlanes);
       if (eventLoops < 1) {
         throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: > 0)");
       }
+    }
+
+    /** No control planes; pushed certificates under {@code ./gatehouse-state}. */
+    public Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
+                   OutputStream accessLog) {
+      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, Path.of("gatehouse-state"), List.of());
     }
   }
 
@@ -119,7 +132,17 @@ public final class Gatehouse implements AutoCloseable {
     }
     GatewayConfig config = store.current();
     int adminPort = options.adminPort().orElse(config.admin().port());
-    admin = await(new AdminServer(vertx, runtimeView()).start(config.admin().address(), adminPort));
+    Path baseDir = options.configDir().orElse(Path.of("")).toAbsolutePath();
+    AdminServer server = new AdminServer(vertx, runtimeView(), store, options.stateDir(), baseDir);
+    try {
+      server.token(config.admin().tokenFile());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("admin.tokenFile cannot be read: " + e.getMessage(), e);
+    }
+    admin = await(server.start(config.admin().address(), adminPort));
+    for (HttpSource.Settings settings : options.controlPlanes()) {
+      new HttpSource(vertx, store, settings, baseDir, new java.util.Random()).start();
+    }
     ready = true;
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)
         + ", admin " + config.admin().address() + ":" + admin.port() + ", event loops " + options.eventLoops()
@@ -150,6 +173,9 @@ public final class Gatehouse implements AutoCloseable {
     }
     dataplane.install(next);
     listeners.closeUnwanted(config.listeners());
+    if (admin != null) {
+      admin.token(config.admin().tokenFile());
+    }
     GatewayConfig previous = store.current();
     if (previous != null && !previous.admin().equals(config.admin())) {
       LOG.warning("the admin listener settings changed; they take effect at the next restart");
@@ -191,6 +217,22 @@ public final class Gatehouse implements AutoCloseable {
 
       @Override public String scrapeMetrics() {
         return metrics.scrape();
+      }
+
+      @Override public List<ClusterView> clusters() {
+        return dataplane.current().upstreams().values().stream()
+            .sorted(java.util.Comparator.comparing(c -> c.name()))
+            .map(c -> new ClusterView(c.name(), c.config().loadBalancer().name(), c.endpoints().stream()
+                .map(e -> new ClusterView.Endpoint(e.label(), "HEALTHY", e.inFlight())).toList()))
+            .toList();
+      }
+
+      @Override public Map<String, Double> stats() {
+        return metrics.stats();
+      }
+
+      @Override public void drain() {
+        Gatehouse.this.drain();
       }
     };
   }

@@ -32,6 +32,26 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
+  /**
+   * Every meter's measurements keyed {@code name{tag=value,…}} (with {@code .statistic} when a
+   * meter has several, as a timer's count, total and max): {@code GET /stats} on the admin port.
+   */
+  public java.util.Map<String, Double> stats() {
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    for (io.micrometer.core.instrument.Meter meter : registry.getMeters()) {
+      io.micrometer.core.instrument.Meter.Id id = meter.getId();
+      StringBuilder tags = new StringBuilder();
+      id.getTags().forEach(t -> tags.append(tags.length() == 0 ? "{" : ",").append(t.getKey()).append('=').append(t.getValue()));
+      String key = id.getName() + (tags.length() == 0 ? "" : tags.append('}').toString());
+      java.util.List<io.micrometer.core.instrument.Measurement> measurements = new java.util.ArrayList<>();
+      meter.measure().forEach(measurements::add);
+      for (io.micrometer.core.instrument.Measurement m : measurements) {
+        out.put(measurements.size() == 1 ? key : key + "." + m.getStatistic().getTagValueRepresentation(), m.getValue());
+      }
+    }
+    return out;
+  }
+
   /** Records one finished request. */
   public void request(String route, String upstream, int status, long durationNanos) {
     byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>())

@@ -60,6 +60,11 @@ public final class UpstreamClient {
     return config;
   }
 
+  /** The endpoints, in config order: for the admin API's view of live upstreams. */
+  public java.util.List<EndpointState> endpoints() {
+    return java.util.List.of(endpoints);
+  }
+
   /** An endpoint for the next request, avoiding {@code avoid} when there is another; null when none. */
   public EndpointState select(EndpointState avoid) {
     if (endpoints.length == 0) {
