@@ -15,6 +15,8 @@ import io.gatehouse.gateway.proxy.Listeners;
 import io.gatehouse.certs.CertStore;
 import io.gatehouse.certs.CertificateProblem;
 import io.gatehouse.certs.TlsEngine;
+import io.gatehouse.certs.TlsServerOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.gatehouse.routes.Listener;
 import java.util.HashMap;
 import java.util.Map;
@@ -139,7 +141,7 @@ public final class Gatehouse implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("admin.tokenFile cannot be read: " + e.getMessage(), e);
     }
-    admin = await(server.start(config.admin().address(), adminPort));
+    admin = await(server.start(adminOptions(config, adminPort)));
     for (HttpSource.Settings settings : options.controlPlanes()) {
       new HttpSource(vertx, store, settings, baseDir, new java.util.Random()).start();
     }
@@ -182,6 +184,27 @@ public final class Gatehouse implements AutoCloseable {
     }
   }
 
+  /** Where the admin listener binds and, with {@code admin.tls}, its TLS (mutual with a client CA). */
+  private HttpServerOptions adminOptions(GatewayConfig config, int port) {
+    HttpServerOptions options = new HttpServerOptions().setHost(config.admin().address()).setPort(port);
+    if (!config.admin().secure()) {
+      return options;
+    }
+    try {
+      return TlsServerOptions.apply(options, config.admin().tls(), CertStore.load(config.admin().tls()), tlsEngine());
+    } catch (CertificateProblem e) {
+      throw new IllegalStateException("admin.tls: " + e.getMessage(), e);
+    }
+  }
+
+  private TlsEngine tlsEngine() {
+    if (tlsEngine == null) {
+      tlsEngine = TlsEngine.detect(false);
+      LOG.info(() -> "TLS provider: " + tlsEngine.describe());
+    }
+    return tlsEngine;
+  }
+
   /** Reads and checks every HTTPS listener's certificates (blocking: this is the writer thread). */
   private Map<String, ListenerTlsSetup> loadCertificates(GatewayConfig config) throws CertificateProblem {
     Map<String, ListenerTlsSetup> out = new HashMap<>();
@@ -189,12 +212,8 @@ public final class Gatehouse implements AutoCloseable {
       if (listener.protocol() != Listener.Protocol.HTTPS) {
         continue;
       }
-      if (tlsEngine == null) {
-        tlsEngine = TlsEngine.detect(false);
-        LOG.info(() -> "TLS provider: " + tlsEngine.describe());
-      }
       try {
-        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(listener.tls()), tlsEngine));
+        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(listener.tls()), tlsEngine()));
       } catch (CertificateProblem e) {
         throw new CertificateProblem("listener " + listener.name() + ": " + e.getMessage());
       }

@@ -56,6 +56,9 @@ class AdminApiTest {
     ca = certs.ca("Admin Test CA", Duration.ofDays(30));
     certs.server(ca, Duration.ofDays(30), "localhost").write(pki.resolve("tls.crt"), pki.resolve("tls.key"), KeyFormat.PKCS8);
     site = certs.server(ca, Duration.ofDays(30), "shop.example.com", "www.shop.example.com");
+    ca.write(pki.resolve("ca.crt"), pki.resolve("ca.key"), KeyFormat.PKCS8);
+    certs.client(ca, Duration.ofDays(30), "spiffe://cluster.local/ns/ops/sa/admin")
+        .write(pki.resolve("client.crt"), pki.resolve("client.key"), KeyFormat.PKCS8);
     Files.writeString(pki.resolve("token"), TOKEN + "\n");
   }
 
@@ -266,6 +269,37 @@ class AdminApiTest {
 
     assertEquals("file shop", gateway.get("/shop").body(), "the old config keeps serving");
     assertEquals(1, json(get("/config")).getLong("version"));
+  }
+
+  @Test
+  void withMutualTlsTheAdminApiWantsAClientCertificateAndTheToken() {
+    gateway = TestGateway.startRaw("""
+        admin:
+          port: 0
+          tokenFile: "%1$s/token"
+          tls: { certificates: [{ cert: "%1$s/tls.crt", key: "%1$s/tls.key" }], clientAuth: STRICT, clientCa: "%1$s/ca.crt" }
+        listeners: [{ name: http, port: 0 }]
+        routes: [{ name: r, directResponse: { status: 200 } }]
+        """.formatted(pki));
+    java.util.function.BiFunction<Boolean, Map<String, String>, java.util.concurrent.CompletableFuture<Integer>> call = (cert, headers) -> {
+      io.vertx.core.http.HttpClientOptions options = new io.vertx.core.http.HttpClientOptions().setSsl(true)
+          .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(pki.resolve("ca.crt").toString()));
+      if (cert) {
+        options.setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(pki.resolve("client.crt").toString())
+            .setKeyPath(pki.resolve("client.key").toString()));
+      }
+      io.vertx.core.http.HttpClient client = vertx.createHttpClient(options);
+      io.vertx.core.http.RequestOptions request = new io.vertx.core.http.RequestOptions().setHost("localhost")
+          .setPort(gateway.gatehouse.adminPort()).setURI("/config");
+      headers.forEach(request::putHeader);
+      return client.request(request).compose(r -> r.send()).compose(r -> r.body().map(b -> r.statusCode()))
+          .eventually(() -> client.close()).toCompletionStage().toCompletableFuture();
+    };
+    assertEquals(200, call.apply(true, AUTH).orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join());
+    assertEquals(401, call.apply(true, Map.of()).orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join());
+    java.util.concurrent.CompletableFuture<Integer> anonymous = call.apply(false, AUTH);
+    Integer status = anonymous.handle((s, e) -> e == null ? s : -1).orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
+    assertEquals(-1, status, "no client certificate, no admin API");
   }
 
   @Test

@@ -116,6 +116,11 @@ public final class FileSource implements ConfigSource {
       files.addAll(List.of(u.tls().caCert(), u.tls().clientCert(), u.tls().clientKey()));
     }
     config.admin().tokenFile().ifPresent(files::add);
+    config.admin().tls().certificates().forEach(c -> {
+      files.add(c.cert());
+      files.add(c.key());
+    });
+    files.add(config.admin().tls().clientCa());
     files.remove("");
     return files;
   }

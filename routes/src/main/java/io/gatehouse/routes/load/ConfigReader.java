@@ -5,6 +5,7 @@ import io.gatehouse.routes.Demo;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
@@ -113,7 +114,7 @@ final class ConfigReader {
     if (located == null) {
       return Admin.DEFAULT;
     }
-    Optional<Fields> read = Fields.of(located.node(), "admin", problems, Set.of("port", "address", "tokenFile"));
+    Optional<Fields> read = Fields.of(located.node(), "admin", problems, Set.of("port", "address", "tokenFile", "tls"));
     if (read.isEmpty()) {
       return Admin.DEFAULT;
     }
@@ -129,7 +130,9 @@ final class ConfigReader {
       problems.add(f.origin("address"), "admin.address " + address
           + " is not loopback: set admin.tokenFile so that the admin API requires a bearer token");
     }
-    return new Admin(port, address, token);
+    ListenerTls tls = f.nested("tls", "admin tls", ListenerReader.TLS_KEYS)
+        .map(t -> new ListenerReader(problems, port).tls(t, located)).orElse(ListenerTls.NONE);
+    return new Admin(port, address, token, tls);
   }
 
   private Demo readDemo(Located located) {

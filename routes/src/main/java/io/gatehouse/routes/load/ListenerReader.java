@@ -13,7 +13,7 @@ import java.util.Set;
  */
 final class ListenerReader {
   private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls");
-  private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
+  static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key");
   private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
 
@@ -93,7 +93,7 @@ final class ListenerReader {
     return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
   }
 
-  private ListenerTls tls(Fields t, Located item) {
+  ListenerTls tls(Fields t, Located item) {
     List<ListenerTls.CertificateRef> certs = new ArrayList<>();
     for (Node node : t.list("certificates")) {
       Fields.of(node, t.what() + " certificate", problems, CERT_KEYS).ifPresent(c -> certs.add(certificate(c, item)));
