@@ -29,6 +29,7 @@ import java.util.TreeMap;
  * {@code Authorization: Bearer <token>}. {@code /openapi.json} describes every route served.
  */
 public final class AdminServer {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AdminServer.class.getName());
   /** The probes: open without a token, so that kubelets and load balancers can ask. */
   static final Set<String> OPEN = Set.of("/healthz", "/ready");
   /** Pushed objects and documents are small; 10k routes in one document fit in 16 MiB. */
@@ -52,8 +53,16 @@ public final class AdminServer {
     this.config = new ConfigApi(store, new CertVault(stateDir), baseDir);
   }
 
-  /** (Re)reads the bearer token file, or turns auth off when empty; blocking. */
+  /**
+   * Reads the bearer token file (blocking). Before the server starts, an empty value means no auth;
+   * once it serves, a token can be replaced but not removed: the listener may be bound to a
+   * non-loopback address that only the token protects, and its address changes only at restart.
+   */
   public void token(Optional<String> tokenFile) throws IOException {
+    if (server != null && tokenFile.isEmpty() && auth.enabled()) {
+      LOG.warning("admin.tokenFile was removed from the config; the admin API keeps requiring the token until restart");
+      return;
+    }
     auth.load(tokenFile);
   }
 
