@@ -19,12 +19,14 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -55,6 +57,7 @@ public final class ConfigStore implements AutoCloseable {
   private volatile ConfigVersion current;
   private volatile List<ConfigVersion> historyView = List.of();
   private volatile Outcome lastOutcome;
+  private final List<UnaryOperator<LoadResult>> overlays = new CopyOnWriteArrayList<>();
 
   public ConfigStore(Installer installer) {
     this.installer = Objects.requireNonNull(installer, "installer");
@@ -139,7 +142,11 @@ public final class ConfigStore implements AutoCloseable {
         return reject(Precedence.ADMIN, List.of(new ConfigError(new Origin("admin:rollback/" + version, 0),
             "version " + version + " is not in the history (kept: the last " + HISTORY + ")")));
       }
-      return install("admin:rollback/" + version, old.fragments(), Merge.of(old.fragments()));
+      Merge.Merged merged = overlaid(Merge.of(old.fragments()));
+      if (!merged.errors().isEmpty()) {
+        return reject("admin:rollback/" + version, merged.errors());
+      }
+      return install("admin:rollback/" + version, old.fragments(), merged);
     });
   }
 
@@ -152,6 +159,19 @@ public final class ConfigStore implements AutoCloseable {
       }
       return refresh("refresh", now);
     });
+  }
+
+  /**
+   * Adds a step that every merged config passes through before it is checked whole: how a source
+   * that rewrites the config rather than adding objects of its own joins every change, whichever
+   * source made it. Objects it adds show as from {@value Merge#OVERLAY}.
+   */
+  public void addOverlay(UnaryOperator<LoadResult> overlay) {
+    overlays.add(Objects.requireNonNull(overlay, "overlay"));
+  }
+
+  public void removeOverlay(UnaryOperator<LoadResult> overlay) {
+    overlays.remove(overlay);
   }
 
   /** Makes {@code source} listed by {@link #statuses()} with its own status. */
@@ -178,7 +198,7 @@ public final class ConfigStore implements AutoCloseable {
     ConfigVersion serving = current;
     Map<String, GatewayConfig> next = new HashMap<>(serving == null ? Map.of() : serving.fragments());
     next.put(source, fragment);
-    Merge.Merged merged = Merge.of(next);
+    Merge.Merged merged = overlaid(Merge.of(next));
     if (!merged.errors().isEmpty()) {
       return dryRun ? new Outcome.Rejected(merged.errors(), Instant.now()) : reject(source, merged.errors());
     }
@@ -186,6 +206,38 @@ public final class ConfigStore implements AutoCloseable {
       return new Outcome.Valid(version(), Instant.now());
     }
     return install(source, next, merged);
+  }
+
+  /** The merge after every overlay, checked whole; or the merge's own errors. */
+  private Merge.Merged overlaid(Merge.Merged merged) {
+    if (!merged.errors().isEmpty()) {
+      return merged;
+    }
+    LoadResult result = new LoadResult.Loaded(merged.config());
+    for (UnaryOperator<LoadResult> overlay : overlays) {
+      result = overlay.apply(result);
+    }
+    if (result instanceof LoadResult.Rejected rejected) {
+      return new Merge.Merged(merged.config(), merged.provenance(), rejected.errors());
+    }
+    GatewayConfig config = ((LoadResult.Loaded) result).config();
+    Map<String, String> provenance = new HashMap<>(merged.provenance());
+    for (ObjectKind kind : ObjectKind.values()) {
+      for (Object o : kind.list(config)) {
+        provenance.putIfAbsent(kind.key(kind.name(o)), Merge.OVERLAY);
+      }
+    }
+    provenance.keySet().removeIf(key -> !present(config, key));
+    return new Merge.Merged(config, provenance, Merge.check(config, provenance));
+  }
+
+  private static boolean present(GatewayConfig config, String key) {
+    for (ObjectKind kind : ObjectKind.values()) {
+      if (key.startsWith(kind.path() + "/")) {
+        return kind.find(config, key.substring(kind.path().length() + 1)) != null;
+      }
+    }
+    return false;
   }
 
   private Outcome install(String source, Map<String, GatewayConfig> nextFragments, Merge.Merged merged) {

@@ -1,7 +1,6 @@
 package io.gatehouse.admin.store;
 
 import io.gatehouse.routes.ConfigError;
-import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.load.CrossCheck;
@@ -19,7 +18,7 @@ import java.util.Set;
  * the stronger source ({@link Precedence}) wins and the weaker one's object is left out; two
  * sources of the same rank defining one name is an error naming both. Lists keep source order
  * (strongest source first, then each source's own order). The admin block, the demo and
- * {@code egress.mode} come from the config directory. The result is then checked whole.
+ * {@code egress.mode} come from the config directory. The store then checks the result whole.
  */
 final class Merge {
   /** The merged config, which source each object came from ({@code routes/shop → admin}), and what is wrong with it. */
@@ -38,8 +37,7 @@ final class Merge {
     List<String> sources = fragments.keySet().stream().sorted(ORDER).toList();
     GatewayConfig base = sources.stream().filter(s -> Precedence.rank(s) == 1).findFirst().map(fragments::get)
         .orElse(GatewayConfig.EMPTY);
-    GatewayConfig merged = new GatewayConfig(base.admin(), List.of(), List.of(), List.of(),
-        new Egress(base.egress().mode(), List.of()), base.demo());
+    GatewayConfig merged = base;
     Map<String, String> provenance = new LinkedHashMap<>();
     List<ConfigError> errors = new ArrayList<>();
     for (ObjectKind kind : ObjectKind.values()) {
@@ -61,9 +59,16 @@ final class Merge {
       }
       merged = kind.with(merged, objects);
     }
-    errors.addAll(CrossCheck.check(merged, (kind, name) -> origin(provenance.getOrDefault(kind + "/" + name, "?"), kind + "/" + name)));
     return new Merged(merged, provenance, errors);
   }
+
+  /** The checks only the whole config can pass, located by where each object came from. */
+  static List<ConfigError> check(GatewayConfig config, Map<String, String> provenance) {
+    return CrossCheck.check(config, (kind, name) -> origin(provenance.getOrDefault(kind + "/" + name, OVERLAY), kind + "/" + name));
+  }
+
+  /** What provenance says of objects that an overlay added to the merge rather than a source. */
+  static final String OVERLAY = "overlay";
 
   /** Where a merged object came from: {@code admin:routes/shop}, {@code file:/etc/gatehouse:routes/shop}. */
   static Origin origin(String source, String key) {

@@ -49,19 +49,22 @@ public enum ObjectKind {
     };
   }
 
-  /** {@code config} with this kind's objects replaced by {@code objects}. */
+  /** {@code config} with this kind's objects replaced by {@code objects}; everything else is kept. */
   @SuppressWarnings("unchecked")
   public GatewayConfig with(GatewayConfig config, List<?> objects) {
     return switch (this) {
-      case LISTENERS -> new GatewayConfig(config.admin(), (List<Listener>) objects, config.upstreams(), config.routes(),
-          config.egress(), config.demo());
-      case UPSTREAMS -> new GatewayConfig(config.admin(), config.listeners(), (List<Upstream>) objects, config.routes(),
-          config.egress(), config.demo());
-      case ROUTES -> new GatewayConfig(config.admin(), config.listeners(), config.upstreams(), (List<Route>) objects,
-          config.egress(), config.demo());
-      case EGRESS_ALLOW -> new GatewayConfig(config.admin(), config.listeners(), config.upstreams(), config.routes(),
-          new io.gatehouse.routes.Egress(config.egress().mode(), (List<EgressRule>) objects), config.demo());
+      case LISTENERS -> rebuild(config, (List<Listener>) objects, config.upstreams(), config.routes(), config.egress().allow());
+      case UPSTREAMS -> rebuild(config, config.listeners(), (List<Upstream>) objects, config.routes(), config.egress().allow());
+      case ROUTES -> rebuild(config, config.listeners(), config.upstreams(), (List<Route>) objects, config.egress().allow());
+      case EGRESS_ALLOW -> rebuild(config, config.listeners(), config.upstreams(), config.routes(), (List<EgressRule>) objects);
     };
+  }
+
+  /** The one place a config is rebuilt from another: every part that is not a named object comes from {@code base}. */
+  private static GatewayConfig rebuild(GatewayConfig base, List<Listener> listeners, List<Upstream> upstreams,
+                                       List<Route> routes, List<EgressRule> allow) {
+    return new GatewayConfig(base.admin(), listeners, upstreams, routes,
+        new io.gatehouse.routes.Egress(base.egress().mode(), allow), base.demo());
   }
 
   /** The object of this kind named {@code name} in {@code config}, or null. */

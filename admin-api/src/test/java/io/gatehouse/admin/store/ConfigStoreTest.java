@@ -131,4 +131,22 @@ class ConfigStoreTest {
     await(store.offer("file:conf", file(FILES.replace("body: file", "body: after"))));
     assertEquals("after", body("shop"));
   }
+
+  @Test
+  void overlaysJoinEveryMergeAndAreCheckedWithIt() {
+    GatewayConfig[] add = {GatewayConfig.EMPTY};
+    store.addOverlay(result -> {
+      GatewayConfig base = ((LoadResult.Loaded) result).config();
+      List<Route> routes = new ArrayList<>(base.routes());
+      routes.addAll(add[0].routes());
+      return new LoadResult.Loaded(ObjectKind.ROUTES.with(base, routes));
+    });
+    add[0] = ((LoadResult.Loaded) fragment("routes: [{ name: mesh, backends: [{ upstream: u }] }]\n").get()).config();
+    await(store.offer("file:conf", file(FILES)));
+    assertEquals(List.of("shop", "mesh"), store.current().routes().stream().map(Route::name).toList());
+    assertEquals("overlay", store.serving().provenance().get("routes/mesh"));
+    ConfigStore.Outcome dangling = await(store.offer("file:conf", file("routes: [{ name: shop, directResponse: { status: 200 } }]\n")));
+    assertEquals("overlay:routes/mesh:0", assertInstanceOf(ConfigStore.Outcome.Rejected.class, dangling).errors().get(0).origin().toString());
+    assertEquals(1, store.version());
+  }
 }
