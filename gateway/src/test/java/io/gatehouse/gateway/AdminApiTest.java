@@ -136,6 +136,16 @@ class AdminApiTest {
     assertProblem(401, "unauthorized", call("PUT", "/routes/x", "{}", Map.of("content-type", "application/json")));
     assertProblem(401, "unauthorized", call("POST", "/drain", null, Map.of()));
     assertEquals(200, gateway.get("/shop").status(), "nothing changed and nothing drained");
+
+    long before = gateway.gatehouse.store().version();
+    gateway.write("""
+        admin: { port: 0 }
+        listeners: [{ name: http, port: 0 }]
+        routes: [{ name: shop, directResponse: { status: 200, body: "no token in config" } }]
+        """);
+    Await.until("the config without a token file is installed", 10, () -> gateway.gatehouse.store().version() > before);
+    assertProblem(401, "unauthorized", call("GET", "/config", null, Map.of()));
+    assertEquals(200, get("/config").status(), "a token cannot be removed while the admin listener serves");
   }
 
   @Test
