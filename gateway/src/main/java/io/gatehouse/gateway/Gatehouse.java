@@ -143,7 +143,12 @@ public final class Gatehouse implements AutoCloseable {
     }
     admin = await(server.start(adminOptions(config, adminPort)));
     for (HttpSource.Settings settings : options.controlPlanes()) {
-      new HttpSource(vertx, store, settings, baseDir, new java.util.Random()).start();
+      HttpSource source = new HttpSource(vertx, store, settings, baseDir, new java.util.Random());
+      source.start();
+      metrics.source(source.name(), () -> source.status().lastError().isEmpty());
+    }
+    if (files != null) {
+      metrics.source(files.name(), () -> files.status().lastError().isEmpty());
     }
     ready = true;
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)

@@ -73,6 +73,8 @@ class ControlPlaneTest {
       assertTrue(source(client, sync).getString("lastError").contains("answered 503"), source(client, sync).encode());
       assertEquals("cp one", body(client, gw + "/cp"), "the last good document keeps serving");
       assertEquals(version, gatehouse.store().version());
+      assertTrue(gatehouse.metrics().scrape().contains("gatehouse_config_source_healthy{source=\"http:" + settings.url() + "\"} 0.0"),
+          gatehouse.metrics().scrape());
 
       document = doc("cp two");
       etag = "\"2\"";
@@ -81,6 +83,7 @@ class ControlPlaneTest {
       Await.until("/sync is clean again", 10, () -> source(client, sync).getString("lastError") == null);
       assertEquals("\"2\"", source(client, sync).getString("lastVersion"));
       assertEquals("http", source(client, sync).getString("kind"));
+      assertTrue(gatehouse.metrics().scrape().contains("gatehouse_config_source_healthy{source=\"http:" + settings.url() + "\"} 1.0"));
     } finally {
       gatehouse.close();
       vertx.close();

@@ -76,7 +76,7 @@ public final class HttpSource implements ConfigSource {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.baseDir = Objects.requireNonNull(baseDir, "baseDir");
     this.random = Objects.requireNonNull(random, "random");
-    this.name = "http:" + settings.url();
+    this.name = "http:" + withoutUserInfo(settings.url());
     HttpClientOptions options = new HttpClientOptions().setConnectTimeout((int) settings.timeout().toMillis())
         .setSsl("https".equals(settings.url().getScheme())).setVerifyHost(true);
     this.client = vertx.createHttpClient(options);
@@ -121,7 +121,7 @@ public final class HttpSource implements ConfigSource {
     }
     if (response.statusCode() != 200) {
       return response.body().transform(b -> Future.failedFuture(new IllegalStateException(
-          "GET " + settings.url() + " answered " + response.statusCode())));
+          "GET " + withoutUserInfo(settings.url()) + " answered " + response.statusCode())));
     }
     String tag = Optional.ofNullable(response.getHeader("etag")).orElse("");
     return response.body().compose(body -> {
@@ -176,6 +176,14 @@ public final class HttpSource implements ConfigSource {
       return;
     }
     timer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> poll());
+  }
+
+  /** The URL as logs and {@code /sync} show it: credentials in it stay out. */
+  static String withoutUserInfo(URI url) {
+    if (url.getRawUserInfo() == null) {
+      return url.toString();
+    }
+    return url.toString().replace(url.getRawUserInfo() + "@", "");
   }
 
   private static String describe(Throwable t) {

@@ -138,4 +138,9 @@ class HttpSourceTest {
     }
     source.close();
   }
+
+  @Test
+  void credentialsInTheUrlNeverShow() {
+    assertEquals("https://cp.example/config?x=1", HttpSource.withoutUserInfo(URI.create("https://user:pw@cp.example/config?x=1")));
+  }
 }

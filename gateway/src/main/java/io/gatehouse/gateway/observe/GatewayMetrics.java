@@ -73,6 +73,12 @@ public final class GatewayMetrics {
         LongSupplier::getAsLong).description("configs rejected since start").register(registry);
   }
 
+  /** 1 while config source {@code source} has no error (fetch or rejected change), else 0: degraded mode shows. */
+  public void source(String source, java.util.function.BooleanSupplier healthy) {
+    io.micrometer.core.instrument.Gauge.builder("gatehouse.config.source.healthy", () -> healthy.getAsBoolean() ? 1 : 0)
+        .tag("source", source).description("1 while the config source has no error").register(registry);
+  }
+
   /** One route and upstream's meters, one per status class, created on first use. */
   private final class RouteMeters {
     private final String route;
