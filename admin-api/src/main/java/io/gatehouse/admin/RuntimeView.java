@@ -1,5 +1,8 @@
 package io.gatehouse.admin;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * What the admin server needs to know of the running data plane. Admin declares it and the
  * gateway implements it, so admin-api never depends on gateway classes.
@@ -10,4 +13,17 @@ public interface RuntimeView {
 
   /** The metrics in Prometheus text format. */
   String scrapeMetrics();
+
+  /** The upstreams of the serving snapshot with what is live about each endpoint. */
+  default List<ClusterView> clusters() {
+    return List.of();
+  }
+
+  /** Every counter and gauge, keyed {@code name{tag=value,…}}, for {@code GET /stats}. */
+  default Map<String, Double> stats() {
+    return Map.of();
+  }
+
+  /** Drains (readiness off, listeners stop accepting, requests in flight finish); blocks, so call it off the event loop. */
+  default void drain() {}
 }

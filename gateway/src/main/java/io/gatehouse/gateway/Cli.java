@@ -1,5 +1,6 @@
 package io.gatehouse.gateway;
 
+import io.gatehouse.admin.source.HttpSource;
 import io.gatehouse.gateway.observe.JsonLogFormatter;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
@@ -7,6 +8,7 @@ import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
 import io.gatehouse.routes.load.Values;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,20 +26,24 @@ import sun.misc.Signal;
  * The command line (DESIGN.md's contract):
  * <pre>
  *   run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+ *       [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
  *   validate --config DIR
  * </pre>
  * Exit codes: 0 success (and a clean drain after SIGTERM), 1 invalid config, 2 usage error.
  */
 final class Cli {
   static final String USAGE = """
-      usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION] [--state-dir DIR]
+      usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+                           [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
              gatehouse validate --config DIR
         --config DIR        read every *.yaml/*.yml in DIR (default: ./routes if present, else the embedded default)
         --admin-port N      admin listener port (overrides admin.port)
         --event-loops N     event loop threads (default: number of cores)
         --drain-timeout D   how long SIGTERM waits for requests in flight, e.g. 30s (default 30s)
-        --state-dir DIR     where the gateway keeps what it makes, e.g. the dev CA
-                            (default: $GATEHOUSE_STATE_DIR, else ~/.gatehouse)
+        --state-dir DIR     where the gateway keeps what it makes: the dev CA, certificates pushed
+                            to the admin API (default: $GATEHOUSE_STATE_DIR, else ~/.gatehouse)
+        --control-plane URL poll URL for a config document (repeatable: one source each)
+        --control-plane-interval D  how often to poll a control plane (default 10s)
       """;
 
   private Cli() {}
@@ -90,7 +96,8 @@ final class Cli {
     Gatehouse gatehouse;
     try {
       gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out,
-          args.stateDir, Optional.empty()));
+          args.stateDir, Optional.empty(),
+          args.controlPlanes.stream().map(u -> HttpSource.Settings.of(u, args.controlPlaneInterval)).toList()));
     } catch (Gatehouse.StartupException e) {
       e.errors().forEach(error -> err.println(error));
       err.println("gatehouse: not started: the config has " + e.errors().size() + " error(s)");
@@ -128,13 +135,16 @@ final class Cli {
   }
 
   /** Parsed options. */
-  private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout, Path stateDir) {
+  private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
+                      Path stateDir, List<URI> controlPlanes, Duration controlPlaneInterval) {
     static Args parse(String[] args) {
       Optional<Path> config = Optional.empty();
       OptionalInt adminPort = OptionalInt.empty();
       int eventLoops = Runtime.getRuntime().availableProcessors();
       Duration drain = Duration.ofSeconds(30);
       Path stateDir = Gatehouse.Options.defaultStateDir();
+      List<URI> controlPlanes = new java.util.ArrayList<>();
+      Duration interval = Duration.ofSeconds(10);
       for (int i = 1; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -145,12 +155,14 @@ final class Cli {
           case "--config" -> config = Optional.of(Path.of(value));
           case "--admin-port" -> adminPort = OptionalInt.of(port(value));
           case "--event-loops" -> eventLoops = positive(flag, value);
-          case "--drain-timeout" -> drain = duration(value);
+          case "--drain-timeout" -> drain = duration(flag, value);
           case "--state-dir" -> stateDir = Path.of(value);
+          case "--control-plane" -> controlPlanes.add(url(value));
+          case "--control-plane-interval" -> interval = duration(flag, value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Args(config, adminPort, eventLoops, drain, stateDir);
+      return new Args(config, adminPort, eventLoops, drain, stateDir, controlPlanes, interval);
     }
 
     private static int port(String value) {
@@ -173,9 +185,21 @@ final class Cli {
       throw new IllegalArgumentException(flag + ": " + value + " (expected: a whole number > 0)");
     }
 
-    private static Duration duration(String value) {
-      return Values.duration(value).orElseThrow(
-          () -> new IllegalArgumentException("--drain-timeout: " + value + " (expected: e.g. 500ms, 30s, 1m)"));
+    private static Duration duration(String flag, String value) {
+      return Values.duration(value).filter(d -> !d.isZero() || flag.equals("--drain-timeout")).orElseThrow(
+          () -> new IllegalArgumentException(flag + ": " + value + " (expected: e.g. 500ms, 30s, 1m)"));
+    }
+
+    private static URI url(String value) {
+      try {
+        URI uri = new URI(value);
+        if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+          return uri;
+        }
+      } catch (java.net.URISyntaxException ignored) {
+        // reported below
+      }
+      throw new IllegalArgumentException("--control-plane: " + value + " (expected: an http:// or https:// URL)");
     }
   }
 }

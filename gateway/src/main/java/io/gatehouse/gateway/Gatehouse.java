@@ -1,8 +1,10 @@
 package io.gatehouse.gateway;
 
 import io.gatehouse.admin.AdminServer;
+import io.gatehouse.admin.ClusterView;
 import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.admin.source.FileSource;
+import io.gatehouse.admin.source.HttpSource;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.admin.store.Installer;
 import io.gatehouse.gateway.demo.DemoEcho;
@@ -22,6 +24,8 @@ import io.gatehouse.certs.CertificateProblem;
 import io.gatehouse.certs.DevCertificates;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.certs.TlsEngine;
+import io.gatehouse.certs.TlsServerOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.gatehouse.routes.Listener;
 import java.util.HashMap;
 import java.util.Map;
@@ -54,24 +58,28 @@ public final class Gatehouse implements AutoCloseable {
 
   /**
    * How to start: config directory (empty = embedded default), admin port override, event loops,
-   * drain timeout, where access log lines go, and the state directory (the dev CA lives there).
+   * drain timeout, where access log lines go, the state directory (the dev CA and admin-pushed
+   * certificates live there), the hosts file egress resolves with (empty: the system's), and the
+   * HTTP control planes to poll.
    */
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
-                        OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile) {
+                        OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile,
+                        List<HttpSource.Settings> controlPlanes) {
     public Options {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(egressHostsFile, "egressHostsFile");
       Objects.requireNonNull(adminPort, "adminPort");
       Objects.requireNonNull(stateDir, "stateDir");
+      controlPlanes = List.copyOf(controlPlanes);
       if (eventLoops < 1) {
         throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: > 0)");
       }
     }
 
-    /** With the default state directory; egress resolves names with the system's hosts file and DNS servers. */
+    /** With the default state directory, the system's resolver and no control planes. */
     public Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
                    OutputStream accessLog) {
-      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, defaultStateDir(), Optional.empty());
+      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, defaultStateDir(), Optional.empty(), List.of());
     }
 
     /** {@code $GATEHOUSE_STATE_DIR}, else {@code ~/.gatehouse}: outside any source tree. */
@@ -162,7 +170,22 @@ public final class Gatehouse implements AutoCloseable {
     }
     GatewayConfig config = store.current();
     int adminPort = options.adminPort().orElse(config.admin().port());
-    admin = await(new AdminServer(vertx, runtimeView()).start(config.admin().address(), adminPort));
+    Path baseDir = options.configDir().orElse(Path.of("")).toAbsolutePath();
+    AdminServer server = new AdminServer(vertx, runtimeView(), store, options.stateDir(), baseDir);
+    try {
+      server.token(config.admin().tokenFile());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("admin.tokenFile cannot be read: " + e.getMessage(), e);
+    }
+    admin = await(server.start(adminOptions(config, adminPort)));
+    for (HttpSource.Settings settings : options.controlPlanes()) {
+      HttpSource source = new HttpSource(vertx, store, settings, baseDir, new java.util.Random());
+      source.start();
+      metrics.source(source.name(), () -> source.status().lastError().isEmpty());
+    }
+    if (files != null) {
+      metrics.source(files.name(), () -> files.status().lastError().isEmpty());
+    }
     ready = true;
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)
         + ", admin " + config.admin().address() + ":" + admin.port() + ", event loops " + options.eventLoops()
@@ -193,6 +216,9 @@ public final class Gatehouse implements AutoCloseable {
     publishCertificates(tls);
     metrics.upstreams(next.upstreams().values());
     listeners.closeUnwanted(config.listeners());
+    if (admin != null) {
+      admin.token(config.admin().tokenFile());
+    }
     GatewayConfig previous = store.current();
     if (previous != null && !previous.admin().equals(config.admin())) {
       LOG.warning("the admin listener settings changed; they take effect at the next restart");
@@ -207,12 +233,29 @@ public final class Gatehouse implements AutoCloseable {
     Map<String, ListenerTlsSetup> tls = loadCertificates(config);
     await(listeners.updateTls(tls));
     publishCertificates(tls);
+    if (admin != null) {
+      admin.token(config.admin().tokenFile()); // a rotated token file takes effect at once
+    }
   }
 
   private void publishCertificates(Map<String, ListenerTlsSetup> tls) {
     Map<String, List<CertificateInfo>> served = new HashMap<>();
     tls.forEach((listener, setup) -> served.put(listener, setup.store().certificates()));
     metrics.certificates(served);
+  }
+
+  /** Where the admin listener binds and, with {@code admin.tls}, its TLS (mutual with a client CA). */
+  private HttpServerOptions adminOptions(GatewayConfig config, int port) {
+    HttpServerOptions options = new HttpServerOptions().setHost(config.admin().address()).setPort(port);
+    if (!config.admin().secure()) {
+      return options;
+    }
+    try {
+      return TlsServerOptions.apply(options, config.admin().tls(), CertStore.load(config.admin().tls()),
+          tlsEngine("admin", config.admin().tls()));
+    } catch (CertificateProblem e) {
+      throw new IllegalStateException("admin.tls: " + e.getMessage(), e);
+    }
   }
 
   /** Reads and checks the certificates of every HTTPS listener and TLS EGRESS listener (blocking: this is the writer thread). */
@@ -223,7 +266,7 @@ public final class Gatehouse implements AutoCloseable {
       if (listener.protocol() != Listener.Protocol.HTTPS && !tlsEgress) {
         continue;
       }
-      TlsEngine engine = tlsEngine(listener);
+      TlsEngine engine = tlsEngine("listener " + listener.name(), listener.tls());
       try {
         ListenerTls tls = DevCertificates.resolve(listener.tls(), devCertDir());
         if (tls != listener.tls() && !devCaLogged) {
@@ -239,13 +282,13 @@ public final class Gatehouse implements AutoCloseable {
     return out;
   }
 
-  /** BoringSSL; the JDK engine only for a listener that allows it, when BoringSSL cannot load. */
-  private TlsEngine tlsEngine(Listener listener) throws CertificateProblem {
-    if (tlsEngine == null || (!tlsEngine.isBoringSsl() && !listener.tls().allowJdkFallback())) {
+  /** BoringSSL; the JDK engine only for a listener ({@code what}) whose TLS block allows it, when BoringSSL cannot load. */
+  private TlsEngine tlsEngine(String what, ListenerTls tls) throws CertificateProblem {
+    if (tlsEngine == null || (!tlsEngine.isBoringSsl() && !tls.allowJdkFallback())) {
       try {
-        tlsEngine = TlsEngine.detect(listener.tls().allowJdkFallback());
+        tlsEngine = TlsEngine.detect(tls.allowJdkFallback());
       } catch (IllegalStateException e) {
-        throw new CertificateProblem("listener " + listener.name() + ": " + e.getMessage()
+        throw new CertificateProblem(what + ": " + e.getMessage()
             + " (set tls.allowJdkFallback: true to serve on the JDK engine)");
       }
       if (tlsEngine.isBoringSsl()) {
@@ -276,6 +319,22 @@ public final class Gatehouse implements AutoCloseable {
 
       @Override public String scrapeMetrics() {
         return metrics.scrape();
+      }
+
+      @Override public List<ClusterView> clusters() {
+        return dataplane.current().upstreams().values().stream()
+            .sorted(java.util.Comparator.comparing(c -> c.name()))
+            .map(c -> new ClusterView(c.name(), c.config().loadBalancer().name(), c.endpoints().stream()
+                .map(e -> new ClusterView.Endpoint(e.label(), "HEALTHY", e.inFlight())).toList()))
+            .toList();
+      }
+
+      @Override public Map<String, Double> stats() {
+        return metrics.stats();
+      }
+
+      @Override public void drain() {
+        Gatehouse.this.drain();
       }
     };
   }

@@ -85,7 +85,7 @@ final class TestGateway implements AutoCloseable {
         hostsFile = Optional.of(Files.writeString(dir.resolve("hosts"), lines));
       }
       Gatehouse g = Gatehouse.start(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), 1,
-          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile));
+          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile, java.util.List.of()));
       return new TestGateway(dir, g, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -149,9 +149,17 @@ final class TestGateway implements AutoCloseable {
 
   /** A GET on the admin port. */
   TestResponse admin(String path) {
+    return admin("GET", path, null, Map.of());
+  }
+
+  /** A call on the admin port: {@code body} null for none. */
+  TestResponse admin(String method, String path, String body, Map<String, String> headers) {
     try {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + gatehouse.adminPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatehouse.adminPort() + path))
+          .timeout(Duration.ofSeconds(20))
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      headers.forEach(b::header);
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new TestResponse(r.statusCode(), r.headers().map(), r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -30,7 +30,7 @@ import java.util.zip.CRC32;
  * scan reads a few small files. A change is a file added, removed or altered (name, time or
  * checksum); the directory is then offered to the store, which validates and installs it.
  */
-public final class FileSource implements AutoCloseable {
+public final class FileSource implements ConfigSource {
   private static final Logger LOG = Logger.getLogger(FileSource.class.getName());
 
   private final Path dir;
@@ -47,6 +47,7 @@ public final class FileSource implements AutoCloseable {
 
   /** Loads the directory once (the returned future completes with that outcome), then watches it. */
   public CompletableFuture<ConfigStore.Outcome> start() {
+    store.register(this);
     CompletableFuture<ConfigStore.Outcome> first = store.offer(name(), () -> {
       lastSeen = fingerprint();
       return ConfigLoader.loadDirectory(dir);
@@ -56,8 +57,13 @@ public final class FileSource implements AutoCloseable {
     return first;
   }
 
-  private String name() {
+  @Override public String name() {
     return "file:" + dir;
+  }
+
+  /** The store's view: the config version these files were last accepted in, and the last rejection. */
+  @Override public SourceStatus status() {
+    return store.tracked(name());
   }
 
   /** Runs on the store's writer thread, so it never races a load. */
@@ -110,6 +116,11 @@ public final class FileSource implements AutoCloseable {
       files.addAll(List.of(u.tls().caCert(), u.tls().clientCert(), u.tls().clientKey()));
     }
     config.admin().tokenFile().ifPresent(files::add);
+    config.admin().tls().certificates().forEach(c -> {
+      files.add(c.cert());
+      files.add(c.key());
+    });
+    files.add(config.admin().tls().clientCa());
     files.remove("");
     return files;
   }

@@ -45,6 +45,26 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
+  /**
+   * Every meter's measurements keyed {@code name{tag=value,…}} (with {@code .statistic} when a
+   * meter has several, as a timer's count, total and max): {@code GET /stats} on the admin port.
+   */
+  public java.util.Map<String, Double> stats() {
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    for (io.micrometer.core.instrument.Meter meter : registry.getMeters()) {
+      io.micrometer.core.instrument.Meter.Id id = meter.getId();
+      StringBuilder tags = new StringBuilder();
+      id.getTags().forEach(t -> tags.append(tags.length() == 0 ? "{" : ",").append(t.getKey()).append('=').append(t.getValue()));
+      String key = id.getName() + (tags.length() == 0 ? "" : tags.append('}').toString());
+      java.util.List<io.micrometer.core.instrument.Measurement> measurements = new java.util.ArrayList<>();
+      meter.measure().forEach(measurements::add);
+      for (io.micrometer.core.instrument.Measurement m : measurements) {
+        out.put(measurements.size() == 1 ? key : key + "." + m.getStatistic().getTagValueRepresentation(), m.getValue());
+      }
+    }
+    return out;
+  }
+
   /** Records one finished request. */
   public void request(String route, String upstream, int status, long durationNanos) {
     byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
@@ -114,6 +134,12 @@ public final class GatewayMetrics {
       upstreamGauges.get(2).register(active, true);
       upstreamGauges.get(3).register(pending, true);
     }
+  }
+
+  /** 1 while config source {@code source} has no error (fetch or rejected change), else 0: degraded mode shows. */
+  public void source(String source, java.util.function.BooleanSupplier healthy) {
+    io.micrometer.core.instrument.Gauge.builder("gatehouse.config.source.healthy", () -> healthy.getAsBoolean() ? 1 : 0)
+        .tag("source", source).description("1 while the config source has no error").register(registry);
   }
 
   /** One route and upstream's meters, one per status class, created on first use. */

@@ -17,10 +17,13 @@ final class ActionReader {
 
   private final Problems problems;
   private final Set<String> upstreams;
+  private final boolean checkUpstreams;
 
-  ActionReader(Problems problems, Set<String> upstreams) {
+  /** Without {@code checkUpstreams} backend names are left to the merged-config check. */
+  ActionReader(Problems problems, Set<String> upstreams, boolean checkUpstreams) {
     this.problems = problems;
     this.upstreams = upstreams;
+    this.checkUpstreams = checkUpstreams;
   }
 
   Action forward(Fields f, String route) {
@@ -33,7 +36,7 @@ final class ActionReader {
       }
       Fields b = read.get();
       String upstream = b.required("upstream");
-      if (!upstream.isEmpty() && !upstreams.contains(upstream)) {
+      if (checkUpstreams && !upstream.isEmpty() && !upstreams.contains(upstream)) {
         problems.add(b.origin("upstream"), "upstream " + Fields.quote(upstream) + " is not defined (known: "
             + (upstreams.isEmpty() ? "none" : String.join(", ", upstreams)) + ")");
       }

@@ -29,6 +29,15 @@ public final class ConfigLoader {
   }
 
   /**
+   * Loads one source's share of a merged config (an admin push, a control-plane document): the same
+   * checks as {@link #load} except those that need the whole config, which {@link CrossCheck} does
+   * on the merge. {@code admin}, {@code demo} and {@code egress.mode} are errors in a fragment.
+   */
+  public static LoadResult loadFragment(List<ConfigFile> files) {
+    return ConfigReader.read(files, true);
+  }
+
+  /**
    * Loads every top-level *.yaml / *.yml file of {@code dir}, in name order. A directory that
    * cannot be listed is one error; a file that cannot be read is an error for that file, and the
    * other files are still checked.

@@ -5,6 +5,7 @@ import io.gatehouse.routes.Demo;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
@@ -25,6 +26,7 @@ final class ConfigReader {
   private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress");
   private static final Set<String> SINGLES = Set.of("admin", "demo", "egress");
 
+  private final boolean fragment;
   private final Problems problems = new Problems();
   private final List<Located> listeners = new ArrayList<>();
   private final List<Located> upstreams = new ArrayList<>();
@@ -32,8 +34,21 @@ final class ConfigReader {
   private final Map<String, Located> singles = new LinkedHashMap<>();
   private final Map<String, Origin> singleOrigins = new LinkedHashMap<>();
 
+  private ConfigReader(boolean fragment) {
+    this.fragment = fragment;
+  }
+
   static LoadResult read(List<ConfigFile> files) {
-    ConfigReader reader = new ConfigReader();
+    return read(files, false);
+  }
+
+  /**
+   * With {@code fragment}, the documents are one source's share of a merged config: {@code admin},
+   * {@code demo} and {@code egress.mode} belong to the config directory and are errors here, and
+   * upstream names and the admin port are checked later, on the merged config ({@link CrossCheck}).
+   */
+  static LoadResult read(List<ConfigFile> files, boolean fragment) {
+    ConfigReader reader = new ConfigReader(fragment);
     for (ConfigFile file : files) {
       for (Node document : YamlTree.parse(file, reader.problems)) {
         reader.collect(document, file.baseDir());
@@ -48,6 +63,9 @@ final class ConfigReader {
       return;
     }
     Fields fields = top.get();
+    if (fragment) {
+      rejectLocalOnly(fields);
+    }
     for (String key : SINGLES) {
       Node node = fields.node(key);
       if (node == null) {
@@ -66,12 +84,24 @@ final class ConfigReader {
     fields.list("routes").forEach(n -> routes.add(new Located(n, baseDir)));
   }
 
+  private void rejectLocalOnly(Fields fields) {
+    for (String key : List.of("admin", "demo")) {
+      if (fields.has(key)) {
+        problems.add(fields.origin(key), "\"" + key + "\" can only be set in the config directory, not by this source");
+      }
+    }
+    if (fields.node("egress") instanceof Node.Mapping egress && egress.field("mode") != null) {
+      problems.add(egress.field("mode").keyOrigin(),
+          "egress.mode can only be set in the config directory; this source may only add egress.allow entries");
+    }
+  }
+
   private LoadResult build() {
     Admin admin = readAdmin(singles.get("admin"));
     Demo demo = readDemo(singles.get("demo"));
     List<Upstream> ups = new UpstreamReader(problems).read(upstreams);
-    List<Route> rts = new RouteReader(problems, ups).read(routes);
-    List<Listener> ls = new ListenerReader(problems, admin.port()).read(listeners);
+    List<Route> rts = new RouteReader(problems, ups, !fragment).read(routes);
+    List<Listener> ls = new ListenerReader(problems, fragment ? -1 : admin.port()).read(listeners);
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
     if (!problems.isEmpty()) {
@@ -84,7 +114,7 @@ final class ConfigReader {
     if (located == null) {
       return Admin.DEFAULT;
     }
-    Optional<Fields> read = Fields.of(located.node(), "admin", problems, Set.of("port", "address", "tokenFile"));
+    Optional<Fields> read = Fields.of(located.node(), "admin", problems, Set.of("port", "address", "tokenFile", "tls"));
     if (read.isEmpty()) {
       return Admin.DEFAULT;
     }
@@ -100,7 +130,9 @@ final class ConfigReader {
       problems.add(f.origin("address"), "admin.address " + address
           + " is not loopback: set admin.tokenFile so that the admin API requires a bearer token");
     }
-    return new Admin(port, address, token);
+    ListenerTls tls = f.nested("tls", "admin tls", ListenerReader.TLS_KEYS)
+        .map(t -> new ListenerReader(problems, port).tls(t, located)).orElse(ListenerTls.NONE);
+    return new Admin(port, address, token, tls);
   }
 
   private Demo readDemo(Located located) {

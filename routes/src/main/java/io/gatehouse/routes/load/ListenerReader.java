@@ -19,7 +19,7 @@ final class ListenerReader {
   private static final Set<String> REDIRECT_KEYS = Set.of("port", "status");
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
-  private static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers",
+  static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers",
       "allowJdkFallback");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key", "dev");
   private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
@@ -141,11 +141,11 @@ final class ListenerReader {
     bound.add(next);
   }
 
-  private static String hostPort(String address, int port) {
+  static String hostPort(String address, int port) {
     return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
   }
 
-  private static boolean overlaps(String a, String b) {
+  static boolean overlaps(String a, String b) {
     return a.equals(b) || isWildcard(a) || isWildcard(b);
   }
 
@@ -153,7 +153,7 @@ final class ListenerReader {
     return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
   }
 
-  private ListenerTls tls(Fields t, Located item) {
+  ListenerTls tls(Fields t, Located item) {
     List<ListenerTls.CertificateRef> certs = new ArrayList<>();
     for (Node node : t.list("certificates")) {
       Fields.of(node, t.what() + " certificate", problems, CERT_KEYS).ifPresent(c -> certs.add(certificate(c, item)));

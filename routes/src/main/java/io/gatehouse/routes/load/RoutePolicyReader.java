@@ -33,8 +33,11 @@ final class RoutePolicyReader {
 
   private final Problems problems;
   private final Set<String> upstreams;
+  private final boolean checkUpstreams;
 
-  RoutePolicyReader(Problems problems, Set<String> upstreams) {
+  /** Without {@code checkUpstreams} the mirror's upstream is left to the merged-config check ({@link CrossCheck}). */
+  RoutePolicyReader(Problems problems, Set<String> upstreams, boolean checkUpstreams) {
+    this.checkUpstreams = checkUpstreams;
     this.problems = problems;
     this.upstreams = upstreams;
   }
@@ -129,7 +132,7 @@ final class RoutePolicyReader {
   Mirror mirror(Fields route) {
     return route.nested("mirror", route.what() + " mirror", MIRROR_KEYS).map(m -> {
       String upstream = m.required("upstream");
-      if (!upstream.isEmpty() && !upstreams.contains(upstream)) {
+      if (checkUpstreams && !upstream.isEmpty() && !upstreams.contains(upstream)) {
         problems.add(m.origin("upstream"), m.what() + ": upstream " + Fields.quote(upstream) + " is not defined (known: "
             + String.join(", ", upstreams) + ")");
       }

@@ -31,13 +31,13 @@ final class RouteReader {
   private final ActionReader actions;
   private final RoutePolicyReader policies;
 
-  RouteReader(Problems problems, List<Upstream> upstreams) {
+  RouteReader(Problems problems, List<Upstream> upstreams, boolean checkUpstreams) {
     this.problems = problems;
     this.upstreams = upstreams.stream().map(Upstream::name).collect(Collectors.toCollection(java.util.TreeSet::new));
     this.names = Names.of("route", problems);
     this.matches = new MatchReader(problems);
-    this.actions = new ActionReader(problems, this.upstreams);
-    this.policies = new RoutePolicyReader(problems, this.upstreams);
+    this.actions = new ActionReader(problems, this.upstreams, checkUpstreams);
+    this.policies = new RoutePolicyReader(problems, this.upstreams, checkUpstreams);
   }
 
   List<Route> read(List<Located> items) {

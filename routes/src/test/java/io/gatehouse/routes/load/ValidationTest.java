@@ -168,7 +168,7 @@ class ValidationTest {
         new Case("retry on a status that is no status", "routes: [{ name: r, retries: { on: [\"600\"] }, directResponse: { status: 200 } }]\n", 1, "\"600\" (expected connect-failure"),
         new Case("admin address that is not an IP", "admin: { address: admin.local }\n", 1, "admin.address \"admin.local\" is not an IP address"),
         new Case("missing admin token file", "admin: { address: 0.0.0.0, tokenFile: token.txt }\n", 1, "tokenFile: file token.txt not found"),
-        new Case("unknown admin key", "admin: { port: 9901, host: 127.0.0.1 }\n", 1, "unknown key \"host\" in admin (expected one of: address, port, tokenFile)"),
+        new Case("unknown admin key", "admin: { port: 9901, host: 127.0.0.1 }\n", 1, "unknown key \"host\" in admin (expected one of: address, port, tls, tokenFile)"),
         new Case("bad demo port", "demo: { echoPort: -1 }\n", 1, "demo.echoPort: \"-1\" (expected a whole number 0..65535)"),
         new Case("document that is a list", "- a\n- b\n", 1, "config: expected a mapping, found a list"));
   }

@@ -1,0 +1,17 @@
+package io.gatehouse.admin;
+
+import java.util.List;
+
+/**
+ * One live upstream as {@code GET /clusters} shows it: its balancer and, per endpoint, the address,
+ * health and requests in flight. {@code health} is {@code HEALTHY} until health checking says
+ * otherwise (see the resilience issue).
+ */
+public record ClusterView(String name, String loadBalancer, List<Endpoint> endpoints) {
+  public ClusterView {
+    endpoints = List.copyOf(endpoints);
+  }
+
+  /** One endpoint of a live upstream. */
+  public record Endpoint(String address, String health, int activeRequests) {}
+}
