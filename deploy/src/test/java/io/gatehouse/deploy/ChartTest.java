@@ -1,8 +1,6 @@
 package io.gatehouse.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,18 +98,6 @@ class ChartTest {
     assertEquals("60s", GatewayChecks.argAfter(GatewayChecks.gatehouse(deployment.getSpec().getTemplate().getSpec(), chart),
         "--drain-timeout"));
     GatewayChecks.check(chart, Shape.INGRESS);
-  }
-
-  @Test
-  void configChangesRollThePodsOnlyThroughTheChecksum() {
-    String before = checksum(Rendered.helm(List.of()));
-    String after = checksum(Rendered.helm(List.of("egress.allow[0].host=api.github.com", "egress.enabled=true")));
-    assertNotEquals(before, after, "a config change changes the pod template");
-    assertFalse(before.isEmpty());
-  }
-
-  private static String checksum(Rendered chart) {
-    return chart.only(Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations().getOrDefault("checksum/config", "");
   }
 
   private static List<String> names(Rendered r, Class<? extends HasMetadata> kind) {

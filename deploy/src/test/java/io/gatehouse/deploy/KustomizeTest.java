@@ -28,7 +28,11 @@ class KustomizeTest {
   void overlayRendersTheGateway(String overlay, Shape shape) {
     Rendered r = Rendered.kustomize(overlay);
     GatewayChecks.check(r, shape);
-    assertEquals("gatehouse", r.only(Namespace.class).getMetadata().getName());
+    Namespace namespace = r.only(Namespace.class);
+    assertEquals("gatehouse", namespace.getMetadata().getName());
+    assertEquals("restricted", namespace.getMetadata().getLabels().get("pod-security.kubernetes.io/enforce"),
+        overlay + ": the pods meet the restricted Pod Security Standard");
+    assertEquals("disabled", namespace.getMetadata().getLabels().get("istio-injection"), overlay + ": no sidecar injection");
     for (HasMetadata o : r.objects()) {
       String expected = CLUSTER_SCOPED.contains(o.getKind()) ? null : "gatehouse";
       assertEquals(expected, o.getMetadata().getNamespace(), overlay + ": namespace of " + o.getKind() + "/" + o.getMetadata().getName());
