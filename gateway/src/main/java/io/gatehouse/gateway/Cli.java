@@ -76,7 +76,9 @@ final class Cli {
       err.println(rejected.errors().size() + " error(s) in " + dir);
       return 1;
     }
-    GatewayConfig config = ((LoadResult.Loaded) result).config();
+    LoadResult.Loaded loaded = (LoadResult.Loaded) result;
+    loaded.warnings().forEach(w -> err.println(w));
+    GatewayConfig config = loaded.config();
     List<String> unsupported = Capabilities.unsupported(config);
     if (!unsupported.isEmpty()) {
       unsupported.forEach(p -> err.println(dir + ": " + p));

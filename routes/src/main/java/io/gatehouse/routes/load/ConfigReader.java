@@ -31,6 +31,7 @@ final class ConfigReader {
   private final List<Located> routes = new ArrayList<>();
   private final Map<String, Located> singles = new LinkedHashMap<>();
   private final Map<String, Origin> singleOrigins = new LinkedHashMap<>();
+  private final MeshDocuments mesh = new MeshDocuments();
 
   static LoadResult read(List<ConfigFile> files) {
     ConfigReader reader = new ConfigReader();
@@ -43,6 +44,10 @@ final class ConfigReader {
   }
 
   private void collect(Node document, Path baseDir) {
+    if (MeshDocuments.isKubernetes(document)) {
+      mesh.add(document);
+      return;
+    }
     Optional<Fields> top = Fields.of(document, "config", problems, TOP);
     if (top.isEmpty()) {
       return;
@@ -74,10 +79,11 @@ final class ConfigReader {
     List<Listener> ls = new ListenerReader(problems, admin.port()).read(listeners);
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode.node());
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo), problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }
-    return new LoadResult.Loaded(new GatewayConfig(admin, ls, ups, rts, egress, demo));
+    return new LoadResult.Loaded(config, mesh.warnings());
   }
 
   private Admin readAdmin(Located located) {
