@@ -3,6 +3,10 @@ package io.gatehouse.gateway;
 import io.gatehouse.admin.AdminServer;
 import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.admin.source.FileSource;
+import io.gatehouse.admin.source.kubernetes.KubernetesSource;
+import io.gatehouse.routes.load.LoadResult;
+import java.util.ArrayList;
+import java.util.function.Supplier;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.gateway.demo.DemoEcho;
 import io.gatehouse.gateway.observe.AccessLog;
@@ -77,6 +81,7 @@ public final class Gatehouse implements AutoCloseable {
   private final Listeners listeners;
   private final ConfigStore store;
   private FileSource files;
+  private final List<KubernetesSource> kubernetes = new ArrayList<>();
   private AdminServer admin;
   private HttpServer demo;
   private TlsEngine tlsEngine;
@@ -120,10 +125,23 @@ public final class Gatehouse implements AutoCloseable {
     GatewayConfig config = store.current();
     int adminPort = options.adminPort().orElse(config.admin().port());
     admin = await(new AdminServer(vertx, runtimeView()).start(config.admin().address(), adminPort));
+    startKubernetes(config);
     ready = true;
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)
         + ", admin " + config.admin().address() + ":" + admin.port() + ", event loops " + options.eventLoops()
         + ", native transport " + vertx.isNativeTransportEnabled());
+  }
+
+  /** One source per {@code kubernetes} entry; each merges its translation into the native config. */
+  private void startKubernetes(GatewayConfig config) {
+    Supplier<LoadResult> base = options.configDir().<Supplier<LoadResult>>map(d -> () -> ConfigLoader.loadDirectory(d))
+        .orElse(() -> ConfigLoader.load(ConfigLoader.embeddedDefault()));
+    config.kubernetes().forEach(k -> kubernetes.add(KubernetesSource.start(k, store, base)));
+  }
+
+  /** The Kubernetes sources started from config, for status. */
+  public List<KubernetesSource> kubernetesSources() {
+    return List.copyOf(kubernetes);
   }
 
   private String describeListeners(GatewayConfig config) {
@@ -237,6 +255,7 @@ public final class Gatehouse implements AutoCloseable {
     if (files != null) {
       files.close();
     }
+    kubernetes.forEach(KubernetesSource::close);
     store.close();
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -8,11 +8,18 @@ import java.util.List;
  * so a reload can tell which upstreams are unchanged and keep their live clients.
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
-                            List<Route> routes, Egress egress, Demo demo) {
+                            List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
     routes = List.copyOf(routes);
+    kubernetes = List.copyOf(kubernetes);
+  }
+
+  /** A config without Kubernetes sources. */
+  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                       Egress egress, Demo demo) {
+    this(admin, listeners, upstreams, routes, egress, demo, List.of());
   }
 
   /** An empty config: no listeners, nothing to route. */

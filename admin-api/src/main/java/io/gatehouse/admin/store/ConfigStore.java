@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +37,7 @@ public final class ConfigStore implements AutoCloseable {
   private volatile GatewayConfig current;
   private volatile long version;
   private volatile Outcome lastOutcome;
+  private final List<UnaryOperator<LoadResult>> overlays = new CopyOnWriteArrayList<>();
 
   public ConfigStore(Installer installer) {
     this.installer = Objects.requireNonNull(installer, "installer");
@@ -68,7 +71,23 @@ public final class ConfigStore implements AutoCloseable {
     return writer;
   }
 
-  private Outcome apply(String source, LoadResult result) {
+  /**
+   * Adds a step that every offered load passes through before it is validated: how a source that
+   * adds to the native config (Kubernetes) joins every load, whichever source offered it.
+   */
+  public void addOverlay(UnaryOperator<LoadResult> overlay) {
+    overlays.add(Objects.requireNonNull(overlay, "overlay"));
+  }
+
+  public void removeOverlay(UnaryOperator<LoadResult> overlay) {
+    overlays.remove(overlay);
+  }
+
+  private Outcome apply(String source, LoadResult loaded) {
+    LoadResult result = loaded;
+    for (UnaryOperator<LoadResult> overlay : overlays) {
+      result = overlay.apply(result);
+    }
     Outcome outcome = decide(source, result);
     lastOutcome = outcome;
     return outcome;

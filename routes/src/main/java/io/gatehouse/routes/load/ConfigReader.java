@@ -4,6 +4,7 @@ import io.gatehouse.routes.Admin;
 import io.gatehouse.routes.Demo;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Kubernetes;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
@@ -22,13 +23,14 @@ import java.util.Set;
  * is read and cross-checked; records are returned only when no error was found anywhere.
  */
 final class ConfigReader {
-  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress");
+  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes");
   private static final Set<String> SINGLES = Set.of("admin", "demo", "egress");
 
   private final Problems problems = new Problems();
   private final List<Located> listeners = new ArrayList<>();
   private final List<Located> upstreams = new ArrayList<>();
   private final List<Located> routes = new ArrayList<>();
+  private final List<Located> kubernetes = new ArrayList<>();
   private final Map<String, Located> singles = new LinkedHashMap<>();
   private final Map<String, Origin> singleOrigins = new LinkedHashMap<>();
   private final MeshDocuments mesh = new MeshDocuments();
@@ -69,6 +71,7 @@ final class ConfigReader {
     fields.list("listeners").forEach(n -> listeners.add(new Located(n, baseDir)));
     fields.list("upstreams").forEach(n -> upstreams.add(new Located(n, baseDir)));
     fields.list("routes").forEach(n -> routes.add(new Located(n, baseDir)));
+    fields.list("kubernetes").forEach(n -> kubernetes.add(new Located(n, baseDir)));
   }
 
   private LoadResult build() {
@@ -79,7 +82,8 @@ final class ConfigReader {
     List<Listener> ls = new ListenerReader(problems, admin.port()).read(listeners);
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode.node());
-    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo), problems);
+    List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters), problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }

@@ -54,7 +54,7 @@ public final class MeshMerge {
     List<EgressRule> allow = new ArrayList<>(base.egress().allow());
     allow.addAll(fragment.egress());
     return new Merged(new GatewayConfig(base.admin(), listeners, upstreams, routes,
-        new Egress(base.egress().mode(), allow), base.demo()), List.of());
+        new Egress(base.egress().mode(), allow), base.demo(), base.kubernetes()), List.of());
   }
 
   /** A merged config, valid when {@code errors} is empty. */

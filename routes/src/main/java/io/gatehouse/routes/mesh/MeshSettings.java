@@ -25,6 +25,11 @@ public record MeshSettings(Map<String, Set<String>> gatewayLabels, String gatewa
   public static final MeshSettings FILES =
       new MeshSettings(DEFAULT_LABELS, "gatehouse", Map.of(), true, "cluster.local");
 
+  /** The settings of a cluster source: no DNS fallback (no EndpointSlice means no ready pod). */
+  public static MeshSettings of(io.gatehouse.routes.Kubernetes k) {
+    return new MeshSettings(k.gatewayLabels(), k.gatewayClassName(), k.ports(), false, k.clusterDomain());
+  }
+
   /** Whether an Istio Gateway with this selector selects this gateway. */
   boolean selects(Map<String, String> selector) {
     // Istio: a Gateway without a selector applies to every gateway workload.
