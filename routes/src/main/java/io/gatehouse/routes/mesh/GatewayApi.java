@@ -70,8 +70,8 @@ final class GatewayApi {
       }
       if (!scope.failed()) {
         servers.forEach(s -> plan.add(r.id(), s));
-        listeners.addAll(mine);
       }
+      listeners.addAll(mine);
       report.add(scope);
     }
   }

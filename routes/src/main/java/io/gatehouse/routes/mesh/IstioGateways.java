@@ -50,8 +50,9 @@ final class IstioGateways {
       }
       if (!scope.failed()) {
         servers.forEach(s -> plan.add(r.id(), s));
-        selected.put(r.namespace() + "/" + r.name(), hosts);
       }
+      // VirtualServices still bind to a Gateway left out for an error, so their own problems are reported too.
+      selected.put(r.namespace() + "/" + r.name(), hosts);
       report.add(scope);
     }
   }

@@ -323,6 +323,112 @@ class MeshFilesTest {
     assertEquals(List.of(), loaded.config().listeners());
   }
 
+  @Test
+  void gatewayApiHttpsTakesItsCertificateFromASecretDocument() throws IOException {
+    Files.writeString(dir.resolve("mesh.yaml"), """
+        apiVersion: v1
+        kind: Secret
+        metadata: { name: shop-cert, namespace: shop }
+        type: kubernetes.io/tls
+        stringData: { tls.crt: CERT, tls.key: KEY }
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: { name: gw, namespace: shop }
+        spec:
+          gatewayClassName: gatehouse
+          listeners:
+            - name: https
+              port: 443
+              protocol: HTTPS
+              hostname: shop.example.com
+              tls: { mode: Terminate, certificateRefs: [{ name: shop-cert }] }
+        """);
+    LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class, ConfigLoader.loadDirectory(dir));
+    Listener https = loaded.config().listeners().get(0);
+    assertEquals(Listener.Protocol.HTTPS, https.protocol());
+    var cert = https.tls().certificates().get(0);
+    assertEquals(List.of("shop.example.com"), cert.hosts());
+    assertEquals("CERT", Files.readString(Path.of(cert.cert())));
+    assertEquals("KEY", Files.readString(Path.of(cert.key())));
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(Path.of(cert.key()))));
+  }
+
+  @Test
+  void serviceEntryWithStaticEndpointsIsADestinationAndAnEgressRule() throws IOException {
+    Files.writeString(dir.resolve("mesh.yaml"), """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: legacy, namespace: shop }
+        spec:
+          hosts: [legacy.internal]
+          addresses: [192.0.2.0/24]
+          ports: [{ number: 8080, name: http, protocol: HTTP }]
+          resolution: STATIC
+          endpoints: [{ address: 192.0.2.10 }, { address: 192.0.2.11, ports: { http: 9090 } }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: legacy, namespace: shop }
+        spec:
+          host: legacy.internal
+          trafficPolicy: { tls: { mode: SIMPLE, sni: legacy.internal } }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: shop }
+        spec:
+          selector: { istio: ingressgateway }
+          servers: [{ port: { number: 80, protocol: HTTP }, hosts: ["*"] }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: legacy, namespace: shop }
+        spec:
+          hosts: [legacy.example.com]
+          gateways: [public]
+          http: [{ route: [{ destination: { host: legacy.internal } }] }]
+        """);
+    GatewayConfig config = assertInstanceOf(LoadResult.Loaded.class, ConfigLoader.loadDirectory(dir)).config();
+    Upstream legacy = upstream(config, "legacy.internal_8080");
+    assertEquals(List.of(new Upstream.Endpoint("192.0.2.10", 8080), new Upstream.Endpoint("192.0.2.11", 9090)),
+        legacy.endpoints());
+    assertEquals(new io.gatehouse.routes.UpstreamTls(true, "legacy.internal", "", "", "", true), legacy.tls());
+    assertEquals(List.of(new EgressRule.Destination.Host("legacy.internal"), new EgressRule.Destination.Cidr("192.0.2.0/24")),
+        config.egress().allow().stream().map(EgressRule::destination).toList());
+  }
+
+  @Test
+  void kubernetesSourcesAreReadAndChecked() throws IOException {
+    Files.writeString(dir.resolve("gatehouse.yaml"), """
+        kubernetes:
+          - name: prod
+            namespaces: [shop, payments]
+            gatewayLabels: { istio: ingressgateway, app: [edge, gate] }
+            ports: { 80: 8080, 443: 8443 }
+            debounce: 500ms
+        """);
+    GatewayConfig config = assertInstanceOf(LoadResult.Loaded.class, ConfigLoader.loadDirectory(dir)).config();
+    assertEquals(List.of(new io.gatehouse.routes.Kubernetes("prod", "", List.of("shop", "payments"),
+        Map.of("istio", Set.of("ingressgateway"), "app", Set.of("edge", "gate")), "gatehouse", Map.of(80, 8080, 443, 8443),
+        Duration.ofMillis(500), "cluster.local")), config.kubernetes());
+
+    Files.writeString(dir.resolve("gatehouse.yaml"), """
+        kubernetes:
+          - name: prod
+            masterUrl: "ftp://nope"
+            ports: { 80: 70000 }
+        """);
+    List<String> errors = assertInstanceOf(LoadResult.Rejected.class, ConfigLoader.loadDirectory(dir)).errors().stream()
+        .map(ConfigError::toString).toList();
+    assertEquals(List.of(
+        dir.resolve("gatehouse.yaml") + ":3: kubernetes source prod.masterUrl: \"ftp://nope\" is not an http(s) URL"
+            + " (leave it out for in-cluster or kubeconfig discovery)",
+        dir.resolve("gatehouse.yaml") + ":4: kubernetes source prod.ports: 80: 70000 is not a port mapping"
+            + " (expected GATEWAY_PORT: LISTEN_PORT, 1..65535, 0 = any free port)"), errors);
+  }
+
   private static Upstream upstream(GatewayConfig config, String name) {
     return config.upstreams().stream().filter(u -> u.name().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError(name + " not in " + config.upstreams().stream().map(Upstream::name).toList()));
