@@ -26,7 +26,7 @@ final class ListenerPlan {
     this.settings = settings;
   }
 
-  /** Checks {@code server} against what is already planned on its port; adds it when {@code commit}. */
+  /** Whether {@code server} fits what other resources already planned on its port (reported in {@code scope} if not). */
   boolean check(Scope scope, Tree at, Server server) {
     Entry existing = byPort.get(server.port());
     if (existing == null) {
