@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,7 @@ import java.util.logging.Logger;
  */
 public final class KubernetesSource implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KubernetesSource.class.getName());
+  private static final long RETRY_SECONDS = 30;
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final Kubernetes config;
@@ -61,7 +63,10 @@ public final class KubernetesSource implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Map<WatchedKind, List<SharedIndexInformer<GenericKubernetesResource>>> informers = new LinkedHashMap<>();
-  private final List<String> unwatched = new ArrayList<>();
+  private final List<String> unwatched = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private List<Map.Entry<WatchedKind, String>> pending = new ArrayList<>();
+  private volatile boolean retrying;
+  private volatile boolean synced;
   private volatile SourceStatus status;
   private volatile String resourceVersion = "";
   private volatile MeshFragment fragment = MeshFragment.EMPTY;
@@ -91,8 +96,9 @@ public final class KubernetesSource implements AutoCloseable {
    * empty). Returns at once; the informers sync on the source's thread.
    */
   public static KubernetesSource start(Kubernetes config, ConfigStore store, Supplier<LoadResult> base) {
+    // Credentials come from the usual discovery (service account, kubeconfig); masterUrl only moves the server.
     Config clientConfig = config.masterUrl().isEmpty() ? Config.autoConfigure(null)
-        : new ConfigBuilder(Config.empty()).withMasterUrl(config.masterUrl()).build();
+        : new ConfigBuilder(Config.autoConfigure(null)).withMasterUrl(config.masterUrl()).build();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
     return start(config, client, true, store, base);
   }
@@ -103,6 +109,9 @@ public final class KubernetesSource implements AutoCloseable {
     KubernetesSource source = new KubernetesSource(config, client, ownsClient, store, base,
         SecretDirectory.defaultFor("kubernetes-" + config.name()));
     store.addOverlay(source.overlay);
+    for (WatchedKind kind : WatchedKind.ALL) {
+      source.namespaces().forEach(ns -> source.pending.add(Map.entry(kind, ns)));
+    }
     source.executor.execute(source::watch);
     return source;
   }
@@ -115,7 +124,16 @@ public final class KubernetesSource implements AutoCloseable {
     return status;
   }
 
+  /**
+   * Starts an informer for every pending kind and namespace, all at once (each lists, then
+   * watches). The first translation waits until every one has started or failed, so a partial
+   * view never reports false errors. One that cannot start (the API server is unreachable, a CRD
+   * is not installed yet) is tried again every {@link #RETRY_SECONDS}s.
+   */
   private void watch() {
+    if (closed) {
+      return;
+    }
     ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
       @Override public void onAdd(GenericKubernetesResource r) {
         changed(r);
@@ -129,23 +147,61 @@ public final class KubernetesSource implements AutoCloseable {
         changed(r);
       }
     };
-    for (WatchedKind kind : WatchedKind.ALL) {
-      for (String ns : namespaces()) {
-        try {
-          var resources = client.genericKubernetesResources(kind.context());
-          SharedIndexInformer<GenericKubernetesResource> informer = ns.isEmpty()
-              ? resources.inAnyNamespace().inform(handler, 0)
-              : resources.inNamespace(ns).inform(handler, 0);
-          informers.computeIfAbsent(kind, k -> new ArrayList<>()).add(informer);
-        } catch (RuntimeException e) {
-          // A CRD that is not installed (no Istio, no Gateway API) is not an error: those kinds are simply absent.
-          unwatched.add(kind + (ns.isEmpty() ? "" : " in " + ns));
-          LOG.warning(() -> name() + ": cannot watch " + kind + (ns.isEmpty() ? "" : " in namespace " + ns)
-              + ": " + e.getMessage());
-        }
+    List<Map.Entry<WatchedKind, String>> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CompletableFuture<Void>> starts = new ArrayList<>();
+    for (Map.Entry<WatchedKind, String> entry : pending) {
+      WatchedKind kind = entry.getKey();
+      String ns = entry.getValue();
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      starts.add(started);
+      try {
+        var resources = client.genericKubernetesResources(kind.context());
+        SharedIndexInformer<GenericKubernetesResource> informer = ns.isEmpty()
+            ? resources.inAnyNamespace().runnableInformer(0) : resources.inNamespace(ns).runnableInformer(0);
+        informer.addEventHandler(handler);
+        informer.start().whenCompleteAsync((ok, e) -> {
+          if (e == null) {
+            informers.computeIfAbsent(kind, k -> new ArrayList<>()).add(informer);
+          } else {
+            informer.stop();
+            cannotWatch(entry, failed, e);
+          }
+          started.complete(null);
+        }, executor);
+      } catch (RuntimeException e) {
+        cannotWatch(entry, failed, e);
+        started.complete(null);
       }
     }
-    schedule();
+    CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
+      pending = List.copyOf(failed);
+      unwatched.clear();
+      failed.forEach(e -> unwatched.add(e.getKey() + (e.getValue().isEmpty() ? "" : " in " + e.getValue())));
+      retrying = true;
+      synced = true;
+      if (!failed.isEmpty() && !closed) {
+        executor.schedule(this::watch, RETRY_SECONDS, TimeUnit.SECONDS);
+      }
+      schedule();
+    }, executor);
+  }
+
+  private static String describe(Throwable e) {
+    String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    Throwable cause = e.getCause();
+    return cause == null || cause == e ? text : text + " (" + describe(cause) + ")";
+  }
+
+  private void cannotWatch(Map.Entry<WatchedKind, String> entry, List<Map.Entry<WatchedKind, String>> failed, Throwable e) {
+    failed.add(entry);
+    if (closed) {
+      return;
+    }
+    // A CRD that is not installed (no Istio, no Gateway API) is not an error: those kinds are simply absent.
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    LOG.log(retrying ? Level.FINE : Level.WARNING, () -> name() + ": cannot watch " + entry.getKey()
+        + (entry.getValue().isEmpty() ? "" : " in namespace " + entry.getValue()) + " (trying again every "
+        + RETRY_SECONDS + "s): " + describe(cause));
   }
 
   private List<String> namespaces() {
@@ -162,7 +218,7 @@ public final class KubernetesSource implements AutoCloseable {
 
   /** Debounce: the first change of a burst schedules one rebuild, which reads whatever is current then. */
   private void schedule() {
-    if (!closed && scheduled.compareAndSet(false, true)) {
+    if (!closed && synced && scheduled.compareAndSet(false, true)) {
       executor.schedule(this::rebuild, config.debounce().toMillis(), TimeUnit.MILLISECONDS);
     }
   }
