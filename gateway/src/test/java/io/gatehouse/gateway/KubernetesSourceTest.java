@@ -22,6 +22,9 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -143,7 +146,7 @@ class KubernetesSourceTest {
   }
 
   @Test
-  void rotatingTheTlsSecretChangesTheServedCertificate() {
+  void rotatingTheTlsSecretChangesTheServedCertificate() throws IOException {
     CertFactory certs = CertFactory.ecdsa();
     IssuedCert ca = certs.ca("Test CA", Duration.ofDays(30));
     IssuedCert first = certs.server(ca, Duration.ofDays(30), "shop.example.com");
@@ -163,8 +166,26 @@ class KubernetesSourceTest {
     apply(virtualService("echo").replace("hosts: [\"*\"]", "hosts: [shop.example.com]"));
     startGateway();
     Await.until("the first certificate served", 15, () -> first.certificate().getSerialNumber().equals(servedSerial()));
+    Path firstKey = Path.of(gateway.gatehouse.store().current().listeners().get(0).tls().certificates().get(0).key());
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(firstKey)));
     apply(tlsSecret(second));
     Await.until("the rotated certificate served", 15, () -> second.certificate().getSerialNumber().equals(servedSerial()));
+    Await.until("the first Secret's files removed", 10, () -> !Files.exists(firstKey));
+  }
+
+  @Test
+  void aBurstOfChangesIsTranslatedFewTimes() {
+    apply(ISTIO_GATEWAY);
+    apply(virtualService("echo"));
+    startGateway("500ms");
+    awaitUpstream("/api/x", "a");
+    long before = gateway.gatehouse.store().version();
+    for (int i = 0; i < 10; i++) {
+      apply(slice("echo", i % 2 == 0 ? a.port() : b.port()));
+    }
+    awaitUpstream("/api/x", "b");
+    long installed = gateway.gatehouse.store().version() - before;
+    assertTrue(installed >= 1 && installed <= 5, "10 changes in a burst installed " + installed + " configs");
   }
 
   @Test
@@ -305,6 +326,10 @@ class KubernetesSourceTest {
   // --- the gateway
 
   private void startGateway() {
+    startGateway("50ms");
+  }
+
+  private void startGateway(String debounce) {
     gateway = TestGateway.startRaw("""
         admin: { port: 0 }
         kubernetes:
@@ -312,8 +337,8 @@ class KubernetesSourceTest {
             masterUrl: %s
             namespaces: [shop]
             ports: { 80: 0, 443: 0 }
-            debounce: 50ms
-        """.formatted(server.url("/").replaceAll("/$", "")));
+            debounce: %s
+        """.formatted(server.url("/").replaceAll("/$", ""), debounce));
   }
 
   private int meshPort(int port) {
