@@ -37,23 +37,23 @@ final class IstioGateways {
       if (!catalog.settings.selects(spec.map("selector"))) {
         continue;
       }
-      Scope scope = new Scope(r);
-      scope.unknownKeys(spec, Set.of("selector", "servers"));
-      List<ListenerPlan.Server> servers = new ArrayList<>();
-      List<ServerHost> hosts = new ArrayList<>();
-      for (Tree server : spec.get("servers").items()) {
-        server(scope, server, catalog, secrets, hosts).ifPresent(s -> {
-          if (plan.check(scope, server.get("port"), s)) {
-            servers.add(s);
-          }
-        });
-      }
-      if (!scope.failed()) {
-        servers.forEach(s -> plan.add(r.id(), s));
-      }
-      // VirtualServices still bind to a Gateway left out for an error, so their own problems are reported too.
-      selected.put(r.namespace() + "/" + r.name(), hosts);
-      report.add(scope);
+      report.run(r, scope -> {
+        scope.unknownKeys(spec, Set.of("selector", "servers"));
+        List<ListenerPlan.Server> servers = new ArrayList<>();
+        List<ServerHost> hosts = new ArrayList<>();
+        for (Tree server : spec.get("servers").items()) {
+          server(scope, server, catalog, secrets, hosts).ifPresent(s -> {
+            if (plan.check(scope, server.get("port"), s)) {
+              servers.add(s);
+            }
+          });
+        }
+        if (!scope.failed()) {
+          servers.forEach(s -> plan.add(r.id(), s));
+        }
+        // VirtualServices still bind to a Gateway left out for an error, so their own problems are reported too.
+        selected.put(r.namespace() + "/" + r.name(), hosts);
+      });
     }
   }
 

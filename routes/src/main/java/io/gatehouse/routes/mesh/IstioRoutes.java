@@ -60,28 +60,28 @@ final class IstioRoutes {
       if (bound.isEmpty()) {
         continue;
       }
-      Scope scope = new Scope(r);
-      for (String key : spec.keys()) {
-        if (!SPEC_KEYS.contains(key)) {
-          scope.notYet(spec.get(key));
+      report.run(r, scope -> {
+        for (String key : spec.keys()) {
+          if (!SPEC_KEYS.contains(key)) {
+            scope.notYet(spec.get(key));
+          }
         }
-      }
-      for (String key : List.of("tls", "tcp")) {
-        if (spec.has(key)) {
-          scope.warn(spec.get(key), key + " routes (TLS passthrough by SNI, TCP) are not supported by this build yet; ignored");
+        for (String key : List.of("tls", "tcp")) {
+          if (spec.has(key)) {
+            scope.warn(spec.get(key), key + " routes (TLS passthrough by SNI, TCP) are not supported by this build yet; ignored");
+          }
         }
-      }
-      List<String> hosts = hosts(scope, spec, r.namespace(), bound);
-      List<Route> out = new ArrayList<>();
-      List<Tree> http = spec.get("http").items();
-      for (int i = 0; i < http.size(); i++) {
-        route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i).ifPresent(out::add);
-      }
-      routes.checkConflicts(scope, spec.get("hosts"), out);
-      if (!scope.failed()) {
-        routes.add(r.id(), out);
-      }
-      report.add(scope);
+        List<String> hosts = hosts(scope, spec, r.namespace(), bound);
+        List<Route> out = new ArrayList<>();
+        List<Tree> http = spec.get("http").items();
+        for (int i = 0; i < http.size(); i++) {
+          route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i).ifPresent(out::add);
+        }
+        routes.checkConflicts(scope, spec.get("hosts"), out);
+        if (!scope.failed()) {
+          routes.add(r.id(), out);
+        }
+      });
     }
   }
 

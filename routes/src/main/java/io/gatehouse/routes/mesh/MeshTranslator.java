@@ -23,11 +23,11 @@ public final class MeshTranslator {
     istioGateways.translate(catalog, secrets, plan, report);
     Policies policies = Policies.read(catalog, secrets, report);
     Destinations destinations = new Destinations(catalog, policies);
-    GatewayApi gatewayApi = new GatewayApi(catalog, destinations);
+    GatewayApi gatewayApi = new GatewayApi(catalog);
     gatewayApi.gateways(secrets, plan, report);
     RouteSet routes = new RouteSet();
     new IstioRoutes(catalog, destinations, istioGateways.selected()).translate(routes, report);
-    gatewayApi.routes(routes, report);
+    new HttpRoutes(catalog, destinations, gatewayApi).routes(routes, report);
     var egress = ServiceEntries.translate(catalog, report);
     return new MeshFragment(plan.listeners(), destinations.upstreams(), routes.routes(), egress, report.all(),
         report.accepted());

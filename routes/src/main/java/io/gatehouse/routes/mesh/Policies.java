@@ -35,33 +35,33 @@ final class Policies {
   static Policies read(Catalog catalog, SecretStore secrets, Report report) {
     Policies out = new Policies();
     for (MeshResource r : catalog.of(Kinds.DESTINATION_RULE)) {
-      Scope scope = new Scope(r);
-      Tree spec = r.spec();
-      scope.unknownKeys(spec, RULE_KEYS);
-      if (spec.has("workloadSelector")) {
-        scope.warn(spec.get("workloadSelector"), "applies to sidecars, not to a gateway; ignored");
-      }
-      String host = catalog.fqdn(spec.text("host"), r.namespace());
-      if (host.isEmpty()) {
-        scope.error(spec.get("host"), "is required");
-      }
-      Policy policy = policy(scope, spec.get("trafficPolicy"), Policy.DEFAULT, secrets, catalog, r.namespace());
-      Map<String, Subset> subsets = new LinkedHashMap<>();
-      for (Tree s : spec.get("subsets").items()) {
-        scope.unknownKeys(s, Set.of("name", "labels", "trafficPolicy"));
-        String name = s.text("name");
-        if (name.isEmpty()) {
-          scope.error(s.get("name"), "is required");
-        } else if (subsets.put(name, new Subset(s.map("labels"),
-            policy(scope, s.get("trafficPolicy"), policy, secrets, catalog, r.namespace()))) != null) {
-          scope.error(s.get("name"), "subset \"" + name + "\" is defined twice");
+      report.run(r, scope -> {
+        Tree spec = r.spec();
+        scope.unknownKeys(spec, RULE_KEYS);
+        if (spec.has("workloadSelector")) {
+          scope.warn(spec.get("workloadSelector"), "applies to sidecars, not to a gateway; ignored");
         }
-      }
-      if (!scope.failed() && out.byHost.putIfAbsent(host, new Rule(r, policy, subsets)) != null) {
-        scope.warn(spec.get("host"), "another DestinationRule for " + host + " came first; this one is ignored"
-            + " (Istio merges them; this gateway does not)");
-      }
-      report.add(scope);
+        String host = catalog.fqdn(spec.text("host"), r.namespace());
+        if (host.isEmpty()) {
+          scope.error(spec.get("host"), "is required");
+        }
+        Policy policy = policy(scope, spec.get("trafficPolicy"), Policy.DEFAULT, secrets, catalog, r.namespace());
+        Map<String, Subset> subsets = new LinkedHashMap<>();
+        for (Tree s : spec.get("subsets").items()) {
+          scope.unknownKeys(s, Set.of("name", "labels", "trafficPolicy"));
+          String name = s.text("name");
+          if (name.isEmpty()) {
+            scope.error(s.get("name"), "is required");
+          } else if (subsets.put(name, new Subset(s.map("labels"),
+              policy(scope, s.get("trafficPolicy"), policy, secrets, catalog, r.namespace()))) != null) {
+            scope.error(s.get("name"), "subset \"" + name + "\" is defined twice");
+          }
+        }
+        if (!scope.failed() && out.byHost.putIfAbsent(host, new Rule(r, policy, subsets)) != null) {
+          scope.warn(spec.get("host"), "another DestinationRule for " + host + " came first; this one is ignored"
+              + " (Istio merges them; this gateway does not)");
+        }
+      });
     }
     return out;
   }

@@ -10,6 +10,20 @@ final class Report {
   private final Map<String, List<MeshProblem>> byResource = new LinkedHashMap<>();
   private final Map<String, Boolean> accepted = new LinkedHashMap<>();
 
+  /**
+   * Translates one resource with {@code body}; a resource so malformed that translating it throws
+   * (a list where a mapping belongs, …) is reported and left out, and the others still translate.
+   */
+  void run(MeshResource resource, java.util.function.Consumer<Scope> body) {
+    Scope scope = new Scope(resource);
+    try {
+      body.accept(scope);
+    } catch (RuntimeException e) {
+      scope.error(resource.spec(), "could not be translated (" + e + ")");
+    }
+    add(scope);
+  }
+
   void add(Scope scope) {
     String id = scope.resource().id();
     byResource.computeIfAbsent(id, k -> new ArrayList<>()).addAll(scope.problems());

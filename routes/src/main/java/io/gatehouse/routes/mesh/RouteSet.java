@@ -42,6 +42,15 @@ final class RouteSet {
     }
   }
 
+  int size() {
+    return routes.size();
+  }
+
+  /** Orders the routes from index {@code from} on (one kind of resource); a stable sort keeps ties in order. */
+  void sortFrom(int from, java.util.Comparator<Route> order) {
+    routes.subList(from, routes.size()).sort(order);
+  }
+
   List<Route> routes() {
     return List.copyOf(routes);
   }

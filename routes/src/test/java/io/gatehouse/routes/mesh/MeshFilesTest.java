@@ -356,6 +356,41 @@ class MeshFilesTest {
   }
 
   @Test
+  void httpRouteMatchesFollowGatewayApiPrecedence() throws IOException {
+    Files.writeString(dir.resolve("mesh.yaml"), """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: { name: gw, namespace: shop }
+        spec:
+          gatewayClassName: gatehouse
+          listeners: [{ name: web, port: 80, protocol: HTTP }]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: a, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw }]
+          rules:
+            - matches: [{ path: { value: / } }]
+            - matches:
+                - { path: { value: /api } }
+                - { path: { type: Exact, value: /api/health } }
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: b, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw }]
+          rules:
+            - matches: [{ path: { value: /api }, headers: [{ name: x-canary, value: "1" }] }]
+        """);
+    GatewayConfig config = assertInstanceOf(LoadResult.Loaded.class, ConfigLoader.loadDirectory(dir)).config();
+    assertEquals(List.of("httproute.shop.a.1.1", "httproute.shop.b.0.0", "httproute.shop.a.1.0", "httproute.shop.a.0.0"),
+        config.routes().stream().map(Route::name).toList());
+    assertEquals(new PathMatch.Regex("\\Q/api\\E(/.*)?"), config.routes().get(2).match().get(0).path());
+  }
+
+  @Test
   void serviceEntryWithStaticEndpointsIsADestinationAndAnEgressRule() throws IOException {
     Files.writeString(dir.resolve("mesh.yaml"), """
         apiVersion: networking.istio.io/v1
