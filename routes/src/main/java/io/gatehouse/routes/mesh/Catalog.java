@@ -25,7 +25,7 @@ final class Catalog {
         String service = r.metadata().get("labels").text("kubernetes.io/service-name");
         slicesByService.computeIfAbsent(r.namespace() + "/" + service, k -> new ArrayList<>()).add(r);
       } else if (Kinds.SERVICE_ENTRY.is(r)) {
-        for (String host : r.spec().texts("hosts")) {
+        for (String host : r.spec().textsOrEmpty("hosts")) {
           serviceEntriesByHost.computeIfAbsent(host.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(r);
         }
       } else if (Kinds.DESTINATION_RULE.is(r)) {

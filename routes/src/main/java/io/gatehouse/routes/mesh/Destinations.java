@@ -74,7 +74,7 @@ final class Destinations {
 
   private Optional<Resolved> serviceEndpoints(Scope scope, Tree at, MeshResource service, String fqdn,
                                                              int port, Map<String, String> labels) {
-    List<Tree> ports = service.spec().get("ports").items();
+    List<Tree> ports = service.spec().get("ports").itemsOrEmpty();
     Optional<Tree> servicePort = pickPort(scope, at, ports, port, "port", service.id());
     if (servicePort.isEmpty()) {
       return Optional.empty();
@@ -98,11 +98,11 @@ final class Destinations {
       if (targetPort == 0) {
         continue;
       }
-      for (Tree endpoint : new Tree(slice.object(), "").get("endpoints").items()) {
+      for (Tree endpoint : new Tree(slice.object(), "").get("endpoints").itemsOrEmpty()) {
         if (!ready(endpoint) || !podMatches(endpoint, slice.namespace(), labels)) {
           continue;
         }
-        for (String address : endpoint.texts("addresses")) {
+        for (String address : endpoint.textsOrEmpty("addresses")) {
           out.add(new Upstream.Endpoint(address.toLowerCase(Locale.ROOT), targetPort));
         }
       }
@@ -117,7 +117,7 @@ final class Destinations {
   }
 
   private static int slicePort(MeshResource slice, String portName) {
-    for (Tree p : new Tree(slice.object(), "").get("ports").items()) {
+    for (Tree p : new Tree(slice.object(), "").get("ports").itemsOrEmpty()) {
       if (p.text("name").equals(portName)) {
         return p.integer("port", 0);
       }
@@ -142,7 +142,7 @@ final class Destinations {
   private Optional<Resolved> entryEndpoints(Scope scope, Tree at, MeshResource entry, String host,
                                                            int port, Map<String, String> labels) {
     Tree spec = entry.spec();
-    Optional<Tree> entryPort = pickPort(scope, at, spec.get("ports").items(), port, "number", entry.id());
+    Optional<Tree> entryPort = pickPort(scope, at, spec.get("ports").itemsOrEmpty(), port, "number", entry.id());
     if (entryPort.isEmpty()) {
       return Optional.empty();
     }
@@ -151,7 +151,7 @@ final class Destinations {
     String portName = entryPort.get().text("name");
     String resolution = spec.text("resolution").isEmpty() ? "NONE" : spec.text("resolution");
     List<Upstream.Endpoint> out = new ArrayList<>();
-    List<Tree> endpoints = spec.get("endpoints").items();
+    List<Tree> endpoints = spec.get("endpoints").itemsOrEmpty();
     switch (resolution) {
       case "STATIC", "DNS", "DNS_ROUND_ROBIN" -> {
         for (Tree e : endpoints) {

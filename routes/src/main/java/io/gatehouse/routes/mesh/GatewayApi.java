@@ -142,9 +142,9 @@ final class GatewayApi {
       if (!g.namespace().equals(toNs)) {
         continue;
       }
-      boolean from = g.spec().get("from").items().stream()
+      boolean from = g.spec().get("from").itemsOrEmpty().stream()
           .anyMatch(f -> f.text("kind").equals(fromKind) && f.text("namespace").equals(fromNs));
-      boolean to = g.spec().get("to").items().stream()
+      boolean to = g.spec().get("to").itemsOrEmpty().stream()
           .anyMatch(t -> t.text("kind").equals(toKind) && (t.text("name").isEmpty() || t.text("name").equals(name)));
       if (from && to) {
         return true;

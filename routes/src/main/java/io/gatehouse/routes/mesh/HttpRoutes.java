@@ -88,7 +88,7 @@ final class HttpRoutes {
 
   private List<GatewayApi.GatewayListener> attached(MeshResource route) {
     List<GatewayApi.GatewayListener> out = new ArrayList<>();
-    for (Tree ref : route.spec().get("parentRefs").items()) {
+    for (Tree ref : route.spec().get("parentRefs").itemsOrEmpty()) {
       String kind = ref.text("kind").isEmpty() ? "Gateway" : ref.text("kind");
       String ns = ref.text("namespace").isEmpty() ? route.namespace() : ref.text("namespace");
       String gateway = ns + "/" + ref.text("name");

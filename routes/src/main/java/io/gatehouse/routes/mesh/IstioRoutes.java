@@ -51,7 +51,7 @@ final class IstioRoutes {
     for (MeshResource r : catalog.of(Kinds.VIRTUAL_SERVICE)) {
       Tree spec = r.spec();
       List<List<IstioGateways.ServerHost>> bound = new ArrayList<>();
-      for (String ref : spec.texts("gateways")) {
+      for (String ref : spec.textsOrEmpty("gateways")) {
         String key = ref.contains("/") ? ref : r.namespace() + "/" + ref;
         if (gateways.containsKey(key)) {
           bound.add(gateways.get(key));

@@ -18,6 +18,8 @@ final class Report {
     Scope scope = new Scope(resource);
     try {
       body.accept(scope);
+    } catch (Tree.Malformed e) {
+      scope.error(e.at, e.getMessage());
     } catch (RuntimeException e) {
       scope.error(resource.spec(), "could not be translated (" + e + ")");
     }

@@ -33,7 +33,27 @@ record Tree(JsonNode node, String path) {
     return !node.isMissingNode() && !node.isNull();
   }
 
+  /** A field of the wrong shape: the resource that has it is reported and left out. */
+  static final class Malformed extends RuntimeException {
+    final Tree at;
+
+    Malformed(Tree at, String expected) {
+      super("expected " + expected + ", found " + at.node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT),
+          null, false, false);
+      this.at = at;
+    }
+  }
+
+  /** The items of a list; absent is empty, anything else but a list is {@link Malformed}. */
   List<Tree> items() {
+    if (present() && !node.isArray()) {
+      throw new Malformed(this, "a list");
+    }
+    return itemsOrEmpty();
+  }
+
+  /** The items of a list, or none: for reading another resource than the one being translated. */
+  List<Tree> itemsOrEmpty() {
     List<Tree> out = new ArrayList<>();
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
@@ -43,8 +63,11 @@ record Tree(JsonNode node, String path) {
     return out;
   }
 
-  /** The keys of a mapping, in order. */
+  /** The keys of a mapping, in order; absent has none, anything else but a mapping is {@link Malformed}. */
   List<String> keys() {
+    if (present() && !node.isObject()) {
+      throw new Malformed(this, "a mapping");
+    }
     List<String> out = new ArrayList<>();
     node.fieldNames().forEachRemaining(out::add);
     return out;
@@ -60,6 +83,10 @@ record Tree(JsonNode node, String path) {
 
   List<String> texts(String key) {
     return get(key).items().stream().map(Tree::text).filter(s -> !s.isEmpty()).toList();
+  }
+
+  List<String> textsOrEmpty(String key) {
+    return get(key).itemsOrEmpty().stream().map(Tree::text).filter(s -> !s.isEmpty()).toList();
   }
 
   /** A mapping of strings (labels, header sets). */

@@ -272,6 +272,22 @@ class MeshFilesTest {
                 - match: [{ uri: { regex: "/(a" } }]
                   directResponse: { status: 200 }
             """, ":15: VirtualService shop/r: spec.http[0].match[0].uri.regex: \"/(a\" is not a valid regular expression"),
+        new Case("a field of the wrong shape", """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: { name: public, namespace: shop }
+            spec:
+              selector: { istio: ingressgateway }
+              servers: [{ port: { number: 80, protocol: HTTP }, hosts: ["*"] }]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: { name: r, namespace: shop }
+            spec:
+              hosts: ["*"]
+              gateways: [public]
+              http: { route: [] }
+            """, ":14: VirtualService shop/r: spec.http: expected a list, found object"),
         new Case("two Gateways disagreeing on a port's protocol", """
             apiVersion: networking.istio.io/v1
             kind: Gateway
