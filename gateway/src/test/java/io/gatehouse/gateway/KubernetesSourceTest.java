@@ -119,6 +119,31 @@ class KubernetesSourceTest {
   }
 
   @Test
+  void destinationRuleSubsetsPickPodsByLabel() {
+    apply(pod("echo-a", "v1"));
+    apply(pod("echo-b", "v2"));
+    apply(slice("echo", a.port()).replace("conditions: { ready: true }", "conditions: { ready: true }, targetRef: { kind: Pod, name: echo-a }"));
+    apply(slice("echo", b.port()).replace("echo-1", "echo-2")
+        .replace("conditions: { ready: true }", "conditions: { ready: true }, targetRef: { kind: Pod, name: echo-b }"));
+    apply("""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: echo, namespace: shop }
+        spec:
+          host: echo.shop.svc.cluster.local
+          subsets:
+            - { name: v1, labels: { version: v1 } }
+            - { name: v2, labels: { version: v2 } }
+        """);
+    apply(ISTIO_GATEWAY);
+    apply(virtualService("echo, subset: v2"));
+    startGateway();
+    awaitUpstream("/api/x", "b");
+    apply(virtualService("echo, subset: v1"));
+    awaitUpstream("/api/x", "a");
+  }
+
+  @Test
   void malformedResourceIsReportedWhileTheRestKeepsWorking() {
     apply(ISTIO_GATEWAY);
     apply(virtualService("echo"));
@@ -218,6 +243,18 @@ class KubernetesSourceTest {
     Await.until("HTTPRoute status written", 10, () -> condition("HTTPRoute", "shop", "Accepted").equals("True"));
     assertEquals("True", condition("HTTPRoute", "shop", "ResolvedRefs"));
     Await.until("Gateway status written", 10, () -> gatewayCondition("Programmed").equals("True"));
+
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: dangling, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw }]
+          rules: [{ matches: [{ path: { value: /dangling } }], backendRefs: [{ name: nowhere, port: 80 }] }]
+        """);
+    Await.until("ResolvedRefs=False on the dangling route", 10,
+        () -> condition("HTTPRoute", "dangling", "ResolvedRefs").equals("False"));
+    assertEquals(200, get("/api/x").status(), "the other route keeps working");
   }
 
   // --- the cluster
@@ -255,6 +292,14 @@ class KubernetesSourceTest {
         spec:
           ports: [{ name: http, port: 80 }]
         """.formatted(name);
+  }
+
+  private static String pod(String name, String version) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: { name: %s, namespace: shop, labels: { app: echo, version: %s } }
+        """.formatted(name, version);
   }
 
   private static String slice(String service, int port) {
