@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,20 +34,13 @@ class ConfigMapConfigTest {
   /** Where the manifests mount the admin token; the tests put a token file there instead. */
   private static final String TOKEN_FILE = "/etc/gatehouse/admin/token";
 
-  /**
-   * Errors expected only until the branches that add these keys are merged: the Kubernetes
-   * config source's "kubernetes" block. Any other error fails.
-   */
-  private static final List<Pattern> KEYS_OF_UNMERGED_BRANCHES = List.of(Pattern.compile(".*unknown key \"kubernetes\".*"));
-
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ingress", "egress", "ingress-egress", "ingress-proxy-protocol"})
   void configMapLoadsWithTheGatewaysLoader(String overlay, @TempDir Path dir) throws Exception {
     writeConfig(Rendered.kustomize(overlay).configTexts(), dir);
     LoadResult result = ConfigLoader.loadDirectory(dir);
     List<String> errors = result instanceof LoadResult.Rejected rejected
-        ? rejected.errors().stream().map(ConfigError::toString)
-            .filter(e -> KEYS_OF_UNMERGED_BRANCHES.stream().noneMatch(p -> p.matcher(e).matches())).toList()
+        ? rejected.errors().stream().map(ConfigError::toString).toList()
         : List.of();
     assertEquals(List.of(), errors, "overlays/" + overlay + ": the ConfigMap's config");
   }

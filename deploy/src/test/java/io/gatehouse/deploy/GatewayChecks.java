@@ -110,7 +110,7 @@ final class GatewayChecks {
     r.find(io.fabric8.kubernetes.api.model.Secret.class, tokenVolume.getSecret().getSecretName())
         .ifPresent(s -> assertTrue(s.getData().containsKey(tokenFile.getFileName().toString()), at + "token key"));
 
-    JsonNode mesh = config.get("mesh.yaml").path("kubernetes");
+    JsonNode mesh = config.get("mesh.yaml").path("kubernetes").path(0); // the one cluster: this one
     assertEquals(ports.get("http"), mesh.path("ports").path("80").asInt(), at + "Gateway port 80 binds the http port");
     assertEquals(ports.get("https"), mesh.path("ports").path("443").asInt(), at + "Gateway port 443 binds the https port");
     assertEquals(shape.proxyProtocol(), mesh.path("proxyProtocol").asBoolean(), at + "mesh proxyProtocol");

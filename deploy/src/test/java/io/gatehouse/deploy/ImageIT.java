@@ -137,7 +137,7 @@ class ImageIT {
       ProcessHandle jvm = process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
           .findFirst().orElseGet(() -> fail("no java process under " + process.pid()));
       jvm.destroy();
-      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exits after draining");
+      assertTrue(process.waitFor(60, TimeUnit.SECONDS), () -> "exits after draining: " + log);
       assertEquals(0, process.exitValue(), "exit status after SIGTERM: " + log);
       assertTrue(log.stream().anyMatch(l -> l.contains("draining")), "drained: " + log);
     } catch (java.util.concurrent.TimeoutException e) {

@@ -84,7 +84,9 @@ final class Cli {
       err.println(rejected.errors().size() + " error(s) in " + dir);
       return 1;
     }
-    GatewayConfig config = ((LoadResult.Loaded) result).config();
+    LoadResult.Loaded loaded = (LoadResult.Loaded) result;
+    loaded.warnings().forEach(w -> err.println(w));
+    GatewayConfig config = loaded.config();
     out.println(dir + ": valid (" + config.listeners().size() + " listeners, " + config.upstreams().size()
         + " upstreams, " + config.routes().size() + " routes, " + config.egress().allow().size() + " egress rules)");
     return 0;

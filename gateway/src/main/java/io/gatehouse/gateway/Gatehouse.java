@@ -5,6 +5,8 @@ import io.gatehouse.admin.ClusterView;
 import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.admin.source.FileSource;
 import io.gatehouse.admin.source.HttpSource;
+import io.gatehouse.admin.source.kubernetes.KubernetesSource;
+import java.util.ArrayList;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.admin.store.Installer;
 import io.gatehouse.gateway.demo.DemoEcho;
@@ -112,6 +114,7 @@ public final class Gatehouse implements AutoCloseable {
   private final EgressClients egress;
   private final ConfigStore store;
   private FileSource files;
+  private final List<KubernetesSource> kubernetes = new ArrayList<>();
   private AdminServer admin;
   private HttpServer demo;
   private TlsEngine tlsEngine;
@@ -186,10 +189,22 @@ public final class Gatehouse implements AutoCloseable {
     if (files != null) {
       metrics.source(files.name(), () -> files.status().lastError().isEmpty());
     }
+    startKubernetes(config);
     ready = true;
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)
         + ", admin " + config.admin().address() + ":" + admin.port() + ", event loops " + options.eventLoops()
         + ", native transport " + vertx.isNativeTransportEnabled());
+  }
+
+  /** One source per {@code kubernetes} entry; each merges its translation into the native config. */
+  /** One source per {@code kubernetes} entry (cluster); each registers with the store for {@code /sync}. */
+  private void startKubernetes(GatewayConfig config) {
+    config.kubernetes().forEach(k -> kubernetes.add(KubernetesSource.start(k, store)));
+  }
+
+  /** The Kubernetes sources started from config, for status. */
+  public List<KubernetesSource> kubernetesSources() {
+    return List.copyOf(kubernetes);
   }
 
   private String describeListeners(GatewayConfig config) {
@@ -386,6 +401,7 @@ public final class Gatehouse implements AutoCloseable {
     if (files != null) {
       files.close();
     }
+    kubernetes.forEach(KubernetesSource::close);
     store.close();
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);

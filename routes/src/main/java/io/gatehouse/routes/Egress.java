@@ -17,6 +17,11 @@ public record Egress(Mode mode, List<EgressRule> allow, List<Integer> verifySniP
     this(mode, allow, List.of(443));
   }
 
+  /** These settings with {@code allow} as the allow-list. */
+  public Egress withAllow(List<EgressRule> allow) {
+    return new Egress(mode, allow, verifySniPorts);
+  }
+
   public static final Egress DENY_ALL = new Egress(Mode.REGISTRY_ONLY, List.of());
 
   public enum Mode { REGISTRY_ONLY, ALLOW_ANY }

@@ -63,8 +63,7 @@ public enum ObjectKind {
   /** The one place a config is rebuilt from another: every part that is not a named object comes from {@code base}. */
   private static GatewayConfig rebuild(GatewayConfig base, List<Listener> listeners, List<Upstream> upstreams,
                                        List<Route> routes, List<EgressRule> allow) {
-    return new GatewayConfig(base.admin(), listeners, upstreams, routes,
-        new io.gatehouse.routes.Egress(base.egress().mode(), allow, base.egress().verifySniPorts()), base.demo());
+    return base.withObjects(listeners, upstreams, routes, allow);
   }
 
   /** The object of this kind named {@code name} in {@code config}, or null. */

@@ -4,6 +4,7 @@ import io.gatehouse.routes.Admin;
 import io.gatehouse.routes.Demo;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Kubernetes;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
@@ -23,7 +24,7 @@ import java.util.Set;
  * is read and cross-checked; records are returned only when no error was found anywhere.
  */
 final class ConfigReader {
-  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress");
+  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes");
   private static final Set<String> SINGLES = Set.of("admin", "demo", "egress");
 
   private final boolean fragment;
@@ -31,8 +32,10 @@ final class ConfigReader {
   private final List<Located> listeners = new ArrayList<>();
   private final List<Located> upstreams = new ArrayList<>();
   private final List<Located> routes = new ArrayList<>();
+  private final List<Located> kubernetes = new ArrayList<>();
   private final Map<String, Located> singles = new LinkedHashMap<>();
   private final Map<String, Origin> singleOrigins = new LinkedHashMap<>();
+  private final MeshDocuments mesh = new MeshDocuments();
 
   private ConfigReader(boolean fragment) {
     this.fragment = fragment;
@@ -58,6 +61,10 @@ final class ConfigReader {
   }
 
   private void collect(Node document, Path baseDir) {
+    if (MeshDocuments.isKubernetes(document)) {
+      mesh.add(document);
+      return;
+    }
     Optional<Fields> top = Fields.of(document, "config", problems, TOP);
     if (top.isEmpty()) {
       return;
@@ -82,10 +89,11 @@ final class ConfigReader {
     fields.list("listeners").forEach(n -> listeners.add(new Located(n, baseDir)));
     fields.list("upstreams").forEach(n -> upstreams.add(new Located(n, baseDir)));
     fields.list("routes").forEach(n -> routes.add(new Located(n, baseDir)));
+    fields.list("kubernetes").forEach(n -> kubernetes.add(new Located(n, baseDir)));
   }
 
   private void rejectLocalOnly(Fields fields) {
-    for (String key : List.of("admin", "demo")) {
+    for (String key : List.of("admin", "demo", "kubernetes")) {
       if (fields.has(key)) {
         problems.add(fields.origin(key), "\"" + key + "\" can only be set in the config directory, not by this source");
       }
@@ -104,10 +112,12 @@ final class ConfigReader {
     List<Listener> ls = new ListenerReader(problems, fragment ? -1 : admin.port()).read(listeners);
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
+    List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters), problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }
-    return new LoadResult.Loaded(new GatewayConfig(admin, ls, ups, rts, egress, demo));
+    return new LoadResult.Loaded(config, mesh.warnings());
   }
 
   private Admin readAdmin(Located located) {

@@ -38,11 +38,11 @@ public final class Values {
   }
 
   /** A DNS name or IPv4 literal, lowercase, without a trailing dot. */
-  static boolean isHostName(String lowercase) {
+  public static boolean isHostName(String lowercase) {
     return DNS_NAME.matcher(lowercase).matches() || isIpv4(lowercase);
   }
 
-  static boolean isIpv4(String text) {
+  public static boolean isIpv4(String text) {
     Matcher m = IPV4.matcher(text);
     if (!m.matches()) {
       return false;
@@ -56,7 +56,7 @@ public final class Values {
   }
 
   /** An IPv6 literal (no brackets), checked without any name resolution. */
-  static boolean isIpv6(String text) {
+  public static boolean isIpv6(String text) {
     if (text.indexOf(':') < 0 || !text.matches("[0-9a-fA-F:.]+")) {
       return false;
     }
@@ -70,7 +70,7 @@ public final class Values {
   }
 
   /** A route or certificate host: {@code *}, an exact name, or {@code *.suffix}. Lowercases; empty if invalid. */
-  static Optional<String> hostPattern(String text) {
+  public static Optional<String> hostPattern(String text) {
     String host = normaliseHost(text);
     if (host.equals("*")) {
       return Optional.of(host);
@@ -79,7 +79,7 @@ public final class Values {
     return isHostName(name) ? Optional.of(host) : Optional.empty();
   }
 
-  static String normaliseHost(String text) {
+  public static String normaliseHost(String text) {
     String host = text.trim().toLowerCase(Locale.ROOT);
     return host.endsWith(".") && host.length() > 1 ? host.substring(0, host.length() - 1) : host;
   }
@@ -118,7 +118,7 @@ public final class Values {
   }
 
   /** Why {@code text} is not an IPv4 or IPv6 CIDR, or empty when it is one. */
-  static Optional<String> cidrProblem(String text) {
+  public static Optional<String> cidrProblem(String text) {
     int slash = text.indexOf('/');
     if (slash < 0) {
       return Optional.of("missing /prefix-length");

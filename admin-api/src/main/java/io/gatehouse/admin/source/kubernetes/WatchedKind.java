@@ -1,0 +1,41 @@
+package io.gatehouse.admin.source.kubernetes;
+
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.List;
+
+/** A kind the source watches, with the API version it reads it at. */
+record WatchedKind(String group, String version, String kind, String plural) {
+  /** Everything the translator reads: Istio networking, the Gateway API, and the core inputs. */
+  static final List<WatchedKind> ALL = List.of(
+      new WatchedKind("networking.istio.io", "v1", "Gateway", "gateways"),
+      new WatchedKind("networking.istio.io", "v1", "VirtualService", "virtualservices"),
+      new WatchedKind("networking.istio.io", "v1", "DestinationRule", "destinationrules"),
+      new WatchedKind("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
+      new WatchedKind("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
+      new WatchedKind("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
+      new WatchedKind("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
+      new WatchedKind("gateway.networking.k8s.io", "v1alpha2", "TLSRoute", "tlsroutes"),
+      new WatchedKind("gateway.networking.k8s.io", "v1beta1", "ReferenceGrant", "referencegrants"),
+      new WatchedKind("", "v1", "Service", "services"),
+      new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
+      new WatchedKind("", "v1", "Secret", "secrets"),
+      new WatchedKind("", "v1", "Pod", "pods"));
+
+  ResourceDefinitionContext context() {
+    return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+        .withPlural(plural).withNamespaced(true).build();
+  }
+
+  String apiVersion() {
+    return group.isEmpty() ? version : group + "/" + version;
+  }
+
+  /** Gateway API kinds get status conditions written back. */
+  boolean hasStatus() {
+    return group.equals("gateway.networking.k8s.io") && (kind.equals("Gateway") || kind.equals("HTTPRoute"));
+  }
+
+  @Override public String toString() {
+    return kind + "." + (group.isEmpty() ? "core" : group) + "/" + version;
+  }
+}

@@ -1,0 +1,25 @@
+package io.gatehouse.routes;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One Kubernetes cluster to read Istio and Gateway API resources from. An empty {@code masterUrl}
+ * means the usual client discovery (in-cluster service account, then kubeconfig). An empty
+ * {@code namespaces} list watches every namespace. {@code gatewayLabels}: this gateway's own labels
+ * (an Istio Gateway's selector must match them); {@code ports}: a Gateway's port to the port to
+ * bind (0 = any free port). Changes within {@code debounce} are translated once. With
+ * {@code proxyProtocol}, the listeners made from Gateways expect a PROXY protocol header (the
+ * gateway runs behind a load balancer that sends one).
+ */
+public record Kubernetes(String name, String masterUrl, List<String> namespaces, Map<String, Set<String>> gatewayLabels,
+                         String gatewayClassName, Map<Integer, Integer> ports, Duration debounce, String clusterDomain,
+                         boolean proxyProtocol) {
+  public Kubernetes {
+    namespaces = List.copyOf(namespaces);
+    gatewayLabels = Map.copyOf(gatewayLabels);
+    ports = Map.copyOf(ports);
+  }
+}

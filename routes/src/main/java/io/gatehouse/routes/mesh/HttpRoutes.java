@@ -1,0 +1,329 @@
+package io.gatehouse.routes.mesh;
+
+import io.gatehouse.routes.Action;
+import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.StringMatch;
+import io.gatehouse.routes.load.Values;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Gateway API {@code HTTPRoute}s attached (through {@code parentRefs}) to a listener of this
+ * gateway become routes, one per rule and match, named {@code httproute.<ns>.<name>.<rule>.<match>},
+ * ordered by the Gateway API's precedence: exact paths, then longer paths, then method, header
+ * and query matches; ties keep namespace/name order. TLSRoute and GRPCRoute attached to this
+ * gateway are reported as not supported yet.
+ */
+final class HttpRoutes {
+  /** What follows the quoted literal of a PathPrefix: the rest of the path, by whole segments. */
+  static final String SEGMENT = "(/.*)?";
+  private static final Set<String> RULE_KEYS = Set.of("name", "matches", "filters", "backendRefs", "timeouts");
+
+  private final Catalog catalog;
+  private final Destinations destinations;
+  private final GatewayApi gateways;
+
+  HttpRoutes(Catalog catalog, Destinations destinations, GatewayApi gateways) {
+    this.catalog = catalog;
+    this.destinations = destinations;
+    this.gateways = gateways;
+  }
+
+  void routes(RouteSet routes, Report report) {
+    int first = routes.size();
+    for (MeshResource r : catalog.of(Kinds.TLS_ROUTE)) {
+      unsupportedRoute(r, report);
+    }
+    for (MeshResource r : catalog.of(Kinds.GRPC_ROUTE)) {
+      unsupportedRoute(r, report);
+    }
+    for (MeshResource r : catalog.of(Kinds.HTTP_ROUTE)) {
+      Tree spec = r.spec();
+      List<GatewayApi.GatewayListener> attached = attached(r);
+      if (attached.isEmpty()) {
+        continue;
+      }
+      report.run(r, scope -> {
+        scope.unknownKeys(spec, Set.of("parentRefs", "hostnames", "rules"));
+        List<String> hosts = hostnames(scope, spec, attached);
+        List<Route> out = new ArrayList<>();
+        List<Tree> rules = spec.get("rules").items();
+        for (int i = 0; i < rules.size(); i++) {
+          out.addAll(rule(scope, rules.get(i), hosts, "httproute." + r.namespace() + "." + r.name() + "." + i));
+        }
+        if (rules.isEmpty()) {
+          scope.error(spec.get("rules"), "at least one rule is required");
+        }
+        routes.checkConflicts(scope, spec.get("rules"), out);
+        if (!scope.failed()) {
+          routes.add(r.id(), out);
+        }
+      });
+    }
+    routes.sortFrom(first, PRECEDENCE);
+  }
+
+  private void unsupportedRoute(MeshResource r, Report report) {
+    if (!attached(r).isEmpty()) {
+      report.run(r, scope -> {
+        scope.warn(r.spec(), r.kind() + " is not supported by this build yet; ignored");
+      });
+    }
+  }
+
+  private List<GatewayApi.GatewayListener> attached(MeshResource route) {
+    List<GatewayApi.GatewayListener> out = new ArrayList<>();
+    for (Tree ref : route.spec().get("parentRefs").itemsOrEmpty()) {
+      String kind = ref.text("kind").isEmpty() ? "Gateway" : ref.text("kind");
+      String ns = ref.text("namespace").isEmpty() ? route.namespace() : ref.text("namespace");
+      String gateway = ns + "/" + ref.text("name");
+      for (GatewayApi.GatewayListener l : gateways.listeners()) {
+        boolean section = ref.text("sectionName").isEmpty() || ref.text("sectionName").equals(l.name());
+        boolean port = ref.integer("port", 0) == 0 || ref.integer("port", 0) == l.port();
+        boolean namespace = l.allNamespaces() || l.namespace().equals(route.namespace());
+        if (kind.equals("Gateway") && l.gateway().equals(gateway) && section && port && namespace) {
+          out.add(l);
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<String> hostnames(Scope scope, Tree spec, List<GatewayApi.GatewayListener> attached) {
+    Set<String> hosts = new LinkedHashSet<>();
+    for (Tree h : spec.get("hostnames").items()) {
+      Optional<String> p = Values.hostPattern(h.text());
+      if (p.isEmpty() || p.get().equals("*")) {
+        scope.error(h, "\"" + h.text() + "\" is not a host name (expected a name or *.domain)");
+      } else if (attached.stream().anyMatch(l -> l.hostname().isEmpty() || Hosts.overlap(l.hostname(), p.get()))) {
+        hosts.add(p.get());
+      } else {
+        scope.warn(h, "host " + p.get() + " matches no attached listener's hostname; ignored");
+      }
+    }
+    if (spec.get("hostnames").items().isEmpty()) {
+      attached.forEach(l -> hosts.add(l.hostname().isEmpty() ? "*" : l.hostname()));
+    }
+    if (hosts.contains("*")) {
+      return List.of("*");
+    }
+    return List.copyOf(hosts);
+  }
+
+  private List<Route> rule(Scope scope, Tree rule, List<String> hosts, String name) {
+    scope.unknownKeys(rule, RULE_KEYS);
+    List<RequestMatch> match = new ArrayList<>();
+    for (Tree m : rule.get("matches").items()) {
+      match(scope, m).ifPresent(match::add);
+    }
+    if (match.isEmpty()) {
+      match.add(RequestMatch.ANY);
+    }
+    HeaderOps.Edits request = HeaderOps.Edits.NONE;
+    HeaderOps.Edits response = HeaderOps.Edits.NONE;
+    Optional<Action> redirect = Optional.empty();
+    Tree urlRewrite = Tree.missing("");
+    for (Tree f : rule.get("filters").items()) {
+      switch (f.text("type")) {
+        case "RequestHeaderModifier" -> request = edits(f.get("requestHeaderModifier"));
+        case "ResponseHeaderModifier" -> response = edits(f.get("responseHeaderModifier"));
+        case "RequestRedirect" -> redirect = redirect(scope, f.get("requestRedirect"));
+        case "URLRewrite" -> urlRewrite = f.get("urlRewrite");
+        default -> scope.warn(f.get("type"), "filter " + f.text("type") + " is not supported by this build yet; ignored");
+      }
+    }
+    Optional<Action> action = redirect.isPresent() ? redirect : forward(scope, rule.get("backendRefs"));
+    Duration timeout = Duration.ZERO;
+    Tree timeouts = rule.get("timeouts");
+    scope.unknownKeys(timeouts, Set.of("request"));
+    if (timeouts.has("request")) {
+      timeout = IstioRoutes.timeout(scope, timeouts.get("request"));
+    }
+    if (action.isEmpty() || hosts.isEmpty()) {
+      return List.of();
+    }
+    // One route per match: precedence orders matches, not rules.
+    List<Route> out = new ArrayList<>();
+    for (int j = 0; j < match.size(); j++) {
+      List<RequestMatch> one = List.of(match.get(j));
+      Rewrite rewrite = urlRewrite.present() ? rewrite(scope, urlRewrite, one) : Rewrite.NONE;
+      out.add(new Route(name + "." + j, hosts, one, action.get(), rewrite, new HeaderOps(request, response), timeout,
+          RetryPolicy.DEFAULT));
+    }
+    return out;
+  }
+
+  /**
+   * The Gateway API's precedence between matches: an exact path first, then the longest path,
+   * then a method match, then more header matches, then more query matches.
+   */
+  static final Comparator<Route> PRECEDENCE = Comparator
+      .comparing((Route r) -> !(r.match().get(0).path() instanceof PathMatch.Exact))
+      .thenComparing(r -> -pathLength(r.match().get(0).path()))
+      .thenComparing(r -> r.match().get(0).methods().isEmpty())
+      .thenComparing(r -> -r.match().get(0).headers().size())
+      .thenComparing(r -> -r.match().get(0).query().size());
+
+  /** The length of the path a match names; a segment prefix ({@code \Q/foo\E(/.*)?}) counts its literal. */
+  private static int pathLength(PathMatch path) {
+    if (path instanceof PathMatch.Exact e) {
+      return e.path().length();
+    }
+    if (path instanceof PathMatch.Prefix p) {
+      return p.prefix().length();
+    }
+    String pattern = ((PathMatch.Regex) path).pattern();
+    if (pattern.startsWith("\\Q") && pattern.endsWith(SEGMENT)) {
+      return pattern.length() - "\\Q\\E".length() - SEGMENT.length();
+    }
+    return pattern.length();
+  }
+
+  private Optional<RequestMatch> match(Scope scope, Tree m) {
+    scope.unknownKeys(m, Set.of("path", "headers", "queryParams", "method"));
+    PathMatch path = new PathMatch.Prefix("/");
+    Tree p = m.get("path");
+    if (p.present()) {
+      String value = p.text("value").isEmpty() ? "/" : p.text("value");
+      switch (p.text("type").isEmpty() ? "PathPrefix" : p.text("type")) {
+        case "Exact" -> path = new PathMatch.Exact(value);
+        // The Gateway API matches a prefix by path segment: /foo takes /foo and /foo/bar, not /foobar.
+        case "PathPrefix" -> path = value.endsWith("/") ? new PathMatch.Prefix(value)
+            : new PathMatch.Regex(java.util.regex.Pattern.quote(value) + SEGMENT);
+        case "RegularExpression" -> {
+          Optional<String> x = IstioRoutes.regex(scope, p.get("value"));
+          if (x.isEmpty()) {
+            return Optional.empty();
+          }
+          path = new PathMatch.Regex(x.get());
+        }
+        default -> {
+          scope.error(p.get("type"), "expected Exact, PathPrefix or RegularExpression");
+          return Optional.empty();
+        }
+      }
+    }
+    Map<String, StringMatch> headers = new LinkedHashMap<>();
+    for (Tree h : m.get("headers").items()) {
+      valueMatch(scope, h).ifPresent(s -> headers.put(h.text("name").toLowerCase(Locale.ROOT), s));
+    }
+    Map<String, StringMatch> query = new LinkedHashMap<>();
+    for (Tree q : m.get("queryParams").items()) {
+      valueMatch(scope, q).ifPresent(s -> query.put(q.text("name"), s));
+    }
+    Set<String> methods = m.has("method") ? Set.of(m.text("method").toUpperCase(Locale.ROOT)) : Set.of();
+    return Optional.of(new RequestMatch(path, methods, headers, query));
+  }
+
+  private static Optional<StringMatch> valueMatch(Scope scope, Tree h) {
+    String type = h.text("type").isEmpty() ? "Exact" : h.text("type");
+    if (type.equals("Exact")) {
+      return Optional.of(new StringMatch.Exact(h.text("value")));
+    }
+    if (type.equals("RegularExpression")) {
+      return IstioRoutes.regex(scope, h.get("value")).map(StringMatch.Regex::new);
+    }
+    scope.error(h.get("type"), "expected Exact or RegularExpression");
+    return Optional.empty();
+  }
+
+  /** The Gateway API writes header edits as lists of {name, value}. */
+  private static HeaderOps.Edits edits(Tree m) {
+    Map<String, String> set = new LinkedHashMap<>();
+    Map<String, String> add = new LinkedHashMap<>();
+    m.get("set").items().forEach(h -> set.put(h.text("name").toLowerCase(Locale.ROOT), h.text("value")));
+    m.get("add").items().forEach(h -> add.put(h.text("name").toLowerCase(Locale.ROOT), h.text("value")));
+    return new HeaderOps.Edits(set, add, m.texts("remove").stream().map(s -> s.toLowerCase(Locale.ROOT)).toList());
+  }
+
+  private Optional<Action> forward(Scope scope, Tree refs) {
+    List<Action.Backend> backends = new ArrayList<>();
+    for (Tree ref : refs.items()) {
+      scope.unknownKeys(ref, Set.of("group", "kind", "name", "namespace", "port", "weight"));
+      String kind = ref.text("kind").isEmpty() ? "Service" : ref.text("kind");
+      if (!kind.equals("Service") || !ref.text("group").isEmpty()) {
+        scope.missing(ref, "only Service backends are supported (found " + kind + ")");
+        continue;
+      }
+      String ns = ref.text("namespace").isEmpty() ? scope.resource().namespace() : ref.text("namespace");
+      if (!ns.equals(scope.resource().namespace())
+          && !gateways.granted(scope.resource().namespace(), "HTTPRoute", ns, "Service", ref.text("name"))) {
+        scope.missing(ref, "Service " + ns + "/" + ref.text("name") + " is in another namespace and no ReferenceGrant allows it");
+        continue;
+      }
+      Destinations.Target target = new Destinations.Target(ref.text("name") + "." + ns, ref.integer("port", 0), "", ns);
+      int weight = ref.integer("weight", 1);
+      destinations.upstream(scope, ref, target).ifPresent(u -> backends.add(new Action.Backend(u, weight)));
+    }
+    if (refs.items().isEmpty()) {
+      // The Gateway API answers 500 for a rule with nothing to forward to.
+      return Optional.of(new Action.DirectResponse(500, ""));
+    }
+    if (backends.size() != refs.items().size()) {
+      return Optional.empty();
+    }
+    if (backends.stream().mapToInt(Action.Backend::weight).sum() == 0) {
+      return Optional.of(new Action.DirectResponse(500, ""));
+    }
+    return Optional.of(new Action.Forward(backends));
+  }
+
+  private Optional<Action> redirect(Scope scope, Tree r) {
+    scope.unknownKeys(r, Set.of("scheme", "hostname", "path", "port", "statusCode"));
+    int status = r.integer("statusCode", 302);
+    String path = "";
+    Tree p = r.get("path");
+    if (p.present()) {
+      if (p.text("type").equals("ReplaceFullPath")) {
+        path = p.text("replaceFullPath");
+      } else {
+        scope.warn(p, "only ReplaceFullPath is supported in a redirect; the path is kept");
+      }
+    }
+    if (status != 301 && status != 302) {
+      scope.error(r.get("statusCode"), "expected 301 or 302");
+      return Optional.empty();
+    }
+    return Optional.of(new Action.Redirect(r.text("scheme"), r.text("hostname").toLowerCase(Locale.ROOT),
+        r.integer("port", 0), path, status));
+  }
+
+  private Rewrite rewrite(Scope scope, Tree r, List<RequestMatch> match) {
+    scope.unknownKeys(r, Set.of("hostname", "path"));
+    Rewrite.PathRewrite path = new Rewrite.PathRewrite.Keep();
+    Tree p = r.get("path");
+    if (p.text("type").equals("ReplaceFullPath")) {
+      path = new Rewrite.PathRewrite.Regex("^.*$", p.text("replaceFullPath"));
+    } else if (p.text("type").equals("ReplacePrefixMatch")) {
+      if (match.stream().allMatch(m -> m.path() instanceof PathMatch.Prefix)) {
+        path = new Rewrite.PathRewrite.Prefix(p.text("replacePrefixMatch"));
+      } else {
+        Optional<String> prefix = match.stream().map(m -> m.path() instanceof PathMatch.Regex x ? x.pattern() : "")
+            .filter(x -> x.endsWith(SEGMENT)).findFirst();
+        if (prefix.isPresent() && match.size() == 1) {
+          String quoted = prefix.get().substring(0, prefix.get().length() - SEGMENT.length());
+          String replacement = p.text("replacePrefixMatch").replaceAll("/+$", "");
+          path = new Rewrite.PathRewrite.Regex("^" + quoted + "/?(.*)$", replacement + "/\\1");
+        } else {
+          scope.warn(p, "ReplacePrefixMatch needs one PathPrefix match; the path is kept");
+        }
+      }
+    }
+    return new Rewrite(path, r.text("hostname").toLowerCase(Locale.ROOT));
+  }
+}

@@ -1,0 +1,170 @@
+package io.gatehouse.routes.mesh;
+
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.load.Values;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Istio {@code Gateway}s that select this gateway (by its labels) become listeners: HTTP, HTTP2
+ * and GRPC servers an HTTP listener, HTTPS servers with SIMPLE or MUTUAL TLS an HTTPS listener
+ * whose certificates come from {@code credentialName} Secrets. The hosts of each selected
+ * Gateway are kept for binding VirtualServices.
+ */
+final class IstioGateways {
+  /** A server host as written, {@code [namespace/]host}: which VirtualService namespaces it admits, and the host. */
+  record ServerHost(String namespace, String host) {}
+
+  private static final Set<String> SERVER_KEYS = Set.of("port", "hosts", "tls", "name", "bind", "defaultEndpoint");
+  private static final Set<String> TLS_KEYS = Set.of("mode", "credentialName", "httpsRedirect", "serverCertificate",
+      "privateKey", "caCertificates", "minProtocolVersion", "cipherSuites");
+
+  private final Map<String, List<ServerHost>> selected = new LinkedHashMap<>();
+
+  /** Selected Gateways by {@code namespace/name}, with their server hosts. */
+  Map<String, List<ServerHost>> selected() {
+    return selected;
+  }
+
+  void translate(Catalog catalog, SecretStore secrets, ListenerPlan plan, Report report) {
+    for (MeshResource r : catalog.of(Kinds.ISTIO_GATEWAY)) {
+      Tree spec = r.spec();
+      if (!catalog.settings.selects(spec.map("selector"))) {
+        continue;
+      }
+      report.run(r, scope -> {
+        scope.unknownKeys(spec, Set.of("selector", "servers"));
+        List<ListenerPlan.Server> servers = new ArrayList<>();
+        List<ServerHost> hosts = new ArrayList<>();
+        for (Tree server : spec.get("servers").items()) {
+          server(scope, server, catalog, secrets, hosts).ifPresent(s -> {
+            if (plan.check(scope, server.get("port"), s)) {
+              servers.add(s);
+            }
+          });
+        }
+        if (!scope.failed()) {
+          servers.forEach(s -> plan.add(r.id(), s));
+        }
+        // VirtualServices still bind to a Gateway left out for an error, so their own problems are reported too.
+        selected.put(r.namespace() + "/" + r.name(), hosts);
+      });
+    }
+  }
+
+  private Optional<ListenerPlan.Server> server(Scope scope, Tree server, Catalog catalog, SecretStore secrets,
+                                               List<ServerHost> hosts) {
+    scope.unknownKeys(server, SERVER_KEYS);
+    for (String key : List.of("bind", "defaultEndpoint")) {
+      if (server.has(key)) {
+        scope.notYet(server.get(key));
+      }
+    }
+    Tree port = server.get("port");
+    scope.unknownKeys(port, Set.of("number", "protocol", "name", "targetPort"));
+    if (port.has("targetPort")) {
+      scope.notYet(port.get("targetPort"));
+    }
+    int number = port.integer("number", 0);
+    if (number < 1 || number > 65535) {
+      scope.error(port.get("number"), "expected a port 1..65535");
+      return Optional.empty();
+    }
+    List<String> serverHosts = new ArrayList<>();
+    for (Tree h : server.get("hosts").items()) {
+      String text = h.text();
+      int slash = text.indexOf('/');
+      String ns = slash < 0 ? "*" : text.substring(0, slash);
+      String host = slash < 0 ? text : text.substring(slash + 1);
+      Optional<String> pattern = Values.hostPattern(host);
+      if (pattern.isEmpty()) {
+        scope.error(h, "\"" + text + "\" is not a host (expected [namespace/]host, *.domain or *)");
+        continue;
+      }
+      serverHosts.add(pattern.get());
+      hosts.add(new ServerHost(ns.equals(".") ? scope.resource().namespace() : ns, pattern.get()));
+    }
+    if (serverHosts.isEmpty()) {
+      scope.error(server.get("hosts"), "at least one host is required");
+    }
+    String protocol = port.text("protocol").toUpperCase(java.util.Locale.ROOT);
+    Tree tls = server.get("tls");
+    scope.unknownKeys(tls, TLS_KEYS);
+    return switch (protocol) {
+      case "HTTP", "HTTP2", "GRPC" -> {
+        if (tls.get("httpsRedirect").node().asBoolean(false)) {
+          scope.warn(tls.get("httpsRedirect"), "not supported by this build yet (routes are not bound to one"
+              + " listener); requests on port " + number + " are routed, not redirected");
+        }
+        yield Optional.of(new ListenerPlan.Server(number, Listener.Protocol.HTTP, List.of(),
+            ListenerTls.ClientAuth.NONE, "", "TLSv1.2"));
+      }
+      case "HTTPS" -> https(scope, tls, number, serverHosts, catalog, secrets);
+      case "TLS", "TCP", "MONGO", "REDIS", "MYSQL" -> {
+        scope.warn(port.get("protocol"), protocol + " servers (TLS passthrough, TCP) are not supported by this build"
+            + " yet; server on port " + number + " ignored");
+        yield Optional.empty();
+      }
+      default -> {
+        scope.error(port.get("protocol"), "\"" + port.text("protocol") + "\" is not a server protocol"
+            + " (expected HTTP, HTTP2, GRPC, HTTPS, TLS, TCP)");
+        yield Optional.empty();
+      }
+    };
+  }
+
+  private Optional<ListenerPlan.Server> https(Scope scope, Tree tls, int port, List<String> hosts, Catalog catalog,
+                                              SecretStore secrets) {
+    String mode = tls.text("mode").isEmpty() ? "SIMPLE" : tls.text("mode");
+    if (mode.equals("PASSTHROUGH") || mode.equals("AUTO_PASSTHROUGH") || mode.equals("ISTIO_MUTUAL")
+        || mode.equals("OPTIONAL_MUTUAL")) {
+      scope.warn(tls.get("mode"), mode + " is not supported by this build yet; server on port " + port + " ignored");
+      return Optional.empty();
+    }
+    if (!mode.equals("SIMPLE") && !mode.equals("MUTUAL")) {
+      scope.error(tls.get("mode"), "\"" + mode + "\" is not a TLS mode (expected SIMPLE, MUTUAL, PASSTHROUGH)");
+      return Optional.empty();
+    }
+    String ns = scope.resource().namespace();
+    String cert = tls.text("serverCertificate");
+    String key = tls.text("privateKey");
+    String ca = tls.text("caCertificates");
+    String credential = tls.text("credentialName");
+    if (!credential.isEmpty()) {
+      Optional<SecretStore.TlsFiles> files = Secrets.resolve(scope, tls.get("credentialName"), catalog, secrets, ns, credential);
+      if (files.isEmpty()) {
+        return Optional.empty();
+      }
+      cert = files.get().cert();
+      key = files.get().key();
+      if (mode.equals("MUTUAL") && ca.isEmpty()) {
+        ca = Secrets.clientCa(scope, tls.get("credentialName"), catalog, secrets, ns, credential, files.get());
+      }
+    } else if (cert.isEmpty() || key.isEmpty()) {
+      scope.error(tls, "HTTPS needs credentialName (a TLS Secret) or serverCertificate and privateKey");
+      return Optional.empty();
+    }
+    if (mode.equals("MUTUAL") && ca.isEmpty() && credential.isEmpty()) {
+      scope.error(tls, "MUTUAL needs caCertificates or a credentialName with a CA");
+    }
+    String min = switch (tls.text("minProtocolVersion")) {
+      case "TLSV1_3" -> "TLSv1.3";
+      case "", "TLS_AUTO", "TLSV1_2" -> "TLSv1.2";
+      default -> {
+        scope.warn(tls.get("minProtocolVersion"), "versions below TLS 1.2 are not served; TLSv1.2 is the minimum");
+        yield "TLSv1.2";
+      }
+    };
+    if (tls.has("cipherSuites")) {
+      scope.notYet(tls.get("cipherSuites"));
+    }
+    ListenerTls.ClientAuth auth = mode.equals("MUTUAL") ? ListenerTls.ClientAuth.STRICT : ListenerTls.ClientAuth.NONE;
+    return Optional.of(new ListenerPlan.Server(port, Listener.Protocol.HTTPS,
+        List.of(new ListenerTls.CertificateRef(hosts, cert, key)), auth, mode.equals("MUTUAL") ? ca : "", min));
+  }
+}

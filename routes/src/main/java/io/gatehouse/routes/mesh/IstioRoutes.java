@@ -1,0 +1,360 @@
+package io.gatehouse.routes.mesh;
+
+import io.gatehouse.routes.Action;
+import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.StringMatch;
+import io.gatehouse.routes.load.Values;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * VirtualServices bound to a selected Istio Gateway become routes, one per {@code http} entry,
+ * named {@code istio.<ns>.<name>.<index>}, in the VirtualService's order. Each Istio feature is
+ * one small method, so features the native model gains later are wired in one place.
+ */
+final class IstioRoutes {
+  private static final Set<String> SPEC_KEYS = Set.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
+  private static final Set<String> HTTP_KEYS = Set.of("name", "match", "route", "redirect", "directResponse",
+      "rewrite", "timeout", "retries", "headers");
+  private static final Set<String> LATER = Set.of("fault", "mirror", "mirrors", "mirrorPercentage", "mirror_percent",
+      "mirrorPercent", "corsPolicy", "delegate");
+  private static final Set<String> MATCH_KEYS = Set.of("name", "uri", "method", "headers", "queryParams");
+
+  private final Catalog catalog;
+  private final Destinations destinations;
+  private final Map<String, List<IstioGateways.ServerHost>> gateways;
+
+  IstioRoutes(Catalog catalog, Destinations destinations, Map<String, List<IstioGateways.ServerHost>> gateways) {
+    this.catalog = catalog;
+    this.destinations = destinations;
+    this.gateways = gateways;
+  }
+
+  void translate(RouteSet routes, Report report) {
+    for (MeshResource r : catalog.of(Kinds.VIRTUAL_SERVICE)) {
+      Tree spec = r.spec();
+      List<List<IstioGateways.ServerHost>> bound = new ArrayList<>();
+      for (String ref : spec.textsOrEmpty("gateways")) {
+        String key = ref.contains("/") ? ref : r.namespace() + "/" + ref;
+        if (gateways.containsKey(key)) {
+          bound.add(gateways.get(key));
+        }
+      }
+      if (bound.isEmpty()) {
+        continue;
+      }
+      report.run(r, scope -> {
+        for (String key : spec.keys()) {
+          if (!SPEC_KEYS.contains(key)) {
+            scope.notYet(spec.get(key));
+          }
+        }
+        for (String key : List.of("tls", "tcp")) {
+          if (spec.has(key)) {
+            scope.warn(spec.get(key), key + " routes (TLS passthrough by SNI, TCP) are not supported by this build yet; ignored");
+          }
+        }
+        List<String> hosts = hosts(scope, spec, r.namespace(), bound);
+        List<Route> out = new ArrayList<>();
+        List<Tree> http = spec.get("http").items();
+        for (int i = 0; i < http.size(); i++) {
+          route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i).ifPresent(out::add);
+        }
+        routes.checkConflicts(scope, spec.get("hosts"), out);
+        if (!scope.failed()) {
+          routes.add(r.id(), out);
+        }
+      });
+    }
+  }
+
+  private List<String> hosts(Scope scope, Tree spec, String ns, List<List<IstioGateways.ServerHost>> bound) {
+    List<String> hosts = new ArrayList<>();
+    for (Tree h : spec.get("hosts").items()) {
+      Optional<String> pattern = Values.hostPattern(h.text());
+      if (pattern.isEmpty()) {
+        scope.error(h, "\"" + h.text() + "\" is not a host (expected a name, *.domain or *)");
+        continue;
+      }
+      boolean served = bound.stream().flatMap(List::stream)
+          .anyMatch(s -> (s.namespace().equals("*") || s.namespace().equals(ns)) && Hosts.overlap(s.host(), pattern.get()));
+      if (served) {
+        hosts.add(pattern.get());
+      } else {
+        scope.warn(h, "host " + pattern.get() + " is not served by any server of the bound Gateways (or not to"
+            + " namespace " + ns + "); ignored");
+      }
+    }
+    if (spec.get("hosts").items().isEmpty()) {
+      scope.error(spec.get("hosts"), "at least one host is required");
+    }
+    return hosts;
+  }
+
+  private Optional<Route> route(Scope scope, Tree http, List<String> hosts, String name) {
+    for (String key : http.keys()) {
+      if (LATER.contains(key)) {
+        scope.notYet(http.get(key));
+      } else if (!HTTP_KEYS.contains(key)) {
+        scope.warn(http.get(key), "unknown field; ignored");
+      }
+    }
+    List<RequestMatch> match = new ArrayList<>();
+    for (Tree m : http.get("match").items()) {
+      match(scope, m).ifPresent(match::add);
+    }
+    if (match.isEmpty()) {
+      match.add(RequestMatch.ANY);
+    }
+    Optional<Action> action = action(scope, http);
+    if (action.isEmpty() || hosts.isEmpty()) {
+      return Optional.empty();
+    }
+    Rewrite rewrite = rewrite(scope, http.get("rewrite"), match);
+    HeaderOps headers = new HeaderOps(edits(http.get("headers").get("request")), edits(http.get("headers").get("response")));
+    return Optional.of(new Route(name, hosts, match, action.get(), rewrite, headers, timeout(scope, http.get("timeout")),
+        retries(scope, http.get("retries"))));
+  }
+
+  private Optional<RequestMatch> match(Scope scope, Tree m) {
+    scope.unknownKeys(m, MATCH_KEYS);
+    PathMatch path = new PathMatch.Prefix("/");
+    Tree uri = m.get("uri");
+    if (uri.present()) {
+      Optional<StringMatch> s = stringMatch(scope, uri);
+      if (s.isEmpty()) {
+        return Optional.empty();
+      }
+      if (s.get() instanceof StringMatch.Exact e) {
+        path = new PathMatch.Exact(e.value());
+      } else if (s.get() instanceof StringMatch.Prefix p) {
+        path = new PathMatch.Prefix(p.value());
+      } else if (s.get() instanceof StringMatch.Regex x) {
+        path = new PathMatch.Regex(x.pattern());
+      }
+    }
+    Set<String> methods = new LinkedHashSet<>();
+    Tree method = m.get("method");
+    if (method.present()) {
+      if (method.has("exact")) {
+        methods.add(method.text("exact").toUpperCase(Locale.ROOT));
+      } else {
+        scope.warn(method, "only exact method matches are supported; this match is left out");
+        return Optional.empty();
+      }
+    }
+    Map<String, StringMatch> headers = new LinkedHashMap<>();
+    for (String h : m.get("headers").keys()) {
+      stringMatch(scope, m.get("headers").get(h)).ifPresent(s -> headers.put(h.toLowerCase(Locale.ROOT), s));
+    }
+    Map<String, StringMatch> query = new LinkedHashMap<>();
+    for (String q : m.get("queryParams").keys()) {
+      stringMatch(scope, m.get("queryParams").get(q)).ifPresent(s -> query.put(q, s));
+    }
+    return Optional.of(new RequestMatch(path, methods, headers, query));
+  }
+
+  /** Istio's StringMatch: exact, prefix or regex (RE2; checked with Java's syntax); an empty one means "present". */
+  static Optional<StringMatch> stringMatch(Scope scope, Tree s) {
+    if (s.has("exact")) {
+      return Optional.of(new StringMatch.Exact(s.text("exact")));
+    }
+    if (s.has("prefix")) {
+      return Optional.of(new StringMatch.Prefix(s.text("prefix")));
+    }
+    if (s.has("regex")) {
+      return regex(scope, s.get("regex")).map(StringMatch.Regex::new);
+    }
+    if (s.keys().isEmpty()) {
+      return Optional.of(new StringMatch.Present());
+    }
+    scope.error(s, "expected one of exact, prefix, regex");
+    return Optional.empty();
+  }
+
+  static Optional<String> regex(Scope scope, Tree at) {
+    try {
+      Pattern.compile(at.text());
+      return Optional.of(at.text());
+    } catch (PatternSyntaxException e) {
+      scope.error(at, "\"" + at.text() + "\" is not a valid regular expression: " + e.getDescription());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<Action> action(Scope scope, Tree http) {
+    List<String> present = List.of("route", "redirect", "directResponse").stream().filter(http::has).toList();
+    if (present.size() != 1) {
+      if (!http.has("delegate")) {
+        scope.error(http, "expected exactly one of route, redirect, directResponse (found "
+            + (present.isEmpty() ? "none" : String.join(", ", present)) + ")");
+      }
+      return Optional.empty();
+    }
+    return switch (present.get(0)) {
+      case "route" -> forward(scope, http.get("route"));
+      case "redirect" -> redirect(scope, http.get("redirect"));
+      default -> directResponse(scope, http.get("directResponse"));
+    };
+  }
+
+  private Optional<Action> forward(Scope scope, Tree route) {
+    List<Action.Backend> backends = new ArrayList<>();
+    List<Tree> items = route.items();
+    for (Tree d : items) {
+      scope.unknownKeys(d, Set.of("destination", "weight"));
+      Tree dest = d.get("destination");
+      scope.unknownKeys(dest, Set.of("host", "subset", "port"));
+      Destinations.Target target = new Destinations.Target(dest.text("host"), dest.get("port").integer("number", 0),
+          dest.text("subset"), scope.resource().namespace());
+      int weight = d.integer("weight", items.size() == 1 ? 100 : 0);
+      destinations.upstream(scope, dest, target).ifPresent(u -> backends.add(new Action.Backend(u, weight)));
+    }
+    if (items.isEmpty()) {
+      scope.error(route, "at least one destination is required");
+    } else if (backends.stream().mapToInt(Action.Backend::weight).sum() == 0 && backends.size() == items.size()) {
+      scope.error(route, "weights add up to 0");
+    }
+    return backends.size() == items.size() && !items.isEmpty() ? Optional.of(new Action.Forward(backends)) : Optional.empty();
+  }
+
+  private Optional<Action> redirect(Scope scope, Tree r) {
+    scope.unknownKeys(r, Set.of("uri", "authority", "port", "scheme", "redirectCode", "derivePort"));
+    if (r.has("derivePort")) {
+      scope.notYet(r.get("derivePort"));
+    }
+    int status = r.integer("redirectCode", 301);
+    if (!Set.of(301, 302, 303, 307, 308).contains(status)) {
+      scope.error(r.get("redirectCode"), status + " is not a redirect status (expected 301, 302, 303, 307 or 308)");
+      return Optional.empty();
+    }
+    return Optional.of(new Action.Redirect(r.text("scheme"), r.text("authority").toLowerCase(Locale.ROOT),
+        r.integer("port", 0), r.text("uri"), status));
+  }
+
+  private Optional<Action> directResponse(Scope scope, Tree d) {
+    scope.unknownKeys(d, Set.of("status", "body"));
+    int status = d.integer("status", 0);
+    if (status < 100 || status > 599) {
+      scope.error(d.get("status"), "expected an HTTP status 100..599");
+      return Optional.empty();
+    }
+    Tree body = d.get("body");
+    String text = body.text("string");
+    if (body.has("bytes")) {
+      text = new String(Base64.getMimeDecoder().decode(body.text("bytes")), StandardCharsets.UTF_8);
+    }
+    return Optional.of(new Action.DirectResponse(status, text));
+  }
+
+  private Rewrite rewrite(Scope scope, Tree r, List<RequestMatch> match) {
+    if (!r.present()) {
+      return Rewrite.NONE;
+    }
+    scope.unknownKeys(r, Set.of("uri", "authority", "uriRegexRewrite"));
+    Rewrite.PathRewrite path = new Rewrite.PathRewrite.Keep();
+    if (r.has("uri")) {
+      if (match.stream().allMatch(m -> m.path() instanceof PathMatch.Prefix)) {
+        path = new Rewrite.PathRewrite.Prefix(r.text("uri"));
+      } else if (match.stream().allMatch(m -> m.path() instanceof PathMatch.Exact)) {
+        path = new Rewrite.PathRewrite.Regex("^.*$", r.text("uri").replace("\\", "\\\\"));
+      } else {
+        scope.warn(r.get("uri"), "a uri rewrite with regex (or mixed) matches is not supported; path kept");
+      }
+    } else if (r.has("uriRegexRewrite")) {
+      Tree x = r.get("uriRegexRewrite");
+      Optional<String> pattern = regex(scope, x.get("match"));
+      if (pattern.isPresent()) {
+        path = new Rewrite.PathRewrite.Regex(pattern.get(), x.text("rewrite"));
+      }
+    }
+    return new Rewrite(path, r.text("authority").toLowerCase(Locale.ROOT));
+  }
+
+  static HeaderOps.Edits edits(Tree e) {
+    if (!e.present()) {
+      return HeaderOps.Edits.NONE;
+    }
+    return new HeaderOps.Edits(lower(e.map("set")), lower(e.map("add")),
+        e.texts("remove").stream().map(s -> s.toLowerCase(Locale.ROOT)).toList());
+  }
+
+  private static Map<String, String> lower(Map<String, String> in) {
+    Map<String, String> out = new LinkedHashMap<>();
+    in.forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), v));
+    return out;
+  }
+
+  /** Istio's default is no timeout; {@code 0s} says the same. */
+  static Duration timeout(Scope scope, Tree t) {
+    if (!t.present()) {
+      return Duration.ZERO;
+    }
+    Optional<Duration> d = Tree.duration(t.text());
+    if (d.isEmpty()) {
+      scope.error(t, "\"" + t.text() + "\" is not a duration (expected e.g. 500ms, 1.5s, 1m)");
+      return Duration.ZERO;
+    }
+    return d.get();
+  }
+
+  private RetryPolicy retries(Scope scope, Tree r) {
+    if (!r.present()) {
+      return RetryPolicy.DEFAULT;
+    }
+    scope.unknownKeys(r, Set.of("attempts", "perTryTimeout", "retryOn", "retryRemoteLocalities"));
+    if (r.has("retryRemoteLocalities")) {
+      scope.notYet(r.get("retryRemoteLocalities"));
+    }
+    int attempts = r.integer("attempts", 0);
+    if (attempts == 0) {
+      return RetryPolicy.NONE;
+    }
+    Duration perTry = r.has("perTryTimeout") ? timeout(scope, r.get("perTryTimeout")) : Duration.ZERO;
+    boolean connect = false;
+    boolean reset = false;
+    Set<Integer> statuses = new HashSet<>();
+    String on = r.text("retryOn").isEmpty() ? "connect-failure,refused-stream,reset" : r.text("retryOn");
+    for (String cond : on.split(",")) {
+      switch (cond.trim()) {
+        case "connect-failure", "refused-stream" -> connect = true;
+        case "reset" -> reset = true;
+        case "5xx" -> {
+          connect = true;
+          reset = true;
+          for (int s = 500; s <= 599; s++) {
+            statuses.add(s);
+          }
+        }
+        case "gateway-error" -> statuses.addAll(Set.of(502, 503, 504));
+        case "retriable-4xx" -> statuses.add(409);
+        case "" -> { }
+        default -> {
+          if (cond.trim().matches("\\d{3}")) {
+            statuses.add(Integer.parseInt(cond.trim()));
+          } else {
+            scope.warn(r.get("retryOn"), "retry condition \"" + cond.trim() + "\" is not supported; ignored");
+          }
+        }
+      }
+    }
+    return new RetryPolicy(attempts, perTry, connect, reset, statuses, false);
+  }
+}

@@ -1,0 +1,82 @@
+package io.gatehouse.routes.mesh;
+
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerLimits;
+import io.gatehouse.routes.ListenerTls;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The listeners that Gateways ask for, merged by port as Istio merges servers: every server on
+ * one port shares a listener ({@code mesh-<port>}); HTTPS servers add their certificates (chosen
+ * by SNI). Servers that disagree on a port's protocol or client authentication are errors.
+ */
+final class ListenerPlan {
+  /** One server or Gateway API listener, before merging. */
+  record Server(int port, Listener.Protocol protocol, List<ListenerTls.CertificateRef> certificates,
+                ListenerTls.ClientAuth clientAuth, String clientCa, String minVersion) {}
+
+  private record Entry(String owner, Server first, List<ListenerTls.CertificateRef> certificates) {}
+
+  private final MeshSettings settings;
+  private final Map<Integer, Entry> byPort = new TreeMap<>();
+
+  ListenerPlan(MeshSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Whether {@code server} fits what other resources already planned on its port (reported in {@code scope} if not). */
+  boolean check(Scope scope, Tree at, Server server) {
+    Entry existing = byPort.get(server.port());
+    if (existing == null) {
+      return true;
+    }
+    Server first = existing.first();
+    if (first.protocol() != server.protocol()) {
+      scope.error(at, "port " + server.port() + " is " + first.protocol() + " in " + existing.owner()
+          + "; one port serves one protocol");
+      return false;
+    }
+    if (first.clientAuth() != server.clientAuth() || !first.clientCa().equals(server.clientCa())) {
+      scope.error(at, "port " + server.port() + " asks for client certificates differently in " + existing.owner()
+          + "; servers sharing a port share its client authentication");
+      return false;
+    }
+    for (ListenerTls.CertificateRef ref : server.certificates()) {
+      for (String host : ref.hosts()) {
+        for (ListenerTls.CertificateRef other : existing.certificates()) {
+          if (other.hosts().contains(host) && !(other.cert().equals(ref.cert()) && other.key().equals(ref.key()))) {
+            scope.error(at, "host " + host + " on port " + server.port() + " already has another certificate in "
+                + existing.owner());
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  void add(String owner, Server server) {
+    Entry entry = byPort.computeIfAbsent(server.port(), p -> new Entry(owner, server, new ArrayList<>()));
+    for (ListenerTls.CertificateRef ref : server.certificates()) {
+      if (!entry.certificates().contains(ref)) {
+        entry.certificates().add(ref);
+      }
+    }
+  }
+
+  List<Listener> listeners() {
+    List<Listener> out = new ArrayList<>();
+    byPort.forEach((port, entry) -> {
+      Server s = entry.first();
+      ListenerTls tls = s.protocol() == Listener.Protocol.HTTPS
+          ? new ListenerTls(entry.certificates(), s.clientAuth(), s.clientCa(), s.minVersion(), List.of())
+          : ListenerTls.NONE;
+      out.add(new Listener("mesh-" + port, "0.0.0.0", settings.bindPort(port), s.protocol(), tls,
+          Listener.HttpsRedirect.NONE, Listener.Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, settings.proxyProtocol()));
+    });
+    return out;
+  }
+}

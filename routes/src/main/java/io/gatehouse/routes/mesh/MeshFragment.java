@@ -1,0 +1,41 @@
+package io.gatehouse.routes.mesh;
+
+import io.gatehouse.routes.EgressRule;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.Upstream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the Istio and Gateway API resources translate to: native listeners, upstreams, routes and
+ * egress rules, plus every problem found. A resource with an error is left out whole (the rest
+ * still translates); {@code accepted} says, for every resource that is this gateway's, whether
+ * it was taken (for Gateway API status conditions and /sync).
+ */
+public record MeshFragment(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                           List<EgressRule> egress, List<MeshProblem> problems, Map<String, Boolean> accepted) {
+  public MeshFragment {
+    listeners = List.copyOf(listeners);
+    upstreams = List.copyOf(upstreams);
+    routes = List.copyOf(routes);
+    egress = List.copyOf(egress);
+    problems = List.copyOf(problems);
+    accepted = Map.copyOf(accepted);
+  }
+
+  public static final MeshFragment EMPTY = new MeshFragment(List.of(), List.of(), List.of(), List.of(), List.of(), Map.of());
+
+  public List<MeshProblem> errors() {
+    return problems.stream().filter(p -> p.severity() == MeshProblem.Severity.ERROR).toList();
+  }
+
+  public List<MeshProblem> warnings() {
+    return problems.stream().filter(p -> p.severity() == MeshProblem.Severity.WARNING).toList();
+  }
+
+  /** The problems of one resource ({@code Kind ns/name}). */
+  public List<MeshProblem> problemsOf(String resourceId) {
+    return problems.stream().filter(p -> p.resource().equals(resourceId)).toList();
+  }
+}

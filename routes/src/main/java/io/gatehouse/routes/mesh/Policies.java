@@ -1,0 +1,142 @@
+package io.gatehouse.routes.mesh;
+
+import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.UpstreamTls;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * DestinationRules read once: per host, the traffic policy (load balancer, upstream TLS) and the
+ * subsets (pod labels and their own policy). What the native upstream cannot express yet
+ * (connection pool, outlier detection, consistent hash) is reported on the DestinationRule.
+ */
+final class Policies {
+  /** What an upstream takes from a DestinationRule. */
+  record Policy(Upstream.LoadBalancer loadBalancer, UpstreamTls tls) {
+    static final Policy DEFAULT = new Policy(Upstream.LoadBalancer.ROUND_ROBIN, UpstreamTls.NONE);
+  }
+
+  record Subset(Map<String, String> labels, Policy policy) {}
+
+  record Rule(MeshResource resource, Policy policy, Map<String, Subset> subsets) {}
+
+  private static final Set<String> RULE_KEYS = Set.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
+  private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls");
+  private static final Set<String> TLS_KEYS = Set.of("mode", "credentialName", "caCertificates", "clientCertificate",
+      "privateKey", "sni", "insecureSkipVerify");
+
+  private final Map<String, Rule> byHost = new HashMap<>();
+
+  /** Reads every DestinationRule; a broken one is reported and left out. */
+  static Policies read(Catalog catalog, SecretStore secrets, Report report) {
+    Policies out = new Policies();
+    for (MeshResource r : catalog.of(Kinds.DESTINATION_RULE)) {
+      report.run(r, scope -> {
+        Tree spec = r.spec();
+        scope.unknownKeys(spec, RULE_KEYS);
+        if (spec.has("workloadSelector")) {
+          scope.warn(spec.get("workloadSelector"), "applies to sidecars, not to a gateway; ignored");
+        }
+        String host = catalog.fqdn(spec.text("host"), r.namespace());
+        if (host.isEmpty()) {
+          scope.error(spec.get("host"), "is required");
+        }
+        Policy policy = policy(scope, spec.get("trafficPolicy"), Policy.DEFAULT, secrets, catalog, r.namespace());
+        Map<String, Subset> subsets = new LinkedHashMap<>();
+        for (Tree s : spec.get("subsets").items()) {
+          scope.unknownKeys(s, Set.of("name", "labels", "trafficPolicy"));
+          String name = s.text("name");
+          if (name.isEmpty()) {
+            scope.error(s.get("name"), "is required");
+          } else if (subsets.put(name, new Subset(s.map("labels"),
+              policy(scope, s.get("trafficPolicy"), policy, secrets, catalog, r.namespace()))) != null) {
+            scope.error(s.get("name"), "subset \"" + name + "\" is defined twice");
+          }
+        }
+        if (!scope.failed() && out.byHost.putIfAbsent(host, new Rule(r, policy, subsets)) != null) {
+          scope.warn(spec.get("host"), "another DestinationRule for " + host + " came first; this one is ignored"
+              + " (Istio merges them; this gateway does not)");
+        }
+      });
+    }
+    return out;
+  }
+
+  Optional<Rule> forHost(String fqdn) {
+    return Optional.ofNullable(byHost.get(fqdn));
+  }
+
+  private static Policy policy(Scope scope, Tree p, Policy inherited, SecretStore secrets, Catalog catalog, String ns) {
+    if (!p.present()) {
+      return inherited;
+    }
+    scope.unknownKeys(p, POLICY_KEYS);
+    Upstream.LoadBalancer lb = inherited.loadBalancer();
+    Tree lbTree = p.get("loadBalancer");
+    if (lbTree.present()) {
+      scope.unknownKeys(lbTree, Set.of("simple"));
+      String simple = lbTree.text("simple");
+      switch (simple) {
+        case "", "UNSPECIFIED" -> { }
+        case "ROUND_ROBIN" -> lb = Upstream.LoadBalancer.ROUND_ROBIN;
+        case "LEAST_REQUEST", "LEAST_CONN" -> lb = Upstream.LoadBalancer.LEAST_REQUEST;
+        case "RANDOM" -> lb = Upstream.LoadBalancer.RANDOM;
+        case "PASSTHROUGH" -> scope.warn(lbTree.get("simple"), "PASSTHROUGH is not supported; ROUND_ROBIN is used");
+        default -> scope.error(lbTree.get("simple"), "\"" + simple
+            + "\" is not a load balancer (expected ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+      }
+    }
+    UpstreamTls tls = p.has("tls") ? tls(scope, p.get("tls"), secrets, catalog, ns) : inherited.tls();
+    return new Policy(lb, tls);
+  }
+
+  private static UpstreamTls tls(Scope scope, Tree t, SecretStore secrets, Catalog catalog, String ns) {
+    scope.unknownKeys(t, TLS_KEYS);
+    String mode = t.text("mode");
+    boolean verify = !t.get("insecureSkipVerify").node().asBoolean(false);
+    String sni = t.text("sni");
+    switch (mode) {
+      case "", "DISABLE" -> {
+        return UpstreamTls.NONE;
+      }
+      case "ISTIO_MUTUAL" -> {
+        scope.warn(t.get("mode"), "ISTIO_MUTUAL needs the mesh's workload identity, which this gateway does not"
+            + " have; traffic goes out without TLS");
+        return UpstreamTls.NONE;
+      }
+      case "SIMPLE", "MUTUAL" -> { }
+      default -> {
+        scope.error(t.get("mode"), "\"" + mode + "\" is not a TLS mode (expected DISABLE, SIMPLE, MUTUAL)");
+        return UpstreamTls.NONE;
+      }
+    }
+    String ca = t.text("caCertificates");
+    String cert = t.text("clientCertificate");
+    String key = t.text("privateKey");
+    String credential = t.text("credentialName");
+    if (!credential.isEmpty()) {
+      Optional<SecretStore.TlsFiles> files = Secrets.resolve(scope, t.get("credentialName"), catalog, secrets, ns, credential);
+      if (files.isEmpty()) {
+        return UpstreamTls.NONE;
+      }
+      ca = files.get().ca().isEmpty() ? ca : files.get().ca();
+      cert = files.get().cert();
+      key = files.get().key();
+    }
+    if (mode.equals("SIMPLE")) {
+      cert = "";
+      key = "";
+    } else if (cert.isEmpty() || key.isEmpty()) {
+      scope.error(t, "MUTUAL needs a client certificate and key (credentialName, or clientCertificate and privateKey)");
+    }
+    return new UpstreamTls(true, sni.toLowerCase(java.util.Locale.ROOT), ca, cert, key, verify);
+  }
+
+  List<Rule> rules() {
+    return List.copyOf(byHost.values());
+  }
+}
