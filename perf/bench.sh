@@ -65,7 +65,7 @@ routes:
   - { name: all, backends: [{ upstream: backend, weight: 1 }] }
 Y
 # shellcheck disable=SC2206
-JOPTS=(${GATEHOUSE_JAVA_OPTS:--Xms64m -Xmx192m -XX:+UseParallelGC})
+JOPTS=(${GATEHOUSE_JAVA_OPTS:--Xms64m -Xmx128m -XX:+UseParallelGC})
 taskset -c 0 java "${JOPTS[@]}" -jar "$JAR" run --config $D/gw --event-loops 1 --admin-port $GW_ADMIN \
   >/dev/null 2>$D/gw.err & GW=$!; PIDS+=($GW)
 for _ in $(seq 1 120); do grep -q 'gatehouse ready' $D/gw.err 2>/dev/null && break; kill -0 $GW 2>/dev/null || break; sleep 0.5; done
@@ -83,7 +83,17 @@ if [ "$WARM" -gt 0 ]; then
   taskset -c 1 nginx -c $D/backend.conf & BEW=$!; sleep 1
   taskset -c 1 wrk -t1 -c$CONNS -d${WARM}s -H "Host: bench.test" http://127.0.0.1:$GW_HTTP/ | awk -v w=$WARM '/Requests\/sec/{print "warm-up http  " w "s: " $2 " req/s"}'
   taskset -c 1 wrk -t1 -c$CONNS -d${WARM}s -H "Host: bench.test" https://127.0.0.1:$GW_HTTPS/ | awk -v w=$WARM '/Requests\/sec/{print "warm-up https " w "s: " $2 " req/s"}'
-  taskset -c 1 h2load -c16 -m10 -t1 -D $WARM https://127.0.0.1:$GW_HTTPS/ | awk -v w=$WARM '/finished in/{print "warm-up h2    " w "s: " $0}'
+  taskset -c 1 timeout $((WARM + 30)) h2load -c16 -m10 -t1 -D $WARM https://127.0.0.1:$GW_HTTPS/ | awk -v w=$WARM '/finished in/{print "warm-up h2    " w "s: " $0}'
+  # then until the JIT is quiet: less than 5% of the gateway's CPU in compiler threads over 10 s (at most 12 rounds)
+  jit() { local t c=0 a=0; for t in /proc/$GW/task/*; do x=$(awk '{print $14+$15}' $t/stat 2>/dev/null || echo 0)
+    a=$((a + x)); case $(cat $t/comm 2>/dev/null) in C1*|C2*) c=$((c + x));; esac; done; echo $c $a; }
+  for i in $(seq 1 12); do
+    j0=($(jit)); for u in http://127.0.0.1:$GW_HTTP/ http://127.0.0.1:$GW_HTTP/4k https://127.0.0.1:$GW_HTTPS/; do
+      taskset -c 1 wrk -t1 -c$CONNS -d3s -H "Host: bench.test" $u >/dev/null 2>&1; done
+    taskset -c 1 timeout 30 h2load -c16 -m10 -t1 -D 1 https://127.0.0.1:$GW_HTTPS/ >/dev/null 2>&1; j1=($(jit))
+    share=$(( 100 * (j1[0] - j0[0]) / (j1[1] - j0[1] + 1) )); echo "warm-up round $i: JIT compiler threads ${share}% of the gateway's CPU"
+    [ $share -lt 5 ] && break
+  done
   kill $BEW; wait $BEW 2>/dev/null; sleep 1
 fi
 
@@ -102,7 +112,7 @@ C
 cat > $D/haproxy.cfg <<C
 global
   nbthread 1
-  maxconn 12000
+  maxconn 8000
 defaults
   mode http
   timeout connect 5s
@@ -135,8 +145,8 @@ https://:18445 {
   reverse_proxy 127.0.0.1:$BE
 }
 C
-# The only differences from the harness: nginx's worker_connections and HAProxy's maxconn are raised
-# so that the idle-connections case can open $IDLE connections (they do not change the other cases).
+# The only difference from the harness: nginx's worker_connections is raised so that the
+# idle-connections case can open $IDLE connections (it does not change the other cases).
 taskset -c 1 nginx -c $D/backend.conf & PIDS+=($!)
 taskset -c 0 nginx -c $D/nginx.conf & NGP=$!; PIDS+=($NGP)
 taskset -c 0 haproxy -f $D/haproxy.cfg -db >$D/haproxy.log 2>&1 & HAP=$!; PIDS+=($HAP)
@@ -151,7 +161,7 @@ NAMES=(direct nginx haproxy caddy gatehouse)
 HZ=$(getconf CLK_TCK)
 ticks() { local p=${1:-} t=0 c; [ -z "$p" ] && { echo 0; return; }
   for c in $p $(pgrep -P $p); do t=$((t + $(awk '{print $14+$15}' /proc/$c/stat 2>/dev/null || echo 0))); done; echo $t; }
-rss() { local p=${1:-}; [ -n "$p" ] && ps -o rss= --ppid $p -p $p 2>/dev/null | awk '{s+=$1} END{printf "%d", s/1024}'; }
+rss() { local p=${1:-}; [ -z "$p" ] && { echo -; return; }; ps -o rss= --ppid $p -p $p 2>/dev/null | awk '{s+=$1} END{printf "%d", s/1024}'; }
 cpu_per_req() { awk -v a=$1 -v b=$2 -v hz=$HZ -v r=$3 -v s=$SECS 'BEGIN{ if (b>a && r>0) printf "%.1f", (b-a)/hz*1e6/(r*s); else print "-" }'; }
 fmt_us() { awk -v u=$1 'BEGIN{ if (u=="") print "-"; else if (u>=1000) printf "%.2fms", u/1000; else printf "%.0fus", u }'; }
 # p50 and p99 (us) of an h2load --log-file (start, status, duration_us per line)
@@ -159,8 +169,8 @@ pcts() { cut -f3 "$1" | sort -n | awk '{a[NR]=$1} END{ if (NR==0) { print "- -";
 wrk_close() { taskset -c 1 wrk -t1 -c16 -d${SECS}s --latency -H "Host: bench.test" -H "Connection: close" "$1" 2>/dev/null | awk '
   /Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {e+=$5} /Socket errors/ {gsub(",",""); e+=$4+$6+$8+$10}
   END {printf "%s %s %s %s", r, p50, p99, (e==""?0:e)}'; }
-h2run() { # h2run LOG ARGS...: req/s and errored requests from h2load
-  taskset -c 1 h2load "${@:2}" --log-file="$1" 2>/dev/null | awk '
+h2run() { # h2run LOG ARGS...: req/s and errored requests from h2load (bounded: a stalled stream must not hang the run)
+  rm -f "$1"; taskset -c 1 timeout $((SECS + 30)) h2load "${@:2}" --log-file="$1" 2>/dev/null | awk '
     /finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) r=$(i-1)} /^requests:/ {e=$10+$12+$14}
     END {printf "%s %s", (r==""?0:r), (e==""?0:e)}'; }
 ROWS=$D/part2.txt; : > $ROWS
@@ -182,7 +192,7 @@ for n in "${NAMES[@]}"; do u=${HTTP[$n]}   # http:rate
 # idle keep-alive connections: each sends one request, reads the answer, then idles; RSS measured while they are open
 for n in nginx gatehouse; do
   out=$(taskset -c 1 python3 "$PERF/idle_conns.py" 127.0.0.1 ${HTTP[$n]##*:} $IDLE --hold-pid ${PIDOF[$n]} 2>&1 | tail -1)
-  set -- $out - -; row $n idle:$IDLE - - - "${2:-?}" "${1:-?}" -; done
+  set -- $out - -; row $n idle:$IDLE - - - "$(awk -v ok=$2 -v n=$IDLE 'BEGIN{print (ok ~ /^[0-9]+$/) ? n - ok : "-"}')" "$1" -; done
 
 # ---- one table ----
 TABLE=$D/table.txt
