@@ -11,10 +11,10 @@
 #   h2:small      HTTP/2 over TLS (ALPN h2): h2load, 16 connections x 10 streams
 #   http:rate     HTTP/1.1 keep-alive at a fixed moderate rate (--rate req/s, h2load --rps): p99 vs direct
 #   idle:conns    RSS after --idle keep-alive connections (default 10000) made one request each and idle
-# The gateway's JIT is warmed for --warmup seconds (default 20) per protocol before part 1, against
-# a temporary backend like the harness's. It prints one table (req/s, p50, p99, errors, RSS, CPU per request, ratios to NGINX) and writes it to
-# perf/RESULTS.md between the "bench:begin/end" markers, with the date, machine and load. Nothing it
-# starts is left running.
+# Before part 1 the gateway's JIT is warmed (--warmup seconds per protocol, default 20, then rounds
+# until compiler threads use < 5 % of its CPU). One table (req/s, p50, p99, errors, RSS, CPU per
+# request, ratios to NGINX) is printed and written to perf/RESULTS.md between the "bench:begin/end"
+# markers, with the date, machine and load. Nothing it starts is left running.
 set -u
 cd "$(dirname "$0")"
 PERF=$(pwd); ROOT=$(cd .. && pwd)
@@ -22,7 +22,7 @@ SECS=10; CONNS=64; RATE=2000; IDLE=10000; WARM=20; BUILD=1; WRITE=1; BENCH=${BEN
 while [ $# -gt 0 ]; do case $1 in
   --seconds) SECS=$2; shift 2;; --conns) CONNS=$2; shift 2;; --rate) RATE=$2; shift 2;; --idle) IDLE=$2; shift 2;; --warmup) WARM=$2; shift 2;;
   --no-build) BUILD=0; shift;; --no-write) WRITE=0; shift;; --bench) BENCH=$2; shift 2;;
-  *) sed -n '2,19p' "$0" >&2; exit 2;; esac; done
+  *) sed -n '2,17p' "$0" >&2; exit 2;; esac; done
 if [ -z "$BENCH" ]; then for b in ../../shared/bench/run.sh /work/shared/bench/run.sh; do [ -x "$b" ] && { BENCH=$(cd "$(dirname "$b")" && pwd)/run.sh; break; }; done; fi
 [ -x "${BENCH:-}" ] || { echo "shared harness run.sh not found (give --bench PATH)" >&2; exit 2; }
 
