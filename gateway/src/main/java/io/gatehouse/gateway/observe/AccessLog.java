@@ -2,6 +2,7 @@ package io.gatehouse.gateway.observe;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -12,11 +13,16 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One JSON line per request, written by a thread of its own: event loops only enqueue a record
  * and never wait on I/O. When the queue is full (the output cannot keep up) entries are dropped
- * and counted rather than slowing traffic.
+ * and counted rather than slowing traffic. The writer never blocks on the queue, so an event loop
+ * never has a sleeping thread to wake (a futex call per request): it drains what is queued every
+ * {@value #PERIOD_MILLIS} ms, formats up to 256 entries into one buffer and hands that to the
+ * output in one write, one system call per batch instead of two per line. This matters when the
+ * gateway and its writer share a core.
  */
 public final class AccessLog implements AutoCloseable {
   /** One finished request. */
@@ -27,10 +33,13 @@ public final class AccessLog implements AutoCloseable {
 
   private static final Entry STOP = new Entry(0, "", "", "", "", "", "", "", "", "", "", 0, 0, 0, 0, 0, "");
   private static final int CAPACITY = 65_536;
+  private static final int BATCH = 256;
+  static final long PERIOD_MILLIS = 10;
 
   private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final AtomicLong dropped = new AtomicLong();
   private final JsonFactory json = new JsonFactory();
+  private final ByteArrayBuilder buffer = new ByteArrayBuilder(64 * 1024);
   private final OutputStream out;
   private final Thread writer;
 
@@ -60,27 +69,24 @@ public final class AccessLog implements AutoCloseable {
   }
 
   private void drain() {
-    List<Entry> batch = new ArrayList<>(256);
-    try {
-      while (true) {
-        Entry first = queue.take();
-        batch.add(first);
-        queue.drainTo(batch, 255);
-        boolean stop = writeBatch(batch);
-        batch.clear();
-        if (stop) {
-          return;
-        }
+    List<Entry> batch = new ArrayList<>(BATCH);
+    while (!Thread.currentThread().isInterrupted()) {
+      if (queue.drainTo(batch, BATCH) == 0) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
+        continue;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      boolean stop = writeBatch(batch);
+      batch.clear();
+      if (stop) {
+        return;
+      }
     }
   }
 
   private boolean writeBatch(List<Entry> batch) {
     boolean stop = false;
-    try {
-      JsonGenerator gen = json.createGenerator(out);
+    buffer.reset();
+    try (JsonGenerator gen = json.createGenerator(buffer)) {
       gen.setRootValueSeparator(null);
       for (Entry e : batch) {
         if (e == STOP) {
@@ -88,11 +94,13 @@ public final class AccessLog implements AutoCloseable {
           continue;
         }
         writeEntry(gen, e);
-        gen.flush();
-        out.write('\n');
+        gen.writeRaw('\n');
       }
       gen.flush();
-      out.flush();
+      if (buffer.size() > 0) {
+        out.write(buffer.toByteArray());
+        out.flush();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -128,6 +136,7 @@ public final class AccessLog implements AutoCloseable {
   @Override public void close() {
     try {
       queue.offer(STOP, 1, TimeUnit.SECONDS);
+      LockSupport.unpark(writer);
       writer.join(2_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
