@@ -11,6 +11,8 @@ import io.gatehouse.certs.CertificateProblem;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.load.LoadResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -172,11 +175,26 @@ final class ConfigApi {
     }
     body.put("name", name);
     String document = body.encodePrettily();
-    ifMatch(ctx).ifPresent(match -> complete(ctx, store.edit(match, AdminPush.put(kind, name, document, baseDir)), document,
+    ifMatch(ctx).ifPresent(match -> complete(ctx, store.edit(match, keepingSecrets(kind, name, body)), document,
         () -> {
           Object now = kind.find(store.current(), name);
           return new JsonObject().put("version", store.version()).put(kind.path(), now == null ? null : ConfigJson.object(now));
         }));
+  }
+
+  /**
+   * The PUT of {@code body}, where a route's scrubbed Redis URL sent back unchanged keeps the real
+   * one of the serving route (looked up on the writer thread, so against the config the edit applies to).
+   */
+  private Function<GatewayConfig, LoadResult> keepingSecrets(ObjectKind kind, String name, JsonObject body) {
+    if (kind != ObjectKind.ROUTES) {
+      return AdminPush.put(kind, name, body.encodePrettily(), baseDir);
+    }
+    return fragment -> {
+      GatewayConfig serving = store.current();
+      Route existing = serving == null ? null : (Route) kind.find(serving, name);
+      return AdminPush.put(kind, name, RedisSecret.restore(body, existing).encodePrettily(), baseDir).apply(fragment);
+    };
   }
 
   private void delete(RoutingContext ctx, ObjectKind kind) {

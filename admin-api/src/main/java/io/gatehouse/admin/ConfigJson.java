@@ -1,15 +1,28 @@
 package io.gatehouse.admin;
 
 import io.gatehouse.routes.Action;
+import io.gatehouse.routes.Admin;
+import io.gatehouse.routes.CircuitBreaker;
+import io.gatehouse.routes.Cors;
+import io.gatehouse.routes.DataSize;
+import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.EgressRule;
+import io.gatehouse.routes.Fault;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.HashOn;
 import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.HealthCheck;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.Mirror;
+import io.gatehouse.routes.OutlierDetection;
 import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
-import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.RetryBudget;
 import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.StringMatch;
 import io.gatehouse.routes.Upstream;
@@ -17,29 +30,40 @@ import io.gatehouse.routes.UpstreamTls;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The config model as JSON in the native config's own shape, so what {@code GET /routes/NAME}
- * answers can be {@code PUT} back unchanged. Files named by the config (certificates, keys,
- * CAs) appear as paths; their content, and private keys above all, never does.
+ * answers can be {@code PUT} back unchanged: every field of the model, in the keys and value
+ * syntax the loader reads ({@code 250ms}, {@code 10MiB}, {@code header:NAME}). Inside the policy
+ * blocks only values that differ from the loader's defaults are written, to keep answers readable.
+ * Files named by the config (certificates, keys, CAs) appear as paths; their content, and private
+ * keys above all, never does. Passwords in Redis URLs are shown as {@value RedisSecret#PLACEHOLDER}
+ * ({@link RedisSecret}).
  */
 final class ConfigJson {
+  private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration REDIS_TIMEOUT = Duration.ofMillis(100);
+  private static final List<String> CORS_METHODS = List.of("GET", "HEAD", "POST");
+
   private ConfigJson() {}
 
   static JsonObject config(GatewayConfig c) {
-    JsonObject admin = new JsonObject().put("port", c.admin().port()).put("address", c.admin().address());
-    c.admin().tokenFile().ifPresent(t -> admin.put("tokenFile", t));
-    JsonArray allow = new JsonArray();
-    c.egress().allow().forEach(r -> allow.add(egressRule(r)));
-    return new JsonObject()
-        .put("admin", admin)
+    JsonObject out = new JsonObject()
+        .put("admin", admin(c.admin()))
         .put("listeners", array(c.listeners().stream().map(ConfigJson::listener).toList()))
         .put("upstreams", array(c.upstreams().stream().map(ConfigJson::upstream).toList()))
         .put("routes", array(c.routes().stream().map(ConfigJson::route).toList()))
-        .put("egress", new JsonObject().put("mode", c.egress().mode().name()).put("allow", allow));
+        .put("egress", egress(c.egress()));
+    if (c.demo().enabled()) {
+      out.put("demo", new JsonObject().put("echoPort", c.demo().echoPort()));
+    }
+    return out;
   }
 
   static JsonObject object(Object o) {
@@ -55,24 +79,94 @@ final class ConfigJson {
     return egressRule((EgressRule) o);
   }
 
+  private static JsonObject admin(Admin a) {
+    JsonObject out = new JsonObject().put("port", a.port()).put("address", a.address());
+    a.tokenFile().ifPresent(t -> out.put("tokenFile", t));
+    if (!a.tls().equals(ListenerTls.NONE)) {
+      out.put("tls", tls(a.tls()));
+    }
+    return out;
+  }
+
+  private static JsonObject egress(Egress e) {
+    JsonArray allow = new JsonArray();
+    e.allow().forEach(r -> allow.add(egressRule(r)));
+    JsonObject out = new JsonObject().put("mode", e.mode().name()).put("allow", allow);
+    if (!e.verifySniPorts().equals(Egress.DENY_ALL.verifySniPorts())) {
+      out.put("verifySniPorts", new JsonArray(e.verifySniPorts()));
+    }
+    return out;
+  }
+
   static JsonObject listener(Listener l) {
     JsonObject out = new JsonObject().put("name", l.name()).put("address", l.address()).put("port", l.port())
         .put("protocol", l.protocol().name());
-    if (l.protocol() == Listener.Protocol.HTTPS) {
-      ListenerTls t = l.tls();
-      JsonArray certs = new JsonArray();
-      t.certificates().forEach(c -> certs.add(new JsonObject().put("hosts", new JsonArray(c.hosts()))
-          .put("cert", c.cert()).put("key", c.key())));
-      JsonObject tls = new JsonObject().put("certificates", certs).put("clientAuth", t.clientAuth().name())
-          .put("minVersion", t.minVersion());
-      if (!t.clientCa().isEmpty()) {
-        tls.put("clientCa", t.clientCa());
-      }
-      if (!t.ciphers().isEmpty()) {
-        tls.put("ciphers", new JsonArray(t.ciphers()));
-      }
-      out.put("tls", tls);
+    if (!l.tls().equals(ListenerTls.NONE)) {
+      out.put("tls", tls(l.tls()));
     }
+    if (l.httpsRedirect().enabled()) {
+      out.put("httpsRedirect", new JsonObject().put("port", l.httpsRedirect().port())
+          .put("status", l.httpsRedirect().status()));
+    }
+    Listener.Tunnels t = l.tunnels();
+    Listener.Tunnels dt = Listener.Tunnels.DEFAULT;
+    if (!t.equals(dt)) {
+      JsonObject tunnels = new JsonObject();
+      putIfChanged(tunnels, "idleTimeout", t.idleTimeout(), dt.idleTimeout());
+      putIfChanged(tunnels, "maxDuration", t.maxDuration(), dt.maxDuration());
+      putIfChanged(tunnels, "maxActive", t.maxActive(), dt.maxActive());
+      out.put("tunnels", tunnels);
+    }
+    if (l.egressPort() != 0) {
+      out.put("egressPort", l.egressPort());
+    }
+    if (!l.limits().equals(ListenerLimits.DEFAULT)) {
+      out.put("limits", limits(l.limits()));
+    }
+    if (l.proxyProtocol()) {
+      out.put("proxyProtocol", true);
+    }
+    return out;
+  }
+
+  private static JsonObject tls(ListenerTls t) {
+    JsonArray certs = new JsonArray();
+    for (ListenerTls.CertificateRef c : t.certificates()) {
+      JsonObject cert = new JsonObject().put("hosts", new JsonArray(c.hosts()));
+      if (c.dev()) {
+        cert.put("dev", true);
+      } else {
+        cert.put("cert", c.cert()).put("key", c.key());
+      }
+      certs.add(cert);
+    }
+    JsonObject tls = new JsonObject().put("certificates", certs).put("clientAuth", t.clientAuth().name())
+        .put("minVersion", t.minVersion());
+    putIfSet(tls, "clientCa", t.clientCa());
+    if (!t.ciphers().isEmpty()) {
+      tls.put("ciphers", new JsonArray(t.ciphers()));
+    }
+    if (t.allowJdkFallback()) {
+      tls.put("allowJdkFallback", true);
+    }
+    return tls;
+  }
+
+  private static JsonObject limits(ListenerLimits l) {
+    ListenerLimits d = ListenerLimits.DEFAULT;
+    JsonObject out = new JsonObject();
+    if (!l.maxHeaderSize().equals(d.maxHeaderSize())) {
+      out.put("maxHeaderSize", size(l.maxHeaderSize()));
+    }
+    if (!l.maxUriLength().equals(d.maxUriLength())) {
+      out.put("maxUriLength", size(l.maxUriLength()));
+    }
+    putIfChanged(out, "headerReadTimeout", l.headerReadTimeout(), d.headerReadTimeout());
+    putIfChanged(out, "idleTimeout", l.idleTimeout(), d.idleTimeout());
+    putIfChanged(out, "maxConnections", l.maxConnections(), d.maxConnections());
+    putIfChanged(out, "http2MaxConcurrentStreams", l.http2MaxConcurrentStreams(), d.http2MaxConcurrentStreams());
+    putIfChanged(out, "http2MaxResets", l.http2MaxResets(), d.http2MaxResets());
+    putIfChanged(out, "http2ResetWindow", l.http2ResetWindow(), d.http2ResetWindow());
     return out;
   }
 
@@ -80,6 +174,16 @@ final class ConfigJson {
     JsonObject out = new JsonObject().put("name", u.name())
         .put("endpoints", new JsonArray(u.endpoints().stream().map(Upstream.Endpoint::toString).toList()))
         .put("loadBalancer", u.loadBalancer().name());
+    if (u.protocol() != Upstream.Protocol.HTTP1) {
+      out.put("protocol", u.protocol().name());
+    }
+    if (u.hashOn() instanceof HashOn.Header h) {
+      out.put("hashOn", "header:" + h.name());
+    } else if (u.hashOn() instanceof HashOn.Cookie c) {
+      out.put("hashOn", "cookie:" + c.name());
+    } else if (u.hashOn() instanceof HashOn.Client) {
+      out.put("hashOn", "client");
+    }
     UpstreamTls t = u.tls();
     if (t.enabled()) {
       JsonObject tls = new JsonObject().put("verifyHostname", t.verifyHostname());
@@ -88,6 +192,39 @@ final class ConfigJson {
       putIfSet(tls, "clientCert", t.clientCert());
       putIfSet(tls, "clientKey", t.clientKey());
       out.put("tls", tls);
+    }
+    HealthCheck h = u.healthCheck();
+    if (h.enabled()) {
+      JsonObject health = new JsonObject().put("path", h.path());
+      putIfChanged(health, "interval", h.interval(), HEALTH_INTERVAL);
+      putIfChanged(health, "timeout", h.timeout(), HEALTH_TIMEOUT);
+      putIfChanged(health, "healthyThreshold", h.healthyThreshold(), 2);
+      putIfChanged(health, "unhealthyThreshold", h.unhealthyThreshold(), 3);
+      out.put("healthCheck", health);
+    }
+    OutlierDetection o = u.outlierDetection();
+    if (o.enabled()) {
+      JsonObject outlier = new JsonObject();
+      putIfChanged(outlier, "consecutiveErrors", o.consecutiveErrors(), 5);
+      putIfChanged(outlier, "baseEjectionTime", o.baseEjectionTime(), Duration.ofSeconds(30));
+      putIfChanged(outlier, "maxEjectionPercent", o.maxEjectionPercent(), 10);
+      out.put("outlierDetection", outlier);
+    }
+    CircuitBreaker b = u.circuitBreaker();
+    CircuitBreaker db = CircuitBreaker.DEFAULT;
+    if (!b.equals(db)) {
+      JsonObject breaker = new JsonObject();
+      putIfChanged(breaker, "maxConnections", b.maxConnections(), db.maxConnections());
+      putIfChanged(breaker, "maxPendingRequests", b.maxPendingRequests(), db.maxPendingRequests());
+      putIfChanged(breaker, "maxRequests", b.maxRequests(), db.maxRequests());
+      out.put("circuitBreaker", breaker);
+    }
+    RetryBudget r = u.retryBudget();
+    if (!r.equals(RetryBudget.DEFAULT)) {
+      JsonObject budget = new JsonObject();
+      putIfChanged(budget, "percent", r.percent(), RetryBudget.DEFAULT.percent());
+      putIfChanged(budget, "minRetries", r.minRetries(), RetryBudget.DEFAULT.minRetries());
+      out.put("retryBudget", budget);
     }
     return out;
   }
@@ -122,6 +259,25 @@ final class ConfigJson {
     }
     out.put("timeout", duration(r.timeout()));
     out.put("retries", retries(r.retries()));
+    if (!r.fault().equals(Fault.NONE)) {
+      out.put("fault", fault(r.fault()));
+    }
+    if (!r.rateLimit().equals(RateLimit.NONE)) {
+      out.put("rateLimit", rateLimit(r.rateLimit()));
+    }
+    if (r.maxBodySize().bytes() > 0) {
+      out.put("maxBodySize", size(r.maxBodySize()));
+    }
+    if (!r.mirror().equals(Mirror.NONE)) {
+      JsonObject mirror = new JsonObject().put("upstream", r.mirror().upstream());
+      if (r.mirror().percent() != 100) {
+        mirror.put("percent", number(r.mirror().percent()));
+      }
+      out.put("mirror", mirror);
+    }
+    if (!r.cors().equals(Cors.NONE)) {
+      out.put("cors", cors(r.cors()));
+    }
     return out;
   }
 
@@ -138,7 +294,18 @@ final class ConfigJson {
     if (!r.name().equals(destination)) {
       out.put("name", r.name()); // a rule without a name is named by its destination
     }
-    return out.put("ports", new JsonArray(r.ports()));
+    out.put("ports", new JsonArray(r.ports()));
+    if (!r.sources().isEmpty()) {
+      out.put("sources", new JsonArray(r.sources()));
+    }
+    if (!r.identities().isEmpty()) {
+      out.put("identities", new JsonArray(r.identities()));
+    }
+    if (r.originateTls()) {
+      out.put("originateTls", true);
+    }
+    putIfSet(out, "caCert", r.caCert());
+    return out;
   }
 
   private static JsonObject match(RequestMatch m) {
@@ -213,6 +380,58 @@ final class ConfigJson {
     return out;
   }
 
+  /** Delay and abort as far as set; a fault of neither (only a header) keeps its delay so that it still loads. */
+  private static JsonObject fault(Fault f) {
+    JsonObject out = new JsonObject();
+    if (!f.delay().equals(Fault.Delay.NONE) || f.abort().equals(Fault.Abort.NONE)) {
+      out.put("delay", new JsonObject().put("fixed", duration(f.delay().fixed())).put("percent", number(f.delay().percent())));
+    }
+    if (!f.abort().equals(Fault.Abort.NONE)) {
+      out.put("abort", new JsonObject().put("status", f.abort().status()).put("percent", number(f.abort().percent())));
+    }
+    putIfSet(out, "header", f.header());
+    return out;
+  }
+
+  private static JsonObject rateLimit(RateLimit r) {
+    JsonObject out = new JsonObject().put("requestsPerSecond", number(r.requestsPerSecond())).put("burst", r.burst());
+    if (r.key() instanceof RateLimit.Key.Route) {
+      out.put("key", "route");
+    } else if (r.key() instanceof RateLimit.Key.Header h) {
+      out.put("key", "header:" + h.name());
+    }
+    RateLimit.Global g = r.global();
+    if (!g.equals(RateLimit.Global.NONE)) {
+      JsonObject global = new JsonObject().put("redis", RedisSecret.scrub(g.redis()));
+      if (!g.failOpen()) {
+        global.put("failOpen", false);
+      }
+      putIfChanged(global, "timeout", g.timeout(), REDIS_TIMEOUT);
+      out.put("global", global);
+    }
+    return out;
+  }
+
+  private static JsonObject cors(Cors c) {
+    JsonObject out = new JsonObject().put("allowOrigins", new JsonArray(c.allowOrigins()));
+    if (!c.allowMethods().equals(CORS_METHODS)) {
+      out.put("allowMethods", new JsonArray(c.allowMethods()));
+    }
+    if (!c.allowHeaders().isEmpty()) {
+      out.put("allowHeaders", new JsonArray(c.allowHeaders()));
+    }
+    if (!c.exposeHeaders().isEmpty()) {
+      out.put("exposeHeaders", new JsonArray(c.exposeHeaders()));
+    }
+    if (!c.maxAge().isZero()) {
+      out.put("maxAge", duration(c.maxAge()));
+    }
+    if (c.allowCredentials()) {
+      out.put("allowCredentials", true);
+    }
+    return out;
+  }
+
   /** In the config's own syntax: {@code 15s}, {@code 250ms}, {@code 1m}. */
   static String duration(Duration d) {
     long ms = d.toMillis();
@@ -225,13 +444,46 @@ final class ConfigJson {
     return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
   }
 
+  /** In the config's own syntax, the largest binary unit that divides it: {@code 10MiB}, {@code 1536B}. */
+  static String size(DataSize s) {
+    long b = s.bytes();
+    for (String unit : List.of("GiB", "MiB", "KiB")) {
+      long factor = switch (unit) {
+        case "GiB" -> 1L << 30;
+        case "MiB" -> 1L << 20;
+        default -> 1L << 10;
+      };
+      if (b > 0 && b % factor == 0) {
+        return b / factor + unit;
+      }
+    }
+    return b + "B";
+  }
+
+  /** Whole numbers without a fraction ({@code 10}, not {@code 10.0}). */
+  private static Number number(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? (Number) (long) d : (Number) d;
+  }
+
+  private static void putIfChanged(JsonObject o, String key, Duration value, Duration fallback) {
+    if (!value.equals(fallback)) {
+      o.put(key, duration(value));
+    }
+  }
+
+  private static void putIfChanged(JsonObject o, String key, int value, int fallback) {
+    if (value != fallback) {
+      o.put(key, value);
+    }
+  }
+
   private static void putIfSet(JsonObject o, String key, String value) {
     if (!value.isEmpty()) {
       o.put(key, value);
     }
   }
 
-  private static JsonArray array(java.util.List<JsonObject> objects) {
-    return new JsonArray(new java.util.ArrayList<>(objects));
+  private static JsonArray array(List<JsonObject> objects) {
+    return new JsonArray(new ArrayList<>(objects));
   }
 }

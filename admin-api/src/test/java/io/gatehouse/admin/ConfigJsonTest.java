@@ -1,64 +1,387 @@
 package io.gatehouse.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Route;
 import io.gatehouse.routes.load.ConfigFile;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the admin API answers for an object reads back into the same object: GET, then PUT, changes nothing. */
 class ConfigJsonTest {
+  /** Every field of the model set, most of them away from the loader's defaults (files are named, not read). */
+  private static final String MAXIMAL = """
+      admin:
+        port: 9911
+        address: 0.0.0.0
+        tokenFile: token.txt
+        tls:
+          certificates: [{ hosts: [admin.example.com], cert: admin.crt, key: admin.key }]
+          clientAuth: STRICT
+          clientCa: clients.pem
+          minVersion: TLSv1.3
+          ciphers: [TLS_AES_128_GCM_SHA256]
+          allowJdkFallback: true
+      demo: { echoPort: 9090 }
+      listeners:
+        - name: web
+          address: 0.0.0.0
+          port: 8080
+          httpsRedirect: { port: 8443, status: 308 }
+          proxyProtocol: true
+          limits:
+            maxHeaderSize: 32KiB
+            maxUriLength: 4KiB
+            headerReadTimeout: 3s
+            idleTimeout: 90s
+            maxConnections: 5000
+            http2MaxConcurrentStreams: 50
+            http2MaxResets: 100
+            http2ResetWindow: 10s
+        - { name: plain, address: "::1", port: 8081 }
+        - name: secure
+          address: 127.0.0.1
+          port: 8443
+          protocol: HTTPS
+          limits: { maxHeaderSize: 1500B }
+          tls:
+            certificates:
+              - { hosts: [shop.example.com, "*.shop.test"], cert: shop.crt, key: shop.key }
+              - { hosts: [localhost], dev: true }
+            clientAuth: PERMISSIVE
+            clientCa: clients.pem
+            minVersion: TLSv1.3
+            ciphers: [TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256]
+            allowJdkFallback: true
+        - name: out
+          port: 3128
+          protocol: EGRESS
+          tunnels: { idleTimeout: 90s, maxDuration: 2h, maxActive: 50 }
+          tls: { certificates: [{ hosts: [], cert: shop.crt, key: shop.key }] }
+        - { name: pass, port: 8444, protocol: TLS_PASSTHROUGH, egressPort: 443, tunnels: { maxActive: 7 } }
+      upstreams:
+        - name: a
+          endpoints: ["127.0.0.1:9001", "[::1]:9002", "shop.svc:80"]
+          loadBalancer: CONSISTENT_HASH
+          hashOn: header:X-User
+          protocol: HTTP2
+          tls: { sni: a.internal, caCert: ca.pem, clientCert: client.crt, clientKey: client.key, verifyHostname: false }
+          healthCheck: { path: /healthz, interval: 2s, timeout: 500ms, healthyThreshold: 4, unhealthyThreshold: 6 }
+          outlierDetection: { consecutiveErrors: 7, baseEjectionTime: 45s, maxEjectionPercent: 50 }
+          circuitBreaker: { maxConnections: 64, maxPendingRequests: 128, maxRequests: 256 }
+          retryBudget: { percent: 40, minRetries: 5 }
+        - { name: b, endpoints: ["127.0.0.1:9003"], loadBalancer: CONSISTENT_HASH, hashOn: cookie:Session, tls: {} }
+        - name: c
+          endpoints: ["127.0.0.1:9004"]
+          loadBalancer: CONSISTENT_HASH
+          hashOn: client
+          healthCheck: { path: /ready }
+          outlierDetection: {}
+          circuitBreaker: { maxRequests: 9 }
+          retryBudget: { minRetries: 0 }
+        - { name: d, endpoints: ["127.0.0.1:9005"], loadBalancer: LEAST_REQUEST }
+      routes:
+        - name: shop
+          hosts: [shop.example.com, "*.shop.test"]
+          match:
+            - path: { prefix: /api }
+              methods: [POST, GET]
+              headers: { x-canary: { exact: "1" }, x-any: { present: true }, x-p: { prefix: ab }, x-r: { regex: "a+" } }
+              query: { debug: { regex: "t.*" }, Mode: { exact: full } }
+            - path: { prefix: /v2 }
+          backends: [{ upstream: a, weight: 90 }, { upstream: b, weight: 10 }]
+          rewrite: { prefix: /, host: shop.internal }
+          headers:
+            request: { set: { x-env: prod }, add: { x-tag: a }, remove: [x-debug] }
+            response: { set: { x-served-by: gatehouse } }
+          timeout: 1500ms
+          retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503", gateway-error], nonIdempotent: true }
+          fault: { delay: { fixed: 200ms, percent: 12.5 }, abort: { status: 418, percent: 5 }, header: X-Chaos }
+          rateLimit:
+            requestsPerSecond: 2.5
+            burst: 7
+            key: header:X-Api-Key
+            global: { redis: "redis://redis.internal:6379/2", failOpen: false, timeout: 250ms }
+          maxBodySize: 10MiB
+          mirror: { upstream: c, percent: 25 }
+          cors:
+            allowOrigins: [https://shop.example.com, "https://*.example.com"]
+            allowMethods: [GET, PUT]
+            allowHeaders: [X-A]
+            exposeHeaders: [x-b]
+            maxAge: 10m
+            allowCredentials: true
+        - name: regex
+          match: [{ path: { regex: "^/r/(.*)" } }, { path: { exact: /exact } }]
+          backends: [{ upstream: c }]
+          rewrite: { regex: { pattern: "^/r/(.*)", substitution: "/\\\\1" } }
+          timeout: 2m
+          retries: { attempts: 0, on: [] }
+          fault: { abort: { status: 503, percent: 100 } }
+          rateLimit: { requestsPerSecond: 100, key: route, global: { redis: "redis://redis.internal:6379" } }
+          maxBodySize: 1536B
+          mirror: { upstream: d }
+          cors: { allowOrigins: ["*"] }
+        - name: delayed
+          backends: [{ upstream: d }]
+          fault: { delay: { fixed: 1s, percent: 100 } }
+          rateLimit: { requestsPerSecond: 1 }
+        - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }
+        - { name: home, redirect: { path: /home } }
+        - { name: ok, directResponse: { status: 204, body: "" }, timeout: 1h }
+        - { name: teapot, directResponse: { status: 418, body: "short and stout" } }
+      egress:
+        mode: ALLOW_ANY
+        verifySniPorts: [443, 8443]
+        allow:
+          - name: github
+            host: api.github.com
+            ports: [443]
+            sources: [10.0.0.0/8, "fd00::/8"]
+            identities: ["spiffe://cluster.local/ns/shop/sa/checkout"]
+            originateTls: true
+            caCert: ca.pem
+          - { host: "*.example.org", ports: [80], originateTls: true }
+          - { cidr: 203.0.113.0/24, ports: [443, 8443] }
+      """;
+
+  @TempDir
+  Path dir;
+
+  private GatewayConfig loadFull(String name, String text) throws IOException {
+    for (String file : List.of("token.txt", "admin.crt", "admin.key", "clients.pem", "shop.crt", "shop.key", "ca.pem",
+        "client.crt", "client.key")) {
+      Files.writeString(dir.resolve(file), "not read by the loader\n");
+    }
+    LoadResult r = ConfigLoader.load(List.of(new ConfigFile(name, text, dir)));
+    return assertInstanceOf(LoadResult.Loaded.class, r, r::toString).config();
+  }
+
   private static GatewayConfig load(String name, String text) {
     LoadResult r = ConfigLoader.loadFragment(List.of(new ConfigFile(name, text, Path.of("."))));
     return assertInstanceOf(LoadResult.Loaded.class, r, r::toString).config();
   }
 
   @Test
-  void everyObjectRoundTrips() {
-    GatewayConfig config = load("rich.yaml", """
-        upstreams:
-          - { name: a, endpoints: ["127.0.0.1:9001", "[::1]:9002", "shop.svc:80"], loadBalancer: LEAST_REQUEST }
-          - { name: b, endpoints: ["127.0.0.1:9003"], tls: { sni: b.internal, verifyHostname: false } }
+  void theWholeConfigRoundTrips() throws IOException {
+    GatewayConfig config = loadFull("maximal.yaml", MAXIMAL);
+    String json = ConfigJson.config(config).encodePrettily();
+    assertEquals(config, loadFull("again.json", json), json);
+  }
+
+  @Test
+  void everyObjectRoundTripsOnItsOwn() throws IOException {
+    GatewayConfig config = loadFull("maximal.yaml", MAXIMAL);
+    List<Object> objects = new ArrayList<>();
+    objects.addAll(config.listeners());
+    objects.addAll(config.upstreams());
+    objects.addAll(config.routes());
+    objects.addAll(config.egress().allow());
+    for (Object o : objects) {
+      String json = ConfigJson.object(o).encode();
+      String wrapped = o instanceof io.gatehouse.routes.Listener ? "{\"listeners\": [" + json + "]}"
+          : o instanceof io.gatehouse.routes.Upstream ? "{\"upstreams\": [" + json + "]}"
+          : o instanceof Route ? "{\"routes\": [" + json + "]}"
+          : "{\"egress\": {\"allow\": [" + json + "]}}";
+      LoadResult r = ConfigLoader.loadFragment(List.of(new ConfigFile("object.json", wrapped, dir)));
+      GatewayConfig again = assertInstanceOf(LoadResult.Loaded.class, r, r::toString).config();
+      List<Object> back = new ArrayList<>();
+      back.addAll(again.listeners());
+      back.addAll(again.upstreams());
+      back.addAll(again.routes());
+      back.addAll(again.egress().allow());
+      assertEquals(List.of(o), back, wrapped);
+    }
+  }
+
+  /**
+   * The maximal config must set every component of every model record to two different values (or
+   * one that differs from the record's own NONE/DEFAULT constants), and every "one of" kind. A new
+   * component fails here until it is added to {@link #MAXIMAL}, and then the round trip fails until
+   * ConfigJson writes it.
+   */
+  @Test
+  void theMaximalConfigExercisesEveryComponentOfTheModel() throws IOException {
+    Set<String> required = new TreeSet<>();
+    Set<Class<?>> kinds = new HashSet<>();
+    modelTypes(GatewayConfig.class, new HashSet<>(), required, kinds);
+    Map<String, Set<Object>> values = new TreeMap<>();
+    Set<Class<?>> seen = new HashSet<>();
+    walk(loadFull("maximal.yaml", MAXIMAL), values, seen);
+    List<String> missing = new ArrayList<>();
+    for (String component : required) {
+      if (!exercised(component, values.getOrDefault(component, Set.of()))) {
+        missing.add(component + " " + values.getOrDefault(component, Set.of()));
+      }
+    }
+    for (Class<?> kind : kinds) {
+      if (!seen.contains(kind)) {
+        missing.add(kind.getName() + " (never used)");
+      }
+    }
+    assertTrue(missing.isEmpty(), "not exercised by MAXIMAL: " + missing);
+    assertTrue(required.size() > 100, "found only " + required.size() + " components");
+  }
+
+  @Test
+  void theRedisPasswordIsNeverShown() throws IOException {
+    for (String url : List.of("redis://:s3cret@redis.internal:6379/0", "redis://ops:s3cret@redis.internal:6379",
+        "rediss://s3cret@redis.internal:6380", "redis://redis.internal:6379?password=s3cret&db=2")) {
+      GatewayConfig config = load("secret.yaml", """
+          routes:
+            - name: limited
+              directResponse: { status: 200 }
+              rateLimit: { requestsPerSecond: 5, global: { redis: "%s" } }
+          """.formatted(url));
+      String shown = ConfigJson.config(config).encode() + ConfigJson.object(config.routes().get(0)).encode();
+      assertFalse(shown.contains("s3cret"), shown);
+      assertTrue(shown.contains(RedisSecret.PLACEHOLDER), shown);
+      assertTrue(shown.contains("redis.internal"), shown);
+    }
+    assertEquals("redis://:***@h:6379/0", RedisSecret.scrub("redis://:pw@h:6379/0"));
+    assertEquals("redis://ops:***@h:6379", RedisSecret.scrub("redis://ops:pw@h:6379"));
+    assertEquals("rediss://***@h:6380", RedisSecret.scrub("rediss://pw@h:6380"));
+    assertEquals("redis://h:6379?db=1&PassWord=***", RedisSecret.scrub("redis://h:6379?db=1&PassWord=pw"));
+    assertEquals("redis://h:6379/1", RedisSecret.scrub("redis://h:6379/1"));
+  }
+
+  @Test
+  void aScrubbedUrlSentBackKeepsTheServingPassword() {
+    String real = "redis://:s3cret@redis.internal:6379/0";
+    Route serving = load("serving.yaml", """
         routes:
-          - name: shop
-            hosts: [shop.example.com, "*.shop.test"]
-            match:
-              - path: { prefix: /api }
-                methods: [POST, GET]
-                headers: { x-canary: { exact: "1" }, x-any: { present: true }, x-p: { prefix: ab } }
-                query: { debug: { regex: "t.*" } }
-              - path: { prefix: /v2 }
-            backends: [{ upstream: a, weight: 90 }, { upstream: b, weight: 10 }]
-            rewrite: { prefix: /, host: shop.internal }
-            headers:
-              request: { set: { x-env: prod }, add: { x-tag: a }, remove: [x-debug] }
-              response: { set: { x-served-by: gatehouse } }
-            timeout: 1500ms
-            retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503", gateway-error], nonIdempotent: true }
-          - name: regex
-            match: [{ path: { regex: "^/r/(.*)" } }]
-            backends: [{ upstream: a }]
-            rewrite: { regex: { pattern: "^/r/(.*)", substitution: "/\\\\1" } }
-            timeout: 2m
-            retries: { attempts: 0 }
-          - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }
-          - { name: ok, directResponse: { status: 204, body: "" }, timeout: 1h }
-        egress:
-          allow:
-            - { name: github, host: api.github.com, ports: [443] }
-            - { cidr: 203.0.113.0/24, ports: [443, 8443] }
-        """);
-    io.vertx.core.json.JsonObject json = ConfigJson.config(config);
-    json.remove("admin");
-    json.getJsonObject("egress").remove("mode");
-    GatewayConfig again = load("again.json", json.encodePrettily());
-    assertEquals(config.routes(), again.routes());
-    assertEquals(config.upstreams(), again.upstreams());
-    assertEquals(config.egress().allow(), again.egress().allow());
+          - { name: limited, directResponse: { status: 200 }, rateLimit: { requestsPerSecond: 5, global: { redis: "%s" } } }
+        """.formatted(real)).routes().get(0);
+    JsonObject shown = ConfigJson.route(serving);
+    JsonObject restored = RedisSecret.restore(shown, serving);
+    assertEquals(real, restored.getJsonObject("rateLimit").getJsonObject("global").getString("redis"));
+    assertFalse(shown.encode().contains("s3cret"), "restore must not change what was shown");
+    assertEquals(serving, load("put.json", "{\"routes\": [" + restored.encode() + "]}").routes().get(0));
+
+    JsonObject moved = shown.copy();
+    moved.getJsonObject("rateLimit").getJsonObject("global").put("redis", "redis://:***@elsewhere:6379/0");
+    assertEquals(moved, RedisSecret.restore(moved, serving), "a placeholder for another server is not filled in");
+    assertEquals(shown, RedisSecret.restore(shown, null), "nothing serves under that name: nothing to keep");
+  }
+
+  @Test
+  void thePlaceholderIsRejectedWhereItCannotBeFilledIn() {
+    for (String url : List.of("redis://:***@h:6379", "redis://***@h:6379", "redis://h:6379?password=***")) {
+      LoadResult r = ConfigLoader.loadFragment(List.of(new ConfigFile("put.yaml", """
+          routes:
+            - { name: limited, directResponse: { status: 200 }, rateLimit: { requestsPerSecond: 5, global: { redis: "%s" } } }
+          """.formatted(url), Path.of("."))));
+      LoadResult.Rejected rejected = assertInstanceOf(LoadResult.Rejected.class, r, url);
+      assertTrue(rejected.toString().contains("write the real URL"), rejected.toString());
+    }
+  }
+
+  /** Every record component and every sealed kind of the model reachable from {@code type}. */
+  private static void modelTypes(Type type, Set<Type> visited, Set<String> required, Set<Class<?>> kinds) {
+    if (type instanceof ParameterizedType p) {
+      for (Type arg : p.getActualTypeArguments()) {
+        modelTypes(arg, visited, required, kinds);
+      }
+      return;
+    }
+    if (!(type instanceof Class<?> c) || !c.getName().startsWith("io.gatehouse.routes.") || !visited.add(c)) {
+      return;
+    }
+    if (c.isSealed()) {
+      for (Class<?> kind : c.getPermittedSubclasses()) {
+        kinds.add(kind);
+        modelTypes(kind, visited, required, kinds);
+      }
+    }
+    if (c.isRecord()) {
+      for (RecordComponent rc : c.getRecordComponents()) {
+        required.add(c.getName() + "#" + rc.getName());
+        modelTypes(rc.getGenericType(), visited, required, kinds);
+      }
+    }
+  }
+
+  private static void walk(Object value, Map<String, Set<Object>> values, Set<Class<?>> seen) {
+    if (value instanceof Record r) {
+      seen.add(r.getClass());
+      for (RecordComponent rc : r.getClass().getRecordComponents()) {
+        Object v = get(rc, r);
+        values.computeIfAbsent(r.getClass().getName() + "#" + rc.getName(), k -> new HashSet<>()).add(v);
+        walk(v, values, seen);
+      }
+    } else if (value instanceof Collection<?> c) {
+      c.forEach(v -> walk(v, values, seen));
+    } else if (value instanceof Map<?, ?> m) {
+      m.values().forEach(v -> walk(v, values, seen));
+    } else if (value instanceof Optional<?> o) {
+      o.ifPresent(v -> walk(v, values, seen));
+    }
+  }
+
+  /**
+   * Two different values seen, or one that is none of the record's own constants' (NONE, DEFAULT...),
+   * or for a record without constants, one that is not empty, zero or false.
+   */
+  private static boolean exercised(String component, Set<Object> seen) {
+    if (seen.size() >= 2) {
+      return true;
+    }
+    if (seen.isEmpty()) {
+      return false;
+    }
+    String className = component.substring(0, component.indexOf('#'));
+    String name = component.substring(component.indexOf('#') + 1);
+    try {
+      Class<?> c = Class.forName(className);
+      RecordComponent rc = java.util.Arrays.stream(c.getRecordComponents()).filter(x -> x.getName().equals(name))
+          .findFirst().orElseThrow();
+      List<Object> defaults = new ArrayList<>();
+      for (Field f : c.getFields()) {
+        if (Modifier.isStatic(f.getModifiers()) && f.getType() == c) {
+          defaults.add(get(rc, f.get(null)));
+        }
+      }
+      Object value = seen.iterator().next();
+      return defaults.isEmpty() ? !trivial(value) : !defaults.contains(value);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static boolean trivial(Object v) {
+    return v == null || v.equals("") || v.equals(0) || v.equals(0.0) || v.equals(false) || v.equals(java.time.Duration.ZERO)
+        || v.equals(Optional.empty()) || v instanceof Collection<?> c && c.isEmpty() || v instanceof Map<?, ?> m && m.isEmpty();
+  }
+
+  private static Object get(RecordComponent rc, Object record) {
+    try {
+      return rc.getAccessor().invoke(record);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
   }
 }

@@ -282,6 +282,40 @@ class AdminApiTest {
   }
 
   @Test
+  void aRedisPasswordIsNeverShownAndARouteSentBackAsShownKeepsIt() {
+    gateway = TestGateway.startRaw("""
+        admin: { port: 0, tokenFile: "%1$s/token" }
+        listeners: [{ name: http, port: 0, protocol: HTTP }]
+        routes:
+          - name: limited
+            directResponse: { status: 200, body: "limited" }
+            rateLimit: { requestsPerSecond: 1000, global: { redis: "redis://:hunter2-redis@127.0.0.1:1/0" } }
+        """.formatted(pki));
+    TestGateway.TestResponse route = get("/routes/limited");
+    assertEquals(200, route.status(), route.body());
+    String shown = json(route).getJsonObject("rateLimit").getJsonObject("global").getString("redis");
+    assertEquals("redis://:***@127.0.0.1:1/0", shown);
+
+    TestGateway.TestResponse putBack = call("PUT", "/routes/limited", route.body(), JSON);
+    assertEquals(200, putBack.status(), putBack.body());
+    assertEquals("unchanged", json(putBack).getString("result"), "the serving password was kept: " + putBack.body());
+
+    JsonObject moved = json(route);
+    moved.getJsonObject("rateLimit").getJsonObject("global").put("redis", "redis://:***@127.0.0.1:2/0");
+    TestGateway.TestResponse placeholder = call("PUT", "/routes/limited", moved.encode(), JSON);
+    assertProblem(422, "invalid_config", placeholder);
+    assertTrue(placeholder.body().contains("write the real URL"), placeholder.body());
+
+    assertEquals(200, get("/config").status());
+    assertEquals(200, get("/config/history/1").status());
+    assertProblem(422, "invalid_config", call("POST", "/config/validate", "routes: [{ name: limited,"
+        + " directResponse: { status: 200 }, rateLimit: { requestsPerSecond: 5, global: { redis: \"redis://:***@h:6379\" } } }]", JSON));
+    for (String body : bodies) {
+      assertFalse(body.contains("hunter2"), body);
+    }
+  }
+
+  @Test
   void withMutualTlsTheAdminApiWantsAClientCertificateAndTheToken() {
     gateway = TestGateway.startRaw("""
         admin:

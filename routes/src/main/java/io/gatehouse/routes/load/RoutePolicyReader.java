@@ -8,6 +8,7 @@ import io.gatehouse.routes.RateLimit;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -30,6 +31,7 @@ final class RoutePolicyReader {
   private static final Pattern METHOD = Pattern.compile("[A-Z]+");
   private static final Pattern ORIGIN = Pattern.compile("https?://(\\*\\.)?[a-z0-9.-]+(:\\d{1,5})?");
   static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(100);
+  private static final String PLACEHOLDER = "***";
 
   private final Problems problems;
   private final Set<String> upstreams;
@@ -104,12 +106,27 @@ final class RoutePolicyReader {
     if (!url.isEmpty() && !isRedisUrl(url)) {
       // The value is not echoed: it may hold a password.
       problems.add(g.origin("redis"), g.what() + ".redis is not a Redis address (expected redis://[:password@]host:port[/db])");
+    } else if (hasPlaceholderPassword(url)) {
+      problems.add(g.origin("redis"), g.what() + ".redis has the password " + PLACEHOLDER + " that the admin API shows in place"
+          + " of the real one: write the real URL (a PUT of a route as GET showed it keeps the serving password)");
     }
     Duration timeout = g.duration("timeout", DEFAULT_REDIS_TIMEOUT);
     if (timeout.isZero()) {
       problems.add(g.origin("timeout"), g.what() + ".timeout must be more than 0");
     }
     return new RateLimit.Global(url, g.bool("failOpen", true), timeout);
+  }
+
+  /** The admin API's stand-in for a Redis password ({@code redis://:***@host:6379}, {@code ?password=***}). */
+  private static boolean hasPlaceholderPassword(String url) {
+    URI uri = URI.create(url);
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo != null && (userInfo.equals(PLACEHOLDER) || userInfo.endsWith(":" + PLACEHOLDER))) {
+      return true;
+    }
+    String query = uri.getRawQuery();
+    return query != null && Arrays.stream(query.split("&"))
+        .anyMatch(p -> p.toLowerCase(Locale.ROOT).equals("password=" + PLACEHOLDER));
   }
 
   private static boolean isRedisUrl(String url) {
