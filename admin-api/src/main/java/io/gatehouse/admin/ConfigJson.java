@@ -9,6 +9,7 @@ import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.EgressRule;
 import io.gatehouse.routes.Fault;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Kubernetes;
 import io.gatehouse.routes.HashOn;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.HealthCheck;
@@ -63,7 +64,29 @@ final class ConfigJson {
     if (c.demo().enabled()) {
       out.put("demo", new JsonObject().put("echoPort", c.demo().echoPort()));
     }
+    if (!c.kubernetes().isEmpty()) {
+      out.put("kubernetes", array(c.kubernetes().stream().map(ConfigJson::kubernetes).toList()));
+    }
     return out;
+  }
+
+  /** A Kubernetes source as written (only the config directory may set one; reads show it). */
+  private static JsonObject kubernetes(Kubernetes k) {
+    JsonObject out = new JsonObject().put("name", k.name());
+    if (!k.masterUrl().isEmpty()) {
+      out.put("masterUrl", k.masterUrl());
+    }
+    JsonObject labels = new JsonObject();
+    new TreeMap<>(k.gatewayLabels()).forEach((label, values) -> labels.put(label, new JsonArray(new ArrayList<>(new TreeSet<>(values)))));
+    JsonObject ports = new JsonObject();
+    new TreeMap<>(k.ports()).forEach((from, to) -> ports.put(Integer.toString(from), to));
+    return out.put("namespaces", new JsonArray(new ArrayList<>(k.namespaces())))
+        .put("gatewayLabels", labels)
+        .put("gatewayClassName", k.gatewayClassName())
+        .put("ports", ports)
+        .put("debounce", duration(k.debounce()))
+        .put("clusterDomain", k.clusterDomain())
+        .put("proxyProtocol", k.proxyProtocol());
   }
 
   static JsonObject object(Object o) {

@@ -167,6 +167,17 @@ class ConfigJsonTest {
             caCert: ca.pem
           - { host: "*.example.org", ports: [80], originateTls: true }
           - { cidr: 203.0.113.0/24, ports: [443, 8443] }
+      kubernetes:
+        - { name: prod, namespaces: [shop], gatewayLabels: { istio: [ingressgateway] }, ports: { 80: 8080 } }
+        - name: edge
+          masterUrl: "https://k8s.example.com:6443"
+          namespaces: [web, api]
+          gatewayLabels: { app: [edge, gate] }
+          gatewayClassName: other
+          ports: { 443: 8443, 80: 0 }
+          debounce: 1s
+          clusterDomain: corp.local
+          proxyProtocol: true
       """;
 
   @TempDir
