@@ -119,6 +119,11 @@ class HttpsListenerTest {
     assertEquals(200, seen.status());
     assertEquals(HttpVersion.HTTP_2, seen.version());
     assertTrue(seen.body().contains("\"uri\":\"/h2\""), seen.body());
+    // The exchange ended normally: logged as 200, not as a client that went away (499).
+    Await.until("the access log has the h2 request as 200", 5, () -> gateway.accessLog().lines()
+        .anyMatch(l -> l.contains("\"path\":\"/h2\"") && l.contains("\"status\":200")));
+    assertTrue(gateway.accessLog().lines().noneMatch(l -> l.contains("\"path\":\"/h2\"") && l.contains("\"status\":499")),
+        gateway.accessLog());
   }
 
   @Test

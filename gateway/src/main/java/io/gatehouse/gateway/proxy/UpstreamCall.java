@@ -251,6 +251,11 @@ final class UpstreamCall {
   }
 
   private void abort(String detail) {
+    if (ex.response().ended()) {
+      // HTTP/2 closes the stream (and calls the close handler) as soon as the response ends,
+      // before the relay's completion runs: that is a finished exchange, not a client leaving.
+      return;
+    }
     finish(new GatewayException(Reason.CLIENT_CLOSED, detail));
   }
 
