@@ -1,6 +1,8 @@
 package io.gatehouse.routes;
 
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The whole native config as written: the merge of every file in the config directory.
@@ -30,6 +32,31 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
     return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes);
+  }
+
+  /**
+   * Every file this config names besides itself (listener, admin and upstream TLS material,
+   * egress CA bundles, the admin token): what is watched for rotation. Empty names are left out.
+   */
+  public Set<String> files() {
+    Set<String> files = new TreeSet<>();
+    listeners.forEach(l -> addTls(files, l.tls()));
+    addTls(files, admin.tls());
+    admin.tokenFile().ifPresent(files::add);
+    for (Upstream u : upstreams) {
+      files.addAll(List.of(u.tls().caCert(), u.tls().clientCert(), u.tls().clientKey()));
+    }
+    egress.allow().forEach(rule -> files.add(rule.caCert()));
+    files.remove("");
+    return files;
+  }
+
+  private static void addTls(Set<String> files, ListenerTls tls) {
+    tls.certificates().forEach(c -> {
+      files.add(c.cert());
+      files.add(c.key());
+    });
+    files.add(tls.clientCa());
   }
 
   /** An empty config: no listeners, nothing to route. */

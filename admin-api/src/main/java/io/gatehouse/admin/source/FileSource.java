@@ -2,12 +2,7 @@ package io.gatehouse.admin.source;
 
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.routes.GatewayConfig;
-import io.gatehouse.routes.Listener;
-import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.load.ConfigLoader;
-import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -94,34 +89,11 @@ public final class FileSource implements ConfigSource {
     // Certificates and keys rotate in place (cert-manager, ConfigMap swaps): watch them too.
     GatewayConfig current = store.current();
     if (current != null) {
-      for (String file : referencedFiles(current)) {
+      for (String file : current.files()) {
         Path p = Path.of(file);
         files.put(file, Files.isRegularFile(p) ? stamp(p) : "missing");
       }
     }
-    return files;
-  }
-
-  /** The files a config names besides itself: listener and upstream TLS material, the admin token. */
-  static Set<String> referencedFiles(GatewayConfig config) {
-    Set<String> files = new TreeSet<>();
-    for (Listener l : config.listeners()) {
-      l.tls().certificates().forEach(c -> {
-        files.add(c.cert());
-        files.add(c.key());
-      });
-      files.add(l.tls().clientCa());
-    }
-    for (Upstream u : config.upstreams()) {
-      files.addAll(List.of(u.tls().caCert(), u.tls().clientCert(), u.tls().clientKey()));
-    }
-    config.admin().tokenFile().ifPresent(files::add);
-    config.admin().tls().certificates().forEach(c -> {
-      files.add(c.cert());
-      files.add(c.key());
-    });
-    files.add(config.admin().tls().clientCa());
-    files.remove("");
     return files;
   }
 

@@ -14,9 +14,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Kubernetes;
-import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.Origin;
-import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.load.LoadResult;
 import io.gatehouse.routes.mesh.MeshFragment;
 import io.gatehouse.routes.mesh.MeshMerge;
@@ -310,7 +308,7 @@ public final class KubernetesSource implements ConfigSource {
           Optional.empty(), unwatched, problems);
       GatewayConfig current = store.current();
       if (current != null) {
-        secrets.retainOnly(referencedFiles(current));
+        secrets.retainOnly(current.files());
       }
       writeStatuses(fragment);
     } catch (RuntimeException e) {
@@ -343,22 +341,6 @@ public final class KubernetesSource implements ConfigSource {
       }
     }
     loggedProblems = now;
-  }
-
-  private static Set<String> referencedFiles(GatewayConfig config) {
-    Set<String> files = new HashSet<>();
-    for (Listener l : config.listeners()) {
-      l.tls().certificates().forEach(c -> {
-        files.add(c.cert());
-        files.add(c.key());
-      });
-      files.add(l.tls().clientCa());
-    }
-    for (Upstream u : config.upstreams()) {
-      files.addAll(List.of(u.tls().caCert(), u.tls().clientCert(), u.tls().clientKey()));
-    }
-    files.remove("");
-    return files;
   }
 
   /** Stops watching; idempotent (the store closes the sources registered with it, and so may its owner). */
