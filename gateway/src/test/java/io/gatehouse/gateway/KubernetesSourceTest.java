@@ -168,6 +168,10 @@ class KubernetesSourceTest {
         "spec.http[0].route[0].destination.host: \"missing\" is not a known service"), status.toString());
     assertTrue(status.lastSuccess().isPresent());
     assertEquals(404, get("/broken").status());
+    // GET /sync lists the cluster as a source, the broken resource among its warnings.
+    String sync = gateway.admin("/sync").body();
+    assertTrue(sync.contains("\"kubernetes:") && sync.replace(" ", "").contains("\"kind\":\"kubernetes\""), sync);
+    assertTrue(sync.contains("is not a known service"), sync);
   }
 
   @Test
