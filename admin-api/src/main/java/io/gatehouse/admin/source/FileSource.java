@@ -1,14 +1,15 @@
 package io.gatehouse.admin.source;
 
 import io.gatehouse.admin.store.ConfigStore;
-import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.load.ConfigLoader;
+import io.gatehouse.routes.load.LoadResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,7 @@ public final class FileSource implements ConfigSource {
   private final ConfigStore store;
   private final Duration interval;
   private Map<String, String> lastSeen = Map.of();
+  private Set<String> watched = Set.of(); // files the directory's config names; writer thread only
   private ScheduledFuture<?> task;
 
   public FileSource(Path dir, ConfigStore store, Duration interval) {
@@ -43,10 +45,7 @@ public final class FileSource implements ConfigSource {
   /** Loads the directory once (the returned future completes with that outcome), then watches it. */
   public CompletableFuture<ConfigStore.Outcome> start() {
     store.register(this);
-    CompletableFuture<ConfigStore.Outcome> first = store.offer(name(), () -> {
-      lastSeen = fingerprint();
-      return ConfigLoader.loadDirectory(dir);
-    });
+    CompletableFuture<ConfigStore.Outcome> first = store.offer(name(), this::load);
     long millis = interval.toMillis();
     task = store.writer().scheduleWithFixedDelay(this::scan, millis, millis, TimeUnit.MILLISECONDS);
     return first;
@@ -68,12 +67,25 @@ public final class FileSource implements ConfigSource {
       if (now.equals(lastSeen)) {
         return;
       }
-      lastSeen = now;
       LOG.info(() -> "config directory " + dir + " changed; reloading");
-      store.offer(name(), () -> ConfigLoader.loadDirectory(dir));
+      store.offer(name(), this::load);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "config directory " + dir + " could not be scanned", e);
     }
+  }
+
+  /**
+   * Loads the directory and notes what it looked like, files its config names included, before
+   * anything reads them: a change after this point is seen by the next scan, and a load is never
+   * followed by a second one for files that were merely newly named.
+   */
+  private LoadResult load() {
+    LoadResult result = ConfigLoader.loadDirectory(dir);
+    if (result instanceof LoadResult.Loaded loaded) {
+      watched = loaded.config().files();
+    }
+    lastSeen = fingerprint();
+    return result;
   }
 
   private Map<String, String> fingerprint() {
@@ -86,13 +98,11 @@ public final class FileSource implements ConfigSource {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    // Certificates and keys rotate in place (cert-manager, ConfigMap swaps): watch them too.
-    GatewayConfig current = store.current();
-    if (current != null) {
-      for (String file : current.files()) {
-        Path p = Path.of(file);
-        files.put(file, Files.isRegularFile(p) ? stamp(p) : "missing");
-      }
+    // Certificates and keys rotate in place (cert-manager, ConfigMap swaps): watch them too. Files
+    // other sources name are theirs to watch (a rotated Kubernetes Secret gets a new path).
+    for (String file : watched) {
+      Path p = Path.of(file);
+      files.put(file, Files.isRegularFile(p) ? stamp(p) : "missing");
     }
     return files;
   }
