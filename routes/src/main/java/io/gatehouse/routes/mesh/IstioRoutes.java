@@ -1,8 +1,10 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
+import io.gatehouse.routes.DataSize;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
@@ -32,19 +34,21 @@ import java.util.regex.PatternSyntaxException;
 final class IstioRoutes {
   private static final Set<String> SPEC_KEYS = Set.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
   private static final Set<String> HTTP_KEYS = Set.of("name", "match", "route", "redirect", "directResponse",
-      "rewrite", "timeout", "retries", "headers");
-  private static final Set<String> LATER = Set.of("fault", "mirror", "mirrors", "mirrorPercentage", "mirror_percent",
-      "mirrorPercent", "corsPolicy", "delegate");
+      "rewrite", "timeout", "retries", "headers", "fault", "mirror", "mirrors", "mirrorPercentage", "mirror_percent",
+      "mirrorPercent", "corsPolicy");
+  private static final Set<String> LATER = Set.of("delegate");
   private static final Set<String> MATCH_KEYS = Set.of("name", "uri", "method", "headers", "queryParams");
 
   private final Catalog catalog;
   private final Destinations destinations;
   private final Map<String, List<IstioGateways.ServerHost>> gateways;
+  private final IstioRoutePolicies policies;
 
   IstioRoutes(Catalog catalog, Destinations destinations, Map<String, List<IstioGateways.ServerHost>> gateways) {
     this.catalog = catalog;
     this.destinations = destinations;
     this.gateways = gateways;
+    this.policies = new IstioRoutePolicies(destinations);
   }
 
   void translate(RouteSet routes, Report report) {
@@ -130,7 +134,8 @@ final class IstioRoutes {
     Rewrite rewrite = rewrite(scope, http.get("rewrite"), match);
     HeaderOps headers = new HeaderOps(edits(http.get("headers").get("request")), edits(http.get("headers").get("response")));
     return Optional.of(new Route(name, hosts, match, action.get(), rewrite, headers, timeout(scope, http.get("timeout")),
-        retries(scope, http.get("retries"))));
+        retries(scope, http.get("retries")), IstioRoutePolicies.fault(scope, http.get("fault")), RateLimit.NONE,
+        new DataSize(0), policies.mirror(scope, http), IstioRoutePolicies.cors(scope, http.get("corsPolicy"))));
   }
 
   private Optional<RequestMatch> match(Scope scope, Tree m) {

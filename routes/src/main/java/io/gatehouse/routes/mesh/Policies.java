@@ -1,5 +1,10 @@
 package io.gatehouse.routes.mesh;
 
+import io.gatehouse.routes.CircuitBreaker;
+import io.gatehouse.routes.HashOn;
+import io.gatehouse.routes.HealthCheck;
+import io.gatehouse.routes.OutlierDetection;
+import io.gatehouse.routes.RetryBudget;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.UpstreamTls;
 import java.util.HashMap;
@@ -10,14 +15,22 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * DestinationRules read once: per host, the traffic policy (load balancer, upstream TLS) and the
- * subsets (pod labels and their own policy). What the native upstream cannot express yet
- * (connection pool, outlier detection, consistent hash) is reported on the DestinationRule.
+ * DestinationRules read once: per host, the traffic policy (load balancer or consistent hash,
+ * upstream TLS, connection pool, outlier detection) and the subsets (pod labels and their own
+ * policy, which starts from the rule's). What the native upstream cannot express is reported on
+ * the DestinationRule.
  */
 final class Policies {
   /** What an upstream takes from a DestinationRule. */
-  record Policy(Upstream.LoadBalancer loadBalancer, UpstreamTls tls) {
-    static final Policy DEFAULT = new Policy(Upstream.LoadBalancer.ROUND_ROBIN, UpstreamTls.NONE);
+  record Policy(Upstream.LoadBalancer loadBalancer, HashOn hashOn, UpstreamTls tls, CircuitBreaker circuitBreaker,
+                OutlierDetection outlierDetection, Upstream.Protocol protocol) {
+    static final Policy DEFAULT = new Policy(Upstream.LoadBalancer.ROUND_ROBIN, HashOn.NONE, UpstreamTls.NONE,
+        CircuitBreaker.DEFAULT, OutlierDetection.NONE, Upstream.Protocol.HTTP1);
+
+    Upstream upstream(String name, List<Upstream.Endpoint> endpoints) {
+      return new Upstream(name, endpoints, loadBalancer, tls, hashOn, HealthCheck.NONE, outlierDetection,
+          circuitBreaker, RetryBudget.DEFAULT, protocol);
+    }
   }
 
   record Subset(Map<String, String> labels, Policy policy) {}
@@ -25,7 +38,7 @@ final class Policies {
   record Rule(MeshResource resource, Policy policy, Map<String, Subset> subsets) {}
 
   private static final Set<String> RULE_KEYS = Set.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
-  private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls");
+  private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls", "connectionPool", "outlierDetection");
   private static final Set<String> TLS_KEYS = Set.of("mode", "credentialName", "caCertificates", "clientCertificate",
       "privateKey", "sni", "insecureSkipVerify");
 
@@ -76,9 +89,20 @@ final class Policies {
     }
     scope.unknownKeys(p, POLICY_KEYS);
     Upstream.LoadBalancer lb = inherited.loadBalancer();
+    HashOn hashOn = inherited.hashOn();
     Tree lbTree = p.get("loadBalancer");
     if (lbTree.present()) {
-      scope.unknownKeys(lbTree, Set.of("simple"));
+      scope.unknownKeys(lbTree, Set.of("simple", "consistentHash"));
+      if (lbTree.has("consistentHash")) {
+        Optional<HashOn> hash = TrafficPolicies.consistentHash(scope, lbTree.get("consistentHash"));
+        if (hash.isPresent()) {
+          lb = Upstream.LoadBalancer.CONSISTENT_HASH;
+          hashOn = hash.get();
+        }
+        if (lbTree.has("simple")) {
+          scope.error(lbTree, "use simple or consistentHash, not both");
+        }
+      }
       String simple = lbTree.text("simple");
       switch (simple) {
         case "", "UNSPECIFIED" -> { }
@@ -90,8 +114,15 @@ final class Policies {
             + "\" is not a load balancer (expected ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
       }
     }
+    if (lb != Upstream.LoadBalancer.CONSISTENT_HASH) {
+      hashOn = HashOn.NONE;
+    }
     UpstreamTls tls = p.has("tls") ? tls(scope, p.get("tls"), secrets, catalog, ns) : inherited.tls();
-    return new Policy(lb, tls);
+    TrafficPolicies.Pool pool = TrafficPolicies.connectionPool(scope, p.get("connectionPool"),
+        new TrafficPolicies.Pool(inherited.circuitBreaker(), inherited.protocol()));
+    OutlierDetection outliers = p.has("outlierDetection")
+        ? TrafficPolicies.outlierDetection(scope, p.get("outlierDetection")) : inherited.outlierDetection();
+    return new Policy(lb, hashOn, tls, pool.circuitBreaker(), outliers, pool.protocol());
   }
 
   private static UpstreamTls tls(Scope scope, Tree t, SecretStore secrets, Catalog catalog, String ns) {
