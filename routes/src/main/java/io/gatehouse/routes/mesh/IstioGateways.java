@@ -39,15 +39,20 @@ final class IstioGateways {
       }
       report.run(r, scope -> {
         scope.unknownKeys(spec, Set.of("selector", "servers"));
-        List<ListenerPlan.Server> servers = new ArrayList<>();
         List<ServerHost> hosts = new ArrayList<>();
+        Map<Tree, ListenerPlan.Server> candidates = new LinkedHashMap<>();
         for (Tree server : spec.get("servers").items()) {
-          server(scope, server, catalog, secrets, hosts).ifPresent(s -> {
-            if (plan.check(scope, server.get("port"), s)) {
-              servers.add(s);
-            }
-          });
+          server(scope, server, catalog, secrets, hosts).ifPresent(s -> candidates.put(server, s));
         }
+        int httpsPort = httpsPort(candidates.values());
+        List<ListenerPlan.Server> servers = new ArrayList<>();
+        candidates.forEach((server, candidate) -> {
+          ListenerPlan.Server s = candidate.httpsRedirect().enabled()
+              ? candidate.withHttpsRedirect(new Listener.HttpsRedirect(httpsPort, 301)) : candidate;
+          if (plan.check(scope, server.get("port"), s)) {
+            servers.add(s);
+          }
+        });
         if (!scope.failed()) {
           servers.forEach(s -> plan.add(r.id(), s));
         }
@@ -55,6 +60,17 @@ final class IstioGateways {
         selected.put(r.namespace() + "/" + r.name(), hosts);
       });
     }
+  }
+
+  /**
+   * Where {@code tls.httpsRedirect} sends clients: 443 when the Gateway has no TLS server or one
+   * on 443, else its lowest TLS server port (the Gateway's port, as clients see it).
+   */
+  private static int httpsPort(java.util.Collection<ListenerPlan.Server> servers) {
+    List<Integer> tlsPorts = servers.stream()
+        .filter(s -> s.protocol() == Listener.Protocol.HTTPS || s.protocol() == Listener.Protocol.TLS_PASSTHROUGH)
+        .map(ListenerPlan.Server::port).sorted().toList();
+    return tlsPorts.isEmpty() || tlsPorts.contains(443) ? 443 : tlsPorts.get(0);
   }
 
   private Optional<ListenerPlan.Server> server(Scope scope, Tree server, Catalog catalog, SecretStore secrets,
@@ -97,12 +113,10 @@ final class IstioGateways {
     scope.unknownKeys(tls, TLS_KEYS);
     return switch (protocol) {
       case "HTTP", "HTTP2", "GRPC" -> {
-        if (tls.get("httpsRedirect").node().asBoolean(false)) {
-          scope.warn(tls.get("httpsRedirect"), "not supported by this build yet (routes are not bound to one"
-              + " listener); requests on port " + number + " are routed, not redirected");
-        }
-        yield Optional.of(new ListenerPlan.Server(number, Listener.Protocol.HTTP, List.of(),
-            ListenerTls.ClientAuth.NONE, "", "TLSv1.2"));
+        ListenerPlan.Server plain = new ListenerPlan.Server(number, Listener.Protocol.HTTP, List.of(),
+            ListenerTls.ClientAuth.NONE, "", "TLSv1.2");
+        yield Optional.of(tls.get("httpsRedirect").node().asBoolean(false)
+            ? plain.withHttpsRedirect(new Listener.HttpsRedirect(443, 301)) : plain);
       }
       case "HTTPS" -> https(scope, tls, number, serverHosts, catalog, secrets);
       case "TLS", "TCP", "MONGO", "REDIS", "MYSQL" -> {
