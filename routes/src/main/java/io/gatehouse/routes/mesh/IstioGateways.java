@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * Istio {@code Gateway}s that select this gateway (by its labels) become listeners: HTTP, HTTP2
- * and GRPC servers an HTTP listener, HTTPS servers with SIMPLE or MUTUAL TLS an HTTPS listener
- * whose certificates come from {@code credentialName} Secrets. The hosts of each selected
+ * and GRPC servers an HTTP listener (redirecting to HTTPS with {@code tls.httpsRedirect}), HTTPS
+ * servers with SIMPLE or MUTUAL TLS an HTTPS listener whose certificates come from
+ * {@code credentialName} Secrets, HTTPS and TLS servers with PASSTHROUGH a TLS_PASSTHROUGH listener. The hosts of each selected
  * Gateway are kept for binding VirtualServices.
  */
 final class IstioGateways {
@@ -46,10 +47,12 @@ final class IstioGateways {
         }
         int httpsPort = httpsPort(candidates.values());
         List<ListenerPlan.Server> servers = new ArrayList<>();
+        ListenerPlan own = new ListenerPlan(catalog.settings);
         candidates.forEach((server, candidate) -> {
           ListenerPlan.Server s = candidate.httpsRedirect().enabled()
               ? candidate.withHttpsRedirect(new Listener.HttpsRedirect(httpsPort, 301)) : candidate;
-          if (plan.check(scope, server.get("port"), s)) {
+          if (own.check(scope, server.get("port"), s) && plan.check(scope, server.get("port"), s)) {
+            own.add(r.id(), s);
             servers.add(s);
           }
         });
@@ -119,9 +122,17 @@ final class IstioGateways {
             ? plain.withHttpsRedirect(new Listener.HttpsRedirect(443, 301)) : plain);
       }
       case "HTTPS" -> https(scope, tls, number, serverHosts, catalog, secrets);
-      case "TLS", "TCP", "MONGO", "REDIS", "MYSQL" -> {
-        scope.warn(port.get("protocol"), protocol + " servers (TLS passthrough, TCP) are not supported by this build"
-            + " yet; server on port " + number + " ignored");
+      case "TLS" -> {
+        if (tls.text("mode").equals("PASSTHROUGH")) {
+          yield Optional.of(passthrough(number));
+        }
+        scope.warn(port.get("protocol"), "TLS servers that terminate TLS and forward TCP are not supported (only"
+            + " tls.mode PASSTHROUGH); server on port " + number + " ignored");
+        yield Optional.empty();
+      }
+      case "TCP", "MONGO", "REDIS", "MYSQL" -> {
+        scope.warn(port.get("protocol"), protocol + " servers are not supported by this build yet; server on port "
+            + number + " ignored");
         yield Optional.empty();
       }
       default -> {
@@ -132,10 +143,19 @@ final class IstioGateways {
     };
   }
 
+  /** {@code tls.mode: PASSTHROUGH}: a TLS_PASSTHROUGH listener, routed by SNI to VirtualService {@code tls} routes. */
+  private static ListenerPlan.Server passthrough(int port) {
+    return new ListenerPlan.Server(port, Listener.Protocol.TLS_PASSTHROUGH, List.of(), ListenerTls.ClientAuth.NONE,
+        "", "TLSv1.2");
+  }
+
   private Optional<ListenerPlan.Server> https(Scope scope, Tree tls, int port, List<String> hosts, Catalog catalog,
                                               SecretStore secrets) {
     String mode = tls.text("mode").isEmpty() ? "SIMPLE" : tls.text("mode");
-    if (mode.equals("PASSTHROUGH") || mode.equals("AUTO_PASSTHROUGH") || mode.equals("ISTIO_MUTUAL")
+    if (mode.equals("PASSTHROUGH")) {
+      return Optional.of(passthrough(port));
+    }
+    if (mode.equals("AUTO_PASSTHROUGH") || mode.equals("ISTIO_MUTUAL")
         || mode.equals("OPTIONAL_MUTUAL")) {
       scope.warn(tls.get("mode"), mode + " is not supported by this build yet; server on port " + port + " ignored");
       return Optional.empty();

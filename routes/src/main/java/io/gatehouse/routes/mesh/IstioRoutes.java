@@ -28,7 +28,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * VirtualServices bound to a selected Istio Gateway become routes, one per {@code http} entry,
- * named {@code istio.<ns>.<name>.<index>}, in the VirtualService's order. Each Istio feature is
+ * named {@code istio.<ns>.<name>.<index>}, in the VirtualService's order, then one per {@code tls}
+ * entry ({@code istio.<ns>.<name>.tls.<index>}). Each Istio feature is
  * one small method, so features the native model gains later are wired in one place.
  */
 final class IstioRoutes {
@@ -70,16 +71,20 @@ final class IstioRoutes {
             scope.notYet(spec.get(key));
           }
         }
-        for (String key : List.of("tls", "tcp")) {
-          if (spec.has(key)) {
-            scope.warn(spec.get(key), key + " routes (TLS passthrough by SNI, TCP) are not supported by this build yet; ignored");
-          }
+        if (spec.has("tcp")) {
+          scope.warn(spec.get("tcp"), "tcp routes are not supported by this build yet; ignored");
         }
         List<String> hosts = hosts(scope, spec, r.namespace(), bound);
         List<Route> out = new ArrayList<>();
         List<Tree> http = spec.get("http").items();
         for (int i = 0; i < http.size(); i++) {
           route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i).ifPresent(out::add);
+        }
+        List<Route> httpRoutes = List.copyOf(out);
+        List<Tree> tls = spec.get("tls").items();
+        for (int i = 0; i < tls.size(); i++) {
+          tlsRoute(scope, tls.get(i), hosts, httpRoutes, "istio." + r.namespace() + "." + r.name() + ".tls." + i)
+              .ifPresent(out::add);
         }
         routes.checkConflicts(scope, spec.get("hosts"), out);
         if (!scope.failed()) {
@@ -136,6 +141,48 @@ final class IstioRoutes {
     return Optional.of(new Route(name, hosts, match, action.get(), rewrite, headers, timeout(scope, http.get("timeout")),
         retries(scope, http.get("retries")), IstioRoutePolicies.fault(scope, http.get("fault")), RateLimit.NONE,
         new DataSize(0), policies.mirror(scope, http), IstioRoutePolicies.cors(scope, http.get("corsPolicy"))));
+  }
+
+  /**
+   * A {@code tls} entry: a route whose hosts are its {@code sniHosts} and whose backends are its
+   * destinations, for TLS_PASSTHROUGH listeners (matched by SNI, the stream forwarded as is). Routes
+   * are not bound to a listener, so a host the same VirtualService also routes over {@code http}
+   * is an error.
+   */
+  private Optional<Route> tlsRoute(Scope scope, Tree tls, List<String> hosts, List<Route> httpRoutes, String name) {
+    scope.unknownKeys(tls, Set.of("match", "route"));
+    List<Tree> matches = tls.get("match").items();
+    if (matches.isEmpty()) {
+      scope.error(tls.get("match"), "at least one match with sniHosts is required");
+      return Optional.empty();
+    }
+    List<String> sni = new ArrayList<>();
+    for (Tree m : matches) {
+      scope.unknownKeys(m, Set.of("sniHosts"));
+      List<Tree> sniHosts = m.get("sniHosts").items();
+      if (sniHosts.isEmpty()) {
+        scope.error(m.get("sniHosts"), "at least one SNI host is required");
+      }
+      for (Tree h : sniHosts) {
+        Optional<String> pattern = Values.hostPattern(h.text());
+        if (pattern.isEmpty()) {
+          scope.error(h, "\"" + h.text() + "\" is not a host (expected a name, *.domain or *)");
+        } else if (hosts.stream().noneMatch(v -> Hosts.overlap(v, pattern.get()))) {
+          scope.warn(h, "SNI host " + pattern.get() + " is not among the VirtualService's served hosts; ignored");
+        } else if (httpRoutes.stream().anyMatch(r -> r.hosts().stream().anyMatch(x -> Hosts.overlap(x, pattern.get())))) {
+          scope.error(h, "SNI host " + pattern.get() + " is also routed by this VirtualService's http routes; routes"
+              + " are not bound to one listener here, so a host is routed either as http or as tls");
+        } else if (!sni.contains(pattern.get())) {
+          sni.add(pattern.get());
+        }
+      }
+    }
+    Optional<Action> action = forward(scope, tls.get("route"));
+    if (action.isEmpty() || sni.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Route(name, sni, List.of(RequestMatch.ANY), action.get(), Rewrite.NONE, HeaderOps.NONE,
+        Duration.ZERO, RetryPolicy.NONE));
   }
 
   private Optional<RequestMatch> match(Scope scope, Tree m) {

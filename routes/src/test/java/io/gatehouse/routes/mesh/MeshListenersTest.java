@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.routes.Action;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.Route;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -70,14 +77,45 @@ class MeshListenersTest {
         new Case("an HTTP server without httpsRedirect routes", gateway("public", """
             - port: { number: 80, protocol: HTTP }
               hosts: ["*"]
-            """), c -> listener(c, 80).httpsRedirect(), Listener.HttpsRedirect.NONE));
+            """), c -> listener(c, 80).httpsRedirect(), Listener.HttpsRedirect.NONE),
+        new Case("HTTPS PASSTHROUGH and VirtualService tls routes", gateway("public", """
+            - port: { number: 443, protocol: HTTPS }
+              hosts: ["*.example.com"]
+              tls: { mode: PASSTHROUGH }
+            """) + PASSTHROUGH_VS, c -> List.of(listener(c, 443).protocol(), c.routes()),
+            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("istio.shop.vs.tls.0",
+                List.of("a.example.com", "b.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
+                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 80),
+                    new Action.Backend("ratings.shop.svc.cluster.local_9080", 20))),
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)))),
+        new Case("a TLS server with PASSTHROUGH", gateway("public", """
+            - port: { number: 8443, protocol: TLS }
+              hosts: ["*"]
+              tls: { mode: PASSTHROUGH }
+            """), c -> listener(c, 8443).protocol(), Listener.Protocol.TLS_PASSTHROUGH));
   }
+
+  static final String PASSTHROUGH_VS = """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: { name: vs, namespace: shop }
+      spec:
+        hosts: [a.example.com, b.example.com]
+        gateways: [public]
+        tls:
+          - match: [{ sniHosts: [a.example.com] }, { sniHosts: [b.example.com, a.example.com] }]
+            route:
+              - { destination: { host: reviews, port: { number: 9080 } }, weight: 80 }
+              - { destination: { host: ratings }, weight: 20 }
+      """;
 
   @TempDir Path dir;
 
   @ParameterizedTest
   @MethodSource("translated")
   void translated(Case c) throws IOException {
+    Files.writeString(dir.resolve("services.yaml"), MeshFilesTest.SERVICES);
     Files.writeString(dir.resolve("mesh.yaml"), c.yaml());
     LoadResult result = ConfigLoader.loadDirectory(dir);
     if (result instanceof LoadResult.Rejected r) {
@@ -104,12 +142,35 @@ class MeshListenersTest {
             - port: { number: 80, protocol: HTTP }
               hosts: ["b.example.com"]
             """), ":17: Gateway shop/b: spec.servers[0].port: port 80 redirects to HTTPS port 443 in Gateway shop/a;"
-            + " servers sharing a port share tls.httpsRedirect"));
+            + " servers sharing a port share tls.httpsRedirect"),
+        new ErrorCase("one port mixing passthrough and terminated servers", SECRET + gateway("public", """
+            - port: { number: 443, protocol: HTTPS }
+              hosts: ["a.example.com"]
+              tls: { mode: PASSTHROUGH }
+            - port: { number: 443, protocol: HTTPS }
+              hosts: ["b.example.com"]
+              tls: { mode: SIMPLE, credentialName: shop-cert }
+            """), ":16: Gateway shop/public: spec.servers[1].port: port 443 is TLS_PASSTHROUGH in Gateway shop/public;"
+            + " one port serves one protocol"),
+        new ErrorCase("a host routed both as http and tls", gateway("public", """
+            - port: { number: 443, protocol: TLS }
+              hosts: ["*"]
+              tls: { mode: PASSTHROUGH }
+            """) + PASSTHROUGH_VS.replace("  tls:", "  http: [{ route: [{ destination: { host: ratings } }] }]\n  tls:"),
+            ":19: VirtualService shop/vs: spec.tls[0].match[0].sniHosts[0]: SNI host a.example.com is also routed by"
+            + " this VirtualService's http routes"),
+        new ErrorCase("a tls route without sniHosts", gateway("public", """
+            - port: { number: 443, protocol: TLS }
+              hosts: ["*"]
+              tls: { mode: PASSTHROUGH }
+            """) + PASSTHROUGH_VS.replace("match: [{ sniHosts: [a.example.com] }, ", "match: [{ port: 443 }, "),
+            ":18: VirtualService shop/vs: spec.tls[0].match[0].sniHosts: at least one SNI host is required"));
   }
 
   @ParameterizedTest
   @MethodSource("errors")
   void locatedErrors(ErrorCase c) throws IOException {
+    Files.writeString(dir.resolve("services.yaml"), MeshFilesTest.SERVICES);
     Files.writeString(dir.resolve("mesh.yaml"), c.yaml());
     LoadResult.Rejected rejected = assertInstanceOf(LoadResult.Rejected.class, ConfigLoader.loadDirectory(dir));
     List<String> errors = rejected.errors().stream().map(ConfigError::toString).toList();
