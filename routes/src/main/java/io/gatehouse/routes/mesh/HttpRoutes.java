@@ -26,8 +26,8 @@ import java.util.Set;
  * Gateway API {@code HTTPRoute}s attached (through {@code parentRefs}) to a listener of this
  * gateway become routes, one per rule and match, named {@code httproute.<ns>.<name>.<rule>.<match>},
  * ordered by the Gateway API's precedence: exact paths, then longer paths, then method, header
- * and query matches; ties keep namespace/name order. TLSRoute and GRPCRoute attached to this
- * gateway are reported as not supported yet.
+ * and query matches; ties keep namespace/name order. GRPCRoutes attached to this gateway are
+ * reported as not supported yet.
  */
 final class HttpRoutes {
   /** What follows the quoted literal of a PathPrefix: the rest of the path, by whole segments. */
@@ -46,9 +46,6 @@ final class HttpRoutes {
 
   void routes(RouteSet routes, Report report) {
     int first = routes.size();
-    for (MeshResource r : catalog.of(Kinds.TLS_ROUTE)) {
-      unsupportedRoute(r, report);
-    }
     for (MeshResource r : catalog.of(Kinds.GRPC_ROUTE)) {
       unsupportedRoute(r, report);
     }
@@ -86,7 +83,9 @@ final class HttpRoutes {
     }
   }
 
-  private List<GatewayApi.GatewayListener> attached(MeshResource route) {
+  /** The listeners {@code route} attaches to: TLS passthrough ones for a TLSRoute, HTTP(S) ones for the others. */
+  List<GatewayApi.GatewayListener> attached(MeshResource route) {
+    boolean tls = Kinds.TLS_ROUTE.is(route);
     List<GatewayApi.GatewayListener> out = new ArrayList<>();
     for (Tree ref : route.spec().get("parentRefs").itemsOrEmpty()) {
       String kind = ref.text("kind").isEmpty() ? "Gateway" : ref.text("kind");
@@ -96,7 +95,8 @@ final class HttpRoutes {
         boolean section = ref.text("sectionName").isEmpty() || ref.text("sectionName").equals(l.name());
         boolean port = ref.integer("port", 0) == 0 || ref.integer("port", 0) == l.port();
         boolean namespace = l.allNamespaces() || l.namespace().equals(route.namespace());
-        if (kind.equals("Gateway") && l.gateway().equals(gateway) && section && port && namespace) {
+        boolean protocol = tls == (l.protocol() == Listener.Protocol.TLS_PASSTHROUGH);
+        if (kind.equals("Gateway") && l.gateway().equals(gateway) && section && port && namespace && protocol) {
           out.add(l);
         }
       }
@@ -104,7 +104,7 @@ final class HttpRoutes {
     return out;
   }
 
-  private List<String> hostnames(Scope scope, Tree spec, List<GatewayApi.GatewayListener> attached) {
+  List<String> hostnames(Scope scope, Tree spec, List<GatewayApi.GatewayListener> attached) {
     Set<String> hosts = new LinkedHashSet<>();
     for (Tree h : spec.get("hostnames").items()) {
       Optional<String> p = Values.hostPattern(h.text());
@@ -251,7 +251,8 @@ final class HttpRoutes {
     return new HeaderOps.Edits(set, add, m.texts("remove").stream().map(s -> s.toLowerCase(Locale.ROOT)).toList());
   }
 
-  private Optional<Action> forward(Scope scope, Tree refs) {
+  /** Service backends with ports and weights; none (or all weights 0) answers 500, as the Gateway API says. */
+  Optional<Action> forward(Scope scope, Tree refs) {
     List<Action.Backend> backends = new ArrayList<>();
     for (Tree ref : refs.items()) {
       scope.unknownKeys(ref, Set.of("group", "kind", "name", "namespace", "port", "weight"));
@@ -262,7 +263,7 @@ final class HttpRoutes {
       }
       String ns = ref.text("namespace").isEmpty() ? scope.resource().namespace() : ref.text("namespace");
       if (!ns.equals(scope.resource().namespace())
-          && !gateways.granted(scope.resource().namespace(), "HTTPRoute", ns, "Service", ref.text("name"))) {
+          && !gateways.granted(scope.resource().namespace(), scope.resource().kind(), ns, "Service", ref.text("name"))) {
         scope.missing(ref, "Service " + ns + "/" + ref.text("name") + " is in another namespace and no ReferenceGrant allows it");
         continue;
       }

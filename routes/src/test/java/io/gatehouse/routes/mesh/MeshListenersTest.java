@@ -92,8 +92,40 @@ class MeshListenersTest {
             - port: { number: 8443, protocol: TLS }
               hosts: ["*"]
               tls: { mode: PASSTHROUGH }
-            """), c -> listener(c, 8443).protocol(), Listener.Protocol.TLS_PASSTHROUGH));
+            """), c -> listener(c, 8443).protocol(), Listener.Protocol.TLS_PASSTHROUGH),
+        new Case("a Gateway API TLS Passthrough listener and a TLSRoute; an HTTPRoute does not attach to it",
+            GATEWAY_API + """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: { name: vault, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              hostnames: [vault.example.com]
+              rules: [{ backendRefs: [{ name: reviews, port: 9080 }] }]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: web, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              hostnames: [web.example.com]
+              rules: [{ backendRefs: [{ name: ratings, port: 9080 }] }]
+            """, c -> List.of(listener(c, 443).protocol(), c.routes()),
+            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("tlsroute.shop.vault",
+                List.of("vault.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
+                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))),
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)))));
   }
+
+  static final String GATEWAY_API = """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: Gateway
+      metadata: { name: gw, namespace: shop }
+      spec:
+        gatewayClassName: gatehouse
+        listeners: [{ name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }]
+      """;
 
   static final String PASSTHROUGH_VS = """
       ---
@@ -164,7 +196,24 @@ class MeshListenersTest {
               hosts: ["*"]
               tls: { mode: PASSTHROUGH }
             """) + PASSTHROUGH_VS.replace("match: [{ sniHosts: [a.example.com] }, ", "match: [{ port: 443 }, "),
-            ":18: VirtualService shop/vs: spec.tls[0].match[0].sniHosts: at least one SNI host is required"));
+            ":18: VirtualService shop/vs: spec.tls[0].match[0].sniHosts: at least one SNI host is required"),
+        new ErrorCase("a TLSRoute without backends", GATEWAY_API + """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: { name: vault, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              rules: [{ backendRefs: [] }]
+            """, ":13: TLSRoute shop/vault: spec.rules[0].backendRefs: at least one backend is required"),
+        new ErrorCase("a Gateway API HTTPS listener with Passthrough", """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: { name: gw, namespace: shop }
+            spec:
+              gatewayClassName: gatehouse
+              listeners: [{ name: tls, port: 443, protocol: HTTPS, tls: { mode: Passthrough } }]
+            """, ":6: Gateway shop/gw: spec.listeners[0].tls.mode: Passthrough needs protocol TLS"));
   }
 
   @ParameterizedTest
