@@ -257,6 +257,35 @@ class KubernetesSourceTest {
     assertEquals(200, get("/api/x").status(), "the other route keeps working");
   }
 
+  @Test
+  void virtualServiceFaultAndGatewayHttpsRedirectAreServed() {
+    apply(ISTIO_GATEWAY);
+    apply("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: shop, namespace: shop }
+        spec:
+          hosts: ["*"]
+          gateways: [public]
+          http:
+            - match: [{ uri: { prefix: /chaos } }]
+              route: [{ destination: { host: echo } }]
+              fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }
+            - route: [{ destination: { host: echo } }]
+        """);
+    startGateway();
+    awaitUpstream("/api/x", "a");
+    for (int i = 0; i < 5; i++) {
+      TestGateway.TestResponse r = get("/chaos");
+      assertEquals(418, r.status());
+      assertEquals("fault_filter_abort", r.header("x-gatehouse-reason"));
+    }
+
+    apply(ISTIO_GATEWAY.replace("hosts: [\"*\"]", "hosts: [\"*\"]\n      tls: { httpsRedirect: true }"));
+    Await.until("a redirect to HTTPS once the server says httpsRedirect", 15, () -> get("/api/x").status() == 301);
+    assertEquals("https://127.0.0.1/api/x", get("/api/x").header("location"));
+  }
+
   // --- the cluster
 
   private static final String ISTIO_GATEWAY = """
