@@ -286,6 +286,45 @@ class KubernetesSourceTest {
     assertEquals("https://127.0.0.1/api/x", get("/api/x").header("location"));
   }
 
+  @Test
+  void passthroughServerAndTlsRoutesForwardTheRawStreamBySni() throws Exception {
+    io.vertx.core.net.SelfSignedCertificate cert = io.vertx.core.net.SelfSignedCertificate.create("vault.test");
+    try {
+      io.vertx.core.http.HttpServer vault = Await.result(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+              .setSsl(true).setKeyCertOptions(cert.keyCertOptions()))
+          .requestHandler(req -> req.response().end("vault")).listen(0, "127.0.0.1"));
+      apply(service("vault"));
+      apply(slice("vault", vault.actualPort()));
+      apply("""
+          apiVersion: networking.istio.io/v1
+          kind: Gateway
+          metadata: { name: tls, namespace: shop }
+          spec:
+            selector: { istio: ingressgateway }
+            servers:
+              - port: { number: 443, name: tls, protocol: TLS }
+                hosts: ["*.test"]
+                tls: { mode: PASSTHROUGH }
+          """);
+      apply("""
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: vault, namespace: shop }
+          spec:
+            hosts: [vault.test]
+            gateways: [tls]
+            tls:
+              - match: [{ sniHosts: [vault.test] }]
+                route: [{ destination: { host: vault } }]
+          """);
+      startGateway();
+      Await.until("the upstream's own certificate served for SNI vault.test", 15,
+          () -> "CN=vault.test".equals(servedSubject("vault.test")));
+    } finally {
+      cert.delete();
+    }
+  }
+
   // --- the cluster
 
   private static final String ISTIO_GATEWAY = """
@@ -435,27 +474,36 @@ class KubernetesSourceTest {
     });
   }
 
-  private BigInteger servedSerial() {
+  /** The certificate served on mesh port 443 for {@code sni}, if a handshake succeeds. */
+  private java.util.Optional<X509Certificate> served(String sni) {
     int port = meshPort(443);
     if (port < 0) {
-      return BigInteger.ZERO;
+      return java.util.Optional.empty();
     }
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
       try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
         SSLParameters params = socket.getSSLParameters();
-        params.setServerNames(List.of(new SNIHostName("shop.example.com")));
+        params.setServerNames(List.of(new SNIHostName(sni)));
         socket.setSSLParameters(params);
         socket.setSoTimeout(5_000);
         socket.startHandshake();
-        return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+        return java.util.Optional.of((X509Certificate) socket.getSession().getPeerCertificates()[0]);
       }
     } catch (IOException e) {
-      return BigInteger.ZERO;
+      return java.util.Optional.empty();
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private String servedSubject(String sni) {
+    return served(sni).map(c -> c.getSubjectX500Principal().getName()).orElse("");
+  }
+
+  private BigInteger servedSerial() {
+    return served("shop.example.com").map(X509Certificate::getSerialNumber).orElse(BigInteger.ZERO);
   }
 
   /** The test checks which certificate is served, not whether it is trusted. */
