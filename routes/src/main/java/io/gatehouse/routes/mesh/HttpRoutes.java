@@ -1,10 +1,15 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
+import io.gatehouse.routes.Cors;
+import io.gatehouse.routes.DataSize;
+import io.gatehouse.routes.Fault;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.Mirror;
 import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
@@ -138,8 +143,16 @@ final class HttpRoutes {
     HeaderOps.Edits response = HeaderOps.Edits.NONE;
     Optional<Action> redirect = Optional.empty();
     Tree urlRewrite = Tree.missing("");
+    Mirror mirror = Mirror.NONE;
     for (Tree f : rule.get("filters").items()) {
       switch (f.text("type")) {
+        case "RequestMirror" -> {
+          if (mirror.equals(Mirror.NONE)) {
+            mirror = mirror(scope, f.get("requestMirror"));
+          } else {
+            scope.warn(f, "only one mirror per route is supported; this one is ignored");
+          }
+        }
         case "RequestHeaderModifier" -> request = edits(f.get("requestHeaderModifier"));
         case "ResponseHeaderModifier" -> response = edits(f.get("responseHeaderModifier"));
         case "RequestRedirect" -> redirect = redirect(scope, f.get("requestRedirect"));
@@ -163,7 +176,7 @@ final class HttpRoutes {
       List<RequestMatch> one = List.of(match.get(j));
       Rewrite rewrite = urlRewrite.present() ? rewrite(scope, urlRewrite, one) : Rewrite.NONE;
       out.add(new Route(name + "." + j, hosts, one, action.get(), rewrite, new HeaderOps(request, response), timeout,
-          RetryPolicy.DEFAULT));
+          RetryPolicy.DEFAULT, Fault.NONE, RateLimit.NONE, new DataSize(0), mirror, Cors.NONE));
     }
     return out;
   }
@@ -256,20 +269,8 @@ final class HttpRoutes {
     List<Action.Backend> backends = new ArrayList<>();
     for (Tree ref : refs.items()) {
       scope.unknownKeys(ref, Set.of("group", "kind", "name", "namespace", "port", "weight"));
-      String kind = ref.text("kind").isEmpty() ? "Service" : ref.text("kind");
-      if (!kind.equals("Service") || !ref.text("group").isEmpty()) {
-        scope.missing(ref, "only Service backends are supported (found " + kind + ")");
-        continue;
-      }
-      String ns = ref.text("namespace").isEmpty() ? scope.resource().namespace() : ref.text("namespace");
-      if (!ns.equals(scope.resource().namespace())
-          && !gateways.granted(scope.resource().namespace(), scope.resource().kind(), ns, "Service", ref.text("name"))) {
-        scope.missing(ref, "Service " + ns + "/" + ref.text("name") + " is in another namespace and no ReferenceGrant allows it");
-        continue;
-      }
-      Destinations.Target target = new Destinations.Target(ref.text("name") + "." + ns, ref.integer("port", 0), "", ns);
       int weight = ref.integer("weight", 1);
-      destinations.upstream(scope, ref, target).ifPresent(u -> backends.add(new Action.Backend(u, weight)));
+      service(scope, ref).ifPresent(u -> backends.add(new Action.Backend(u, weight)));
     }
     if (refs.items().isEmpty()) {
       // The Gateway API answers 500 for a rule with nothing to forward to.
@@ -282,6 +283,43 @@ final class HttpRoutes {
       return Optional.of(new Action.DirectResponse(500, ""));
     }
     return Optional.of(new Action.Forward(backends));
+  }
+
+  /** The upstream for a Service reference (another namespace needs a ReferenceGrant), or empty after reporting why. */
+  private Optional<String> service(Scope scope, Tree ref) {
+    String kind = ref.text("kind").isEmpty() ? "Service" : ref.text("kind");
+    if (!kind.equals("Service") || !ref.text("group").isEmpty()) {
+      scope.missing(ref, "only Service backends are supported (found " + kind + ")");
+      return Optional.empty();
+    }
+    String ns = ref.text("namespace").isEmpty() ? scope.resource().namespace() : ref.text("namespace");
+    if (!ns.equals(scope.resource().namespace())
+        && !gateways.granted(scope.resource().namespace(), scope.resource().kind(), ns, "Service", ref.text("name"))) {
+      scope.missing(ref, "Service " + ns + "/" + ref.text("name") + " is in another namespace and no ReferenceGrant allows it");
+      return Optional.empty();
+    }
+    Destinations.Target target = new Destinations.Target(ref.text("name") + "." + ns, ref.integer("port", 0), "", ns);
+    return destinations.upstream(scope, ref, target);
+  }
+
+  /** A RequestMirror filter: its backend as the route's mirror, {@code percent} or {@code fraction} (100 % when neither). */
+  private Mirror mirror(Scope scope, Tree m) {
+    scope.unknownKeys(m, Set.of("backendRef", "percent", "fraction"));
+    double percent = 100;
+    if (m.has("percent")) {
+      percent = m.integer("percent", -1);
+    } else if (m.has("fraction")) {
+      int denominator = m.get("fraction").integer("denominator", 100);
+      percent = denominator <= 0 ? -1 : 100.0 * m.get("fraction").integer("numerator", -1) / denominator;
+    }
+    if (percent < 0 || percent > 100) {
+      scope.error(m.has("percent") ? m.get("percent") : m.get("fraction"), "expected a share of requests 0..100 %");
+      return Mirror.NONE;
+    }
+    Tree ref = m.get("backendRef");
+    scope.unknownKeys(ref, Set.of("group", "kind", "name", "namespace", "port"));
+    double chosen = percent;
+    return service(scope, ref).map(u -> new Mirror(u, chosen)).orElse(Mirror.NONE);
   }
 
   private Optional<Action> redirect(Scope scope, Tree r) {

@@ -70,6 +70,26 @@ class MeshPoliciesTest {
     return virtualService("") + RULE + spec.indent(2);
   }
 
+  /** A Gateway API Gateway and an HTTPRoute whose one rule forwards to reviews, with {@code extra} rule lines. */
+  static String httpRoute(String extra) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: { name: gw, namespace: shop }
+        spec:
+          gatewayClassName: gatehouse
+          listeners: [{ name: web, port: 80, protocol: HTTP }]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: web, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw }]
+          rules:
+            - backendRefs: [{ name: reviews, port: 9080 }]
+        """ + extra.indent(6);
+  }
+
   record Case(String description, String yaml, Function<GatewayConfig, Object> actual, Object expected,
               List<String> warnings) {
     @Override public String toString() {
@@ -142,6 +162,14 @@ class MeshPoliciesTest {
             new Cors(List.of("*"), List.of("GET", "HEAD", "POST"), List.of(), List.of(), Duration.ZERO, false),
             List.of(":16: warning: VirtualService shop/vs: spec.http[0].corsPolicy.allowCredentials: allowCredentials"
                 + " cannot be used")),
+        new Case("HTTPRoute RequestMirror with a fraction", httpRoute("""
+            filters:
+              - type: RequestMirror
+                requestMirror: { backendRef: { name: ratings, port: 9080 }, fraction: { numerator: 1, denominator: 4 } }
+            """), c -> route(c, r -> r.mirror()), new Mirror("ratings.shop.svc.cluster.local_9080", 25), List.of()),
+        new Case("HTTPRoute RequestMirror without a share mirrors everything", httpRoute("""
+            filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: ratings, port: 9080 } } }]
+            """), c -> route(c, r -> r.mirror()), new Mirror("ratings.shop.svc.cluster.local_9080", 100), List.of()),
         new Case("consistentHash on a header", destinationRule("""
             trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: X-User } } }
             """), c -> List.of(reviews(c).loadBalancer(), reviews(c).hashOn()),
@@ -223,6 +251,9 @@ class MeshPoliciesTest {
         new ErrorCase("a mirror to an unknown service", virtualService("""
             mirror: { host: nowhere }
             """), ":16: VirtualService shop/vs: spec.http[0].mirror.host: \"nowhere\" is not a known service"),
+        new ErrorCase("an HTTPRoute mirror share over 100 %", httpRoute("""
+            filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: ratings, port: 9080 }, percent: 120 } }]
+            """), ":15: HTTPRoute shop/web: spec.rules[0].filters[0].requestMirror.percent: expected a share of requests"),
         new ErrorCase("simple and consistentHash together", destinationRule("""
             trafficPolicy: { loadBalancer: { simple: RANDOM, consistentHash: { useSourceIp: true } } }
             """), ":22: DestinationRule shop/reviews: spec.trafficPolicy.loadBalancer: use simple or consistentHash, not both"),
