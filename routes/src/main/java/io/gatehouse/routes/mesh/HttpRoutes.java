@@ -144,8 +144,10 @@ final class HttpRoutes {
     Optional<Action> redirect = Optional.empty();
     Tree urlRewrite = Tree.missing("");
     Mirror mirror = Mirror.NONE;
+    Cors cors = Cors.NONE;
     for (Tree f : rule.get("filters").items()) {
       switch (f.text("type")) {
+        case "CORS" -> cors = IstioRoutePolicies.gatewayApiCors(scope, f.get("cors"));
         case "RequestMirror" -> {
           if (mirror.equals(Mirror.NONE)) {
             mirror = mirror(scope, f.get("requestMirror"));
@@ -176,7 +178,7 @@ final class HttpRoutes {
       List<RequestMatch> one = List.of(match.get(j));
       Rewrite rewrite = urlRewrite.present() ? rewrite(scope, urlRewrite, one) : Rewrite.NONE;
       out.add(new Route(name + "." + j, hosts, one, action.get(), rewrite, new HeaderOps(request, response), timeout,
-          RetryPolicy.DEFAULT, Fault.NONE, RateLimit.NONE, new DataSize(0), mirror, Cors.NONE));
+          RetryPolicy.DEFAULT, Fault.NONE, RateLimit.NONE, new DataSize(0), mirror, cors));
     }
     return out;
   }

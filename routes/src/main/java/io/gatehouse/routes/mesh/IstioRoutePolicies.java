@@ -182,6 +182,43 @@ final class IstioRoutePolicies {
         headers(scope, c.get("allowHeaders")), headers(scope, c.get("exposeHeaders")), maxAge, credentials);
   }
 
+  /**
+   * A Gateway API CORS filter: {@code allowOrigins} as strings ({@code *}, {@code https://host[:port]},
+   * {@code https://*.domain}), {@code maxAge} in seconds; the rest as in {@link #cors}.
+   */
+  static Cors gatewayApiCors(Scope scope, Tree c) {
+    scope.unknownKeys(c, Set.of("allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge",
+        "allowCredentials"));
+    List<String> origins = new ArrayList<>();
+    for (Tree o : c.get("allowOrigins").items()) {
+      exact(scope, o, o.text()).forEach(s -> addOnce(origins, s));
+    }
+    List<String> methods = new ArrayList<>();
+    for (Tree m : c.get("allowMethods").items()) {
+      String method = m.text().toUpperCase(Locale.ROOT);
+      if (method.equals("*")) {
+        scope.warn(m, "\"*\" is not supported; list the methods (GET, HEAD, POST are allowed without any)");
+      } else if (METHOD.matcher(method).matches()) {
+        methods.add(method);
+      } else {
+        scope.error(m, "\"" + m.text() + "\" is not a method (e.g. GET, POST)");
+      }
+    }
+    boolean credentials = c.get("allowCredentials").node().asBoolean(false);
+    if (credentials && origins.contains("*")) {
+      scope.warn(c.get("allowCredentials"), "allowCredentials cannot be used with the origin \"*\" (browsers refuse"
+          + " it); credentials are not allowed");
+      credentials = false;
+    }
+    Duration maxAge = Duration.ofSeconds(Math.max(0, c.integer("maxAge", 5)));
+    if (origins.isEmpty()) {
+      scope.warn(c, "no origin this gateway can express is allowed; CORS is left to the upstream");
+      return Cors.NONE;
+    }
+    return new Cors(origins, methods.isEmpty() ? List.of("GET", "HEAD", "POST") : methods,
+        headers(scope, c.get("allowHeaders")), headers(scope, c.get("exposeHeaders")), maxAge, credentials);
+  }
+
   private static void addOnce(List<String> origins, String origin) {
     if (!origins.contains(origin)) {
       origins.add(origin);

@@ -170,6 +170,17 @@ class MeshPoliciesTest {
         new Case("HTTPRoute RequestMirror without a share mirrors everything", httpRoute("""
             filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: ratings, port: 9080 } } }]
             """), c -> route(c, r -> r.mirror()), new Mirror("ratings.shop.svc.cluster.local_9080", 100), List.of()),
+        new Case("HTTPRoute CORS filter", httpRoute("""
+            filters:
+              - type: CORS
+                cors:
+                  allowOrigins: ["https://shop.example.com", "https://*.example.com"]
+                  allowMethods: [GET, PUT]
+                  allowHeaders: [X-Token]
+                  maxAge: 600
+                  allowCredentials: true
+            """), c -> route(c, r -> r.cors()), new Cors(List.of("https://shop.example.com", "https://*.example.com"),
+                List.of("GET", "PUT"), List.of("x-token"), List.of(), Duration.ofMinutes(10), true), List.of()),
         new Case("consistentHash on a header", destinationRule("""
             trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: X-User } } }
             """), c -> List.of(reviews(c).loadBalancer(), reviews(c).hashOn()),
