@@ -61,7 +61,7 @@ final class Destinations {
       return Optional.empty();
     }
     String name = fqdn + "_" + resolved.get().port() + (target.subset().isEmpty() ? "" : "_" + target.subset());
-    upstreams.putIfAbsent(name, policy.upstream(name, resolved.get().endpoints()));
+    upstreams.putIfAbsent(name, policy.forPort(resolved.get().port()).upstream(name, resolved.get().endpoints()));
     return Optional.of(name);
   }
 

@@ -23,9 +23,18 @@ import java.util.Set;
 final class Policies {
   /** What an upstream takes from a DestinationRule. */
   record Policy(Upstream.LoadBalancer loadBalancer, HashOn hashOn, UpstreamTls tls, CircuitBreaker circuitBreaker,
-                OutlierDetection outlierDetection, Upstream.Protocol protocol) {
+                OutlierDetection outlierDetection, Upstream.Protocol protocol, Map<Integer, Policy> ports) {
     static final Policy DEFAULT = new Policy(Upstream.LoadBalancer.ROUND_ROBIN, HashOn.NONE, UpstreamTls.NONE,
-        CircuitBreaker.DEFAULT, OutlierDetection.NONE, Upstream.Protocol.HTTP1);
+        CircuitBreaker.DEFAULT, OutlierDetection.NONE, Upstream.Protocol.HTTP1, Map.of());
+
+    Policy {
+      ports = Map.copyOf(ports);
+    }
+
+    /** The policy for a destination port: its {@code portLevelSettings} entry if there is one. */
+    Policy forPort(int port) {
+      return ports.getOrDefault(port, this);
+    }
 
     Upstream upstream(String name, List<Upstream.Endpoint> endpoints) {
       return new Upstream(name, endpoints, loadBalancer, tls, hashOn, HealthCheck.NONE, outlierDetection,
@@ -38,7 +47,9 @@ final class Policies {
   record Rule(MeshResource resource, Policy policy, Map<String, Subset> subsets) {}
 
   private static final Set<String> RULE_KEYS = Set.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
-  private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls", "connectionPool", "outlierDetection");
+  private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls", "connectionPool", "outlierDetection",
+      "portLevelSettings");
+  private static final Set<String> PORT_KEYS = Set.of("port", "loadBalancer", "tls", "connectionPool", "outlierDetection");
   private static final Set<String> TLS_KEYS = Set.of("mode", "credentialName", "caCertificates", "clientCertificate",
       "privateKey", "sni", "insecureSkipVerify");
 
@@ -83,11 +94,31 @@ final class Policies {
     return Optional.ofNullable(byHost.get(fqdn));
   }
 
+  /**
+   * A {@code trafficPolicy} over {@code inherited}, and its {@code portLevelSettings} over the result.
+   * A subset with a trafficPolicy of its own keeps only its own portLevelSettings.
+   */
   private static Policy policy(Scope scope, Tree p, Policy inherited, SecretStore secrets, Catalog catalog, String ns) {
     if (!p.present()) {
       return inherited;
     }
     scope.unknownKeys(p, POLICY_KEYS);
+    Policy base = fields(scope, p, inherited, secrets, catalog, ns);
+    Map<Integer, Policy> ports = new LinkedHashMap<>();
+    for (Tree entry : p.get("portLevelSettings").items()) {
+      scope.unknownKeys(entry, PORT_KEYS);
+      int port = entry.get("port").integer("number", 0);
+      if (port < 1 || port > 65535) {
+        scope.error(entry.get("port"), "a port number 1..65535 is required");
+      } else if (ports.put(port, fields(scope, entry, base, secrets, catalog, ns)) != null) {
+        scope.error(entry.get("port"), "port " + port + " has settings twice");
+      }
+    }
+    return new Policy(base.loadBalancer(), base.hashOn(), base.tls(), base.circuitBreaker(), base.outlierDetection(),
+        base.protocol(), ports);
+  }
+
+  private static Policy fields(Scope scope, Tree p, Policy inherited, SecretStore secrets, Catalog catalog, String ns) {
     Upstream.LoadBalancer lb = inherited.loadBalancer();
     HashOn hashOn = inherited.hashOn();
     Tree lbTree = p.get("loadBalancer");
@@ -122,7 +153,7 @@ final class Policies {
         new TrafficPolicies.Pool(inherited.circuitBreaker(), inherited.protocol()));
     OutlierDetection outliers = p.has("outlierDetection")
         ? TrafficPolicies.outlierDetection(scope, p.get("outlierDetection")) : inherited.outlierDetection();
-    return new Policy(lb, hashOn, tls, pool.circuitBreaker(), outliers, pool.protocol());
+    return new Policy(lb, hashOn, tls, pool.circuitBreaker(), outliers, pool.protocol(), Map.of());
   }
 
   private static UpstreamTls tls(Scope scope, Tree t, SecretStore secrets, Catalog catalog, String ns) {

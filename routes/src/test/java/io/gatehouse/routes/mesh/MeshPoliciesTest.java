@@ -217,6 +217,22 @@ class MeshPoliciesTest {
             """), c -> reviews(c).outlierDetection().consecutiveErrors(), 7,
             List.of(":22: warning: DestinationRule shop/reviews: spec.trafficPolicy.outlierDetection"
                 + ".consecutiveGatewayErrors: every 5xx counts")),
+        new Case("portLevelSettings for the destination port override the rule's policy", destinationRule("""
+            trafficPolicy:
+              loadBalancer: { simple: RANDOM }
+              connectionPool: { tcp: { maxConnections: 7 } }
+              portLevelSettings:
+                - port: { number: 9080 }
+                  loadBalancer: { consistentHash: { useSourceIp: true } }
+                - port: { number: 9999 }
+                  loadBalancer: { simple: LEAST_REQUEST }
+            """), c -> List.of(reviews(c).loadBalancer(), reviews(c).circuitBreaker().maxConnections()),
+            List.of(Upstream.LoadBalancer.CONSISTENT_HASH, 7), List.of()),
+        new Case("portLevelSettings for another port do not apply", destinationRule("""
+            trafficPolicy:
+              loadBalancer: { simple: RANDOM }
+              portLevelSettings: [{ port: { number: 9999 }, loadBalancer: { simple: LEAST_REQUEST } }]
+            """), c -> reviews(c).loadBalancer(), Upstream.LoadBalancer.RANDOM, List.of()),
         new Case("consecutive5xxErrors 0 turns ejection off", destinationRule("""
             trafficPolicy: { outlierDetection: { consecutive5xxErrors: 0 } }
             """), c -> reviews(c).outlierDetection(), OutlierDetection.NONE, List.of()));
