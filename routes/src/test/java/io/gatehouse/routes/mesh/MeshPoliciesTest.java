@@ -233,6 +233,29 @@ class MeshPoliciesTest {
               loadBalancer: { simple: RANDOM }
               portLevelSettings: [{ port: { number: 9999 }, loadBalancer: { simple: LEAST_REQUEST } }]
             """), c -> reviews(c).loadBalancer(), Upstream.LoadBalancer.RANDOM, List.of()),
+        new Case("a Service port named grpc-* or with appProtocol http2 is spoken to in HTTP/2", """
+            apiVersion: v1
+            kind: Service
+            metadata: { name: api, namespace: shop }
+            spec:
+              ports: [{ name: grpc-api, port: 9000 }, { name: web, port: 8080, appProtocol: kubernetes.io/h2c },
+                      { name: grpc-web, port: 8081 }]
+            ---
+            """ + GATEWAY + """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: { name: vs, namespace: shop }
+            spec:
+              hosts: [shop.example.com]
+              gateways: [public]
+              http:
+                - { match: [{ uri: { prefix: /a } }], route: [{ destination: { host: api, port: { number: 9000 } } }] }
+                - { match: [{ uri: { prefix: /b } }], route: [{ destination: { host: api, port: { number: 8080 } } }] }
+                - route: [{ destination: { host: api, port: { number: 8081 } } }]
+            """,
+            c -> c.upstreams().stream().map(u -> u.name() + " " + u.protocol()).toList(),
+            List.of("api.shop.svc.cluster.local_9000 HTTP2", "api.shop.svc.cluster.local_8080 HTTP2",
+                "api.shop.svc.cluster.local_8081 HTTP1"), List.of()),
         new Case("consecutive5xxErrors 0 turns ejection off", destinationRule("""
             trafficPolicy: { outlierDetection: { consecutive5xxErrors: 0 } }
             """), c -> reviews(c).outlierDetection(), OutlierDetection.NONE, List.of()));
