@@ -38,7 +38,7 @@ final class IstioRoutes {
       "rewrite", "timeout", "retries", "headers", "fault", "mirror", "mirrors", "mirrorPercentage", "mirror_percent",
       "mirrorPercent", "corsPolicy");
   private static final Set<String> LATER = Set.of("delegate");
-  private static final Set<String> MATCH_KEYS = Set.of("name", "uri", "method", "headers", "queryParams");
+  private static final Set<String> MATCH_KEYS = Set.of("name", "uri", "method", "headers", "queryParams", "ignoreUriCase");
 
   private final Catalog catalog;
   private final Destinations destinations;
@@ -201,6 +201,9 @@ final class IstioRoutes {
       } else if (s.get() instanceof StringMatch.Regex x) {
         path = new PathMatch.Regex(x.pattern());
       }
+      if (m.get("ignoreUriCase").node().asBoolean(false)) {
+        path = caseInsensitive(path);
+      }
     }
     Set<String> methods = new LinkedHashSet<>();
     Tree method = m.get("method");
@@ -221,6 +224,17 @@ final class IstioRoutes {
       stringMatch(scope, m.get("queryParams").get(q)).ifPresent(s -> query.put(q, s));
     }
     return Optional.of(new RequestMatch(path, methods, headers, query));
+  }
+
+  /** {@code ignoreUriCase}: the path match as a case-insensitive regex (a uri rewrite then needs uriRegexRewrite). */
+  private static PathMatch caseInsensitive(PathMatch path) {
+    if (path instanceof PathMatch.Exact e) {
+      return new PathMatch.Regex("(?i)" + Pattern.quote(e.path()));
+    }
+    if (path instanceof PathMatch.Prefix p) {
+      return new PathMatch.Regex("(?i)" + Pattern.quote(p.prefix()) + ".*");
+    }
+    return new PathMatch.Regex("(?i)" + ((PathMatch.Regex) path).pattern());
   }
 
   /** Istio's StringMatch: exact, prefix or regex (RE2; checked with Java's syntax); an empty one means "present". */

@@ -162,6 +162,19 @@ class MeshPoliciesTest {
             new Cors(List.of("*"), List.of("GET", "HEAD", "POST"), List.of(), List.of(), Duration.ZERO, false),
             List.of(":16: warning: VirtualService shop/vs: spec.http[0].corsPolicy.allowCredentials: allowCredentials"
                 + " cannot be used")),
+        new Case("ignoreUriCase: the uri match as a case-insensitive regex", GATEWAY + """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: { name: vs, namespace: shop }
+            spec:
+              hosts: [shop.example.com]
+              gateways: [public]
+              http:
+                - match: [{ uri: { prefix: /Shop }, ignoreUriCase: true }, { uri: { exact: /a.b }, ignoreUriCase: true }]
+                  route: [{ destination: { host: reviews } }]
+            """, c -> route(c, r -> r.match().stream().map(m -> m.path()).toList()),
+            List.of(new io.gatehouse.routes.PathMatch.Regex("(?i)\\Q/Shop\\E.*"),
+                new io.gatehouse.routes.PathMatch.Regex("(?i)\\Q/a.b\\E")), List.of()),
         new Case("HTTPRoute RequestMirror with a fraction", httpRoute("""
             filters:
               - type: RequestMirror
