@@ -37,7 +37,7 @@ import java.util.Set;
 final class HttpRoutes {
   /** What follows the quoted literal of a PathPrefix: the rest of the path, by whole segments. */
   static final String SEGMENT = "(/.*)?";
-  private static final Set<String> RULE_KEYS = Set.of("name", "matches", "filters", "backendRefs", "timeouts");
+  private static final Set<String> RULE_KEYS = Set.of("name", "matches", "filters", "backendRefs", "timeouts", "retry");
 
   private final Catalog catalog;
   private final Destinations destinations;
@@ -165,10 +165,12 @@ final class HttpRoutes {
     Optional<Action> action = redirect.isPresent() ? redirect : forward(scope, rule.get("backendRefs"));
     Duration timeout = Duration.ZERO;
     Tree timeouts = rule.get("timeouts");
-    scope.unknownKeys(timeouts, Set.of("request"));
+    scope.unknownKeys(timeouts, Set.of("request", "backendRequest"));
     if (timeouts.has("request")) {
       timeout = IstioRoutes.timeout(scope, timeouts.get("request"));
     }
+    RetryPolicy retries = retries(scope, rule.get("retry"),
+        timeouts.has("backendRequest") ? IstioRoutes.timeout(scope, timeouts.get("backendRequest")) : Duration.ZERO);
     if (action.isEmpty() || hosts.isEmpty()) {
       return List.of();
     }
@@ -178,7 +180,7 @@ final class HttpRoutes {
       List<RequestMatch> one = List.of(match.get(j));
       Rewrite rewrite = urlRewrite.present() ? rewrite(scope, urlRewrite, one) : Rewrite.NONE;
       out.add(new Route(name + "." + j, hosts, one, action.get(), rewrite, new HeaderOps(request, response), timeout,
-          RetryPolicy.DEFAULT, Fault.NONE, RateLimit.NONE, new DataSize(0), mirror, cors));
+          retries, Fault.NONE, RateLimit.NONE, new DataSize(0), mirror, cors));
     }
     return out;
   }
@@ -285,6 +287,31 @@ final class HttpRoutes {
       return Optional.of(new Action.DirectResponse(500, ""));
     }
     return Optional.of(new Action.Forward(backends));
+  }
+
+  /**
+   * {@code retry} (codes, attempts) and {@code timeouts.backendRequest} (the timeout of each try).
+   * Without {@code retry}, the native default: one retry on connect failure. There is no backoff.
+   */
+  private static RetryPolicy retries(Scope scope, Tree r, Duration perTry) {
+    if (!r.present()) {
+      return new RetryPolicy(RetryPolicy.DEFAULT.attempts(), perTry, true, false, java.util.Set.of(), false);
+    }
+    scope.unknownKeys(r, Set.of("codes", "attempts", "backoff"));
+    if (r.has("backoff")) {
+      scope.warn(r.get("backoff"), "retries are sent at once (to another endpoint when there is one); ignored");
+    }
+    Set<Integer> codes = new java.util.HashSet<>();
+    for (Tree c : r.get("codes").items()) {
+      int code = c.node().asInt(0);
+      if (code < 400 || code > 599) {
+        scope.error(c, "expected an HTTP status 400..599");
+      } else {
+        codes.add(code);
+      }
+    }
+    int attempts = r.integer("attempts", 1);
+    return attempts <= 0 ? RetryPolicy.NONE : new RetryPolicy(attempts, perTry, true, false, codes, false);
   }
 
   /** The upstream for a Service reference (another namespace needs a ReferenceGrant), or empty after reporting why. */

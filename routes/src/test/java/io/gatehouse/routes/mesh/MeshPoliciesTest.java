@@ -194,6 +194,13 @@ class MeshPoliciesTest {
                   allowCredentials: true
             """), c -> route(c, r -> r.cors()), new Cors(List.of("https://shop.example.com", "https://*.example.com"),
                 List.of("GET", "PUT"), List.of("x-token"), List.of(), Duration.ofMinutes(10), true), List.of()),
+        new Case("HTTPRoute retry and backendRequest timeout; backoff warned about", httpRoute("""
+            retry: { codes: [502, 503], attempts: 3, backoff: 100ms }
+            timeouts: { request: 10s, backendRequest: 2s }
+            """), c -> List.of(route(c, r -> r.retries()), route(c, r -> r.timeout())),
+            List.of(new io.gatehouse.routes.RetryPolicy(3, Duration.ofSeconds(2), true, false, java.util.Set.of(502, 503),
+                false), Duration.ofSeconds(10)),
+            List.of(":15: warning: HTTPRoute shop/web: spec.rules[0].retry.backoff: retries are sent at once")),
         new Case("consistentHash on a header", destinationRule("""
             trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: X-User } } }
             """), c -> List.of(reviews(c).loadBalancer(), reviews(c).hashOn()),
