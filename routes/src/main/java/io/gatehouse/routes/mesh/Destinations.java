@@ -30,6 +30,14 @@ final class Destinations {
 
   /** The upstream name for {@code target}, or empty after reporting why in {@code scope}. */
   Optional<String> upstream(Scope scope, Tree at, Target target) {
+    return upstream(scope, at, target, false);
+  }
+
+  /**
+   * The same, spoken to in HTTP/2 when {@code http2} (GRPCRoute backends); such a use turns an
+   * upstream another route already made into an HTTP/2 one.
+   */
+  Optional<String> upstream(Scope scope, Tree at, Target target, boolean http2) {
     String fqdn = catalog.fqdn(target.host(), target.namespace());
     Optional<MeshResource> service = catalog.serviceOf(fqdn);
     Optional<MeshResource> entry = catalog.serviceEntry(fqdn);
@@ -62,12 +70,16 @@ final class Destinations {
     }
     String name = fqdn + "_" + resolved.get().port() + (target.subset().isEmpty() ? "" : "_" + target.subset());
     Upstream upstream = policy.forPort(resolved.get().port()).upstream(name, resolved.get().endpoints());
-    if (resolved.get().http2()) {
+    if (resolved.get().http2() || http2) {
       upstream = new Upstream(name, upstream.endpoints(), upstream.loadBalancer(), upstream.tls(), upstream.hashOn(),
           upstream.healthCheck(), upstream.outlierDetection(), upstream.circuitBreaker(), upstream.retryBudget(),
           Upstream.Protocol.HTTP2);
     }
-    upstreams.putIfAbsent(name, upstream);
+    if (http2) {
+      upstreams.put(name, upstream);
+    } else {
+      upstreams.putIfAbsent(name, upstream);
+    }
     return Optional.of(name);
   }
 

@@ -31,12 +31,15 @@ import java.util.Set;
  * Gateway API {@code HTTPRoute}s attached (through {@code parentRefs}) to a listener of this
  * gateway become routes, one per rule and match, named {@code httproute.<ns>.<name>.<rule>.<match>},
  * ordered by the Gateway API's precedence: exact paths, then longer paths, then method, header
- * and query matches; ties keep namespace/name order. GRPCRoutes attached to this gateway are
- * reported as not supported yet.
+ * and query matches; ties keep namespace/name order. GRPCRoutes become routes the same way
+ * ({@code grpcroute.<ns>.<name>.<rule>.<match>}), their methods matched as paths and their
+ * backends spoken to in HTTP/2.
  */
 final class HttpRoutes {
   /** What follows the quoted literal of a PathPrefix: the rest of the path, by whole segments. */
   static final String SEGMENT = "(/.*)?";
+  /** Any gRPC service or method name: one path segment. */
+  private static final String ANY_PART = "[^/]+";
   private static final Set<String> RULE_KEYS = Set.of("name", "matches", "filters", "backendRefs", "timeouts", "retry");
 
   private final Catalog catalog;
@@ -51,10 +54,16 @@ final class HttpRoutes {
 
   void routes(RouteSet routes, Report report) {
     int first = routes.size();
-    for (MeshResource r : catalog.of(Kinds.GRPC_ROUTE)) {
-      unsupportedRoute(r, report);
-    }
-    for (MeshResource r : catalog.of(Kinds.HTTP_ROUTE)) {
+    translate(catalog.of(Kinds.HTTP_ROUTE), routes, report);
+    routes.sortFrom(first, PRECEDENCE);
+    int grpc = routes.size();
+    translate(catalog.of(Kinds.GRPC_ROUTE), routes, report);
+    routes.sortFrom(grpc, GRPC_PRECEDENCE);
+  }
+
+  private void translate(List<MeshResource> resources, RouteSet routes, Report report) {
+    for (MeshResource r : resources) {
+      boolean grpc = Kinds.GRPC_ROUTE.is(r);
       Tree spec = r.spec();
       List<GatewayApi.GatewayListener> attached = attached(r);
       if (attached.isEmpty()) {
@@ -66,7 +75,8 @@ final class HttpRoutes {
         List<Route> out = new ArrayList<>();
         List<Tree> rules = spec.get("rules").items();
         for (int i = 0; i < rules.size(); i++) {
-          out.addAll(rule(scope, rules.get(i), hosts, "httproute." + r.namespace() + "." + r.name() + "." + i));
+          out.addAll(rule(scope, rules.get(i), hosts, (grpc ? "grpcroute." : "httproute.") + r.namespace() + "."
+              + r.name() + "." + i));
         }
         if (rules.isEmpty()) {
           scope.error(spec.get("rules"), "at least one rule is required");
@@ -75,15 +85,6 @@ final class HttpRoutes {
         if (!scope.failed()) {
           routes.add(r.id(), out);
         }
-      });
-    }
-    routes.sortFrom(first, PRECEDENCE);
-  }
-
-  private void unsupportedRoute(MeshResource r, Report report) {
-    if (!attached(r).isEmpty()) {
-      report.run(r, scope -> {
-        scope.warn(r.spec(), r.kind() + " is not supported by this build yet; ignored");
       });
     }
   }
@@ -133,8 +134,9 @@ final class HttpRoutes {
   private List<Route> rule(Scope scope, Tree rule, List<String> hosts, String name) {
     scope.unknownKeys(rule, RULE_KEYS);
     List<RequestMatch> match = new ArrayList<>();
+    boolean grpc = Kinds.GRPC_ROUTE.is(scope.resource());
     for (Tree m : rule.get("matches").items()) {
-      match(scope, m).ifPresent(match::add);
+      (grpc ? grpcMatch(scope, m) : match(scope, m)).ifPresent(match::add);
     }
     if (match.isEmpty()) {
       match.add(RequestMatch.ANY);
@@ -196,6 +198,32 @@ final class HttpRoutes {
       .thenComparing(r -> -r.match().get(0).headers().size())
       .thenComparing(r -> -r.match().get(0).query().size());
 
+  /**
+   * The Gateway API's precedence between GRPCRoute matches: an exact method (service and method)
+   * first, then the longer service, then the longer method, then more header matches.
+   */
+  static final Comparator<Route> GRPC_PRECEDENCE = Comparator
+      .comparing((Route r) -> !(r.match().get(0).path() instanceof PathMatch.Exact))
+      .thenComparing(r -> -grpcParts(r.match().get(0).path())[0])
+      .thenComparing(r -> -grpcParts(r.match().get(0).path())[1])
+      .thenComparing(r -> -r.match().get(0).headers().size());
+
+  /** The lengths of the service and method a GRPCRoute match (as {@link #grpcMatch} writes it) names; a wildcard is 0. */
+  private static int[] grpcParts(PathMatch path) {
+    String text = path instanceof PathMatch.Exact e ? e.path()
+        : path instanceof PathMatch.Prefix p ? p.prefix() : ((PathMatch.Regex) path).pattern();
+    if (path instanceof PathMatch.Regex && text.startsWith("/(")) {
+      String[] parts = text.substring(2, text.length() - 1).split("\\)/\\(", 2);
+      return new int[] {parts[0].equals(ANY_PART) ? 0 : parts[0].length(),
+          parts.length < 2 || parts[1].equals(ANY_PART) ? 0 : parts[1].length()};
+    }
+    if (path instanceof PathMatch.Regex) {
+      return new int[] {0, text.length() - ("/" + ANY_PART + "/\\Q\\E").length()};
+    }
+    String[] parts = text.substring(1).split("/", 2);
+    return new int[] {parts[0].length(), parts.length < 2 ? 0 : parts[1].length()};
+  }
+
   /** The length of the path a match names; a segment prefix ({@code \Q/foo\E(/.*)?}) counts its literal. */
   private static int pathLength(PathMatch path) {
     if (path instanceof PathMatch.Exact e) {
@@ -245,6 +273,48 @@ final class HttpRoutes {
     }
     Set<String> methods = m.has("method") ? Set.of(m.text("method").toUpperCase(Locale.ROOT)) : Set.of();
     return Optional.of(new RequestMatch(path, methods, headers, query));
+  }
+
+  /**
+   * A GRPCRoute match: the method as the path {@code /service/method} (Exact: the whole path, or
+   * {@code /service/} as a prefix, or any service with that method; RegularExpression: both parts
+   * as regexes), and headers.
+   */
+  private Optional<RequestMatch> grpcMatch(Scope scope, Tree m) {
+    scope.unknownKeys(m, Set.of("method", "headers"));
+    PathMatch path = new PathMatch.Prefix("/");
+    Tree method = m.get("method");
+    if (method.present()) {
+      scope.unknownKeys(method, Set.of("type", "service", "method"));
+      String service = method.text("service");
+      String name = method.text("method");
+      if (service.isEmpty() && name.isEmpty()) {
+        scope.error(method, "service or method is required");
+        return Optional.empty();
+      }
+      switch (method.text("type").isEmpty() ? "Exact" : method.text("type")) {
+        case "Exact" -> path = !service.isEmpty() && !name.isEmpty() ? new PathMatch.Exact("/" + service + "/" + name)
+            : !service.isEmpty() ? new PathMatch.Prefix("/" + service + "/")
+            : new PathMatch.Regex("/" + ANY_PART + "/" + java.util.regex.Pattern.quote(name));
+        case "RegularExpression" -> {
+          if ((!service.isEmpty() && IstioRoutes.regex(scope, method.get("service")).isEmpty())
+              || (!name.isEmpty() && IstioRoutes.regex(scope, method.get("method")).isEmpty())) {
+            return Optional.empty();
+          }
+          path = new PathMatch.Regex("/(" + (service.isEmpty() ? ANY_PART : service) + ")/("
+              + (name.isEmpty() ? ANY_PART : name) + ")");
+        }
+        default -> {
+          scope.error(method.get("type"), "expected Exact or RegularExpression");
+          return Optional.empty();
+        }
+      }
+    }
+    Map<String, StringMatch> headers = new LinkedHashMap<>();
+    for (Tree h : m.get("headers").items()) {
+      valueMatch(scope, h).ifPresent(s -> headers.put(h.text("name").toLowerCase(Locale.ROOT), s));
+    }
+    return Optional.of(new RequestMatch(path, Set.of(), headers, Map.of()));
   }
 
   private static Optional<StringMatch> valueMatch(Scope scope, Tree h) {
@@ -328,7 +398,7 @@ final class HttpRoutes {
       return Optional.empty();
     }
     Destinations.Target target = new Destinations.Target(ref.text("name") + "." + ns, ref.integer("port", 0), "", ns);
-    return destinations.upstream(scope, ref, target);
+    return destinations.upstream(scope, ref, target, Kinds.GRPC_ROUTE.is(scope.resource()));
   }
 
   /** A RequestMirror filter: its backend as the route's mirror, {@code percent} or {@code fraction} (100 % when neither). */

@@ -201,6 +201,18 @@ class MeshPoliciesTest {
             List.of(new io.gatehouse.routes.RetryPolicy(3, Duration.ofSeconds(2), true, false, java.util.Set.of(502, 503),
                 false), Duration.ofSeconds(10)),
             List.of(":15: warning: HTTPRoute shop/web: spec.rules[0].retry.backoff: retries are sent at once")),
+        new Case("GRPCRoute: methods as paths, HTTP/2 backends", httpRoute("").replace("kind: HTTPRoute", "kind: GRPCRoute")
+            .replace("    - backendRefs: [{ name: reviews, port: 9080 }]\n", """
+                - matches:
+                    - method: { service: shop.Cart, method: Add }
+                    - method: { service: shop.Cart }
+                    - method: { type: RegularExpression, method: "Get.*" }
+                  backendRefs: [{ name: reviews, port: 9080 }]
+            """), c -> List.of(c.routes().stream().map(r -> r.name() + " " + r.match().get(0).path()).toList(),
+                reviews(c).protocol()),
+            List.of(List.of("grpcroute.shop.web.0.0 Exact[path=/shop.Cart/Add]",
+                "grpcroute.shop.web.0.1 Prefix[prefix=/shop.Cart/]",
+                "grpcroute.shop.web.0.2 Regex[pattern=/([^/]+)/(Get.*)]"), Upstream.Protocol.HTTP2), List.of()),
         new Case("consistentHash on a header", destinationRule("""
             trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: X-User } } }
             """), c -> List.of(reviews(c).loadBalancer(), reviews(c).hashOn()),
