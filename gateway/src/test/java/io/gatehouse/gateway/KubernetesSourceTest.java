@@ -56,6 +56,7 @@ class KubernetesSourceTest {
       kind("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
       kind("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
       kind("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
+      kind("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
       kind("", "v1", "Service", "services"),
       kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
       kind("", "v1", "Secret", "secrets"),
@@ -323,6 +324,38 @@ class KubernetesSourceTest {
     } finally {
       cert.delete();
     }
+  }
+
+  @Test
+  void grpcRouteMatchesMethodsAndSpeaksHttp2ToItsBackend() {
+    io.vertx.core.http.HttpServer grpc = Await.result(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+            .setHttp2ClearTextEnabled(true))
+        .requestHandler(req -> req.response().end(req.version().name() + " " + req.path())).listen(0, "127.0.0.1"));
+    apply(service("greeter"));
+    apply(slice("greeter", grpc.actualPort()));
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: { name: gw, namespace: shop }
+        spec:
+          gatewayClassName: gatehouse
+          listeners: [{ name: web, port: 80, protocol: HTTP }]
+        """);
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GRPCRoute
+        metadata: { name: greeter, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw }]
+          rules:
+            - matches: [{ method: { service: helloworld.Greeter, method: SayHello } }]
+              backendRefs: [{ name: greeter, port: 80 }]
+        """);
+    startGateway();
+    Await.until("the GRPCRoute served", 15, () -> get("/helloworld.Greeter/SayHello").status() == 200);
+    assertEquals("HTTP_2 /helloworld.Greeter/SayHello", get("/helloworld.Greeter/SayHello").body());
+    assertEquals(404, get("/helloworld.Greeter/SayBye").status(), "another method is not routed");
+    Await.until("GRPCRoute status written", 10, () -> condition("GRPCRoute", "greeter", "Accepted").equals("True"));
   }
 
   // --- the cluster
