@@ -56,6 +56,7 @@ class KubernetesSourceTest {
       kind("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
       kind("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
       kind("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
+      kind("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
       kind("", "v1", "Service", "services"),
       kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
       kind("", "v1", "Secret", "secrets"),
@@ -261,6 +262,106 @@ class KubernetesSourceTest {
     assertEquals(200, get("/api/x").status(), "the other route keeps working");
   }
 
+  @Test
+  void virtualServiceFaultAndGatewayHttpsRedirectAreServed() {
+    apply(ISTIO_GATEWAY);
+    apply("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: shop, namespace: shop }
+        spec:
+          hosts: ["*"]
+          gateways: [public]
+          http:
+            - match: [{ uri: { prefix: /chaos } }]
+              route: [{ destination: { host: echo } }]
+              fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }
+            - route: [{ destination: { host: echo } }]
+        """);
+    startGateway();
+    awaitUpstream("/api/x", "a");
+    for (int i = 0; i < 5; i++) {
+      TestGateway.TestResponse r = get("/chaos");
+      assertEquals(418, r.status());
+      assertEquals("fault_filter_abort", r.header("x-gatehouse-reason"));
+    }
+
+    apply(ISTIO_GATEWAY.replace("hosts: [\"*\"]", "hosts: [\"*\"]\n      tls: { httpsRedirect: true }"));
+    Await.until("a redirect to HTTPS once the server says httpsRedirect", 15, () -> get("/api/x").status() == 301);
+    assertEquals("https://127.0.0.1/api/x", get("/api/x").header("location"));
+  }
+
+  @Test
+  void passthroughServerAndTlsRoutesForwardTheRawStreamBySni() throws Exception {
+    io.vertx.core.net.SelfSignedCertificate cert = io.vertx.core.net.SelfSignedCertificate.create("vault.test");
+    try {
+      io.vertx.core.http.HttpServer vault = Await.result(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+              .setSsl(true).setKeyCertOptions(cert.keyCertOptions()))
+          .requestHandler(req -> req.response().end("vault")).listen(0, "127.0.0.1"));
+      apply(service("vault"));
+      apply(slice("vault", vault.actualPort()));
+      apply("""
+          apiVersion: networking.istio.io/v1
+          kind: Gateway
+          metadata: { name: tls, namespace: shop }
+          spec:
+            selector: { istio: ingressgateway }
+            servers:
+              - port: { number: 443, name: tls, protocol: TLS }
+                hosts: ["*.test"]
+                tls: { mode: PASSTHROUGH }
+          """);
+      apply("""
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: vault, namespace: shop }
+          spec:
+            hosts: [vault.test]
+            gateways: [tls]
+            tls:
+              - match: [{ sniHosts: [vault.test] }]
+                route: [{ destination: { host: vault } }]
+          """);
+      startGateway();
+      Await.until("the upstream's own certificate served for SNI vault.test", 15,
+          () -> "CN=vault.test".equals(servedSubject("vault.test")));
+    } finally {
+      cert.delete();
+    }
+  }
+
+  @Test
+  void grpcRouteMatchesMethodsAndSpeaksHttp2ToItsBackend() {
+    io.vertx.core.http.HttpServer grpc = Await.result(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+            .setHttp2ClearTextEnabled(true))
+        .requestHandler(req -> req.response().end(req.version().name() + " " + req.path())).listen(0, "127.0.0.1"));
+    apply(service("greeter"));
+    apply(slice("greeter", grpc.actualPort()));
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: { name: gw, namespace: shop }
+        spec:
+          gatewayClassName: gatehouse
+          listeners: [{ name: web, port: 80, protocol: HTTP }]
+        """);
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GRPCRoute
+        metadata: { name: greeter, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw }]
+          rules:
+            - matches: [{ method: { service: helloworld.Greeter, method: SayHello } }]
+              backendRefs: [{ name: greeter, port: 80 }]
+        """);
+    startGateway();
+    Await.until("the GRPCRoute served", 15, () -> get("/helloworld.Greeter/SayHello").status() == 200);
+    assertEquals("HTTP_2 /helloworld.Greeter/SayHello", get("/helloworld.Greeter/SayHello").body());
+    assertEquals(404, get("/helloworld.Greeter/SayBye").status(), "another method is not routed");
+    Await.until("GRPCRoute status written", 10, () -> condition("GRPCRoute", "greeter", "Accepted").equals("True"));
+  }
+
   // --- the cluster
 
   private static final String ISTIO_GATEWAY = """
@@ -410,27 +511,36 @@ class KubernetesSourceTest {
     });
   }
 
-  private BigInteger servedSerial() {
+  /** The certificate served on mesh port 443 for {@code sni}, if a handshake succeeds. */
+  private java.util.Optional<X509Certificate> served(String sni) {
     int port = meshPort(443);
     if (port < 0) {
-      return BigInteger.ZERO;
+      return java.util.Optional.empty();
     }
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
       try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
         SSLParameters params = socket.getSSLParameters();
-        params.setServerNames(List.of(new SNIHostName("shop.example.com")));
+        params.setServerNames(List.of(new SNIHostName(sni)));
         socket.setSSLParameters(params);
         socket.setSoTimeout(5_000);
         socket.startHandshake();
-        return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+        return java.util.Optional.of((X509Certificate) socket.getSession().getPeerCertificates()[0]);
       }
     } catch (IOException e) {
-      return BigInteger.ZERO;
+      return java.util.Optional.empty();
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private String servedSubject(String sni) {
+    return served(sni).map(c -> c.getSubjectX500Principal().getName()).orElse("");
+  }
+
+  private BigInteger servedSerial() {
+    return served("shop.example.com").map(X509Certificate::getSerialNumber).orElse(BigInteger.ZERO);
   }
 
   /** The test checks which certificate is served, not whether it is trusted. */

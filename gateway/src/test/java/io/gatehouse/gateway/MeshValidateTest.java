@@ -71,13 +71,13 @@ class MeshValidateTest {
           hostnames: [shop.example.com]
           rules:
             - backendRefs: [{ name: ratings, port: 9080 }]
-              filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: ratings, port: 9080 } } }]
+              filters: [{ type: ExtensionRef, extensionRef: { group: example.com, kind: Auth, name: auth } }]
         """);
     Run run = validate();
     assertEquals(0, run.code, run.err);
     assertTrue(run.out.contains("valid (1 listeners, 1 upstreams, 1 routes, 0 egress rules)"), run.out);
     assertTrue(run.err.contains(dir.resolve("mesh.yaml") + ":21: warning: HTTPRoute shop/ratings: spec.rules[0].filters[0].type:"
-        + " filter RequestMirror is not supported by this build yet; ignored"), run.err);
+        + " filter ExtensionRef is not supported by this build yet; ignored"), run.err);
   }
 
   private record Run(int code, String out, String err) {}

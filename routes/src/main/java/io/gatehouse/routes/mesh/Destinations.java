@@ -30,6 +30,14 @@ final class Destinations {
 
   /** The upstream name for {@code target}, or empty after reporting why in {@code scope}. */
   Optional<String> upstream(Scope scope, Tree at, Target target) {
+    return upstream(scope, at, target, false);
+  }
+
+  /**
+   * The same, spoken to in HTTP/2 when {@code http2} (GRPCRoute backends); such a use turns an
+   * upstream another route already made into an HTTP/2 one.
+   */
+  Optional<String> upstream(Scope scope, Tree at, Target target, boolean http2) {
     String fqdn = catalog.fqdn(target.host(), target.namespace());
     Optional<MeshResource> service = catalog.serviceOf(fqdn);
     Optional<MeshResource> entry = catalog.serviceEntry(fqdn);
@@ -61,7 +69,17 @@ final class Destinations {
       return Optional.empty();
     }
     String name = fqdn + "_" + resolved.get().port() + (target.subset().isEmpty() ? "" : "_" + target.subset());
-    upstreams.putIfAbsent(name, new Upstream(name, resolved.get().endpoints(), policy.loadBalancer(), policy.tls()));
+    Upstream upstream = policy.forPort(resolved.get().port()).upstream(name, resolved.get().endpoints());
+    if (resolved.get().http2() || http2) {
+      upstream = new Upstream(name, upstream.endpoints(), upstream.loadBalancer(), upstream.tls(), upstream.hashOn(),
+          upstream.healthCheck(), upstream.outlierDetection(), upstream.circuitBreaker(), upstream.retryBudget(),
+          Upstream.Protocol.HTTP2);
+    }
+    if (http2) {
+      upstreams.put(name, upstream);
+    } else {
+      upstreams.putIfAbsent(name, upstream);
+    }
     return Optional.of(name);
   }
 
@@ -69,8 +87,20 @@ final class Destinations {
     return List.copyOf(upstreams.values());
   }
 
-  /** The port a route names (the Service's or ServiceEntry's) and the endpoints behind it. */
-  private record Resolved(int port, List<Upstream.Endpoint> endpoints) {}
+  /**
+   * The port a route names (the Service's or ServiceEntry's), the endpoints behind it, and whether
+   * the port speaks HTTP/2 (as Istio tells: {@code appProtocol} grpc, http2 or kubernetes.io/h2c, a
+   * port name {@code grpc[-*]} (not grpc-web) or {@code http2[-*]}, a ServiceEntry protocol GRPC or HTTP2).
+   */
+  private record Resolved(int port, List<Upstream.Endpoint> endpoints, boolean http2) {}
+
+  private static boolean http2(String appProtocol, String name) {
+    String app = appProtocol.toLowerCase(Locale.ROOT);
+    String n = name.toLowerCase(Locale.ROOT);
+    return app.equals("grpc") || app.equals("http2") || app.equals("kubernetes.io/h2c")
+        || (app.isEmpty() && !n.startsWith("grpc-web")
+            && (n.equals("grpc") || n.startsWith("grpc-") || n.equals("http2") || n.startsWith("http2-")));
+  }
 
   private Optional<Resolved> serviceEndpoints(Scope scope, Tree at, MeshResource service, String fqdn,
                                                              int port, Map<String, String> labels) {
@@ -81,6 +111,7 @@ final class Destinations {
     }
     int chosenPort = servicePort.get().integer("port", 0);
     String portName = servicePort.get().text("name");
+    boolean h2 = http2(servicePort.get().text("appProtocol"), portName);
     List<MeshResource> slices = catalog.slices(service.namespace(), service.name());
     List<Upstream.Endpoint> out = new ArrayList<>();
     if (slices.isEmpty()) {
@@ -91,7 +122,7 @@ final class Destinations {
         }
         out.add(new Upstream.Endpoint(fqdn, chosenPort));
       }
-      return Optional.of(new Resolved(chosenPort, out));
+      return Optional.of(new Resolved(chosenPort, out, h2));
     }
     for (MeshResource slice : slices) {
       int targetPort = slicePort(slice, portName);
@@ -107,7 +138,7 @@ final class Destinations {
         }
       }
     }
-    return Optional.of(new Resolved(chosenPort, out));
+    return Optional.of(new Resolved(chosenPort, out, h2));
   }
 
   /** Kubernetes: a missing {@code ready} condition means ready. */
@@ -180,7 +211,9 @@ final class Destinations {
         return Optional.empty();
       }
     }
-    return Optional.of(new Resolved(chosenPort, out));
+    String protocol = entryPort.get().text("protocol");
+    return Optional.of(new Resolved(chosenPort, out, http2(protocol.equalsIgnoreCase("GRPC") ? "grpc"
+        : protocol.equalsIgnoreCase("HTTP2") ? "http2" : "", "")));
   }
 
   private static Optional<Tree> pickPort(Scope scope, Tree at, List<Tree> ports, int wanted, String numberKey,

@@ -22,13 +22,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Kubernetes Gateway API {@code Gateway}s of this gateway's class become listeners: HTTP, and
- * HTTPS terminating with certificates from Secrets ({@link HttpRoutes} attaches routes to them).
+ * Kubernetes Gateway API {@code Gateway}s of this gateway's class become listeners: HTTP, HTTPS
+ * terminating with certificates from Secrets, and TLS with mode Passthrough ({@link HttpRoutes}
+ * and {@link TlsRoutes} attach routes to them).
  */
 final class GatewayApi {
   /** One listener of one of this gateway's Gateways, for route attachment. */
   record GatewayListener(String gateway, String name, int port, String hostname, boolean allNamespaces,
-                                 String namespace) {}
+                                 String namespace, Listener.Protocol protocol) {}
 
   private static final Set<String> GATEWAY_KEYS = Set.of("gatewayClassName", "listeners");
   private static final Set<String> LISTENER_KEYS = Set.of("name", "hostname", "port", "protocol", "tls", "allowedRoutes");
@@ -50,16 +51,18 @@ final class GatewayApi {
         scope.unknownKeys(spec, GATEWAY_KEYS);
         List<ListenerPlan.Server> servers = new ArrayList<>();
         List<GatewayListener> mine = new ArrayList<>();
+        ListenerPlan own = new ListenerPlan(catalog.settings);
         for (Tree l : spec.get("listeners").items()) {
           listener(scope, l, secrets).ifPresent(s -> {
-            if (plan.check(scope, l.get("port"), s)) {
+            if (own.check(scope, l.get("port"), s) && plan.check(scope, l.get("port"), s)) {
+              own.add(r.id(), s);
               servers.add(s);
               Tree from = l.get("allowedRoutes").get("namespaces").get("from");
               if (from.text().equals("Selector")) {
                 scope.warn(from, "Selector is not supported by this build yet; routes from the Gateway's namespace only");
               }
               mine.add(new GatewayListener(r.namespace() + "/" + r.name(), l.text("name"), l.integer("port", 0),
-                  l.text("hostname").toLowerCase(Locale.ROOT), from.text().equals("All"), r.namespace()));
+                  l.text("hostname").toLowerCase(Locale.ROOT), from.text().equals("All"), r.namespace(), s.protocol()));
             }
           });
         }
@@ -92,7 +95,18 @@ final class GatewayApi {
       case "HTTPS" -> {
         return https(scope, l, port, hostname.isEmpty() ? "*" : hostname.toLowerCase(Locale.ROOT), secrets);
       }
-      case "TLS", "TCP", "UDP" -> {
+      case "TLS" -> {
+        Tree tls = l.get("tls");
+        scope.unknownKeys(tls, Set.of("mode", "certificateRefs"));
+        if (tls.text("mode").equals("Passthrough")) {
+          return Optional.of(new ListenerPlan.Server(port, Listener.Protocol.TLS_PASSTHROUGH, List.of(),
+              ListenerTls.ClientAuth.NONE, "", "TLSv1.2"));
+        }
+        scope.warn(tls.get("mode"), "TLS listeners that terminate TLS and forward TCP are not supported (only mode"
+            + " Passthrough); listener " + l.text("name") + " ignored");
+        return Optional.empty();
+      }
+      case "TCP", "UDP" -> {
         scope.warn(l.get("protocol"), protocol + " listeners are not supported by this build yet; listener "
             + l.text("name") + " ignored");
         return Optional.empty();
@@ -108,7 +122,7 @@ final class GatewayApi {
     Tree tls = l.get("tls");
     scope.unknownKeys(tls, Set.of("mode", "certificateRefs"));
     if (tls.text("mode").equals("Passthrough")) {
-      scope.warn(tls.get("mode"), "Passthrough is not supported by this build yet; listener " + l.text("name") + " ignored");
+      scope.error(tls.get("mode"), "Passthrough needs protocol TLS (HTTPS listeners terminate TLS)");
       return Optional.empty();
     }
     List<ListenerTls.CertificateRef> certs = new ArrayList<>();

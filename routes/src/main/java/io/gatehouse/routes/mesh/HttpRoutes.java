@@ -1,10 +1,15 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
+import io.gatehouse.routes.Cors;
+import io.gatehouse.routes.DataSize;
+import io.gatehouse.routes.Fault;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
+import io.gatehouse.routes.Mirror;
 import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
@@ -26,13 +31,16 @@ import java.util.Set;
  * Gateway API {@code HTTPRoute}s attached (through {@code parentRefs}) to a listener of this
  * gateway become routes, one per rule and match, named {@code httproute.<ns>.<name>.<rule>.<match>},
  * ordered by the Gateway API's precedence: exact paths, then longer paths, then method, header
- * and query matches; ties keep namespace/name order. TLSRoute and GRPCRoute attached to this
- * gateway are reported as not supported yet.
+ * and query matches; ties keep namespace/name order. GRPCRoutes become routes the same way
+ * ({@code grpcroute.<ns>.<name>.<rule>.<match>}), their methods matched as paths and their
+ * backends spoken to in HTTP/2.
  */
 final class HttpRoutes {
   /** What follows the quoted literal of a PathPrefix: the rest of the path, by whole segments. */
   static final String SEGMENT = "(/.*)?";
-  private static final Set<String> RULE_KEYS = Set.of("name", "matches", "filters", "backendRefs", "timeouts");
+  /** Any gRPC service or method name: one path segment. */
+  private static final String ANY_PART = "[^/]+";
+  private static final Set<String> RULE_KEYS = Set.of("name", "matches", "filters", "backendRefs", "timeouts", "retry");
 
   private final Catalog catalog;
   private final Destinations destinations;
@@ -46,13 +54,16 @@ final class HttpRoutes {
 
   void routes(RouteSet routes, Report report) {
     int first = routes.size();
-    for (MeshResource r : catalog.of(Kinds.TLS_ROUTE)) {
-      unsupportedRoute(r, report);
-    }
-    for (MeshResource r : catalog.of(Kinds.GRPC_ROUTE)) {
-      unsupportedRoute(r, report);
-    }
-    for (MeshResource r : catalog.of(Kinds.HTTP_ROUTE)) {
+    translate(catalog.of(Kinds.HTTP_ROUTE), routes, report);
+    routes.sortFrom(first, PRECEDENCE);
+    int grpc = routes.size();
+    translate(catalog.of(Kinds.GRPC_ROUTE), routes, report);
+    routes.sortFrom(grpc, GRPC_PRECEDENCE);
+  }
+
+  private void translate(List<MeshResource> resources, RouteSet routes, Report report) {
+    for (MeshResource r : resources) {
+      boolean grpc = Kinds.GRPC_ROUTE.is(r);
       Tree spec = r.spec();
       List<GatewayApi.GatewayListener> attached = attached(r);
       if (attached.isEmpty()) {
@@ -64,7 +75,8 @@ final class HttpRoutes {
         List<Route> out = new ArrayList<>();
         List<Tree> rules = spec.get("rules").items();
         for (int i = 0; i < rules.size(); i++) {
-          out.addAll(rule(scope, rules.get(i), hosts, "httproute." + r.namespace() + "." + r.name() + "." + i));
+          out.addAll(rule(scope, rules.get(i), hosts, (grpc ? "grpcroute." : "httproute.") + r.namespace() + "."
+              + r.name() + "." + i));
         }
         if (rules.isEmpty()) {
           scope.error(spec.get("rules"), "at least one rule is required");
@@ -75,18 +87,11 @@ final class HttpRoutes {
         }
       });
     }
-    routes.sortFrom(first, PRECEDENCE);
   }
 
-  private void unsupportedRoute(MeshResource r, Report report) {
-    if (!attached(r).isEmpty()) {
-      report.run(r, scope -> {
-        scope.warn(r.spec(), r.kind() + " is not supported by this build yet; ignored");
-      });
-    }
-  }
-
-  private List<GatewayApi.GatewayListener> attached(MeshResource route) {
+  /** The listeners {@code route} attaches to: TLS passthrough ones for a TLSRoute, HTTP(S) ones for the others. */
+  List<GatewayApi.GatewayListener> attached(MeshResource route) {
+    boolean tls = Kinds.TLS_ROUTE.is(route);
     List<GatewayApi.GatewayListener> out = new ArrayList<>();
     for (Tree ref : route.spec().get("parentRefs").itemsOrEmpty()) {
       String kind = ref.text("kind").isEmpty() ? "Gateway" : ref.text("kind");
@@ -96,7 +101,8 @@ final class HttpRoutes {
         boolean section = ref.text("sectionName").isEmpty() || ref.text("sectionName").equals(l.name());
         boolean port = ref.integer("port", 0) == 0 || ref.integer("port", 0) == l.port();
         boolean namespace = l.allNamespaces() || l.namespace().equals(route.namespace());
-        if (kind.equals("Gateway") && l.gateway().equals(gateway) && section && port && namespace) {
+        boolean protocol = tls == (l.protocol() == Listener.Protocol.TLS_PASSTHROUGH);
+        if (kind.equals("Gateway") && l.gateway().equals(gateway) && section && port && namespace && protocol) {
           out.add(l);
         }
       }
@@ -104,7 +110,7 @@ final class HttpRoutes {
     return out;
   }
 
-  private List<String> hostnames(Scope scope, Tree spec, List<GatewayApi.GatewayListener> attached) {
+  List<String> hostnames(Scope scope, Tree spec, List<GatewayApi.GatewayListener> attached) {
     Set<String> hosts = new LinkedHashSet<>();
     for (Tree h : spec.get("hostnames").items()) {
       Optional<String> p = Values.hostPattern(h.text());
@@ -128,8 +134,9 @@ final class HttpRoutes {
   private List<Route> rule(Scope scope, Tree rule, List<String> hosts, String name) {
     scope.unknownKeys(rule, RULE_KEYS);
     List<RequestMatch> match = new ArrayList<>();
+    boolean grpc = Kinds.GRPC_ROUTE.is(scope.resource());
     for (Tree m : rule.get("matches").items()) {
-      match(scope, m).ifPresent(match::add);
+      (grpc ? grpcMatch(scope, m) : match(scope, m)).ifPresent(match::add);
     }
     if (match.isEmpty()) {
       match.add(RequestMatch.ANY);
@@ -138,8 +145,18 @@ final class HttpRoutes {
     HeaderOps.Edits response = HeaderOps.Edits.NONE;
     Optional<Action> redirect = Optional.empty();
     Tree urlRewrite = Tree.missing("");
+    Mirror mirror = Mirror.NONE;
+    Cors cors = Cors.NONE;
     for (Tree f : rule.get("filters").items()) {
       switch (f.text("type")) {
+        case "CORS" -> cors = IstioRoutePolicies.gatewayApiCors(scope, f.get("cors"));
+        case "RequestMirror" -> {
+          if (mirror.equals(Mirror.NONE)) {
+            mirror = mirror(scope, f.get("requestMirror"));
+          } else {
+            scope.warn(f, "only one mirror per route is supported; this one is ignored");
+          }
+        }
         case "RequestHeaderModifier" -> request = edits(f.get("requestHeaderModifier"));
         case "ResponseHeaderModifier" -> response = edits(f.get("responseHeaderModifier"));
         case "RequestRedirect" -> redirect = redirect(scope, f.get("requestRedirect"));
@@ -150,10 +167,12 @@ final class HttpRoutes {
     Optional<Action> action = redirect.isPresent() ? redirect : forward(scope, rule.get("backendRefs"));
     Duration timeout = Duration.ZERO;
     Tree timeouts = rule.get("timeouts");
-    scope.unknownKeys(timeouts, Set.of("request"));
+    scope.unknownKeys(timeouts, Set.of("request", "backendRequest"));
     if (timeouts.has("request")) {
       timeout = IstioRoutes.timeout(scope, timeouts.get("request"));
     }
+    RetryPolicy retries = retries(scope, rule.get("retry"),
+        timeouts.has("backendRequest") ? IstioRoutes.timeout(scope, timeouts.get("backendRequest")) : Duration.ZERO);
     if (action.isEmpty() || hosts.isEmpty()) {
       return List.of();
     }
@@ -163,7 +182,7 @@ final class HttpRoutes {
       List<RequestMatch> one = List.of(match.get(j));
       Rewrite rewrite = urlRewrite.present() ? rewrite(scope, urlRewrite, one) : Rewrite.NONE;
       out.add(new Route(name + "." + j, hosts, one, action.get(), rewrite, new HeaderOps(request, response), timeout,
-          RetryPolicy.DEFAULT));
+          retries, Fault.NONE, RateLimit.NONE, new DataSize(0), mirror, cors));
     }
     return out;
   }
@@ -178,6 +197,32 @@ final class HttpRoutes {
       .thenComparing(r -> r.match().get(0).methods().isEmpty())
       .thenComparing(r -> -r.match().get(0).headers().size())
       .thenComparing(r -> -r.match().get(0).query().size());
+
+  /**
+   * The Gateway API's precedence between GRPCRoute matches: an exact method (service and method)
+   * first, then the longer service, then the longer method, then more header matches.
+   */
+  static final Comparator<Route> GRPC_PRECEDENCE = Comparator
+      .comparing((Route r) -> !(r.match().get(0).path() instanceof PathMatch.Exact))
+      .thenComparing(r -> -grpcParts(r.match().get(0).path())[0])
+      .thenComparing(r -> -grpcParts(r.match().get(0).path())[1])
+      .thenComparing(r -> -r.match().get(0).headers().size());
+
+  /** The lengths of the service and method a GRPCRoute match (as {@link #grpcMatch} writes it) names; a wildcard is 0. */
+  private static int[] grpcParts(PathMatch path) {
+    String text = path instanceof PathMatch.Exact e ? e.path()
+        : path instanceof PathMatch.Prefix p ? p.prefix() : ((PathMatch.Regex) path).pattern();
+    if (path instanceof PathMatch.Regex && text.startsWith("/(")) {
+      String[] parts = text.substring(2, text.length() - 1).split("\\)/\\(", 2);
+      return new int[] {parts[0].equals(ANY_PART) ? 0 : parts[0].length(),
+          parts.length < 2 || parts[1].equals(ANY_PART) ? 0 : parts[1].length()};
+    }
+    if (path instanceof PathMatch.Regex) {
+      return new int[] {0, text.length() - ("/" + ANY_PART + "/\\Q\\E").length()};
+    }
+    String[] parts = text.substring(1).split("/", 2);
+    return new int[] {parts[0].length(), parts.length < 2 ? 0 : parts[1].length()};
+  }
 
   /** The length of the path a match names; a segment prefix ({@code \Q/foo\E(/.*)?}) counts its literal. */
   private static int pathLength(PathMatch path) {
@@ -230,6 +275,48 @@ final class HttpRoutes {
     return Optional.of(new RequestMatch(path, methods, headers, query));
   }
 
+  /**
+   * A GRPCRoute match: the method as the path {@code /service/method} (Exact: the whole path, or
+   * {@code /service/} as a prefix, or any service with that method; RegularExpression: both parts
+   * as regexes), and headers.
+   */
+  private Optional<RequestMatch> grpcMatch(Scope scope, Tree m) {
+    scope.unknownKeys(m, Set.of("method", "headers"));
+    PathMatch path = new PathMatch.Prefix("/");
+    Tree method = m.get("method");
+    if (method.present()) {
+      scope.unknownKeys(method, Set.of("type", "service", "method"));
+      String service = method.text("service");
+      String name = method.text("method");
+      if (service.isEmpty() && name.isEmpty()) {
+        scope.error(method, "service or method is required");
+        return Optional.empty();
+      }
+      switch (method.text("type").isEmpty() ? "Exact" : method.text("type")) {
+        case "Exact" -> path = !service.isEmpty() && !name.isEmpty() ? new PathMatch.Exact("/" + service + "/" + name)
+            : !service.isEmpty() ? new PathMatch.Prefix("/" + service + "/")
+            : new PathMatch.Regex("/" + ANY_PART + "/" + java.util.regex.Pattern.quote(name));
+        case "RegularExpression" -> {
+          if ((!service.isEmpty() && IstioRoutes.regex(scope, method.get("service")).isEmpty())
+              || (!name.isEmpty() && IstioRoutes.regex(scope, method.get("method")).isEmpty())) {
+            return Optional.empty();
+          }
+          path = new PathMatch.Regex("/(" + (service.isEmpty() ? ANY_PART : service) + ")/("
+              + (name.isEmpty() ? ANY_PART : name) + ")");
+        }
+        default -> {
+          scope.error(method.get("type"), "expected Exact or RegularExpression");
+          return Optional.empty();
+        }
+      }
+    }
+    Map<String, StringMatch> headers = new LinkedHashMap<>();
+    for (Tree h : m.get("headers").items()) {
+      valueMatch(scope, h).ifPresent(s -> headers.put(h.text("name").toLowerCase(Locale.ROOT), s));
+    }
+    return Optional.of(new RequestMatch(path, Set.of(), headers, Map.of()));
+  }
+
   private static Optional<StringMatch> valueMatch(Scope scope, Tree h) {
     String type = h.text("type").isEmpty() ? "Exact" : h.text("type");
     if (type.equals("Exact")) {
@@ -251,24 +338,13 @@ final class HttpRoutes {
     return new HeaderOps.Edits(set, add, m.texts("remove").stream().map(s -> s.toLowerCase(Locale.ROOT)).toList());
   }
 
-  private Optional<Action> forward(Scope scope, Tree refs) {
+  /** Service backends with ports and weights; none (or all weights 0) answers 500, as the Gateway API says. */
+  Optional<Action> forward(Scope scope, Tree refs) {
     List<Action.Backend> backends = new ArrayList<>();
     for (Tree ref : refs.items()) {
       scope.unknownKeys(ref, Set.of("group", "kind", "name", "namespace", "port", "weight"));
-      String kind = ref.text("kind").isEmpty() ? "Service" : ref.text("kind");
-      if (!kind.equals("Service") || !ref.text("group").isEmpty()) {
-        scope.missing(ref, "only Service backends are supported (found " + kind + ")");
-        continue;
-      }
-      String ns = ref.text("namespace").isEmpty() ? scope.resource().namespace() : ref.text("namespace");
-      if (!ns.equals(scope.resource().namespace())
-          && !gateways.granted(scope.resource().namespace(), "HTTPRoute", ns, "Service", ref.text("name"))) {
-        scope.missing(ref, "Service " + ns + "/" + ref.text("name") + " is in another namespace and no ReferenceGrant allows it");
-        continue;
-      }
-      Destinations.Target target = new Destinations.Target(ref.text("name") + "." + ns, ref.integer("port", 0), "", ns);
       int weight = ref.integer("weight", 1);
-      destinations.upstream(scope, ref, target).ifPresent(u -> backends.add(new Action.Backend(u, weight)));
+      service(scope, ref).ifPresent(u -> backends.add(new Action.Backend(u, weight)));
     }
     if (refs.items().isEmpty()) {
       // The Gateway API answers 500 for a rule with nothing to forward to.
@@ -281,6 +357,68 @@ final class HttpRoutes {
       return Optional.of(new Action.DirectResponse(500, ""));
     }
     return Optional.of(new Action.Forward(backends));
+  }
+
+  /**
+   * {@code retry} (codes, attempts) and {@code timeouts.backendRequest} (the timeout of each try).
+   * Without {@code retry}, the native default: one retry on connect failure. There is no backoff.
+   */
+  private static RetryPolicy retries(Scope scope, Tree r, Duration perTry) {
+    if (!r.present()) {
+      return new RetryPolicy(RetryPolicy.DEFAULT.attempts(), perTry, true, false, java.util.Set.of(), false);
+    }
+    scope.unknownKeys(r, Set.of("codes", "attempts", "backoff"));
+    if (r.has("backoff")) {
+      scope.warn(r.get("backoff"), "retries are sent at once (to another endpoint when there is one); ignored");
+    }
+    Set<Integer> codes = new java.util.HashSet<>();
+    for (Tree c : r.get("codes").items()) {
+      int code = c.node().asInt(0);
+      if (code < 400 || code > 599) {
+        scope.error(c, "expected an HTTP status 400..599");
+      } else {
+        codes.add(code);
+      }
+    }
+    int attempts = r.integer("attempts", 1);
+    return attempts <= 0 ? RetryPolicy.NONE : new RetryPolicy(attempts, perTry, true, false, codes, false);
+  }
+
+  /** The upstream for a Service reference (another namespace needs a ReferenceGrant), or empty after reporting why. */
+  private Optional<String> service(Scope scope, Tree ref) {
+    String kind = ref.text("kind").isEmpty() ? "Service" : ref.text("kind");
+    if (!kind.equals("Service") || !ref.text("group").isEmpty()) {
+      scope.missing(ref, "only Service backends are supported (found " + kind + ")");
+      return Optional.empty();
+    }
+    String ns = ref.text("namespace").isEmpty() ? scope.resource().namespace() : ref.text("namespace");
+    if (!ns.equals(scope.resource().namespace())
+        && !gateways.granted(scope.resource().namespace(), scope.resource().kind(), ns, "Service", ref.text("name"))) {
+      scope.missing(ref, "Service " + ns + "/" + ref.text("name") + " is in another namespace and no ReferenceGrant allows it");
+      return Optional.empty();
+    }
+    Destinations.Target target = new Destinations.Target(ref.text("name") + "." + ns, ref.integer("port", 0), "", ns);
+    return destinations.upstream(scope, ref, target, Kinds.GRPC_ROUTE.is(scope.resource()));
+  }
+
+  /** A RequestMirror filter: its backend as the route's mirror, {@code percent} or {@code fraction} (100 % when neither). */
+  private Mirror mirror(Scope scope, Tree m) {
+    scope.unknownKeys(m, Set.of("backendRef", "percent", "fraction"));
+    double percent = 100;
+    if (m.has("percent")) {
+      percent = m.integer("percent", -1);
+    } else if (m.has("fraction")) {
+      int denominator = m.get("fraction").integer("denominator", 100);
+      percent = denominator <= 0 ? -1 : 100.0 * m.get("fraction").integer("numerator", -1) / denominator;
+    }
+    if (percent < 0 || percent > 100) {
+      scope.error(m.has("percent") ? m.get("percent") : m.get("fraction"), "expected a share of requests 0..100 %");
+      return Mirror.NONE;
+    }
+    Tree ref = m.get("backendRef");
+    scope.unknownKeys(ref, Set.of("group", "kind", "name", "namespace", "port"));
+    double chosen = percent;
+    return service(scope, ref).map(u -> new Mirror(u, chosen)).orElse(Mirror.NONE);
   }
 
   private Optional<Action> redirect(Scope scope, Tree r) {

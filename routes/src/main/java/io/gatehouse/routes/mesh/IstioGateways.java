@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * Istio {@code Gateway}s that select this gateway (by its labels) become listeners: HTTP, HTTP2
- * and GRPC servers an HTTP listener, HTTPS servers with SIMPLE or MUTUAL TLS an HTTPS listener
- * whose certificates come from {@code credentialName} Secrets. The hosts of each selected
+ * and GRPC servers an HTTP listener (redirecting to HTTPS with {@code tls.httpsRedirect}), HTTPS
+ * servers with SIMPLE or MUTUAL TLS an HTTPS listener whose certificates come from
+ * {@code credentialName} Secrets, HTTPS and TLS servers with PASSTHROUGH a TLS_PASSTHROUGH listener. The hosts of each selected
  * Gateway are kept for binding VirtualServices.
  */
 final class IstioGateways {
@@ -39,15 +40,22 @@ final class IstioGateways {
       }
       report.run(r, scope -> {
         scope.unknownKeys(spec, Set.of("selector", "servers"));
-        List<ListenerPlan.Server> servers = new ArrayList<>();
         List<ServerHost> hosts = new ArrayList<>();
+        Map<Tree, ListenerPlan.Server> candidates = new LinkedHashMap<>();
         for (Tree server : spec.get("servers").items()) {
-          server(scope, server, catalog, secrets, hosts).ifPresent(s -> {
-            if (plan.check(scope, server.get("port"), s)) {
-              servers.add(s);
-            }
-          });
+          server(scope, server, catalog, secrets, hosts).ifPresent(s -> candidates.put(server, s));
         }
+        int httpsPort = httpsPort(candidates.values());
+        List<ListenerPlan.Server> servers = new ArrayList<>();
+        ListenerPlan own = new ListenerPlan(catalog.settings);
+        candidates.forEach((server, candidate) -> {
+          ListenerPlan.Server s = candidate.httpsRedirect().enabled()
+              ? candidate.withHttpsRedirect(new Listener.HttpsRedirect(httpsPort, 301)) : candidate;
+          if (own.check(scope, server.get("port"), s) && plan.check(scope, server.get("port"), s)) {
+            own.add(r.id(), s);
+            servers.add(s);
+          }
+        });
         if (!scope.failed()) {
           servers.forEach(s -> plan.add(r.id(), s));
         }
@@ -55,6 +63,17 @@ final class IstioGateways {
         selected.put(r.namespace() + "/" + r.name(), hosts);
       });
     }
+  }
+
+  /**
+   * Where {@code tls.httpsRedirect} sends clients: 443 when the Gateway has no TLS server or one
+   * on 443, else its lowest TLS server port (the Gateway's port, as clients see it).
+   */
+  private static int httpsPort(java.util.Collection<ListenerPlan.Server> servers) {
+    List<Integer> tlsPorts = servers.stream()
+        .filter(s -> s.protocol() == Listener.Protocol.HTTPS || s.protocol() == Listener.Protocol.TLS_PASSTHROUGH)
+        .map(ListenerPlan.Server::port).sorted().toList();
+    return tlsPorts.isEmpty() || tlsPorts.contains(443) ? 443 : tlsPorts.get(0);
   }
 
   private Optional<ListenerPlan.Server> server(Scope scope, Tree server, Catalog catalog, SecretStore secrets,
@@ -97,17 +116,23 @@ final class IstioGateways {
     scope.unknownKeys(tls, TLS_KEYS);
     return switch (protocol) {
       case "HTTP", "HTTP2", "GRPC" -> {
-        if (tls.get("httpsRedirect").node().asBoolean(false)) {
-          scope.warn(tls.get("httpsRedirect"), "not supported by this build yet (routes are not bound to one"
-              + " listener); requests on port " + number + " are routed, not redirected");
-        }
-        yield Optional.of(new ListenerPlan.Server(number, Listener.Protocol.HTTP, List.of(),
-            ListenerTls.ClientAuth.NONE, "", "TLSv1.2"));
+        ListenerPlan.Server plain = new ListenerPlan.Server(number, Listener.Protocol.HTTP, List.of(),
+            ListenerTls.ClientAuth.NONE, "", "TLSv1.2");
+        yield Optional.of(tls.get("httpsRedirect").node().asBoolean(false)
+            ? plain.withHttpsRedirect(new Listener.HttpsRedirect(443, 301)) : plain);
       }
       case "HTTPS" -> https(scope, tls, number, serverHosts, catalog, secrets);
-      case "TLS", "TCP", "MONGO", "REDIS", "MYSQL" -> {
-        scope.warn(port.get("protocol"), protocol + " servers (TLS passthrough, TCP) are not supported by this build"
-            + " yet; server on port " + number + " ignored");
+      case "TLS" -> {
+        if (tls.text("mode").equals("PASSTHROUGH")) {
+          yield Optional.of(passthrough(number));
+        }
+        scope.warn(port.get("protocol"), "TLS servers that terminate TLS and forward TCP are not supported (only"
+            + " tls.mode PASSTHROUGH); server on port " + number + " ignored");
+        yield Optional.empty();
+      }
+      case "TCP", "MONGO", "REDIS", "MYSQL" -> {
+        scope.warn(port.get("protocol"), protocol + " servers are not supported by this build yet; server on port "
+            + number + " ignored");
         yield Optional.empty();
       }
       default -> {
@@ -118,10 +143,19 @@ final class IstioGateways {
     };
   }
 
+  /** {@code tls.mode: PASSTHROUGH}: a TLS_PASSTHROUGH listener, routed by SNI to VirtualService {@code tls} routes. */
+  private static ListenerPlan.Server passthrough(int port) {
+    return new ListenerPlan.Server(port, Listener.Protocol.TLS_PASSTHROUGH, List.of(), ListenerTls.ClientAuth.NONE,
+        "", "TLSv1.2");
+  }
+
   private Optional<ListenerPlan.Server> https(Scope scope, Tree tls, int port, List<String> hosts, Catalog catalog,
                                               SecretStore secrets) {
     String mode = tls.text("mode").isEmpty() ? "SIMPLE" : tls.text("mode");
-    if (mode.equals("PASSTHROUGH") || mode.equals("AUTO_PASSTHROUGH") || mode.equals("ISTIO_MUTUAL")
+    if (mode.equals("PASSTHROUGH")) {
+      return Optional.of(passthrough(port));
+    }
+    if (mode.equals("AUTO_PASSTHROUGH") || mode.equals("ISTIO_MUTUAL")
         || mode.equals("OPTIONAL_MUTUAL")) {
       scope.warn(tls.get("mode"), mode + " is not supported by this build yet; server on port " + port + " ignored");
       return Optional.empty();

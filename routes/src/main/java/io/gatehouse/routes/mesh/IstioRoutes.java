@@ -1,8 +1,10 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
+import io.gatehouse.routes.DataSize;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.PathMatch;
+import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
@@ -26,25 +28,28 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * VirtualServices bound to a selected Istio Gateway become routes, one per {@code http} entry,
- * named {@code istio.<ns>.<name>.<index>}, in the VirtualService's order. Each Istio feature is
+ * named {@code istio.<ns>.<name>.<index>}, in the VirtualService's order, then one per {@code tls}
+ * entry ({@code istio.<ns>.<name>.tls.<index>}). Each Istio feature is
  * one small method, so features the native model gains later are wired in one place.
  */
 final class IstioRoutes {
   private static final Set<String> SPEC_KEYS = Set.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
   private static final Set<String> HTTP_KEYS = Set.of("name", "match", "route", "redirect", "directResponse",
-      "rewrite", "timeout", "retries", "headers");
-  private static final Set<String> LATER = Set.of("fault", "mirror", "mirrors", "mirrorPercentage", "mirror_percent",
-      "mirrorPercent", "corsPolicy", "delegate");
-  private static final Set<String> MATCH_KEYS = Set.of("name", "uri", "method", "headers", "queryParams");
+      "rewrite", "timeout", "retries", "headers", "fault", "mirror", "mirrors", "mirrorPercentage", "mirror_percent",
+      "mirrorPercent", "corsPolicy");
+  private static final Set<String> LATER = Set.of("delegate");
+  private static final Set<String> MATCH_KEYS = Set.of("name", "uri", "method", "headers", "queryParams", "ignoreUriCase");
 
   private final Catalog catalog;
   private final Destinations destinations;
   private final Map<String, List<IstioGateways.ServerHost>> gateways;
+  private final IstioRoutePolicies policies;
 
   IstioRoutes(Catalog catalog, Destinations destinations, Map<String, List<IstioGateways.ServerHost>> gateways) {
     this.catalog = catalog;
     this.destinations = destinations;
     this.gateways = gateways;
+    this.policies = new IstioRoutePolicies(destinations);
   }
 
   void translate(RouteSet routes, Report report) {
@@ -66,16 +71,20 @@ final class IstioRoutes {
             scope.notYet(spec.get(key));
           }
         }
-        for (String key : List.of("tls", "tcp")) {
-          if (spec.has(key)) {
-            scope.warn(spec.get(key), key + " routes (TLS passthrough by SNI, TCP) are not supported by this build yet; ignored");
-          }
+        if (spec.has("tcp")) {
+          scope.warn(spec.get("tcp"), "tcp routes are not supported by this build yet; ignored");
         }
         List<String> hosts = hosts(scope, spec, r.namespace(), bound);
         List<Route> out = new ArrayList<>();
         List<Tree> http = spec.get("http").items();
         for (int i = 0; i < http.size(); i++) {
           route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i).ifPresent(out::add);
+        }
+        List<Route> httpRoutes = List.copyOf(out);
+        List<Tree> tls = spec.get("tls").items();
+        for (int i = 0; i < tls.size(); i++) {
+          tlsRoute(scope, tls.get(i), hosts, httpRoutes, "istio." + r.namespace() + "." + r.name() + ".tls." + i)
+              .ifPresent(out::add);
         }
         routes.checkConflicts(scope, spec.get("hosts"), out);
         if (!scope.failed()) {
@@ -130,7 +139,50 @@ final class IstioRoutes {
     Rewrite rewrite = rewrite(scope, http.get("rewrite"), match);
     HeaderOps headers = new HeaderOps(edits(http.get("headers").get("request")), edits(http.get("headers").get("response")));
     return Optional.of(new Route(name, hosts, match, action.get(), rewrite, headers, timeout(scope, http.get("timeout")),
-        retries(scope, http.get("retries"))));
+        retries(scope, http.get("retries")), IstioRoutePolicies.fault(scope, http.get("fault")), RateLimit.NONE,
+        new DataSize(0), policies.mirror(scope, http), IstioRoutePolicies.cors(scope, http.get("corsPolicy"))));
+  }
+
+  /**
+   * A {@code tls} entry: a route whose hosts are its {@code sniHosts} and whose backends are its
+   * destinations, for TLS_PASSTHROUGH listeners (matched by SNI, the stream forwarded as is). Routes
+   * are not bound to a listener, so a host the same VirtualService also routes over {@code http}
+   * is an error.
+   */
+  private Optional<Route> tlsRoute(Scope scope, Tree tls, List<String> hosts, List<Route> httpRoutes, String name) {
+    scope.unknownKeys(tls, Set.of("match", "route"));
+    List<Tree> matches = tls.get("match").items();
+    if (matches.isEmpty()) {
+      scope.error(tls.get("match"), "at least one match with sniHosts is required");
+      return Optional.empty();
+    }
+    List<String> sni = new ArrayList<>();
+    for (Tree m : matches) {
+      scope.unknownKeys(m, Set.of("sniHosts"));
+      List<Tree> sniHosts = m.get("sniHosts").items();
+      if (sniHosts.isEmpty()) {
+        scope.error(m.get("sniHosts"), "at least one SNI host is required");
+      }
+      for (Tree h : sniHosts) {
+        Optional<String> pattern = Values.hostPattern(h.text());
+        if (pattern.isEmpty()) {
+          scope.error(h, "\"" + h.text() + "\" is not a host (expected a name, *.domain or *)");
+        } else if (hosts.stream().noneMatch(v -> Hosts.overlap(v, pattern.get()))) {
+          scope.warn(h, "SNI host " + pattern.get() + " is not among the VirtualService's served hosts; ignored");
+        } else if (httpRoutes.stream().anyMatch(r -> r.hosts().stream().anyMatch(x -> Hosts.overlap(x, pattern.get())))) {
+          scope.error(h, "SNI host " + pattern.get() + " is also routed by this VirtualService's http routes; routes"
+              + " are not bound to one listener here, so a host is routed either as http or as tls");
+        } else if (!sni.contains(pattern.get())) {
+          sni.add(pattern.get());
+        }
+      }
+    }
+    Optional<Action> action = forward(scope, tls.get("route"));
+    if (action.isEmpty() || sni.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Route(name, sni, List.of(RequestMatch.ANY), action.get(), Rewrite.NONE, HeaderOps.NONE,
+        Duration.ZERO, RetryPolicy.NONE));
   }
 
   private Optional<RequestMatch> match(Scope scope, Tree m) {
@@ -148,6 +200,9 @@ final class IstioRoutes {
         path = new PathMatch.Prefix(p.value());
       } else if (s.get() instanceof StringMatch.Regex x) {
         path = new PathMatch.Regex(x.pattern());
+      }
+      if (m.get("ignoreUriCase").node().asBoolean(false)) {
+        path = caseInsensitive(path);
       }
     }
     Set<String> methods = new LinkedHashSet<>();
@@ -169,6 +224,17 @@ final class IstioRoutes {
       stringMatch(scope, m.get("queryParams").get(q)).ifPresent(s -> query.put(q, s));
     }
     return Optional.of(new RequestMatch(path, methods, headers, query));
+  }
+
+  /** {@code ignoreUriCase}: the path match as a case-insensitive regex (a uri rewrite then needs uriRegexRewrite). */
+  private static PathMatch caseInsensitive(PathMatch path) {
+    if (path instanceof PathMatch.Exact e) {
+      return new PathMatch.Regex("(?i)" + Pattern.quote(e.path()));
+    }
+    if (path instanceof PathMatch.Prefix p) {
+      return new PathMatch.Regex("(?i)" + Pattern.quote(p.prefix()) + ".*");
+    }
+    return new PathMatch.Regex("(?i)" + ((PathMatch.Regex) path).pattern());
   }
 
   /** Istio's StringMatch: exact, prefix or regex (RE2; checked with Java's syntax); an empty one means "present". */

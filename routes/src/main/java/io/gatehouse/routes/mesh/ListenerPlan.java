@@ -11,12 +11,23 @@ import java.util.TreeMap;
 /**
  * The listeners that Gateways ask for, merged by port as Istio merges servers: every server on
  * one port shares a listener ({@code mesh-<port>}); HTTPS servers add their certificates (chosen
- * by SNI). Servers that disagree on a port's protocol or client authentication are errors.
+ * by SNI). Servers that disagree on a port's protocol, client authentication or HTTPS redirect
+ * are errors.
  */
 final class ListenerPlan {
-  /** One server or Gateway API listener, before merging. */
+  /** One server or Gateway API listener, before merging; {@code httpsRedirect} for HTTP servers only. */
   record Server(int port, Listener.Protocol protocol, List<ListenerTls.CertificateRef> certificates,
-                ListenerTls.ClientAuth clientAuth, String clientCa, String minVersion) {}
+                ListenerTls.ClientAuth clientAuth, String clientCa, String minVersion,
+                Listener.HttpsRedirect httpsRedirect) {
+    Server(int port, Listener.Protocol protocol, List<ListenerTls.CertificateRef> certificates,
+           ListenerTls.ClientAuth clientAuth, String clientCa, String minVersion) {
+      this(port, protocol, certificates, clientAuth, clientCa, minVersion, Listener.HttpsRedirect.NONE);
+    }
+
+    Server withHttpsRedirect(Listener.HttpsRedirect redirect) {
+      return new Server(port, protocol, certificates, clientAuth, clientCa, minVersion, redirect);
+    }
+  }
 
   private record Entry(String owner, Server first, List<ListenerTls.CertificateRef> certificates) {}
 
@@ -39,6 +50,11 @@ final class ListenerPlan {
           + "; one port serves one protocol");
       return false;
     }
+    if (!first.httpsRedirect().equals(server.httpsRedirect())) {
+      scope.error(at, "port " + server.port() + " " + redirect(first.httpsRedirect()) + " in " + existing.owner()
+          + "; servers sharing a port share tls.httpsRedirect (one listener answers them all)");
+      return false;
+    }
     if (first.clientAuth() != server.clientAuth() || !first.clientCa().equals(server.clientCa())) {
       scope.error(at, "port " + server.port() + " asks for client certificates differently in " + existing.owner()
           + "; servers sharing a port share its client authentication");
@@ -58,6 +74,10 @@ final class ListenerPlan {
     return true;
   }
 
+  private static String redirect(Listener.HttpsRedirect r) {
+    return r.enabled() ? "redirects to HTTPS port " + r.port() : "does not redirect to HTTPS";
+  }
+
   void add(String owner, Server server) {
     Entry entry = byPort.computeIfAbsent(server.port(), p -> new Entry(owner, server, new ArrayList<>()));
     for (ListenerTls.CertificateRef ref : server.certificates()) {
@@ -75,7 +95,7 @@ final class ListenerPlan {
           ? new ListenerTls(entry.certificates(), s.clientAuth(), s.clientCa(), s.minVersion(), List.of())
           : ListenerTls.NONE;
       out.add(new Listener("mesh-" + port, "0.0.0.0", settings.bindPort(port), s.protocol(), tls,
-          Listener.HttpsRedirect.NONE, Listener.Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, settings.proxyProtocol()));
+          s.httpsRedirect(), Listener.Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, settings.proxyProtocol()));
     });
     return out;
   }

@@ -27,7 +27,9 @@ public final class MeshTranslator {
     gatewayApi.gateways(secrets, plan, report);
     RouteSet routes = new RouteSet();
     new IstioRoutes(catalog, destinations, istioGateways.selected()).translate(routes, report);
-    new HttpRoutes(catalog, destinations, gatewayApi).routes(routes, report);
+    HttpRoutes httpRoutes = new HttpRoutes(catalog, destinations, gatewayApi);
+    httpRoutes.routes(routes, report);
+    new TlsRoutes(catalog, httpRoutes).routes(routes, report);
     var egress = ServiceEntries.translate(catalog, report);
     return new MeshFragment(plan.listeners(), destinations.upstreams(), routes.routes(), egress, report.all(),
         report.accepted());

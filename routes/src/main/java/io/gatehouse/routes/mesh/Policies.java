@@ -1,5 +1,10 @@
 package io.gatehouse.routes.mesh;
 
+import io.gatehouse.routes.CircuitBreaker;
+import io.gatehouse.routes.HashOn;
+import io.gatehouse.routes.HealthCheck;
+import io.gatehouse.routes.OutlierDetection;
+import io.gatehouse.routes.RetryBudget;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.UpstreamTls;
 import java.util.HashMap;
@@ -10,14 +15,31 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * DestinationRules read once: per host, the traffic policy (load balancer, upstream TLS) and the
- * subsets (pod labels and their own policy). What the native upstream cannot express yet
- * (connection pool, outlier detection, consistent hash) is reported on the DestinationRule.
+ * DestinationRules read once: per host, the traffic policy (load balancer or consistent hash,
+ * upstream TLS, connection pool, outlier detection) and the subsets (pod labels and their own
+ * policy, which starts from the rule's). What the native upstream cannot express is reported on
+ * the DestinationRule.
  */
 final class Policies {
   /** What an upstream takes from a DestinationRule. */
-  record Policy(Upstream.LoadBalancer loadBalancer, UpstreamTls tls) {
-    static final Policy DEFAULT = new Policy(Upstream.LoadBalancer.ROUND_ROBIN, UpstreamTls.NONE);
+  record Policy(Upstream.LoadBalancer loadBalancer, HashOn hashOn, UpstreamTls tls, CircuitBreaker circuitBreaker,
+                OutlierDetection outlierDetection, Upstream.Protocol protocol, Map<Integer, Policy> ports) {
+    static final Policy DEFAULT = new Policy(Upstream.LoadBalancer.ROUND_ROBIN, HashOn.NONE, UpstreamTls.NONE,
+        CircuitBreaker.DEFAULT, OutlierDetection.NONE, Upstream.Protocol.HTTP1, Map.of());
+
+    Policy {
+      ports = Map.copyOf(ports);
+    }
+
+    /** The policy for a destination port: its {@code portLevelSettings} entry if there is one. */
+    Policy forPort(int port) {
+      return ports.getOrDefault(port, this);
+    }
+
+    Upstream upstream(String name, List<Upstream.Endpoint> endpoints) {
+      return new Upstream(name, endpoints, loadBalancer, tls, hashOn, HealthCheck.NONE, outlierDetection,
+          circuitBreaker, RetryBudget.DEFAULT, protocol);
+    }
   }
 
   record Subset(Map<String, String> labels, Policy policy) {}
@@ -25,7 +47,9 @@ final class Policies {
   record Rule(MeshResource resource, Policy policy, Map<String, Subset> subsets) {}
 
   private static final Set<String> RULE_KEYS = Set.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
-  private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls");
+  private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls", "connectionPool", "outlierDetection",
+      "portLevelSettings");
+  private static final Set<String> PORT_KEYS = Set.of("port", "loadBalancer", "tls", "connectionPool", "outlierDetection");
   private static final Set<String> TLS_KEYS = Set.of("mode", "credentialName", "caCertificates", "clientCertificate",
       "privateKey", "sni", "insecureSkipVerify");
 
@@ -70,15 +94,46 @@ final class Policies {
     return Optional.ofNullable(byHost.get(fqdn));
   }
 
+  /**
+   * A {@code trafficPolicy} over {@code inherited}, and its {@code portLevelSettings} over the result.
+   * A subset with a trafficPolicy of its own keeps only its own portLevelSettings.
+   */
   private static Policy policy(Scope scope, Tree p, Policy inherited, SecretStore secrets, Catalog catalog, String ns) {
     if (!p.present()) {
       return inherited;
     }
     scope.unknownKeys(p, POLICY_KEYS);
+    Policy base = fields(scope, p, inherited, secrets, catalog, ns);
+    Map<Integer, Policy> ports = new LinkedHashMap<>();
+    for (Tree entry : p.get("portLevelSettings").items()) {
+      scope.unknownKeys(entry, PORT_KEYS);
+      int port = entry.get("port").integer("number", 0);
+      if (port < 1 || port > 65535) {
+        scope.error(entry.get("port"), "a port number 1..65535 is required");
+      } else if (ports.put(port, fields(scope, entry, base, secrets, catalog, ns)) != null) {
+        scope.error(entry.get("port"), "port " + port + " has settings twice");
+      }
+    }
+    return new Policy(base.loadBalancer(), base.hashOn(), base.tls(), base.circuitBreaker(), base.outlierDetection(),
+        base.protocol(), ports);
+  }
+
+  private static Policy fields(Scope scope, Tree p, Policy inherited, SecretStore secrets, Catalog catalog, String ns) {
     Upstream.LoadBalancer lb = inherited.loadBalancer();
+    HashOn hashOn = inherited.hashOn();
     Tree lbTree = p.get("loadBalancer");
     if (lbTree.present()) {
-      scope.unknownKeys(lbTree, Set.of("simple"));
+      scope.unknownKeys(lbTree, Set.of("simple", "consistentHash"));
+      if (lbTree.has("consistentHash")) {
+        Optional<HashOn> hash = TrafficPolicies.consistentHash(scope, lbTree.get("consistentHash"));
+        if (hash.isPresent()) {
+          lb = Upstream.LoadBalancer.CONSISTENT_HASH;
+          hashOn = hash.get();
+        }
+        if (lbTree.has("simple")) {
+          scope.error(lbTree, "use simple or consistentHash, not both");
+        }
+      }
       String simple = lbTree.text("simple");
       switch (simple) {
         case "", "UNSPECIFIED" -> { }
@@ -90,8 +145,15 @@ final class Policies {
             + "\" is not a load balancer (expected ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
       }
     }
+    if (lb != Upstream.LoadBalancer.CONSISTENT_HASH) {
+      hashOn = HashOn.NONE;
+    }
     UpstreamTls tls = p.has("tls") ? tls(scope, p.get("tls"), secrets, catalog, ns) : inherited.tls();
-    return new Policy(lb, tls);
+    TrafficPolicies.Pool pool = TrafficPolicies.connectionPool(scope, p.get("connectionPool"),
+        new TrafficPolicies.Pool(inherited.circuitBreaker(), inherited.protocol()));
+    OutlierDetection outliers = p.has("outlierDetection")
+        ? TrafficPolicies.outlierDetection(scope, p.get("outlierDetection")) : inherited.outlierDetection();
+    return new Policy(lb, hashOn, tls, pool.circuitBreaker(), outliers, pool.protocol(), Map.of());
   }
 
   private static UpstreamTls tls(Scope scope, Tree t, SecretStore secrets, Catalog catalog, String ns) {

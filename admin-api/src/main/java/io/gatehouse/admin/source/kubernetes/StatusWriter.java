@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * Writes Gateway API status back: {@code Accepted} and {@code Programmed} on a Gateway,
- * {@code Accepted} and {@code ResolvedRefs} per parent on an HTTPRoute. A status is written only
- * when it changed, so the update event it causes settles at once.
+ * {@code Accepted} and {@code ResolvedRefs} per parent on an HTTPRoute, GRPCRoute or TLSRoute. A
+ * status is written only when it changed, so the update event it causes settles at once.
  */
 final class StatusWriter {
   static final String CONTROLLER = "gatehouse.io/gateway-controller";

@@ -32,7 +32,8 @@ record WatchedKind(String group, String version, String kind, String plural) {
 
   /** Gateway API kinds get status conditions written back. */
   boolean hasStatus() {
-    return group.equals("gateway.networking.k8s.io") && (kind.equals("Gateway") || kind.equals("HTTPRoute"));
+    return group.equals("gateway.networking.k8s.io")
+        && (kind.equals("Gateway") || kind.endsWith("Route"));
   }
 
   @Override public String toString() {

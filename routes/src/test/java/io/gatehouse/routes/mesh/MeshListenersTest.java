@@ -1,0 +1,229 @@
+package io.gatehouse.routes.mesh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.routes.Action;
+import io.gatehouse.routes.ConfigError;
+import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.RequestMatch;
+import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Rewrite;
+import io.gatehouse.routes.Route;
+import io.gatehouse.routes.load.ConfigLoader;
+import io.gatehouse.routes.load.LoadResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Istio Gateway servers that shape a listener: {@code tls.httpsRedirect} and TLS passthrough. */
+class MeshListenersTest {
+  static final String SECRET = """
+      apiVersion: v1
+      kind: Secret
+      metadata: { name: shop-cert, namespace: shop }
+      type: kubernetes.io/tls
+      stringData: { tls.crt: CERT, tls.key: KEY }
+      ---
+      """;
+
+  static String gateway(String name, String servers) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: %s, namespace: shop }
+        spec:
+          selector: { istio: ingressgateway }
+          servers:
+        """.formatted(name) + servers.indent(4);
+  }
+
+  record Case(String description, String yaml, Function<GatewayConfig, Object> actual, Object expected) {
+    @Override public String toString() {
+      return description;
+    }
+  }
+
+  private static Listener listener(GatewayConfig c, int port) {
+    return c.listeners().stream().filter(l -> l.port() == port).findFirst().orElseThrow();
+  }
+
+  static Stream<Case> translated() {
+    return Stream.of(
+        new Case("httpsRedirect without an HTTPS server: port 443", gateway("public", """
+            - port: { number: 80, protocol: HTTP }
+              hosts: ["*"]
+              tls: { httpsRedirect: true }
+            """), c -> listener(c, 80).httpsRedirect(), new Listener.HttpsRedirect(443, 301)),
+        new Case("httpsRedirect to the Gateway's HTTPS server port", SECRET + gateway("public", """
+            - port: { number: 8080, protocol: HTTP }
+              hosts: ["shop.example.com"]
+              tls: { httpsRedirect: true }
+            - port: { number: 8443, protocol: HTTPS }
+              hosts: ["shop.example.com"]
+              tls: { mode: SIMPLE, credentialName: shop-cert }
+            """), c -> List.of(listener(c, 8080).httpsRedirect(), listener(c, 8443).httpsRedirect()),
+            List.of(new Listener.HttpsRedirect(8443, 301), Listener.HttpsRedirect.NONE)),
+        new Case("an HTTP server without httpsRedirect routes", gateway("public", """
+            - port: { number: 80, protocol: HTTP }
+              hosts: ["*"]
+            """), c -> listener(c, 80).httpsRedirect(), Listener.HttpsRedirect.NONE),
+        new Case("HTTPS PASSTHROUGH and VirtualService tls routes", gateway("public", """
+            - port: { number: 443, protocol: HTTPS }
+              hosts: ["*.example.com"]
+              tls: { mode: PASSTHROUGH }
+            """) + PASSTHROUGH_VS, c -> List.of(listener(c, 443).protocol(), c.routes()),
+            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("istio.shop.vs.tls.0",
+                List.of("a.example.com", "b.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
+                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 80),
+                    new Action.Backend("ratings.shop.svc.cluster.local_9080", 20))),
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)))),
+        new Case("a TLS server with PASSTHROUGH", gateway("public", """
+            - port: { number: 8443, protocol: TLS }
+              hosts: ["*"]
+              tls: { mode: PASSTHROUGH }
+            """), c -> listener(c, 8443).protocol(), Listener.Protocol.TLS_PASSTHROUGH),
+        new Case("a Gateway API TLS Passthrough listener and a TLSRoute; an HTTPRoute does not attach to it",
+            GATEWAY_API + """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: { name: vault, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              hostnames: [vault.example.com]
+              rules: [{ backendRefs: [{ name: reviews, port: 9080 }] }]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: web, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              hostnames: [web.example.com]
+              rules: [{ backendRefs: [{ name: ratings, port: 9080 }] }]
+            """, c -> List.of(listener(c, 443).protocol(), c.routes()),
+            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("tlsroute.shop.vault",
+                List.of("vault.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
+                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))),
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)))));
+  }
+
+  static final String GATEWAY_API = """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: Gateway
+      metadata: { name: gw, namespace: shop }
+      spec:
+        gatewayClassName: gatehouse
+        listeners: [{ name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }]
+      """;
+
+  static final String PASSTHROUGH_VS = """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: { name: vs, namespace: shop }
+      spec:
+        hosts: [a.example.com, b.example.com]
+        gateways: [public]
+        tls:
+          - match: [{ sniHosts: [a.example.com] }, { sniHosts: [b.example.com, a.example.com] }]
+            route:
+              - { destination: { host: reviews, port: { number: 9080 } }, weight: 80 }
+              - { destination: { host: ratings }, weight: 20 }
+      """;
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @MethodSource("translated")
+  void translated(Case c) throws IOException {
+    Files.writeString(dir.resolve("services.yaml"), MeshFilesTest.SERVICES);
+    Files.writeString(dir.resolve("mesh.yaml"), c.yaml());
+    LoadResult result = ConfigLoader.loadDirectory(dir);
+    if (result instanceof LoadResult.Rejected r) {
+      throw new AssertionError(r.errors());
+    }
+    LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class, result);
+    assertEquals(c.expected(), c.actual().apply(loaded.config()));
+    assertEquals(List.of(), loaded.warnings().stream().map(ConfigError::toString).toList());
+  }
+
+  record ErrorCase(String description, String yaml, String expected) {
+    @Override public String toString() {
+      return description;
+    }
+  }
+
+  static Stream<ErrorCase> errors() {
+    return Stream.of(
+        new ErrorCase("two Gateways disagreeing on a port's httpsRedirect", gateway("a", """
+            - port: { number: 80, protocol: HTTP }
+              hosts: ["a.example.com"]
+              tls: { httpsRedirect: true }
+            """) + "---\n" + gateway("b", """
+            - port: { number: 80, protocol: HTTP }
+              hosts: ["b.example.com"]
+            """), ":17: Gateway shop/b: spec.servers[0].port: port 80 redirects to HTTPS port 443 in Gateway shop/a;"
+            + " servers sharing a port share tls.httpsRedirect"),
+        new ErrorCase("one port mixing passthrough and terminated servers", SECRET + gateway("public", """
+            - port: { number: 443, protocol: HTTPS }
+              hosts: ["a.example.com"]
+              tls: { mode: PASSTHROUGH }
+            - port: { number: 443, protocol: HTTPS }
+              hosts: ["b.example.com"]
+              tls: { mode: SIMPLE, credentialName: shop-cert }
+            """), ":16: Gateway shop/public: spec.servers[1].port: port 443 is TLS_PASSTHROUGH in Gateway shop/public;"
+            + " one port serves one protocol"),
+        new ErrorCase("a host routed both as http and tls", gateway("public", """
+            - port: { number: 443, protocol: TLS }
+              hosts: ["*"]
+              tls: { mode: PASSTHROUGH }
+            """) + PASSTHROUGH_VS.replace("  tls:", "  http: [{ route: [{ destination: { host: ratings } }] }]\n  tls:"),
+            ":19: VirtualService shop/vs: spec.tls[0].match[0].sniHosts[0]: SNI host a.example.com is also routed by"
+            + " this VirtualService's http routes"),
+        new ErrorCase("a tls route without sniHosts", gateway("public", """
+            - port: { number: 443, protocol: TLS }
+              hosts: ["*"]
+              tls: { mode: PASSTHROUGH }
+            """) + PASSTHROUGH_VS.replace("match: [{ sniHosts: [a.example.com] }, ", "match: [{ port: 443 }, "),
+            ":18: VirtualService shop/vs: spec.tls[0].match[0].sniHosts: at least one SNI host is required"),
+        new ErrorCase("a TLSRoute without backends", GATEWAY_API + """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: { name: vault, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              rules: [{ backendRefs: [] }]
+            """, ":13: TLSRoute shop/vault: spec.rules[0].backendRefs: at least one backend is required"),
+        new ErrorCase("a Gateway API HTTPS listener with Passthrough", """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: { name: gw, namespace: shop }
+            spec:
+              gatewayClassName: gatehouse
+              listeners: [{ name: tls, port: 443, protocol: HTTPS, tls: { mode: Passthrough } }]
+            """, ":6: Gateway shop/gw: spec.listeners[0].tls.mode: Passthrough needs protocol TLS"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("errors")
+  void locatedErrors(ErrorCase c) throws IOException {
+    Files.writeString(dir.resolve("services.yaml"), MeshFilesTest.SERVICES);
+    Files.writeString(dir.resolve("mesh.yaml"), c.yaml());
+    LoadResult.Rejected rejected = assertInstanceOf(LoadResult.Rejected.class, ConfigLoader.loadDirectory(dir));
+    List<String> errors = rejected.errors().stream().map(ConfigError::toString).toList();
+    assertTrue(errors.stream().anyMatch(e -> e.startsWith(dir.resolve("mesh.yaml") + c.expected())),
+        "expected " + c.expected() + " in " + errors);
+  }
+}
