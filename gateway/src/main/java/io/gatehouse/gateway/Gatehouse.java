@@ -245,6 +245,7 @@ public final class Gatehouse implements AutoCloseable {
    * new certificates go to new handshakes; a broken pair throws here and the old one keeps serving.
    */
   private void refresh(GatewayConfig config) throws Exception {
+    egress.prepare(config.egress()); // a rotated CA bundle for TLS origination
     Map<String, ListenerTlsSetup> tls = loadCertificates(config);
     await(listeners.updateTls(tls));
     publishCertificates(tls);

@@ -295,6 +295,27 @@ class EgressTest {
   }
 
   @Test
+  void aRotatedCaBundleReachesTlsOriginationWithoutARestart() throws Exception {
+    SelfSignedCertificate rotatingCert = SelfSignedCertificate.create("rotating.test");
+    HttpServer rotating = tlsServer(rotatingCert);
+    java.nio.file.Path ca = java.nio.file.Files.createTempDirectory("egress-ca").resolve("ca.pem");
+    java.nio.file.Files.copy(java.nio.file.Path.of(secureCert.certificatePath()), ca); // trusts another server
+    int port = rotating.actualPort();
+    String extra = "- { host: rotating.test, ports: [%d], originateTls: true, caCert: \"%s\" }\n    - { cidr: 127.0.0.1/32, ports: [%d] }"
+        .formatted(port, ca, port);
+    try (TestGateway g = TestGateway.startRaw(config("", extra), Map.of("rotating.test", "127.0.0.1"))) {
+      assertDenied(curlVia(g, "http://rotating.test:" + port + "/"), 503, "upstream_tls_failure");
+      java.nio.file.Files.copy(java.nio.file.Path.of(rotatingCert.certificatePath()), ca,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the rotated bundle
+      Await.until("TLS origination trusts the rotated CA bundle", 10,
+          () -> curlVia(g, "http://rotating.test:" + port + "/").status() == 200);
+    } finally {
+      rotating.close();
+      rotatingCert.delete();
+    }
+  }
+
+  @Test
   void tunnelsCloseWhenIdle() {
     try (TestGateway g = TestGateway.startRaw(config(", tunnels: { idleTimeout: 300ms }", ""), HOSTS);
          RawHttp raw = RawHttp.connect(g.gatehouse.listenerPort("egress"))) {

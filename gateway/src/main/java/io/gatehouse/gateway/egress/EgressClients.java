@@ -9,7 +9,16 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,12 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class EgressClients implements AutoCloseable {
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  /** How long a client replaced by a CA rotation may finish its requests in flight. */
+  static final Duration ROTATION_GRACE = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final EgressResolver resolver;
   private final NetClient tcp;
   private final HttpClient plain;
-  private final Map<String, HttpClient> tls = new ConcurrentHashMap<>();
+  private final Map<String, Trusting> tls = new ConcurrentHashMap<>();
   private final AutoCloseable dns;
 
   private EgressClients(Vertx vertx, EgressResolver resolver, AutoCloseable dns) {
@@ -56,14 +67,32 @@ public final class EgressClients implements AutoCloseable {
     }
   }
 
+  /** A TLS-originating client and the SHA-256 of the CA bundle it trusts ("" for the JVM's trust store). */
+  private record Trusting(HttpClient client, String digest) {}
+
   /**
    * Builds the TLS clients {@code egress} will originate with, on the config writer thread, so an
-   * event loop never reads a CA file. Clients are kept by CA path for the life of the process.
+   * event loop never reads a CA file. A CA file whose content changed (rotation) gets a new
+   * client; the old one finishes its requests in flight. A file that is not a PEM bundle of
+   * certificates throws, and the clients already built stay.
    */
-  public void prepare(Egress egress) {
+  public void prepare(Egress egress) throws IOException, GeneralSecurityException {
     for (EgressRule rule : egress.allow()) {
-      if (rule.originateTls()) {
-        tls(rule.caCert());
+      if (!rule.originateTls()) {
+        continue;
+      }
+      String ca = rule.caCert();
+      byte[] bundle = ca.isEmpty() ? new byte[0] : Files.readAllBytes(Path.of(ca));
+      if (!ca.isEmpty() && CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bundle)).isEmpty()) {
+        throw new GeneralSecurityException(ca + ": no certificate in this CA bundle");
+      }
+      String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bundle));
+      Trusting current = tls.get(ca);
+      if (current == null || !current.digest().equals(digest)) {
+        tls.put(ca, new Trusting(tlsClient(bundle), digest));
+        if (current != null) {
+          current.client().shutdown(ROTATION_GRACE);
+        }
       }
     }
   }
@@ -82,17 +111,21 @@ public final class EgressClients implements AutoCloseable {
 
   /**
    * A client that originates TLS: certificates verified against {@code caCert} (empty: the JVM's
-   * trust store), the host name checked, SNI sent, TLS 1.2+.
+   * trust store), the host name checked, SNI sent, TLS 1.2+. Null if {@link #prepare} has not
+   * seen {@code caCert}, which cannot happen for an installed snapshot.
    */
   HttpClient tls(String caCert) {
-    return tls.computeIfAbsent(caCert, ca -> {
-      HttpClientOptions options = options().setSsl(true).setForceSni(true).setVerifyHost(true)
-          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
-      if (!ca.isEmpty()) {
-        options.setTrustOptions(new PemTrustOptions().addCertPath(ca));
-      }
-      return vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(256)).build();
-    });
+    Trusting trusting = tls.get(caCert); // null only if prepare() had not run: it runs before every install
+    return trusting == null ? null : trusting.client();
+  }
+
+  private HttpClient tlsClient(byte[] caBundle) {
+    HttpClientOptions options = options().setSsl(true).setForceSni(true).setVerifyHost(true)
+        .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+    if (caBundle.length > 0) {
+      options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(caBundle)));
+    }
+    return vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(256)).build();
   }
 
   private static HttpClientOptions options() {

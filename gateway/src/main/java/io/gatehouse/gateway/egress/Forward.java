@@ -36,6 +36,10 @@ final class Forward {
     HttpServerRequest request = ex.request();
     boolean tls = decision.originateTls();
     HttpClient client = tls ? clients.tls(decision.caCert()) : clients.plain();
+    if (client == null) {
+      return Future.failedFuture(new GatewayException(Reason.UPSTREAM_TLS_FAILURE,
+          "no TLS client for CA " + decision.caCert() + " (the config writer prepares one before install)"));
+    }
     ex.attempted();
     return CheckedAddress.firstAccepting(addresses, port, server -> {
           ex.endpoint(server.toString());
