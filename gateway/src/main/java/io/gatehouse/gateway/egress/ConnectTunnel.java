@@ -66,7 +66,7 @@ final class ConnectTunnel {
     return connecting.transform(connected -> {
       if (connected.failed()) {
         active.decrementAndGet();
-        return Future.failedFuture(Forward.connectFailure(destination.label(), connected.cause()));
+        return Future.failedFuture(GatewayException.connectFailure(destination.label(), connected.cause()));
       }
       NetSocket upstream = connected.result();
       upstream.pause();

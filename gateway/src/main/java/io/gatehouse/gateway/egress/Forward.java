@@ -46,7 +46,7 @@ final class Forward {
           return client.request(new RequestOptions().setMethod(request.method()).setURI(ex.upstreamUri())
               .setServer(server).setHost(d.host()).setPort(port));
         })
-        .recover(e -> Future.failedFuture(connectFailure(d.label(), e)))
+        .recover(e -> Future.failedFuture(GatewayException.connectFailure(d.label(), e)))
         .compose(upstream -> {
           copyHeaders(request, upstream.headers());
           if (idleTimeout.toMillis() > 0) {
@@ -86,14 +86,5 @@ final class Forward {
       upstream.setChunked(true);
     }
     request.pipeTo(upstream).onFailure(e -> upstream.reset());
-  }
-
-  static GatewayException connectFailure(String server, Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof javax.net.ssl.SSLException) {
-        return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, server + ": " + t.getMessage());
-      }
-    }
-    return new GatewayException(Reason.UPSTREAM_CONNECT_FAILURE, server + ": " + cause.getMessage());
   }
 }

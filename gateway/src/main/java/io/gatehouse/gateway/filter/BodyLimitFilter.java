@@ -4,6 +4,7 @@ import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.Filter;
 import io.gatehouse.gateway.proxy.GatewayException;
 import io.gatehouse.gateway.proxy.Reason;
+import io.gatehouse.gateway.proxy.RequestBodies;
 import io.gatehouse.gateway.proxy.Stage;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -25,11 +26,11 @@ final class BodyLimitFilter implements Filter {
 
   @Override public Stage wrap(Stage next) {
     return ex -> {
-      long declared = Bodies.declaredLength(ex.request());
+      long declared = RequestBodies.declaredLength(ex.request());
       if (declared > maxBytes) {
         return tooLarge(ex, "content-length " + declared + " > " + maxBytes);
       }
-      if (declared < 0 && Bodies.hasBody(ex.request())) {
+      if (declared < 0 && RequestBodies.hasBody(ex.request())) {
         ex.body(new CountingBody(ex.request(), maxBytes, () -> {
           rejected.increment();
           closeAfterResponse(ex);

@@ -4,6 +4,7 @@ import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.Filter;
 import io.gatehouse.gateway.proxy.GatewayException;
 import io.gatehouse.gateway.proxy.Reason;
+import io.gatehouse.gateway.proxy.RequestBodies;
 import io.gatehouse.gateway.proxy.Stage;
 import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.gateway.upstream.UpstreamClient;
@@ -50,11 +51,11 @@ final class MirrorFilter implements Filter {
       if (percent < 100 && random.getAsDouble() * 100 >= percent) {
         return next.handle(ex);
       }
-      if (!Bodies.hasBody(ex.request())) {
+      if (!RequestBodies.hasBody(ex.request())) {
         copy(ex, null);
         return next.handle(ex);
       }
-      long length = Bodies.declaredLength(ex.request());
+      long length = RequestBodies.declaredLength(ex.request());
       if (length < 0) {
         // Unsized (chunked, HTTP/2): keep a copy as it streams to the primary; send it at the end.
         ex.body(new TeeBody(ex.body(), MAX_BODY_BYTES, body -> copy(ex, body), skipped::increment));

@@ -34,6 +34,19 @@ public final class GatewayException extends RuntimeException {
     return status;
   }
 
+  /**
+   * Why connecting to {@code server} failed: a TLS failure when the handshake is what broke (its
+   * detail says why: untrusted, wrong name), else a connect failure.
+   */
+  public static GatewayException connectFailure(String server, Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, server + ": " + t.getMessage());
+      }
+    }
+    return new GatewayException(Reason.UPSTREAM_CONNECT_FAILURE, server + ": " + cause.getMessage());
+  }
+
   /** The failure as a gateway reason: a GatewayException's own, anything else an internal error. */
   public static GatewayException of(Throwable failure) {
     if (failure instanceof GatewayException ge) {

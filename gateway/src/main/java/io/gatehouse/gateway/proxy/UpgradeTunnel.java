@@ -41,7 +41,7 @@ final class UpgradeTunnel {
     ex.endpoint(endpoint.label());
     endpoint.started();
     Future<Void> tunnel = upstream.request(endpoint, options)
-        .recover(e -> Future.failedFuture(UpstreamCall.connectFailure(endpoint, e)))
+        .recover(e -> Future.failedFuture(GatewayException.connectFailure(endpoint.label(), e)))
         .compose(upstreamRequest -> connect(ex, upstreamRequest))
         .compose(response -> response.statusCode() == 101 ? splice(ex, response) : ResponseRelay.relay(ex, response));
     return tunnel.onComplete(v -> endpoint.finished());

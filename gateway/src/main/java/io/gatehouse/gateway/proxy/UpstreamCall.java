@@ -8,11 +8,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 
@@ -62,8 +60,8 @@ final class UpstreamCall {
       routeTimer = route.vertx.setTimer(route.timeoutMillis,
           id -> timeout(Reason.UPSTREAM_RESPONSE_TIMEOUT, "no response head within " + route.timeoutMillis + "ms"));
     }
-    long length = contentLength(request);
-    bodyless = length == 0 || (length < 0 && !hasUnsizedBody(request));
+    long length = RequestBodies.declaredLength(request);
+    bodyless = !RequestBodies.hasBody(request);
     if (ex.bufferedBody() != null) {
       // A filter read the whole body already (mirroring): send that, and it can be replayed.
       body = ex.bufferedBody();
@@ -136,7 +134,7 @@ final class UpstreamCall {
       if (!finished && route.retries.onConnectFailure() && retry()) {
         attempt();
       } else {
-        finish(connectFailure(endpoint, ar.cause()));
+        finish(GatewayException.connectFailure(endpoint.label(), ar.cause()));
       }
     });
   }
@@ -192,7 +190,7 @@ final class UpstreamCall {
     } else if (body != null) {
       upstreamRequest.end(body);
     } else {
-      if (contentLength(request) < 0) {
+      if (RequestBodies.declaredLength(request) < 0) {
         upstreamRequest.setChunked(true);
       }
       ex.body().pipe().endOnFailure(false).to(upstreamRequest).onFailure(e -> {
@@ -290,37 +288,6 @@ final class UpstreamCall {
       route.vertx.cancelTimer(tryTimer);
       tryTimer = -1;
     }
-  }
-
-  /** A connect failure, or a TLS failure when the handshake is what broke (its detail says why). */
-  static GatewayException connectFailure(EndpointState endpoint, Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof javax.net.ssl.SSLException) {
-        return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, endpoint.label() + ": " + t.getMessage());
-      }
-    }
-    return new GatewayException(Reason.UPSTREAM_CONNECT_FAILURE, endpoint.label() + ": " + cause.getMessage());
-  }
-
-  private static long contentLength(HttpServerRequest request) {
-    String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (value == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream still open. */
-  private static boolean hasUnsizedBody(HttpServerRequest request) {
-    if (request.version() == HttpVersion.HTTP_2) {
-      return !request.isEnded();
-    }
-    String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
-    return te != null && te.toLowerCase(java.util.Locale.ROOT).contains("chunked");
   }
 
   private static boolean isIdempotent(HttpMethod method) {

@@ -1,16 +1,19 @@
-package io.gatehouse.gateway.filter;
+package io.gatehouse.gateway.proxy;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Locale;
 
-/** What a request head says about its body, before any of it is read. */
-final class Bodies {
-  private Bodies() {}
+/**
+ * What a request head says about its body, before any of it is read: for the forwarder and for
+ * the filters that bound or copy bodies.
+ */
+public final class RequestBodies {
+  private RequestBodies() {}
 
   /** The declared {@code Content-Length}, or -1 when absent or malformed. */
-  static long declaredLength(HttpServerRequest request) {
+  public static long declaredLength(HttpServerRequest request) {
     String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (value == null) {
       return -1;
@@ -23,7 +26,7 @@ final class Bodies {
   }
 
   /** Whether a body follows: a positive length, chunked on HTTP/1.1, or an HTTP/2 stream still open. */
-  static boolean hasBody(HttpServerRequest request) {
+  public static boolean hasBody(HttpServerRequest request) {
     long length = declaredLength(request);
     if (length >= 0) {
       return length > 0;
