@@ -167,19 +167,8 @@ final class IstioRoutePolicies {
         scope.error(m, "\"" + m.text() + "\" is not a method (e.g. GET, POST)");
       }
     }
-    boolean credentials = c.get("allowCredentials").node().asBoolean(false);
-    if (credentials && origins.contains("*")) {
-      scope.warn(c.get("allowCredentials"), "allowCredentials cannot be used with the origin \"*\" (browsers refuse"
-          + " it); credentials are not allowed");
-      credentials = false;
-    }
     Duration maxAge = c.has("maxAge") ? IstioRoutes.timeout(scope, c.get("maxAge")) : Duration.ZERO;
-    if (origins.isEmpty()) {
-      scope.warn(c, "no origin this gateway can express is allowed; CORS is left to the upstream");
-      return Cors.NONE;
-    }
-    return new Cors(origins, methods.isEmpty() ? List.of("GET", "HEAD", "POST") : methods,
-        headers(scope, c.get("allowHeaders")), headers(scope, c.get("exposeHeaders")), maxAge, credentials);
+    return cors(scope, c, origins, methods, maxAge);
   }
 
   /**
@@ -204,13 +193,21 @@ final class IstioRoutePolicies {
         scope.error(m, "\"" + m.text() + "\" is not a method (e.g. GET, POST)");
       }
     }
+    Duration maxAge = Duration.ofSeconds(Math.max(0, c.integer("maxAge", 5)));
+    return cors(scope, c, origins, methods, maxAge);
+  }
+
+  /**
+   * The parts both CORS forms share: credentials are dropped beside the origin {@code *}, no
+   * expressible origin leaves CORS to the upstream, no method means GET, HEAD, POST.
+   */
+  private static Cors cors(Scope scope, Tree c, List<String> origins, List<String> methods, Duration maxAge) {
     boolean credentials = c.get("allowCredentials").node().asBoolean(false);
     if (credentials && origins.contains("*")) {
       scope.warn(c.get("allowCredentials"), "allowCredentials cannot be used with the origin \"*\" (browsers refuse"
           + " it); credentials are not allowed");
       credentials = false;
     }
-    Duration maxAge = Duration.ofSeconds(Math.max(0, c.integer("maxAge", 5)));
     if (origins.isEmpty()) {
       scope.warn(c, "no origin this gateway can express is allowed; CORS is left to the upstream");
       return Cors.NONE;
