@@ -29,10 +29,6 @@ public final class Dataplane {
     this.filters = RouteFilters.start(vertx, registry);
   }
 
-  public Dataplane(Vertx vertx, Duration drainTimeout) {
-    this(vertx, drainTimeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-  }
-
   /** Whether the gateway is draining: HTTP/1.1 responses then carry {@code Connection: close}. */
   public boolean draining() {
     return draining;

@@ -35,13 +35,10 @@ public final class Snapshot {
 
   /**
    * Compiles {@code config}. Upstreams whose config equals one in {@code previous} keep its live
-   * client (and warm connections); others get a new client. Runs on the config writer thread.
+   * client (and warm connections); others get a new client. The route policies' long-lived
+   * state (buckets, Redis clients, meters) comes from {@code filters}, so a reload keeps it. Runs
+   * on the config writer thread.
    */
-  public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous) {
-    return compile(vertx, registry, config, version, previous, RouteFilters.start(vertx, registry));
-  }
-
-  /** As above, with the route policies' long-lived state (buckets, Redis clients, meters) from {@code filters}. */
   public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous,
                                  RouteFilters filters) {
     Map<String, UpstreamClient> clients = new HashMap<>();
