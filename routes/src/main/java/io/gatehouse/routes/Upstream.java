@@ -16,18 +16,10 @@ public record Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadB
     endpoints = List.copyOf(endpoints);
   }
 
-  /** An HTTP/1.1 upstream with the given traffic policy. */
-  public Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls,
-                  HashOn hashOn, HealthCheck healthCheck, OutlierDetection outlierDetection,
-                  CircuitBreaker circuitBreaker, RetryBudget retryBudget) {
-    this(name, endpoints, loadBalancer, tls, hashOn, healthCheck, outlierDetection, circuitBreaker, retryBudget,
-        Protocol.HTTP1);
-  }
-
   /** An HTTP/1.1 upstream with the default traffic policy: no health checks, no ejection, default limits and budget. */
   public Upstream(String name, List<Endpoint> endpoints, LoadBalancer loadBalancer, UpstreamTls tls) {
     this(name, endpoints, loadBalancer, tls, HashOn.NONE, HealthCheck.NONE, OutlierDetection.NONE,
-        CircuitBreaker.DEFAULT, RetryBudget.DEFAULT);
+        CircuitBreaker.DEFAULT, RetryBudget.DEFAULT, Protocol.HTTP1);
   }
 
   /** The HTTP version spoken to the endpoints; gRPC needs HTTP2. */
