@@ -6,6 +6,7 @@ import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
@@ -29,8 +30,9 @@ import java.util.stream.Stream;
  * {@code -Dgatehouse.upstream} and sets a response header carrying a counter, so every PUT is a
  * real change, followed by {@code GET /config} (200, with a version). Traffic goes both to
  * {@code -Dgatehouse.path} on the base URL (an unchanged route) and to {@code churn.test}, whose
- * routes are the ones being replaced. Passes when no request fails, data or admin, and p99 of the
- * data requests stays under {@code -Dp99Ms} (50 ms).
+ * routes are the ones being replaced; a {@code churn.test} answer must carry {@code x-churn}, so one
+ * that a catch-all route gave (a churned route missing for a moment) fails. Passes when no request
+ * fails, data or admin, and p99 of the data requests stays under {@code -Dp99Ms} (50 ms).
  *
  * <p>Needs a gateway with the admin routes API ({@code PUT /routes/{name}}, {@code GET /config}).
  */
@@ -63,11 +65,13 @@ public class ConfigChurnSimulation extends Simulation {
 
   private final ScenarioBuilder warmUp = scenario("warm-up")
       .exec(http("warm-up").get(RunSettings.path()).check(status().in(200, 204)))
-      .exec(http("warm-up").get("/").header("Host", CHURN_HOST).check(status().in(200, 204)));
+      .exec(http("warm-up").get("/").header("Host", CHURN_HOST)
+          .check(status().in(200, 204), header("x-churn").exists()));
 
   private final ScenarioBuilder traffic = scenario("traffic during churn")
       .exec(http("data stable route").get(RunSettings.path()).check(status().in(200, 204)))
-      .exec(http("data churned route").get("/").header("Host", CHURN_HOST).check(status().in(200, 204)));
+      .exec(http("data churned route").get("/").header("Host", CHURN_HOST)
+          .check(status().in(200, 204), header("x-churn").exists()));
 
   private final ScenarioBuilder churn = scenario("admin churn")
       .feed(changes())
