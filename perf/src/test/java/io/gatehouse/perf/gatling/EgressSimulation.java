@@ -25,7 +25,9 @@ import java.net.URI;
  *   must answer 403, at 5 req/s.</li>
  * </ul>
  * Passes when no request fails (a 403 on the denied scenario is the expected answer) and p99 of
- * the allowed requests stays under {@code -Dp99Ms} (50 ms).
+ * the allowed requests stays under {@code -Dp99Ms} (50 ms). Targets on loopback need a {@code cidr}
+ * entry ({@code 127.0.0.0/8} with their ports): {@code 127/8} is a denied range that a host entry
+ * cannot open. Gatling trusts any certificate of the HTTPS target.
  */
 public class EgressSimulation extends Simulation {
   private static final int P99_MILLIS = RunSettings.p99Millis(50);
