@@ -29,6 +29,7 @@ public final class Exchange implements RequestView {
   private final long startNanos;
   private final long startMillis;
   private final String path;
+  private final boolean clientCerts;
   private String route = "";
   private String upstream = "";
   private String endpoint = "";
@@ -43,9 +44,14 @@ public final class Exchange implements RequestView {
   private Buffer bufferedBody;
   private ReadStream<Buffer> body;
 
+  /**
+   * {@code clientCerts}: whether the listener asks clients for a certificate; if not, the
+   * connection has none and the exchange does not look (asking the TLS session costs an exception).
+   */
   Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis,
-           BooleanSupplier draining) {
+           BooleanSupplier draining, boolean clientCerts) {
     this.request = request;
+    this.clientCerts = clientCerts;
     this.draining = draining;
     this.snapshot = snapshot;
     this.listener = listener;
@@ -65,7 +71,7 @@ public final class Exchange implements RequestView {
   /** Starts the exchange of a request that arrived on {@code listener}, served by {@code dataplane}'s current snapshot. */
   public static Exchange start(HttpServerRequest request, Dataplane dataplane, String listener, java.time.Clock clock) {
     return new Exchange(request, dataplane.current(), listener, RequestIds.from(request.getHeader("x-request-id")),
-        clock.millis(), dataplane::draining);
+        clock.millis(), dataplane::draining, request.isSSL());
   }
 
   /** Whether the request target is an origin-form path the gateway can route (see {@link RequestPaths}). */
@@ -127,6 +133,9 @@ public final class Exchange implements RequestView {
 
   /** The verified client certificate in Envoy's XFCC format, or null (computed once). */
   public String clientCert() {
+    if (!clientCerts) {
+      return null;
+    }
     if (clientCert == null) {
       String value = ClientCertHeader.of(request);
       clientCert = value == null ? "" : value;

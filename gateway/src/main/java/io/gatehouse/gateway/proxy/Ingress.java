@@ -4,6 +4,7 @@ import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -30,6 +31,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final Clock clock;
   private final Stage httpsRedirect;
   private final BooleanSupplier draining;
+  private final boolean clientCerts;
 
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
     this.dataplane = dataplane;
@@ -39,13 +41,14 @@ public final class Ingress implements Handler<HttpServerRequest> {
     this.accessLog = accessLog;
     this.clock = clock;
     this.draining = dataplane::draining;
+    this.clientCerts = listener.tls().clientAuth() != ListenerTls.ClientAuth.NONE;
   }
 
   @Override public void handle(HttpServerRequest request) {
     request.pause();
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
-    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining);
+    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
     run(ex).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
@@ -70,7 +73,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     if (reason != Reason.BAD_REQUEST) {
       limits.limitRejected(listener, "", reason == Reason.URI_TOO_LONG ? "uri_length" : "header_size").increment();
     }
-    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining);
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts);
     ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
     ex.fail(new GatewayException(reason, String.valueOf(cause)));
     record(ex);
