@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
  * A listener's address, limits and PROXY protocol as Vert.x server options. Heads over the size
  * limits are refused by the HTTP codec itself (see {@link Ingress#invalid}); HTTP/2 gets the
  * same header budget, the stream limit, and Vert.x's reset-flood guard (CVE-2023-44487).
+ * WebSocket compression is off: upgrades are tunnelled as bytes, so {@code Sec-WebSocket-Extensions}
+ * is for client and upstream to agree on; Vert.x's extension handler would otherwise sit in every
+ * connection's pipeline and look at every request and response.
  */
 final class ListenerOptions {
   private ListenerOptions() {}
@@ -30,7 +33,9 @@ final class ListenerOptions {
         .setInitialSettings(h2)
         .setHttp2RstFloodMaxRstFramePerWindow(limits.http2MaxResets())
         .setHttp2RstFloodWindowDuration((int) limits.http2ResetWindow().toMillis())
-        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.MILLISECONDS);
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.MILLISECONDS)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
     if (listener.proxyProtocol()) {
       options.setUseProxyProtocol(true)
           .setProxyProtocolTimeout(limits.headerReadTimeout().toMillis())
