@@ -7,7 +7,8 @@
 # Part 1 runs the shared harness (../shared/bench/run.sh: http:small, http:4k, https:small with wrk,
 # 64 keep-alive connections) with the gateway as an extra contestant. Part 2 starts the same backend
 # and the same three peers, configured exactly as the harness does, and adds the cases it lacks:
-#   tls:newconn   a new TLS connection (full handshake) per request: wrk with "Connection: close"
+#   tls:full      a new TLS 1.2 connection with a full handshake per request: 4 x openssl s_time -new
+#   tls:resume    the same with session resumption (abbreviated handshake): 4 x openssl s_time -reuse
 #   h2:small      HTTP/2 over TLS (ALPN h2): h2load, 16 connections x 10 streams
 #   http:rate     HTTP/1.1 keep-alive at a fixed moderate rate (--rate req/s, h2load --rps): p99 vs direct
 #   idle:conns    RSS after --idle keep-alive connections (default 10000) made one request each and idle
@@ -102,7 +103,7 @@ echo "== part 1: $BENCH --seconds $SECS --conns $CONNS"
 "$BENCH" --seconds $SECS --conns $CONNS gatehouse@$GW=http://127.0.0.1:$GW_HTTP gatehouse@$GW=https://127.0.0.1:$GW_HTTPS | tee $D/part1.txt
 
 # ---- part 2: the same backend and peers (configured as the harness does), the cases it lacks ----
-echo "== part 2: tls:newconn, h2:small, http:rate ($RATE req/s), idle:conns ($IDLE)"
+echo "== part 2: tls:full, tls:resume, h2:small, http:rate ($RATE req/s), idle:conns ($IDLE)"
 cat > $D/nginx.conf <<C
 worker_processes 1; daemon off; pid $D/ng.pid; error_log $D/ng.err; worker_rlimit_nofile 30000; events { worker_connections 16384; }
 http { access_log off; keepalive_requests 10000000; upstream be { server 127.0.0.1:$BE; keepalive 256; }
@@ -166,9 +167,13 @@ cpu_per_req() { awk -v a=$1 -v b=$2 -v hz=$HZ -v r=$3 -v s=$SECS 'BEGIN{ if (b>a
 fmt_us() { awk -v u=$1 'BEGIN{ if (u=="") print "-"; else if (u>=1000) printf "%.2fms", u/1000; else printf "%.0fus", u }'; }
 # p50 and p99 (us) of an h2load --log-file (start, status, duration_us per line)
 pcts() { cut -f3 "$1" | sort -n | awk '{a[NR]=$1} END{ if (NR==0) { print "- -"; exit } i=int(NR*0.5)+1; j=int(NR*0.99)+1; if (j>NR) j=NR; print a[i], a[j] }'; }
-wrk_close() { taskset -c 1 wrk -t1 -c16 -d${SECS}s --latency -H "Host: bench.test" -H "Connection: close" "$1" 2>/dev/null | awk '
-  /Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {e+=$5} /Socket errors/ {gsub(",",""); e+=$4+$6+$8+$10}
-  END {printf "%s %s %s %s", r, p50, p99, (e==""?0:e)}'; }
+# stime full|resume URL SECS: TLS 1.2 handshakes/s from 4 parallel "openssl s_time" clients, each connection
+# fetching "/" (HTTP/1.0) and closing: "full" makes every handshake a full one (RSA signature, X25519),
+# "resume" resumes the session (abbreviated handshake). wrk cannot do this: it resumes when it can, so its
+# "Connection: close" runs mix the two differently per server.
+stime() { local hp=${2#https://} ps=() k; for k in 1 2 3 4; do
+    taskset -c 1 openssl s_time -connect $hp $([ $1 = full ] && echo -new || echo -reuse) -tls1_2 -time $3 -www / >$D/st.$k 2>/dev/null & ps+=($!); done
+  wait "${ps[@]}"; cat $D/st.1 $D/st.2 $D/st.3 $D/st.4 | awk -v s=$3 '/connections in [0-9.]+s;/ {n+=$1} END {printf "%.1f", n/s}'; }
 h2run() { # h2run LOG ARGS...: req/s and errored requests from h2load (bounded: a stalled stream must not hang the run)
   rm -f "$1"; taskset -c 1 timeout $((SECS + 30)) h2load "${@:2}" --log-file="$1" 2>/dev/null | awk '
     /finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) r=$(i-1)} /^requests:/ {e=$10+$12+$14}
@@ -177,9 +182,9 @@ ROWS=$D/part2.txt; : > $ROWS
 row() { printf "%-10s %-12s %12s %9s %9s %8s %7s %11s\n" "$@" | tee -a $ROWS; }
 row contestant case "req/s" p50 p99 errors rss_MB cpu_us/req
 
-for n in "${NAMES[@]}"; do u=${HTTPS[$n]:-}; [ -z "$u" ] && continue   # tls:newconn
-  wrk_close $u/ >/dev/null; t0=$(ticks ${PIDOF[$n]:-}); set -- $(wrk_close $u/) - - - -; t1=$(ticks ${PIDOF[$n]:-})
-  row $n tls:newconn $1 $2 $3 $4 "$(rss ${PIDOF[$n]:-})" "$(cpu_per_req $t0 $t1 $1)"; done
+for c in full resume; do for n in "${NAMES[@]}"; do u=${HTTPS[$n]:-}; [ -z "$u" ] && continue   # tls:full, tls:resume
+  stime $c $u 2 >/dev/null; t0=$(ticks ${PIDOF[$n]:-}); r=$(stime $c $u $SECS); t1=$(ticks ${PIDOF[$n]:-})
+  row $n tls:$c $r - - - "$(rss ${PIDOF[$n]:-})" "$(cpu_per_req $t0 $t1 $r)"; done; done
 for n in "${NAMES[@]}"; do u=${HTTPS[$n]:-}; [ -z "$u" ] && continue   # h2:small
   h2run $D/h2.log -c16 -m10 -t1 -D $SECS $u/ >/dev/null
   t0=$(ticks ${PIDOF[$n]:-}); set -- $(h2run $D/h2.log -c16 -m10 -t1 -D $SECS $u/) - -; t1=$(ticks ${PIDOF[$n]:-}); p=($(pcts $D/h2.log))
