@@ -111,7 +111,8 @@ public final class AllowList {
    * Whether {@code client} may reach {@code target} on {@code port} by the entries: exact host first,
    * then wildcards longest suffix first ({@code *.example.com} takes {@code a.b.example.com}, never
    * {@code example.com} or {@code evilexample.com}); an IP literal by the CIDR entries. The first
-   * entry that takes port and client wins. An allowed lookup allocates nothing.
+   * entry (in declared order) that takes port and client wins. An allowed lookup allocates nothing
+   * but, for an IP literal, the copy of its address bytes.
    */
   public Decision check(Target target, int port, Client client) {
     if (target instanceof Target.Invalid) {
