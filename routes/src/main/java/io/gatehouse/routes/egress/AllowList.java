@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /**
  * The {@code egress} block compiled for lookup, laid out like the route table: exact hosts in a
  * hash map, {@code *.domain} wildcards by suffix (only suffix lengths that exist are probed, longest
- * first), CIDR entries in declared order. A destination passes in two steps: {@link #check} the
+ * first), CIDR entries by prefix length and network ({@link CidrEntries}: a binary search per prefix
+ * length present, the first declared entry wins). A destination passes in two steps: {@link #check} the
  * normalised host, port and client against the entries, then {@link #checkAddress} every address
  * the name resolved to (or the IP literal) against the denied ranges, which only a CIDR entry
  * can open. {@code ALLOW_ANY} skips the first step's entry lookup but never the second.
@@ -22,9 +23,11 @@ public final class AllowList {
   /** The rule name decisions carry when {@code ALLOW_ANY} allowed a destination no entry names. */
   public static final String ALLOW_ANY = "ALLOW_ANY";
 
-  private record Entry(EgressRule rule, Cidr destination, List<Cidr> sources, Decision decision) {
-    Entry(EgressRule rule, Cidr destination, List<Cidr> sources) {
-      this(rule, destination, sources, new Decision(Verdict.ALLOWED, rule.name(), rule.originateTls(), rule.caCert()));
+  /** One entry compiled: {@code order} is its position among the entries as declared. */
+  record Entry(EgressRule rule, Cidr destination, List<Cidr> sources, int order, Decision decision) {
+    Entry(EgressRule rule, Cidr destination, List<Cidr> sources, int order) {
+      this(rule, destination, sources, order,
+          new Decision(Verdict.ALLOWED, rule.name(), rule.originateTls(), rule.caCert()));
     }
 
     boolean admits(int port) {
@@ -57,10 +60,10 @@ public final class AllowList {
   private final HostIndex<Entry[]> exact;
   private final HostIndex<Entry[]> wildcards;
   private final int[] suffixLengths;
-  private final Entry[] cidrs;
+  private final CidrEntries cidrs;
 
   private AllowList(Egress config, HostIndex<Entry[]> exact, HostIndex<Entry[]> wildcards, int[] suffixLengths,
-                    Entry[] cidrs) {
+                    CidrEntries cidrs) {
     this.config = config;
     this.exact = exact;
     this.wildcards = wildcards;
@@ -73,23 +76,25 @@ public final class AllowList {
     Map<String, List<Entry>> exact = new HashMap<>();
     Map<String, List<Entry>> wild = new HashMap<>();
     List<Entry> cidrs = new ArrayList<>();
+    int order = 0;
     for (EgressRule rule : egress.allow()) {
       List<Cidr> sources = rule.sources().stream().map(Cidr::parse).toList();
       if (rule.destination() instanceof EgressRule.Destination.Cidr c) {
-        cidrs.add(new Entry(rule, Cidr.parse(c.cidr()), sources));
+        cidrs.add(new Entry(rule, Cidr.parse(c.cidr()), sources, order));
       } else if (rule.destination() instanceof EgressRule.Destination.Host h) {
-        Entry entry = new Entry(rule, null, sources);
+        Entry entry = new Entry(rule, null, sources, order);
         if (h.pattern().startsWith("*.")) {
           wild.computeIfAbsent(h.pattern().substring(2), k -> new ArrayList<>()).add(entry);
         } else {
           exact.computeIfAbsent(h.pattern(), k -> new ArrayList<>()).add(entry);
         }
       }
+      order++;
     }
     TreeSet<Integer> lengths = new TreeSet<>((a, b) -> b - a);
     wild.keySet().forEach(k -> lengths.add(k.length()));
     return new AllowList(egress, freeze(exact), freeze(wild), lengths.stream().mapToInt(Integer::intValue).toArray(),
-        cidrs.toArray(NONE));
+        CidrEntries.of(cidrs));
   }
 
   private static HostIndex<Entry[]> freeze(Map<String, List<Entry>> in) {
@@ -106,7 +111,8 @@ public final class AllowList {
    * Whether {@code client} may reach {@code target} on {@code port} by the entries: exact host first,
    * then wildcards longest suffix first ({@code *.example.com} takes {@code a.b.example.com}, never
    * {@code example.com} or {@code evilexample.com}); an IP literal by the CIDR entries. The first
-   * entry that takes port and client wins. An allowed lookup allocates nothing.
+   * entry (in declared order) that takes port and client wins. An allowed lookup allocates nothing
+   * but, for an IP literal, the copy of its address bytes.
    */
   public Decision check(Target target, int port, Client client) {
     if (target instanceof Target.Invalid) {
@@ -120,10 +126,7 @@ public final class AllowList {
         allowed = first(wildcard(name, suffixLengths[i]), port, client);
       }
     } else if (target instanceof Target.Address a) {
-      for (int i = 0; allowed == null && i < cidrs.length; i++) {
-        Entry e = cidrs[i];
-        allowed = e.destination().contains(a.address()) && e.admits(port) && e.fromSource(client) ? e : null;
-      }
+      allowed = cidrs.first(a.address().getAddress(), port, client);
     }
     if (allowed != null) {
       return allowed.decision();
@@ -161,11 +164,7 @@ public final class AllowList {
         add(named, wildcard(n.name(), length));
       }
     } else if (target instanceof Target.Address a) {
-      for (Entry e : cidrs) {
-        if (e.destination().contains(a.address())) {
-          named.add(e);
-        }
-      }
+      named.addAll(cidrs.containing(a.address().getAddress()));
     }
     for (Entry e : named) {
       if (e.admits(port)) {
@@ -188,14 +187,10 @@ public final class AllowList {
    * CIDR entry covering it takes port and client. Returns {@code allowed} itself when it passes.
    */
   public Decision checkAddress(Decision allowed, InetAddress address, int port, Client client) {
-    Cidr denied = DeniedRanges.of(address);
-    if (denied == null) {
+    byte[] bytes = address.getAddress();
+    Cidr denied = DeniedRanges.of(bytes);
+    if (denied == null || cidrs.first(bytes, port, client) != null) {
       return allowed;
-    }
-    for (Entry entry : cidrs) {
-      if (entry.destination().contains(address) && entry.admits(port) && entry.fromSource(client)) {
-        return allowed;
-      }
     }
     return Decision.denied(Verdict.ADDRESS_DENIED, denied.text());
   }

@@ -27,7 +27,11 @@ public record Cidr(byte[] network, int prefix, String text) {
   }
 
   public boolean contains(InetAddress address) {
-    byte[] bytes = address.getAddress();
+    return contains(address.getAddress());
+  }
+
+  /** Whether the address of these bytes ({@code InetAddress.getAddress()}: 4 or 16) is in this network. */
+  public boolean contains(byte[] bytes) {
     if (bytes.length != network.length) {
       return false;
     }

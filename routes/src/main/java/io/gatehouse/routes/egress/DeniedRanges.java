@@ -1,6 +1,5 @@
 package io.gatehouse.routes.egress;
 
-import java.net.InetAddress;
 import java.util.List;
 
 /**
@@ -18,8 +17,8 @@ final class DeniedRanges {
 
   private DeniedRanges() {}
 
-  /** The denied range that holds {@code address}, or null. */
-  static Cidr of(InetAddress address) {
+  /** The denied range that holds the address of these bytes ({@code InetAddress.getAddress()}), or null. */
+  static Cidr of(byte[] address) {
     for (Cidr range : DEFAULT) {
       if (range.contains(address)) {
         return range;

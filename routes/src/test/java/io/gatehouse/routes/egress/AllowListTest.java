@@ -7,16 +7,23 @@ import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.load.ConfigFile;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
+import io.gatehouse.routes.Egress;
+import io.gatehouse.routes.EgressRule;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** What the allow-list decides, table-driven: host normalisation, wildcards, ports, sources, IP tricks, denied ranges. */
+/**
+ * What the allow-list decides, table-driven: host normalisation, wildcards, ports, sources, IP tricks,
+ * denied ranges; the CIDR index against overlaps and odd prefix lengths, and against a linear scan.
+ */
 class AllowListTest {
   private static final String CONFIG = """
       egress:
@@ -170,5 +177,254 @@ class AllowListTest {
   void registryOnlyWithoutEntriesDeniesEverything() {
     AllowList none = compile("egress: {}");
     assertEquals(Verdict.HOST_NOT_ALLOWED, none.check(Target.parse("api.github.com"), 443, CLIENT).verdict());
+  }
+
+  /** Overlapping networks declared in either order, one network declared thrice, /0 to /128, host bits set. */
+  private static final String CIDRS = """
+      egress:
+        allow:
+          - { name: wide-first, cidr: 198.51.0.0/16, ports: [443] }
+          - { name: narrow-after-wide, cidr: 198.51.100.0/24, ports: [443, 8443] }
+          - { name: narrow-first, cidr: 192.0.2.128/25, ports: [443] }
+          - { name: wide-after-narrow, cidr: 192.0.2.0/24, ports: [443, 80] }
+          - { name: twice-a, cidr: 203.0.113.0/24, ports: [443], sources: [10.1.0.0/16] }
+          - { name: twice-b, cidr: 203.0.113.0/24, ports: [443, 80] }
+          - { name: twice-c, cidr: 203.0.113.0/24, ports: [8080] }
+          - { name: narrow-private, cidr: 10.20.30.0/24, ports: [8080] }
+          - { name: wide-private, cidr: 10.0.0.0/8, ports: [8080, 9090], sources: [10.1.0.0/16] }
+          - { name: slash7, cidr: 2.0.0.0/7, ports: [7] }
+          - { name: slash13, cidr: 44.8.0.0/13, ports: [13] }
+          - { name: host-bits, cidr: 45.1.2.3/16, ports: [16] }
+          - { name: one-v4, cidr: 46.0.0.1/32, ports: [32] }
+          - { name: v6-33, cidr: "2001:db8:8000::/33", ports: [33] }
+          - { name: v6-65, cidr: "2001:db8:0:1:8000::/65", ports: [65] }
+          - { name: v6-127, cidr: "2001:db8::/127", ports: [127] }
+          - { name: v6-128, cidr: "2001:db8::5/128", ports: [128] }
+          - { name: all-v4, cidr: 0.0.0.0/0, ports: [9] }
+          - { name: all-v6, cidr: "::/0", ports: [9] }
+      """;
+
+  private static final AllowList CIDR_LIST = compile(CIDRS);
+  private static final Client INSIDE = Client.of(ip("10.1.5.5"));
+
+  record CidrCase(String desc, String host, int port, Client client, Verdict verdict, String rule) {
+    @Override public String toString() {
+      return desc;
+    }
+  }
+
+  static Stream<CidrCase> cidrCases() {
+    return Stream.of(
+        new CidrCase("wider declared first wins", "198.51.100.7", 443, CLIENT, Verdict.ALLOWED, "wide-first"),
+        new CidrCase("narrower declared later takes its own port", "198.51.100.7", 8443, CLIENT, Verdict.ALLOWED,
+            "narrow-after-wide"),
+        new CidrCase("port denied by the first containing entry", "198.51.100.7", 22, CLIENT,
+            Verdict.PORT_NOT_ALLOWED, "wide-first"),
+        new CidrCase("narrower declared first wins", "192.0.2.200", 443, CLIENT, Verdict.ALLOWED, "narrow-first"),
+        new CidrCase("wider declared later takes its port", "192.0.2.200", 80, CLIENT, Verdict.ALLOWED,
+            "wide-after-narrow"),
+        new CidrCase("outside the narrower half", "192.0.2.5", 443, CLIENT, Verdict.ALLOWED, "wide-after-narrow"),
+        new CidrCase("same network: first declared that takes the client", "203.0.113.9", 443, INSIDE,
+            Verdict.ALLOWED, "twice-a"),
+        new CidrCase("same network: source skips to the next", "203.0.113.9", 443, CLIENT, Verdict.ALLOWED, "twice-b"),
+        new CidrCase("same network: third declared, own port", "203.0.113.9", 8080, CLIENT, Verdict.ALLOWED, "twice-c"),
+        new CidrCase("same network: port names the first", "203.0.113.9", 22, CLIENT, Verdict.PORT_NOT_ALLOWED,
+            "twice-a"),
+        new CidrCase("source denied by the wider entry", "10.20.99.4", 9090, CLIENT, Verdict.SOURCE_NOT_ALLOWED,
+            "wide-private"),
+        new CidrCase("narrower private entry", "10.20.30.4", 8080, CLIENT, Verdict.ALLOWED, "narrow-private"),
+        new CidrCase("/7 first address", "2.0.0.0", 7, CLIENT, Verdict.ALLOWED, "slash7"),
+        new CidrCase("/7 last address", "3.255.255.255", 7, CLIENT, Verdict.ALLOWED, "slash7"),
+        new CidrCase("/7 just after", "4.0.0.0", 7, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v4"),
+        new CidrCase("/7 just before", "1.255.255.255", 7, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v4"),
+        new CidrCase("/13 last address", "44.15.255.255", 13, CLIENT, Verdict.ALLOWED, "slash13"),
+        new CidrCase("/13 just after", "44.16.0.0", 13, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v4"),
+        new CidrCase("/13 just before", "44.7.255.255", 13, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v4"),
+        new CidrCase("host bits in the entry are ignored", "45.1.200.200", 16, CLIENT, Verdict.ALLOWED, "host-bits"),
+        new CidrCase("host bits: other network", "45.2.0.0", 16, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v4"),
+        new CidrCase("/32 itself", "46.0.0.1", 32, CLIENT, Verdict.ALLOWED, "one-v4"),
+        new CidrCase("/32 neighbour", "46.0.0.2", 32, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v4"),
+        new CidrCase("IPv4-mapped IPv6 is IPv4", "[::ffff:46.0.0.1]", 32, CLIENT, Verdict.ALLOWED, "one-v4"),
+        new CidrCase("IPv4-compatible IPv6 is not IPv4", "[::46.0.0.1]", 32, CLIENT, Verdict.PORT_NOT_ALLOWED,
+            "all-v6"),
+        new CidrCase("/0 takes what earlier entries refuse", "198.51.100.7", 9, CLIENT, Verdict.ALLOWED, "all-v4"),
+        new CidrCase("/0 takes any IPv4", "8.8.8.8", 9, CLIENT, Verdict.ALLOWED, "all-v4"),
+        new CidrCase("::/0 takes any IPv6", "[2606:4700::1]", 9, CLIENT, Verdict.ALLOWED, "all-v6"),
+        new CidrCase("/33 last half", "[2001:db8:ffff::1]", 33, CLIENT, Verdict.ALLOWED, "v6-33"),
+        new CidrCase("/33 first half", "[2001:db8:7fff::1]", 33, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v6"),
+        new CidrCase("/65 in", "[2001:db8:0:1:ffff::1]", 65, CLIENT, Verdict.ALLOWED, "v6-65"),
+        new CidrCase("/65 out", "[2001:db8:0:1:7fff::1]", 65, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v6"),
+        new CidrCase("/127 even", "[2001:db8::]", 127, CLIENT, Verdict.ALLOWED, "v6-127"),
+        new CidrCase("/127 odd", "[2001:db8::1]", 127, CLIENT, Verdict.ALLOWED, "v6-127"),
+        new CidrCase("/127 next pair", "[2001:db8::2]", 127, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v6"),
+        new CidrCase("/128 itself", "[2001:db8::5]", 128, CLIENT, Verdict.ALLOWED, "v6-128"),
+        new CidrCase("/128 neighbour", "[2001:db8::4]", 128, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v6"),
+        new CidrCase("an IPv4 entry never takes IPv6 with the same bits", "[2e00:1::]", 32, CLIENT, Verdict.PORT_NOT_ALLOWED, "all-v6"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cidrCases")
+  void decidesByTheFirstDeclaredCidrEntry(CidrCase c) {
+    Decision d = CIDR_LIST.check(Target.parse(c.host()), c.port(), c.client());
+    assertEquals(c.verdict(), d.verdict(), c.desc());
+    assertEquals(c.rule(), d.rule(), c.desc());
+  }
+
+  static Stream<CidrCase> deniedRangeCases() {
+    return Stream.of(
+        new CidrCase("opened by the narrower entry", "10.20.30.4", 8080, CLIENT, Verdict.ALLOWED, ""),
+        new CidrCase("wider entry, client outside its sources", "10.20.99.4", 8080, CLIENT, Verdict.ADDRESS_DENIED,
+            "10.0.0.0/8"),
+        new CidrCase("opened by the wider entry for its sources", "10.20.99.4", 8080, INSIDE, Verdict.ALLOWED, ""),
+        new CidrCase("narrower entry's network, wider entry's port", "10.20.30.4", 9090, INSIDE, Verdict.ALLOWED, ""),
+        new CidrCase("narrower entry's network, wider entry's port, other client", "10.20.30.4", 9090, CLIENT,
+            Verdict.ADDRESS_DENIED, "10.0.0.0/8"),
+        new CidrCase("no entry takes the port", "10.20.30.4", 22, INSIDE, Verdict.ADDRESS_DENIED, "10.0.0.0/8"),
+        new CidrCase("/0 opens metadata on its port", "169.254.169.254", 9, CLIENT, Verdict.ALLOWED, ""),
+        new CidrCase("metadata on another port", "169.254.169.254", 443, CLIENT, Verdict.ADDRESS_DENIED,
+            "169.254.0.0/16"),
+        new CidrCase("::/0 opens IPv6 loopback on its port", "::1", 9, CLIENT, Verdict.ALLOWED, ""),
+        new CidrCase("IPv4-mapped private address", "::ffff:10.20.30.4", 8080, CLIENT, Verdict.ALLOWED, ""));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("deniedRangeCases")
+  void opensADeniedRangeOnlyByAnEntryThatTakesPortAndClient(CidrCase c) {
+    Decision allowed = new Decision(Verdict.ALLOWED, "x", false, "");
+    Decision d = CIDR_LIST.checkAddress(allowed, ip(c.host()), c.port(), c.client());
+    assertEquals(c.verdict(), d.verdict(), c.desc());
+    assertEquals(c.verdict() == Verdict.ALLOWED ? "x" : c.rule(), d.rule(), c.desc());
+  }
+
+  private static final String CHECKOUT = "spiffe://cluster.local/ns/shop/sa/checkout";
+  private static final List<Integer> PORTS = List.of(80, 443, 8080, 9, 22);
+
+  /**
+   * 10 000 generated CIDR entries, crowded into few networks so that they overlap at every prefix
+   * length, against a scan in declared order: same verdict and entry for 5 000 IP literals, ports and
+   * clients, and the same answer for the denied-range check.
+   */
+  @Test
+  void indexAnswersAsALinearScanDoes() {
+    Random random = new Random(7);
+    List<EgressRule> rules = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      byte[] network = address(random);
+      int bits = network.length * 8;
+      int prefix = i == 5_000 ? 0 : random.nextInt(5) == 0 ? 1 + random.nextInt(bits) : bits / 2 + random.nextInt(bits / 2 + 1);
+      List<Integer> ports = random.nextBoolean() ? List.of(PORTS.get(random.nextInt(4)))
+          : List.of(PORTS.get(random.nextInt(2)), PORTS.get(2 + random.nextInt(2)));
+      List<String> sources = random.nextInt(5) == 0 ? List.of("10.1.0.0/16") : List.of();
+      List<String> identities = random.nextInt(10) == 0 ? List.of(CHECKOUT) : List.of();
+      rules.add(new EgressRule("r" + i, new EgressRule.Destination.Cidr(text(network) + "/" + prefix), ports, sources,
+          identities, false, ""));
+    }
+    AllowList list = AllowList.compile(new Egress(Egress.Mode.REGISTRY_ONLY, rules));
+    List<Cidr> networks = rules.stream().map(r -> Cidr.parse(((EgressRule.Destination.Cidr) r.destination()).cidr()))
+        .toList();
+    List<Client> clients = List.of(new Client(ip("10.1.2.3"), List.of(CHECKOUT)), Client.of(ip("10.1.2.3")),
+        Client.of(ip("10.9.9.9")));
+    Decision allowed = new Decision(Verdict.ALLOWED, "x", false, "");
+    int[] verdicts = new int[Verdict.values().length];
+    for (int i = 0; i < 5_000; i++) {
+      InetAddress address = ip(text(address(random)));
+      int port = PORTS.get(random.nextInt(PORTS.size()));
+      Client client = clients.get(random.nextInt(clients.size()));
+      Decision expected = linear(rules, networks, address, port, client);
+      Decision actual = list.check(new Target.Address(address), port, client);
+      String what = address.getHostAddress() + " port " + port + " from " + client;
+      assertEquals(expected.verdict(), actual.verdict(), what);
+      assertEquals(expected.rule(), actual.rule(), what);
+      assertEquals(linearAddress(allowed, rules, networks, address, port, client),
+          list.checkAddress(allowed, address, port, client), what);
+      verdicts[actual.verdict().ordinal()]++;
+    }
+    for (Verdict v : List.of(Verdict.ALLOWED, Verdict.HOST_NOT_ALLOWED, Verdict.PORT_NOT_ALLOWED,
+        Verdict.SOURCE_NOT_ALLOWED)) {
+      assertTrue(verdicts[v.ordinal()] > 20, "too few " + v + " to tell: " + verdicts[v.ordinal()]);
+    }
+  }
+
+  /** An address from a crowded pool (public, private, IPv6, unique-local) or anywhere, as bytes. */
+  private static byte[] address(Random random) {
+    int pool = random.nextInt(6);
+    byte[] bytes = new byte[pool < 3 ? 4 : 16];
+    random.nextBytes(bytes);
+    switch (pool) {
+      case 0 -> bytes[0] = 10;
+      case 1 -> {
+        bytes[0] = (byte) 198;
+        bytes[1] = 51;
+      }
+      case 3 -> {
+        bytes[0] = 0x20;
+        bytes[1] = 0x01;
+        bytes[2] = 0x0d;
+        bytes[3] = (byte) 0xb8;
+      }
+      case 4 -> bytes[0] = (byte) 0xfd;
+      default -> {
+        return bytes;
+      }
+    }
+    // Crowd the rest: a few values per byte, so networks nest and repeat.
+    for (int i = 2; i < bytes.length; i++) {
+      bytes[i] &= (byte) (pool == 3 && i < 4 ? 0xff : 0x03);
+    }
+    return bytes;
+  }
+
+  private static String text(byte[] bytes) {
+    try {
+      return InetAddress.getByAddress(bytes).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The allow-list's answer for an IP literal, the slow way: every entry, in declared order. */
+  private static Decision linear(List<EgressRule> rules, List<Cidr> networks, InetAddress address, int port,
+                                 Client client) {
+    byte[] bytes = address.getAddress();
+    List<EgressRule> containing = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      if (networks.get(i).contains(bytes)) {
+        containing.add(rules.get(i));
+      }
+    }
+    for (EgressRule rule : containing) {
+      if (rule.ports().contains(port) && takes(rule, client)) {
+        return new Decision(Verdict.ALLOWED, rule.name(), false, "");
+      }
+    }
+    for (EgressRule rule : containing) {
+      if (rule.ports().contains(port)) {
+        return Decision.denied(Verdict.SOURCE_NOT_ALLOWED, rule.name());
+      }
+    }
+    return containing.isEmpty() ? Decision.denied(Verdict.HOST_NOT_ALLOWED, "")
+        : Decision.denied(Verdict.PORT_NOT_ALLOWED, containing.get(0).name());
+  }
+
+  /** The denied-range check, the slow way. */
+  private static Decision linearAddress(Decision allowed, List<EgressRule> rules, List<Cidr> networks,
+                                        InetAddress address, int port, Client client) {
+    Cidr denied = DeniedRanges.DEFAULT.stream().filter(r -> r.contains(address)).findFirst().orElse(null);
+    if (denied == null) {
+      return allowed;
+    }
+    byte[] bytes = address.getAddress();
+    for (int i = 0; i < rules.size(); i++) {
+      EgressRule rule = rules.get(i);
+      if (networks.get(i).contains(bytes) && rule.ports().contains(port) && takes(rule, client)) {
+        return allowed;
+      }
+    }
+    return Decision.denied(Verdict.ADDRESS_DENIED, denied.text());
+  }
+
+  private static boolean takes(EgressRule rule, Client client) {
+    return (rule.sources().isEmpty() || rule.sources().stream().anyMatch(s -> Cidr.parse(s).contains(client.address())))
+        && (rule.identities().isEmpty() || client.identities().stream().anyMatch(rule.identities()::contains));
   }
 }
