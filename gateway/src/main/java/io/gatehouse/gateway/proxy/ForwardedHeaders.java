@@ -83,11 +83,27 @@ public final class ForwardedHeaders {
     return connectionHeader != null && namesToken(connectionHeader, name);
   }
 
+  /** Whether the comma-separated {@code list} has {@code token} as an element (case-insensitive); allocates nothing. */
   private static boolean namesToken(String list, String token) {
-    for (String part : list.split(",")) {
-      if (part.trim().equalsIgnoreCase(token)) {
+    int n = list.length();
+    int start = 0;
+    while (start <= n) {
+      int end = list.indexOf(',', start);
+      if (end < 0) {
+        end = n;
+      }
+      int from = start;
+      int to = end;
+      while (from < to && Character.isWhitespace(list.charAt(from))) {
+        from++;
+      }
+      while (to > from && Character.isWhitespace(list.charAt(to - 1))) {
+        to--;
+      }
+      if (to - from == token.length() && list.regionMatches(true, from, token, 0, token.length())) {
         return true;
       }
+      start = end + 1;
     }
     return false;
   }
