@@ -13,6 +13,8 @@ final class Candidate<T> {
   private final int pathKind; // 0 exact, 1 prefix, 2 regex
   private final String path;
   private final Pattern pathRegex;
+  /** Literal text every path the regex matches starts with ("" when none): a cheap test before the regex. */
+  private final String regexPrefix;
   private final String[] methods;
   private final String[] headerNames;
   private final ValueMatch[] headerMatches;
@@ -27,20 +29,65 @@ final class Candidate<T> {
       pathKind = 0;
       path = e.path();
       pathRegex = null;
+      regexPrefix = "";
     } else if (p instanceof PathMatch.Prefix pre) {
       pathKind = 1;
       path = pre.prefix();
       pathRegex = null;
+      regexPrefix = "";
     } else {
       pathKind = 2;
       path = null;
-      pathRegex = Pattern.compile(((PathMatch.Regex) p).pattern());
+      String pattern = ((PathMatch.Regex) p).pattern();
+      pathRegex = Pattern.compile(pattern);
+      regexPrefix = literalPrefix(pattern);
     }
     methods = match.methods().toArray(NO_NAMES);
     headerNames = match.headers().keySet().toArray(NO_NAMES);
     headerMatches = compile(match.headers(), headerNames);
     queryNames = match.query().keySet().toArray(NO_NAMES);
     queryMatches = compile(match.query(), queryNames);
+  }
+
+  /**
+   * The literal characters a whole-input match of {@code regex} must start with: those before the
+   * first metacharacter, less the last one if a quantifier follows it ({@code "/ab*"} gives
+   * {@code "/a"}); a leading {@code ^} is skipped. Empty when the pattern starts with anything
+   * else or has a top-level alternation ({@code "/a|/b"}), so it never rejects a path the regex takes.
+   */
+  static String literalPrefix(String regex) {
+    int start = regex.startsWith("^") ? 1 : 0;
+    int end = start;
+    while (end < regex.length() && "\\.[](){}*+?^$|".indexOf(regex.charAt(end)) < 0) {
+      end++;
+    }
+    if (end < regex.length() && "*+?{".indexOf(regex.charAt(end)) >= 0 && end > start) {
+      end--; // the quantifier applies to the last literal, which may then be absent or repeated
+    }
+    // \Q...\E quotes metacharacters, which the alternation scan would misread: no prefix then.
+    return regex.contains("\\Q") || hasTopLevelAlternation(regex) ? "" : regex.substring(start, end);
+  }
+
+  private static boolean hasTopLevelAlternation(String regex) {
+    int depth = 0;
+    boolean inClass = false;
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\') {
+        i++; // an escaped character is a literal
+      } else if (inClass) {
+        inClass = c != ']';
+      } else if (c == '[') {
+        inClass = true;
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == '|' && depth == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean matches(RequestView request) {
@@ -51,7 +98,7 @@ final class Candidate<T> {
     boolean pathOk = switch (pathKind) {
       case 0 -> requestPath.equals(path);
       case 1 -> requestPath.startsWith(path);
-      default -> pathRegex.matcher(requestPath).matches();
+      default -> requestPath.startsWith(regexPrefix) && pathRegex.matcher(requestPath).matches();
     };
     if (!pathOk || !methodOk(request.method())) {
       return false;
