@@ -6,7 +6,7 @@
  *              sizes (431/414 via Ingress.invalid), idle timeout, HTTP/2 limits, PROXY protocol;
  *              ConnectionGuard: connection limit, HeadTimer (slow request heads)
  *         ─► Ingress: pause the body, read dataplane.current() once, take or make x-request-id
- *         ─► snapshot.routes().match(exchange)          RouteTable: host bucket, then declared order
+ *         ─► snapshot.routes(listener).match(exchange)  RouteTable: host bucket, then declared order
  *         ─► Stage built by Pipelines for the matched route, once per snapshot:
  *              FaultFilter ─► RateLimitFilter ─► CorsFilter ─► BodyLimitFilter ─► HeaderFilter
  *              ─► RewriteFilter ─► MirrorFilter ─► Forwarder | Redirector | DirectResponder
