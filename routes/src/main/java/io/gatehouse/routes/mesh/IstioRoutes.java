@@ -85,17 +85,18 @@ final class IstioRoutes {
         if (!http.isEmpty() && !hosts.isEmpty() && httpListeners.isEmpty()) {
           scope.warn(spec.get("http"), "no HTTP or HTTPS server of the bound Gateways serves these hosts; http routes ignored");
         }
-        for (int i = 0; i < http.size() && !httpListeners.isEmpty(); i++) {
+        // Translated even when no listener takes them, so their own problems are reported.
+        for (int i = 0; i < http.size(); i++) {
           route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i)
-              .ifPresent(route -> out.add(route.onListeners(httpListeners)));
+              .filter(route -> !httpListeners.isEmpty()).ifPresent(route -> out.add(route.onListeners(httpListeners)));
         }
         List<Tree> tls = spec.get("tls").items();
         if (!tls.isEmpty() && !hosts.isEmpty() && tlsListeners.isEmpty()) {
           scope.warn(spec.get("tls"), "no TLS PASSTHROUGH server of the bound Gateways serves these hosts; tls routes ignored");
         }
-        for (int i = 0; i < tls.size() && !tlsListeners.isEmpty(); i++) {
+        for (int i = 0; i < tls.size(); i++) {
           tlsRoute(scope, tls.get(i), hosts, "istio." + r.namespace() + "." + r.name() + ".tls." + i)
-              .ifPresent(route -> out.add(route.onListeners(tlsListeners)));
+              .filter(route -> !tlsListeners.isEmpty()).ifPresent(route -> out.add(route.onListeners(tlsListeners)));
         }
         routes.checkConflicts(scope, spec.get("hosts"), out);
         if (!scope.failed()) {
