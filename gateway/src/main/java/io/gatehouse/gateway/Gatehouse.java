@@ -226,6 +226,8 @@ public final class Gatehouse implements AutoCloseable {
       dataplane.discard(next);
       throw e;
     }
+    metrics.telemetry(config.telemetry(), config.upstreams());
+    accessLog.format(config.telemetry().accessLog());
     dataplane.install(next);
     await(listeners.updateTls(tls));
     publishCertificates(tls);

@@ -35,6 +35,7 @@ public final class Exchange implements RequestView {
   private String endpoint = "";
   private int attempts;
   private String failure = "";
+  private Reason failureReason;
   private boolean clientClosed;
   private String clientCert;
   private String upstreamUri;
@@ -181,6 +182,11 @@ public final class Exchange implements RequestView {
     attempts++;
   }
 
+  /** Why the gateway answered itself, or null when the upstream answered (Envoy's response flags come from it). */
+  public Reason failureReason() {
+    return failureReason;
+  }
+
   /** Why the gateway failed the request (detail for the log), or empty. */
   public String failure() {
     return failure;
@@ -269,6 +275,7 @@ public final class Exchange implements RequestView {
   public void fail(Throwable cause) {
     GatewayException error = GatewayException.of(cause);
     failure = error.reason().word() + ": " + error.getMessage();
+    failureReason = error.reason();
     clientClosed = error.reason() == Reason.CLIENT_CLOSED;
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {

@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.gateway.observe.IstioMetrics;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
@@ -109,13 +110,19 @@ public final class Ingress implements Handler<HttpServerRequest> {
     long nanos = System.nanoTime() - ex.startNanos();
     int status = ex.status();
     metrics.request(ex.route(), ex.upstream(), status, nanos);
+    String flags = ResponseFlags.of(ex);
+    IstioMetrics istio = metrics.istio();
+    if (istio != null) {
+      istio.request(ex.upstream(), status == Reason.CLIENT_CLOSED.status() ? 0 : status, flags,
+          ResponseFlags.grpcStatus(ex), nanos, request.bytesRead(), response.bytesWritten());
+    }
     SocketAddress client = request.remoteAddress();
     String host = ex.host();
     accessLog.write(new AccessLog.Entry(ex.startMillis(), ex.requestId(),
         client == null ? "" : client.hostAddress(), listener, host == null ? "" : host,
         request.method().name(), request.path(), protocol(request.version()), ex.route(), ex.upstream(),
         ex.endpoint(), status, request.bytesRead(), response.bytesWritten(), nanos / 1_000,
-        ex.attempts(), ex.failure()));
+        ex.attempts(), ex.failure(), flags, "", ""));
   }
 
   private static String protocol(HttpVersion version) {
