@@ -346,6 +346,7 @@ final class ConfigJson {
     if (!r.cors().equals(Cors.NONE)) {
       out.put("cors", cors(r.cors()));
     }
+    r.tracing().samplingPercent().ifPresent(p -> out.put("tracing", new JsonObject().put("sampling", number(p))));
     return out;
   }
 

@@ -135,6 +135,7 @@ class ConfigJsonTest {
             exposeHeaders: [x-b]
             maxAge: 10m
             allowCredentials: true
+          tracing: { sampling: 50 }
         - name: regex
           match: [{ path: { regex: "^/r/(.*)" } }, { path: { exact: /exact } }]
           backends: [{ upstream: c }]

@@ -406,6 +406,9 @@ public final class Gatehouse implements AutoCloseable {
     }
     kubernetes.forEach(KubernetesSource::close);
     store.close();
+    if (dataplane.current().traces() != null) {
+      dataplane.current().traces().close(); // exports the spans still queued
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {

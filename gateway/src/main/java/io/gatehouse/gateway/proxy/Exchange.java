@@ -36,6 +36,7 @@ public final class Exchange implements RequestView {
   private int attempts;
   private String failure = "";
   private Reason failureReason;
+  private RequestTrace trace = RequestTrace.OFF;
   private boolean clientClosed;
   private String clientCert;
   private String upstreamUri;
@@ -180,6 +181,15 @@ public final class Exchange implements RequestView {
 
   public void attempted() {
     attempts++;
+  }
+
+  /** The request's spans ({@link RequestTrace#OFF} when tracing is off). */
+  public RequestTrace trace() {
+    return trace;
+  }
+
+  void trace(RequestTrace trace) {
+    this.trace = trace;
   }
 
   /** Why the gateway answered itself, or null when the upstream answered (Envoy's response flags come from it). */

@@ -50,6 +50,9 @@ public final class Ingress implements Handler<HttpServerRequest> {
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
+    if (snapshot.traces() != null) {
+      ex.trace(RequestTrace.start(snapshot.traces(), request));
+    }
     run(ex).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
@@ -116,13 +119,15 @@ public final class Ingress implements Handler<HttpServerRequest> {
       istio.request(ex.upstream(), status == Reason.CLIENT_CLOSED.status() ? 0 : status, flags,
           ResponseFlags.grpcStatus(ex), nanos, request.bytesRead(), response.bytesWritten());
     }
+    RequestTrace trace = ex.trace();
+    trace.end(ex, status, flags);
     SocketAddress client = request.remoteAddress();
     String host = ex.host();
     accessLog.write(new AccessLog.Entry(ex.startMillis(), ex.requestId(),
         client == null ? "" : client.hostAddress(), listener, host == null ? "" : host,
         request.method().name(), request.path(), protocol(request.version()), ex.route(), ex.upstream(),
         ex.endpoint(), status, request.bytesRead(), response.bytesWritten(), nanos / 1_000,
-        ex.attempts(), ex.failure(), flags, "", ""));
+        ex.attempts(), ex.failure(), flags, trace.traceId(), trace.spanId()));
   }
 
   private static String protocol(HttpVersion version) {
