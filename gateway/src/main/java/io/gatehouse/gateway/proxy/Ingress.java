@@ -13,16 +13,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.SocketAddress;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
- * Where every request on an HTTP listener starts: read the snapshot once, match a route, run its
- * stage, turn a failure into the gateway's error reply, then write the access log and metrics.
- * Runs on the connection's event loop and never blocks or throws.
+ * Where every request on an HTTP or EGRESS listener starts: read the snapshot once, take or make
+ * the request id, start the exchange, run the listener's stage (an HTTP listener's matches a
+ * route and runs its stage; an EGRESS listener's checks the allow-list), turn a failure into the
+ * gateway's error reply, then write the access log and metrics. Runs on the connection's event
+ * loop and never blocks or throws.
  */
 public final class Ingress implements Handler<HttpServerRequest> {
   private final Dataplane dataplane;
@@ -33,8 +33,16 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final Stage httpsRedirect;
   private final BooleanSupplier draining;
   private final boolean clientCerts;
+  private final Stage listenerStage;
 
+  /** The entry of an HTTP or HTTPS listener: every request is matched against the snapshot's routes. */
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
+    this(dataplane, listener, metrics, accessLog, clock, null);
+  }
+
+  /** The entry of a listener whose every request runs {@code stage} (an EGRESS listener's); null: route matching. */
+  public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock, Stage stage) {
+    this.listenerStage = stage != null ? stage : this::run;
     this.dataplane = dataplane;
     this.listener = listener.name();
     this.httpsRedirect = listener.httpsRedirect().enabled() ? httpsRedirect(listener.httpsRedirect()) : null;
@@ -53,11 +61,17 @@ public final class Ingress implements Handler<HttpServerRequest> {
     if (snapshot.traces() != null) {
       ex.trace(RequestTrace.start(snapshot.traces(), request));
     }
-    run(ex).onComplete(ar -> {
+    Future<Void> done;
+    try {
+      done = listenerStage.handle(ex);
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    done.onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
       }
-      if (!request.isEnded()) {
+      if (!ex.tunnelled() && !request.isEnded()) {
         // A body no stage read (404, redirect, error): let it drain so keep-alive carries on.
         request.resume();
       }
@@ -108,29 +122,16 @@ public final class Ingress implements Handler<HttpServerRequest> {
   }
 
   private void record(Exchange ex) {
-    HttpServerRequest request = ex.request();
-    HttpServerResponse response = request.response();
-    long nanos = System.nanoTime() - ex.startNanos();
-    int status = ex.status();
-    metrics.request(ex.route(), ex.upstream(), status, nanos);
     String flags = ResponseFlags.of(ex);
+    ex.trace().end(ex, ex.status(), flags); // first: the access log line names the trace
+    AccessLog.Entry entry = AccessLog.Entry.of(ex);
+    long nanos = entry.durationMicros() * 1_000;
+    metrics.request(ex.route(), ex.upstream(), entry.status(), nanos);
     IstioMetrics istio = metrics.istio();
     if (istio != null) {
-      istio.request(ex.upstream(), status == Reason.CLIENT_CLOSED.status() ? 0 : status, flags,
-          ResponseFlags.grpcStatus(ex), nanos, request.bytesRead(), response.bytesWritten());
+      istio.request(ex.upstream(), entry.status() == Reason.CLIENT_CLOSED.status() ? 0 : entry.status(), flags,
+          ResponseFlags.grpcStatus(ex), nanos, entry.bytesIn(), entry.bytesOut());
     }
-    RequestTrace trace = ex.trace();
-    trace.end(ex, status, flags);
-    SocketAddress client = request.remoteAddress();
-    String host = ex.host();
-    accessLog.write(new AccessLog.Entry(ex.startMillis(), ex.requestId(),
-        client == null ? "" : client.hostAddress(), listener, host == null ? "" : host,
-        request.method().name(), request.path(), protocol(request.version()), ex.route(), ex.upstream(),
-        ex.endpoint(), status, request.bytesRead(), response.bytesWritten(), nanos / 1_000,
-        ex.attempts(), ex.failure(), flags, trace.traceId(), trace.spanId()));
-  }
-
-  private static String protocol(HttpVersion version) {
-    return version == HttpVersion.HTTP_2 ? "HTTP/2" : version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+    accessLog.write(entry);
   }
 }

@@ -187,12 +187,12 @@ public final class RequestTrace {
   }
 
   /** The trace id for the access log, or empty when not traced. */
-  String traceId() {
+  public String traceId() {
     SpanContext context = server == null ? null : server.getSpanContext();
     return context != null && context.isValid() ? context.getTraceId() : "";
   }
 
-  String spanId() {
+  public String spanId() {
     SpanContext context = server == null ? null : server.getSpanContext();
     return context != null && context.isValid() ? context.getSpanId() : "";
   }
