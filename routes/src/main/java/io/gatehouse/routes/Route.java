@@ -8,13 +8,14 @@ import java.util.List;
  * {@code match}) and what it does with them. An empty {@code match} list takes every request for
  * its hosts. {@code timeout} of zero means no timeout. The traffic policies ({@code fault},
  * {@code rateLimit}, {@code cors}, {@code mirror}) are their {@code NONE} values when absent, and a
- * zero {@code maxBodySize} means no limit. {@code listeners} names the listeners the route serves;
+ * zero {@code maxBodySize} means no limit. {@code tracing} is {@link RouteTracing#NONE} unless the
+ * route samples traces at its own ratio. {@code listeners} names the listeners the route serves;
  * empty ({@link #ALL_LISTENERS}, the default) means every listener.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                     Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                     Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
-                    List<String> listeners) {
+                    RouteTracing tracing, List<String> listeners) {
   /** The default binding: the route serves on every listener. */
   public static final List<String> ALL_LISTENERS = List.of();
 
@@ -27,9 +28,9 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   /** A route on every listener. */
   public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
-               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors) {
+               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors, RouteTracing tracing) {
     this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
-        ALL_LISTENERS);
+        tracing, ALL_LISTENERS);
   }
 
   /** Whether this route serves on the listener named {@code listener}. */
@@ -40,7 +41,15 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   /** This route bound to {@code names} (empty: every listener). */
   public Route onListeners(List<String> names) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
-        mirror, cors, names);
+        mirror, cors, tracing, names);
+  }
+
+  /** A route on every listener that traces as {@code telemetry.tracing} says. */
+  public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
+               Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
+               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors) {
+    this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
+        RouteTracing.NONE);
   }
 
   /** A route without traffic policies. */
