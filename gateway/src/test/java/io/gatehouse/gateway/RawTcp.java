@@ -31,6 +31,15 @@ final class RawTcp implements AutoCloseable {
     }
   }
 
+  /** HTTP/1.1 over TLS (SNI {@code serverName}, ALPN http/1.1), trusting any certificate. */
+  static RawTcp tls(int port, String serverName) {
+    try {
+      return new RawTcp(H2Client.tlsSocket(port, serverName, "http/1.1"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   RawTcp send(byte[] bytes) {
     try {
       socket.getOutputStream().write(bytes);

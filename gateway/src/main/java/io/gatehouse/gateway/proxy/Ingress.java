@@ -8,7 +8,9 @@ import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import io.vertx.core.Future;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -24,6 +26,7 @@ import java.util.function.BooleanSupplier;
  * Runs on the connection's event loop and never blocks or throws.
  */
 public final class Ingress implements Handler<HttpServerRequest> {
+  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("gatehouse.refused");
   private final Dataplane dataplane;
   private final String listener;
   private final GatewayMetrics metrics;
@@ -45,11 +48,15 @@ public final class Ingress implements Handler<HttpServerRequest> {
   }
 
   @Override public void handle(HttpServerRequest request) {
+    if (refusedEarlier(request)) {
+      return;
+    }
     request.pause();
+    GatewayException invalid = HeadValidator.check(request);
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
-    run(ex).onComplete(ar -> {
+    (invalid == null ? run(ex) : refuse(ex, invalid)).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
       }
@@ -79,10 +86,43 @@ public final class Ingress implements Handler<HttpServerRequest> {
     record(ex);
   }
 
-  private Future<Void> run(Exchange ex) {
-    if (ex.host() == null && ex.request().version() == HttpVersion.HTTP_1_1) {
-      return Future.failedFuture(new GatewayException(Reason.MISSING_HOST));
+  /** A head {@link HeadValidator} refused: the error, and an HTTP/1.x connection is closed after it (RFC 9112 §6.3). */
+  private static Future<Void> refuse(Exchange ex, GatewayException invalid) {
+    HttpServerRequest request = ex.request();
+    if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase connection) {
+      // Vert.x keeps the connection for a Connection: close it did not decide on, and may already
+      // hold the next pipelined request (a smuggled one, after a TE.TE head): mark the connection
+      // so that no later request on it is served, and close it once the answer is out.
+      connection.channel().attr(REFUSED).set(Boolean.TRUE);
+      ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
+      request.response().endHandler(v -> request.connection().close());
     }
+    return Future.failedFuture(invalid);
+  }
+
+  /** Whether an earlier request on this HTTP/1.x connection was refused: then this one is dropped with the connection. */
+  private static boolean refusedEarlier(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase connection
+        && connection.channel().hasAttr(REFUSED)) {
+      request.connection().close();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A request whose HTTP version Vert.x does not serve (its version is null): 505 (RFC 9110
+   * §15.6.6), or 400 when the protocol name is not even {@code HTTP} (RFC 9112 §2.3); then close.
+   */
+  public void unsupportedVersion(HttpServerRequest request, String protocolName) {
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts);
+    ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
+    ex.fail("HTTP".equals(protocolName) ? new GatewayException(Reason.VERSION_NOT_SUPPORTED)
+        : new GatewayException(Reason.BAD_REQUEST, "protocol " + protocolName));
+    record(ex);
+  }
+
+  private Future<Void> run(Exchange ex) {
     if (!ex.hasValidPath()) {
       return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request target is not a path"));
     }

@@ -5,6 +5,8 @@ import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -48,13 +50,17 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
     ConnectionGuard guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits);
     Ingress ingress = new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC());
+    Handler<HttpServerRequest> handler = request -> {
+      guard.headReceived(request);
+      ingress.handle(request);
+    };
     return vertx.createHttpServer(options)
-        .requestHandler(request -> {
-          guard.headReceived(request);
-          ingress.handle(request);
-        })
+        .requestHandler(handler)
         .invalidRequestHandler(request -> ingress.invalid(request, limits))
-        .connectionHandler(guard::accept)
+        .connectionHandler(connection -> {
+          guard.accept(connection);
+          VersionGate.install(connection, handler, ingress);
+        })
         .listen()
         .onSuccess(s -> server = s);
   }

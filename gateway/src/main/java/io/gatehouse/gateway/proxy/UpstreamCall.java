@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 
@@ -67,13 +68,17 @@ final class UpstreamCall {
       body = ex.bufferedBody();
       bodyless = false;
       attempt();
-    } else if (!bodyless && length > 0 && length <= Forwarder.RETRY_BUFFER_BYTES && retriesAfterSend()) {
+    } else if (length >= 0 && length <= Forwarder.RETRY_BUFFER_BYTES && (retriesAfterSend() && !bodyless
+        || request.version() == HttpVersion.HTTP_2 && !request.isEnded())) {
+      // HTTP/2 with a declared length: the whole (small) body first, so a stream whose DATA
+      // contradicts content-length (a stream error, RFC 9113 §8.1.1) never reaches the upstream.
       request.body().onComplete(ar -> {
         if (ar.failed()) {
-          finish(new GatewayException(Reason.BAD_REQUEST, "request body: " + ar.cause()));
+          finish(new GatewayException(Reason.INVALID_FRAMING, "request body: " + ar.cause()));
           return;
         }
         body = ar.result();
+        bodyless = body.length() == 0;
         attempt();
       });
       request.resume(); // the ingress paused it; body() alone does not read a paused request
@@ -196,8 +201,12 @@ final class UpstreamCall {
       ex.body().pipe().endOnFailure(false).to(upstreamRequest).onFailure(e -> {
         if (e instanceof GatewayException limit) {
           finish(limit);  // the body broke a route limit (413): that is the answer, not a reset
+        } else if (ClientBodyFailure.isFraming(e)) {
+          // A malformed chunk mid-body: the client's fault (400); finish aborts the upstream
+          // request, so the upstream sees a cut-off body, never a complete one.
+          finish(new GatewayException(Reason.INVALID_FRAMING, "request body: " + e));
         } else {
-          upstreamRequest.reset();
+          abort(upstreamRequest);
         }
       });
     }
@@ -212,7 +221,7 @@ final class UpstreamCall {
     if (replayable() && retry()) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;
-      upstreamRequest.reset();
+      abort(upstreamRequest);
       attempt();
     } else {
       timeout(Reason.UPSTREAM_PER_TRY_TIMEOUT, "no response head within " + route.perTryTimeoutMillis + "ms");
@@ -270,9 +279,24 @@ final class UpstreamCall {
     } else {
       // After finished is set: the reset fails this try's response future, which must not retry.
       if (current != null) {
-        current.reset();
+        abort(current);
       }
       done.fail(failure);
+    }
+  }
+
+  /**
+   * Abandons an upstream request. On HTTP/1.x the connection is closed rather than the request
+   * reset: Vert.x returns a reset HTTP/1.x connection to its pool, and if the request head had
+   * failed to be written (Netty refuses a request line it finds invalid) that connection is wedged,
+   * stalling the next request given it until the route timeout (issue 13, item 1). A closed
+   * connection also tells the upstream that the request it was reading is cut off.
+   */
+  private static void abort(HttpClientRequest upstreamRequest) {
+    if (upstreamRequest.version() == HttpVersion.HTTP_2) {
+      upstreamRequest.reset();
+    } else {
+      upstreamRequest.connection().close();
     }
   }
 
