@@ -97,6 +97,23 @@ final class RawTcp implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits up to {@code millis} for the server to send or close: null when neither happened, else
+   * everything it sent until it closed the connection (empty for a bare close).
+   */
+  String answerWithin(long millis) {
+    try {
+      socket.setSoTimeout((int) millis);
+      int b = socket.getInputStream().read();
+      socket.setSoTimeout(10_000);
+      return b < 0 ? "" : (char) b + readUntilClosed();
+    } catch (SocketTimeoutException e) {
+      return null;
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** Reads one response with a Content-Length body: its head and body as text. */
   String readResponse() {
     try {

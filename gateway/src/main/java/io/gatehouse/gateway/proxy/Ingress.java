@@ -35,6 +35,8 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final Stage httpsRedirect;
   private final BooleanSupplier draining;
   private final boolean clientCerts;
+  private final long bodyReadTimeoutMillis;
+  private final Runnable bodyTimedOut;
 
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
     this.dataplane = dataplane;
@@ -45,6 +47,8 @@ public final class Ingress implements Handler<HttpServerRequest> {
     this.clock = clock;
     this.draining = dataplane::draining;
     this.clientCerts = listener.tls().clientAuth() != ListenerTls.ClientAuth.NONE;
+    this.bodyReadTimeoutMillis = listener.limits().bodyReadTimeout().toMillis();
+    this.bodyTimedOut = new PolicyMetrics(metrics.registry()).limitRejected(this.listener, "", "body_timeout")::increment;
   }
 
   @Override public void handle(HttpServerRequest request) {
@@ -56,6 +60,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
+    ex.bodyReadTimeout(bodyReadTimeoutMillis, bodyTimedOut);
     (invalid == null ? run(ex) : refuse(ex, invalid)).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());

@@ -49,7 +49,7 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
     }
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
-    ConnectionGuard guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits);
+    ConnectionGuard guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits, accessLog);
     Ingress ingress = new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC());
     Handler<HttpServerRequest> handler = request -> {
       guard.headReceived(request);

@@ -86,4 +86,13 @@ public enum Reason {
   public String message() {
     return message;
   }
+
+  /** The gateway's error body for this reason: {@code {"error","reason","requestId"}}. */
+  public String body(String requestId) {
+    return new io.vertx.core.json.JsonObject()
+        .put("error", message)
+        .put("reason", word)
+        .put("requestId", requestId)
+        .encode();
+  }
 }
