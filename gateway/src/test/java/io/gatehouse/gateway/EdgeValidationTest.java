@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -76,6 +77,44 @@ class EdgeValidationTest {
       }
     }
     assertNothingForwardedSince(before);
+  }
+
+  @Test
+  void continuationFloodClosesTheConnection() {
+    // CVE-2024-27316 class (HTTP/2 CONTINUATION flood): a header block that never ends must not be
+    // buffered without bound; past maxHeaderSize (16 KiB here) the connection is closed.
+    int before = upstream.requests().size();
+    try (H2Client h2 = H2Client.plain(gateway.port())) {
+      h2.frame(H2Client.HEADERS, 0, 1, H2Client.block(H2Client.get("shop.test", "/flood")));
+      boolean closed = false;
+      byte[] filler = H2Client.block("x-flood", "a".repeat(1000));
+      for (int i = 0; i < 200 && !closed; i++) {
+        try {
+          h2.frame(H2Client.CONTINUATION, 0, 1, filler);
+        } catch (UncheckedIOException e) {
+          closed = true;
+        }
+      }
+      assertTrue(closed || h2.closedWithin(5_000), "the connection should be closed");
+    }
+    assertNothingForwardedSince(before);
+  }
+
+  @Test
+  void emptyContinuationFramesFloodClosesTheConnection() {
+    // The same with empty CONTINUATION frames, which add no bytes to the block (Netty counts them).
+    try (H2Client h2 = H2Client.plain(gateway.port())) {
+      h2.frame(H2Client.HEADERS, 0, 1, H2Client.block(H2Client.get("shop.test", "/flood")));
+      boolean closed = false;
+      for (int i = 0; i < 100_000 && !closed; i++) {
+        try {
+          h2.frame(H2Client.CONTINUATION, 0, 1, new byte[0]);
+        } catch (UncheckedIOException e) {
+          closed = true;
+        }
+      }
+      assertTrue(closed || h2.closedWithin(5_000), "the connection should be closed");
+    }
   }
 
   @Test
