@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Map;
@@ -31,8 +32,12 @@ import java.util.Map;
 final class HeadValidator {
   private HeadValidator() {}
 
-  /** The first rule {@code request} breaks, or null when its head is acceptable. May set {@code Host} (absolute-form). */
-  static GatewayException check(HttpServerRequest request) {
+  /**
+   * The first rule {@code request} breaks, or null when its head is acceptable. May set {@code Host}
+   * (absolute-form). {@code proxy}: an EGRESS listener, whose handler reads the target (absolute-
+   * or authority-form) and answers a bad one itself, so the target's form and Host are left to it.
+   */
+  static GatewayException check(HttpServerRequest request, boolean proxy) {
     boolean h2 = request.version() == HttpVersion.HTTP_2;
     String uri = request.uri();
     if (!visibleAscii(uri)) {
@@ -73,6 +78,9 @@ final class HeadValidator {
       if (framing != null) {
         return framing;
       }
+    }
+    if (proxy || request.method() == HttpMethod.CONNECT) {
+      return null;
     }
     if (!h2 && uri.charAt(0) != '/') {
       GatewayException target = absoluteForm(request, uri);
