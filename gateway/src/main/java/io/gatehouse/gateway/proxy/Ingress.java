@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.gateway.observe.IstioMetrics;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
@@ -71,6 +72,9 @@ public final class Ingress implements Handler<HttpServerRequest> {
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
     ex.bodyReadTimeout(bodyReadTimeoutMillis, bodyTimedOut);
+    if (snapshot.traces() != null) {
+      ex.trace(RequestTrace.start(snapshot.traces(), request));
+    }
     Future<Void> done;
     try {
       done = invalid != null ? refuse(ex, invalid) : listenerStage.handle(ex);
@@ -165,8 +169,16 @@ public final class Ingress implements Handler<HttpServerRequest> {
   }
 
   private void record(Exchange ex) {
+    String flags = ResponseFlags.of(ex);
+    ex.trace().end(ex, ex.status(), flags); // first: the access log line names the trace
     AccessLog.Entry entry = AccessLog.Entry.of(ex);
-    metrics.request(ex.route(), ex.upstream(), entry.status(), entry.durationMicros() * 1_000);
+    long nanos = entry.durationMicros() * 1_000;
+    metrics.request(ex.route(), ex.upstream(), entry.status(), nanos);
+    IstioMetrics istio = metrics.istio();
+    if (istio != null) {
+      istio.request(ex.upstream(), entry.status() == Reason.CLIENT_CLOSED.status() ? 0 : entry.status(), flags,
+          ResponseFlags.grpcStatus(ex), nanos, entry.bytesIn(), entry.bytesOut());
+    }
     accessLog.write(entry);
   }
 }
