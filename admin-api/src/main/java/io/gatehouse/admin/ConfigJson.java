@@ -26,6 +26,7 @@ import io.gatehouse.routes.RetryBudget;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.StringMatch;
 import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.Upstream;
@@ -351,6 +352,24 @@ final class ConfigJson {
       out.put("cors", cors(r.cors()));
     }
     r.tracing().samplingPercent().ifPresent(p -> out.put("tracing", new JsonObject().put("sampling", number(p))));
+    if (r.stickySession().enabled()) {
+      out.put("stickySession", stickySession(r.stickySession()));
+    }
+    return out;
+  }
+
+  private static JsonObject stickySession(StickySession s) {
+    JsonObject out = new JsonObject().put("cookie", s.cookie());
+    if (!s.ttl().isZero()) {
+      out.put("ttl", duration(s.ttl()));
+    }
+    out.put("path", s.path()).put("httpOnly", s.httpOnly()).put("secure", s.secure());
+    out.put("sameSite", switch (s.sameSite()) {
+      case LAX -> "Lax";
+      case STRICT -> "Strict";
+      case NONE -> "None";
+      case UNSET -> "";
+    });
     return out;
   }
 

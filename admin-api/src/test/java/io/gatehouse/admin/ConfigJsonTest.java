@@ -138,6 +138,7 @@ class ConfigJsonTest {
             maxAge: 10m
             allowCredentials: true
           tracing: { sampling: 50 }
+          stickySession: { cookie: gh-shop, ttl: 1h, path: /api, httpOnly: false, secure: true, sameSite: Strict }
         - name: regex
           match: [{ path: { regex: "^/r/(.*)" } }, { path: { exact: /exact } }]
           backends: [{ upstream: c }]
@@ -149,6 +150,7 @@ class ConfigJsonTest {
           maxBodySize: 1536B
           mirror: { upstream: d }
           cors: { allowOrigins: ["*"] }
+          stickySession: { cookie: gh-regex }
         - name: delayed
           backends: [{ upstream: d }]
           fault: { delay: { fixed: 1s, percent: 100 } }

@@ -22,6 +22,7 @@ import io.gatehouse.gateway.proxy.Dataplane;
 import io.gatehouse.gateway.proxy.Listeners;
 import io.gatehouse.gateway.proxy.Snapshot;
 import io.gatehouse.gateway.tcp.PassthroughVerticle;
+import io.gatehouse.gateway.upstream.SessionCookies;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
@@ -140,7 +141,8 @@ public final class Gatehouse implements AutoCloseable {
     this.vertx = Vertx.vertx(new VertxOptions(options.vertxOptions())
         .setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
-    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry());
+    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry(),
+        SessionCookies.load(options.stateDir()));
     this.runtime = new GatewayRuntime(dataplane, metrics, this::drain);
     this.certificates = new ListenerCertificates(options.stateDir().resolve("dev-certs"));
     this.egress = EgressClients.start(vertx, options.egressHostsFile());

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.gatehouse.gateway.proxy.Filter;
+import io.gatehouse.gateway.upstream.SessionCookies;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.Route;
@@ -24,7 +25,7 @@ import java.util.function.LongSupplier;
  * Builds a route's policy filters (fault, rate limit, CORS, body size; mirror separately, as it
  * goes after the header edits) and keeps what must outlive a snapshot: rate-limit buckets (a
  * reload that keeps a route's limit keeps its buckets, and a route's match entries share them),
- * Redis clients, meters. Lives as long as the gateway.
+ * Redis clients, meters, the sticky-session cookie key. Lives as long as the gateway.
  */
 public final class RouteFilters {
   private record LimiterKey(String route, RateLimit limit) {}
@@ -35,8 +36,14 @@ public final class RouteFilters {
   private final LongSupplier nanoClock;
   private final Cache<LimiterKey, Limiter> limiters = Caffeine.newBuilder().maximumSize(10_000).build();
   private final Map<String, Redis> redis = new ConcurrentHashMap<>();
+  private final SessionCookies sessionCookies;
 
   RouteFilters(Vertx vertx, PolicyMetrics metrics, DoubleSupplier random, LongSupplier nanoClock) {
+    this(vertx, metrics, random, nanoClock, SessionCookies.ephemeral());
+  }
+
+  RouteFilters(Vertx vertx, PolicyMetrics metrics, DoubleSupplier random, LongSupplier nanoClock, SessionCookies sessionCookies) {
+    this.sessionCookies = sessionCookies;
     this.vertx = vertx;
     this.metrics = metrics;
     this.random = random;
@@ -45,7 +52,18 @@ public final class RouteFilters {
 
   /** The filters with real randomness and the monotonic clock, counting into {@code registry}. */
   public static RouteFilters start(Vertx vertx, MeterRegistry registry) {
-    return new RouteFilters(vertx, new PolicyMetrics(registry), () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime);
+    return start(vertx, registry, SessionCookies.ephemeral());
+  }
+
+  /** As {@link #start(Vertx, MeterRegistry)}, sealing sticky-session cookies with {@code sessionCookies}. */
+  public static RouteFilters start(Vertx vertx, MeterRegistry registry, SessionCookies sessionCookies) {
+    return new RouteFilters(vertx, new PolicyMetrics(registry), () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime,
+        sessionCookies);
+  }
+
+  /** The gateway's sticky-session cookie key (it outlives snapshots, so a reload keeps cookies valid). */
+  public SessionCookies sessionCookies() {
+    return sessionCookies;
   }
 
   /** The route's filters that run before its header edits, in the fixed order: fault, rate limit, CORS, body size. */

@@ -21,6 +21,16 @@ final class Backends {
     this.total = sum;
   }
 
+  /** The upstream named {@code name} among these; null when it is not one of them. */
+  UpstreamClient named(String name) {
+    for (UpstreamClient u : upstreams) {
+      if (u.name().equals(name)) {
+        return u;
+      }
+    }
+    return null;
+  }
+
   UpstreamClient pick() {
     if (upstreams.length == 1) {
       return upstreams[0];

@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.observe.Traces;
+import io.gatehouse.gateway.upstream.SessionCookies;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -24,10 +25,15 @@ public final class Dataplane {
   private volatile boolean draining;
 
   public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry) {
+    this(vertx, drainTimeout, registry, SessionCookies.ephemeral());
+  }
+
+  /** Sealing sticky-session cookies with {@code sessionCookies} (the gateway's key from its state directory). */
+  public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry, SessionCookies sessionCookies) {
     this.vertx = vertx;
     this.drainTimeout = drainTimeout;
     this.registry = registry;
-    this.filters = RouteFilters.start(vertx, registry);
+    this.filters = RouteFilters.start(vertx, registry, sessionCookies);
   }
 
   /**

@@ -32,6 +32,7 @@ public final class Exchange implements RequestView {
   private String route = "";
   private String upstream = "";
   private String endpoint = "";
+  private String pinnedEndpoint = "";
   private int attempts;
   private String failure = "";
   private Reason failureReason;
@@ -172,6 +173,15 @@ public final class Exchange implements RequestView {
 
   public void endpoint(String address) {
     this.endpoint = address;
+  }
+
+  /** The endpoint a valid sticky-session cookie pins this request to; empty when none. */
+  public String pinnedEndpoint() {
+    return pinnedEndpoint;
+  }
+
+  void pinnedEndpoint(String label) {
+    this.pinnedEndpoint = label;
   }
 
   public int attempts() {

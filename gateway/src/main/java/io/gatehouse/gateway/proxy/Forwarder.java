@@ -5,9 +5,11 @@ import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * The end of a forwarding route: picks an upstream by weight and hands the exchange to an
+ * The end of a forwarding route: picks an upstream by weight (or by the route's sticky-session
+ * cookie) and hands the exchange to an
  * {@link UpstreamCall}, which owns endpoint choice, retries and timeouts for that request.
  */
 final class Forwarder implements Stage {
@@ -19,8 +21,14 @@ final class Forwarder implements Stage {
   final RetryPolicy retries;
   final long timeoutMillis;
   final long perTryTimeoutMillis;
+  private final Optional<StickySessions> sticky;
 
   Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout) {
+    this(vertx, backends, retries, timeout, Optional.empty());
+  }
+
+  Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout, Optional<StickySessions> sticky) {
+    this.sticky = sticky;
     this.vertx = vertx;
     this.backends = backends;
     this.retries = retries;
@@ -29,7 +37,7 @@ final class Forwarder implements Stage {
   }
 
   @Override public Future<Void> handle(Exchange ex) {
-    UpstreamClient upstream = backends.pick();
+    UpstreamClient upstream = sticky.isPresent() ? sticky.get().choose(ex, backends) : backends.pick();
     ex.upstream(upstream.name());
     if (UpgradeTunnel.isUpgrade(ex.request())) {
       return UpgradeTunnel.open(ex, upstream);

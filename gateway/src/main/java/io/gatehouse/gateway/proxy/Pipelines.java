@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the stage a route's match entry runs: its filters in the fixed order (fault, rate limit,
@@ -69,7 +70,9 @@ final class Pipelines {
         weights.add(backend.weight());
       }
     }
-    return new Forwarder(vertx, new Backends(clients, weights), route.retries(), route.timeout());
+    Optional<StickySessions> sticky = route.stickySession().enabled()
+        ? Optional.of(new StickySessions(route.stickySession(), policies.sessionCookies())) : Optional.empty();
+    return new Forwarder(vertx, new Backends(clients, weights), route.retries(), route.timeout(), sticky);
   }
 
   /** What requests no route takes get: 404 with reason route_not_found. */

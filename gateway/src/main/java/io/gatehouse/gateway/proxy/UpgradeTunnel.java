@@ -28,7 +28,7 @@ final class UpgradeTunnel {
   }
 
   static Future<Void> open(Exchange ex, UpstreamClient upstream) {
-    EndpointState endpoint = upstream.select(ex.request(), null);
+    EndpointState endpoint = upstream.select(ex.request(), null, ex.pinnedEndpoint());
     if (endpoint == null) {
       return Future.failedFuture(new GatewayException(Reason.NO_HEALTHY_UPSTREAM, upstream.name() + " has no endpoints"));
     }

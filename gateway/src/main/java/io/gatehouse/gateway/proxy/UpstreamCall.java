@@ -119,7 +119,7 @@ final class UpstreamCall {
     if (finished) {
       return;
     }
-    EndpointState endpoint = upstream.select(request, lastEndpoint);
+    EndpointState endpoint = upstream.select(request, lastEndpoint, ex.pinnedEndpoint());
     if (endpoint == null) {
       finish(new GatewayException(Reason.NO_HEALTHY_UPSTREAM, "upstream " + upstream.name() + " has no endpoints"));
       return;

@@ -117,10 +117,25 @@ public final class UpstreamClient {
    * the request's hash), avoiding {@code avoid} when there is another; null when there are none.
    */
   public EndpointState select(HttpServerRequest request, EndpointState avoid) {
+    return select(request, avoid, "");
+  }
+
+  /**
+   * As {@link #select(HttpServerRequest, EndpointState)}, but the endpoint labelled {@code pinned}
+   * (a sticky session's) when it is one of ours, available now and not {@code avoid}.
+   */
+  public EndpointState select(HttpServerRequest request, EndpointState avoid, String pinned) {
     if (endpoints.all().length == 0) {
       return null;
     }
     long now = System.nanoTime();
+    if (!pinned.isEmpty()) {
+      for (EndpointState e : endpoints.all()) {
+        if (e != avoid && e.label().equals(pinned) && e.available(now)) {
+          return e;
+        }
+      }
+    }
     EndpointSet.Candidates candidates = endpoints.candidates(now);
     if (hashing != null && request != null) {
       EndpointState chosen = hashing.pick(request, candidates, now, avoid);

@@ -1,6 +1,7 @@
 package io.gatehouse.routes.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.gatehouse.routes.Action;
@@ -23,6 +24,7 @@ import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.StringMatch;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.UpstreamTls;
 import java.io.IOException;
@@ -239,6 +241,26 @@ class ConfigLoaderTest {
     assertEquals(HealthCheck.NONE, absent.healthCheck());
     assertEquals(OutlierDetection.NONE, absent.outlierDetection());
     assertEquals(CircuitBreaker.DEFAULT, absent.circuitBreaker());
+  }
+
+  @Test
+  void stickySessionsLoadWithDefaultAttributes() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("s.yaml", """
+        upstreams: [{ name: shop, endpoints: ["127.0.0.1:9001", "127.0.0.1:9002"] }]
+        routes:
+          - { name: short, backends: [{ upstream: shop }], stickySession: { cookie: gh-shop, ttl: 1h } }
+          - name: full
+            backends: [{ upstream: shop }]
+            stickySession: { cookie: gh-full, path: /cart, httpOnly: false, sameSite: None, secure: true }
+          - { name: plain, backends: [{ upstream: shop }] }
+        """, dir))));
+    assertEquals(StickySession.of("gh-shop", Duration.ofHours(1)), config.routes().get(0).stickySession());
+    assertEquals(new StickySession("gh-shop", Duration.ofHours(1), "/", true, false, StickySession.SameSite.LAX),
+        config.routes().get(0).stickySession());
+    assertEquals(new StickySession("gh-full", Duration.ZERO, "/cart", false, true, StickySession.SameSite.NONE),
+        config.routes().get(1).stickySession());
+    assertEquals(StickySession.NONE, config.routes().get(2).stickySession());
+    assertFalse(StickySession.NONE.enabled());
   }
 
   @Test
