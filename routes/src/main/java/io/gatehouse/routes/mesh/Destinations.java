@@ -1,5 +1,6 @@
 package io.gatehouse.routes.mesh;
 
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.load.Values;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ final class Destinations {
   private final Catalog catalog;
   private final Policies policies;
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
+  private final Map<String, StickySession> sticky = new LinkedHashMap<>();
 
   Destinations(Catalog catalog, Policies policies) {
     this.catalog = catalog;
@@ -70,6 +72,10 @@ final class Destinations {
     }
     String name = fqdn + "_" + resolved.get().port() + (target.subset().isEmpty() ? "" : "_" + target.subset());
     Upstream upstream = policy.forPort(resolved.get().port()).upstream(name, resolved.get().endpoints());
+    StickySession cookie = policy.forPort(resolved.get().port()).sticky();
+    if (cookie.enabled()) {
+      sticky.putIfAbsent(name, cookie);
+    }
     if (resolved.get().http2() || http2) {
       upstream = new Upstream(name, upstream.endpoints(), upstream.loadBalancer(), upstream.tls(), upstream.hashOn(),
           upstream.healthCheck(), upstream.outlierDetection(), upstream.circuitBreaker(), upstream.retryBudget(),
@@ -81,6 +87,11 @@ final class Destinations {
       upstreams.putIfAbsent(name, upstream);
     }
     return Optional.of(name);
+  }
+
+  /** The sticky session the DestinationRule of upstream {@code name} asks for ({@code httpCookie} with {@code ttl}). */
+  StickySession stickySession(String name) {
+    return sticky.getOrDefault(name, StickySession.NONE);
   }
 
   List<Upstream> upstreams() {

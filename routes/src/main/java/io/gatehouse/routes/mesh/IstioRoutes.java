@@ -10,6 +10,7 @@ import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.StringMatch;
 import io.gatehouse.routes.load.Values;
 import java.nio.charset.StandardCharsets;
@@ -158,9 +159,18 @@ final class IstioRoutes {
     }
     Rewrite rewrite = rewrite(scope, http.get("rewrite"), match);
     HeaderOps headers = new HeaderOps(edits(http.get("headers").get("request")), edits(http.get("headers").get("response")));
-    return Optional.of(new Route(name, hosts, match, action.get(), rewrite, headers, timeout(scope, http.get("timeout")),
+    Route route = new Route(name, hosts, match, action.get(), rewrite, headers, timeout(scope, http.get("timeout")),
         retries(scope, http.get("retries")), IstioRoutePolicies.fault(scope, http.get("fault")), RateLimit.NONE,
-        new DataSize(0), policies.mirror(scope, http), IstioRoutePolicies.cors(scope, http.get("corsPolicy"))));
+        new DataSize(0), policies.mirror(scope, http), IstioRoutePolicies.cors(scope, http.get("corsPolicy")));
+    if (action.get() instanceof Action.Forward forward) {
+      // A DestinationRule's httpCookie with ttl: the route sets and honours the cookie (the first such destination's).
+      Optional<StickySession> sticky = forward.backends().stream().map(b -> destinations.stickySession(b.upstream()))
+          .filter(StickySession::enabled).findFirst();
+      if (sticky.isPresent()) {
+        route = route.withStickySession(sticky.get());
+      }
+    }
+    return Optional.of(route);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.gatehouse.routes.HashOn;
 import io.gatehouse.routes.HealthCheck;
 import io.gatehouse.routes.OutlierDetection;
 import io.gatehouse.routes.RetryBudget;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.UpstreamTls;
 import java.util.HashMap;
@@ -15,7 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * DestinationRules read once: per host, the traffic policy (load balancer or consistent hash,
+ * DestinationRules read once: per host, the traffic policy (load balancer or consistent hash, and
+ * the sticky session a {@code httpCookie} with {@code ttl} asks for,
  * upstream TLS, connection pool, outlier detection) and the subsets (pod labels and their own
  * policy, which starts from the rule's). What the native upstream cannot express is reported on
  * the DestinationRule.
@@ -23,9 +25,10 @@ import java.util.Set;
 final class Policies {
   /** What an upstream takes from a DestinationRule. */
   record Policy(Upstream.LoadBalancer loadBalancer, HashOn hashOn, UpstreamTls tls, CircuitBreaker circuitBreaker,
-                OutlierDetection outlierDetection, Upstream.Protocol protocol, Map<Integer, Policy> ports) {
+                OutlierDetection outlierDetection, Upstream.Protocol protocol, Map<Integer, Policy> ports,
+                StickySession sticky) {
     static final Policy DEFAULT = new Policy(Upstream.LoadBalancer.ROUND_ROBIN, HashOn.NONE, UpstreamTls.NONE,
-        CircuitBreaker.DEFAULT, OutlierDetection.NONE, Upstream.Protocol.HTTP1, Map.of());
+        CircuitBreaker.DEFAULT, OutlierDetection.NONE, Upstream.Protocol.HTTP1, Map.of(), StickySession.NONE);
 
     Policy {
       ports = Map.copyOf(ports);
@@ -115,12 +118,13 @@ final class Policies {
       }
     }
     return new Policy(base.loadBalancer(), base.hashOn(), base.tls(), base.circuitBreaker(), base.outlierDetection(),
-        base.protocol(), ports);
+        base.protocol(), ports, base.sticky());
   }
 
   private static Policy fields(Scope scope, Tree p, Policy inherited, SecretStore secrets, Catalog catalog, String ns) {
     Upstream.LoadBalancer lb = inherited.loadBalancer();
     HashOn hashOn = inherited.hashOn();
+    StickySession sticky = inherited.sticky();
     Tree lbTree = p.get("loadBalancer");
     if (lbTree.present()) {
       scope.unknownKeys(lbTree, Set.of("simple", "consistentHash"));
@@ -129,6 +133,7 @@ final class Policies {
         if (hash.isPresent()) {
           lb = Upstream.LoadBalancer.CONSISTENT_HASH;
           hashOn = hash.get();
+          sticky = TrafficPolicies.stickyCookie(scope, lbTree.get("consistentHash"));
         }
         if (lbTree.has("simple")) {
           scope.error(lbTree, "use simple or consistentHash, not both");
@@ -147,13 +152,14 @@ final class Policies {
     }
     if (lb != Upstream.LoadBalancer.CONSISTENT_HASH) {
       hashOn = HashOn.NONE;
+      sticky = StickySession.NONE;
     }
     UpstreamTls tls = p.has("tls") ? tls(scope, p.get("tls"), secrets, catalog, ns) : inherited.tls();
     TrafficPolicies.Pool pool = TrafficPolicies.connectionPool(scope, p.get("connectionPool"),
         new TrafficPolicies.Pool(inherited.circuitBreaker(), inherited.protocol()));
     OutlierDetection outliers = p.has("outlierDetection")
         ? TrafficPolicies.outlierDetection(scope, p.get("outlierDetection")) : inherited.outlierDetection();
-    return new Policy(lb, hashOn, tls, pool.circuitBreaker(), outliers, pool.protocol(), Map.of());
+    return new Policy(lb, hashOn, tls, pool.circuitBreaker(), outliers, pool.protocol(), Map.of(), sticky);
   }
 
   private static UpstreamTls tls(Scope scope, Tree t, SecretStore secrets, Catalog catalog, String ns) {

@@ -2,6 +2,7 @@ package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.HashOn;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.OutlierDetection;
 import io.gatehouse.routes.Upstream;
 import java.time.Duration;
@@ -39,10 +40,11 @@ final class TrafficPolicies {
     if (h.has("httpCookie")) {
       Tree cookie = h.get("httpCookie");
       scope.unknownKeys(cookie, Set.of("name", "path", "ttl", "attributes"));
-      for (String key : cookie.keys()) {
-        if (!key.equals("name")) {
-          scope.warn(cookie.get(key), "the gateway does not set the cookie; requests without it are balanced at"
-              + " random; ignored");
+      if (!cookie.has("ttl")) {
+        for (String key : cookie.keys()) {
+          if (!key.equals("name")) {
+            scope.warn(cookie.get(key), "without ttl the gateway does not set the cookie (as in Istio); ignored");
+          }
         }
       }
       if (cookie.text("name").isEmpty()) {
@@ -61,6 +63,46 @@ final class TrafficPolicies {
     }
     scope.error(h, "expected one of httpHeaderName, httpCookie, useSourceIp");
     return Optional.empty();
+  }
+
+  /**
+   * {@code httpCookie} with a {@code ttl}: Istio's gateway then sets the cookie itself, which here
+   * is a sticky session (its routes pin clients to endpoints with a sealed cookie). {@code path}
+   * (default /) and the {@code attributes} SameSite, Secure and HttpOnly carry over; the cookie is
+   * HttpOnly, as Envoy's is. {@link StickySession#NONE} without httpCookie or ttl.
+   */
+  static StickySession stickyCookie(Scope scope, Tree h) {
+    Tree cookie = h.get("httpCookie");
+    if (!cookie.present() || !cookie.has("ttl") || cookie.text("name").isEmpty()) {
+      return StickySession.NONE;
+    }
+    Optional<Duration> ttl = Tree.duration(cookie.text("ttl"));
+    if (ttl.isEmpty()) {
+      scope.error(cookie.get("ttl"), "\"" + cookie.text("ttl") + "\" is not a duration (expected e.g. 0s, 30m, 1h)");
+      return StickySession.NONE;
+    }
+    String path = cookie.text("path").isEmpty() ? "/" : cookie.text("path");
+    boolean secure = false;
+    boolean httpOnly = true;
+    StickySession.SameSite sameSite = StickySession.SameSite.UNSET;
+    for (Tree a : cookie.get("attributes").items()) {
+      String value = a.text("value");
+      switch (a.text("name").toLowerCase(Locale.ROOT)) {
+        case "secure" -> secure = true;
+        case "httponly" -> httpOnly = true;
+        case "samesite" -> {
+          switch (value.toLowerCase(Locale.ROOT)) {
+            case "lax" -> sameSite = StickySession.SameSite.LAX;
+            case "strict" -> sameSite = StickySession.SameSite.STRICT;
+            case "none" -> sameSite = StickySession.SameSite.NONE;
+            default -> scope.error(a.get("value"), "\"" + value + "\" is not a SameSite value (expected Lax, Strict, None)");
+          }
+        }
+        default -> scope.warn(a.get("name"), "cookie attribute \"" + a.text("name") + "\" is not supported (Secure,"
+            + " HttpOnly, SameSite are); ignored");
+      }
+    }
+    return new StickySession(cookie.text("name"), ttl.get(), path, httpOnly, secure, sameSite);
   }
 
   /**

@@ -217,11 +217,30 @@ class MeshPoliciesTest {
             trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: X-User } } }
             """), c -> List.of(reviews(c).loadBalancer(), reviews(c).hashOn()),
             List.of(Upstream.LoadBalancer.CONSISTENT_HASH, new HashOn.Header("x-user")), List.of()),
-        new Case("consistentHash on a cookie: ttl warned about", destinationRule("""
+        new Case("consistentHash on a cookie with ttl: the route sets a sticky session cookie", destinationRule("""
+            trafficPolicy:
+              loadBalancer:
+                consistentHash:
+                  httpCookie:
+                    name: session
+                    ttl: 1h
+                    path: /shop
+                    attributes: [{ name: SameSite, value: Strict }, { name: Secure }, { name: Partitioned }]
+            """), c -> List.of(reviews(c).hashOn(), route(c, r -> r.stickySession())),
+            List.of(new HashOn.Cookie("session"), new io.gatehouse.routes.StickySession("session", Duration.ofHours(1),
+                "/shop", true, true, io.gatehouse.routes.StickySession.SameSite.STRICT)),
+            List.of(":29: warning: DestinationRule shop/reviews: spec.trafficPolicy.loadBalancer.consistentHash"
+                + ".httpCookie.attributes[2].name: cookie attribute \"Partitioned\" is not supported")),
+        new Case("consistentHash on a cookie with ttl 0s: a session cookie", destinationRule("""
             trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: session, ttl: 0s } } } }
-            """), c -> reviews(c).hashOn(), new HashOn.Cookie("session"),
+            """), c -> route(c, r -> r.stickySession()), new io.gatehouse.routes.StickySession("session", Duration.ZERO,
+                "/", true, false, io.gatehouse.routes.StickySession.SameSite.UNSET), List.of()),
+        new Case("consistentHash on a cookie without ttl: hashed, not set", destinationRule("""
+            trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: session, path: / } } } }
+            """), c -> List.of(reviews(c).hashOn(), route(c, r -> r.stickySession())),
+            List.of(new HashOn.Cookie("session"), io.gatehouse.routes.StickySession.NONE),
             List.of(":22: warning: DestinationRule shop/reviews: spec.trafficPolicy.loadBalancer.consistentHash"
-                + ".httpCookie.ttl: the gateway does not set the cookie")),
+                + ".httpCookie.path: without ttl the gateway does not set the cookie")),
         new Case("consistentHash on the source IP", destinationRule("""
             trafficPolicy: { loadBalancer: { consistentHash: { useSourceIp: true } } }
             """), c -> reviews(c).hashOn(), new HashOn.Client(), List.of()),
