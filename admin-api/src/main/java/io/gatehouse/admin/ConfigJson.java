@@ -67,6 +67,7 @@ final class ConfigJson {
     if (!c.kubernetes().isEmpty()) {
       out.put("kubernetes", array(c.kubernetes().stream().map(ConfigJson::kubernetes).toList()));
     }
+    SecurityJson.put(out, c.security());
     return out;
   }
 
@@ -98,6 +99,15 @@ final class ConfigJson {
     }
     if (o instanceof Listener l) {
       return listener(l);
+    }
+    if (o instanceof io.gatehouse.routes.auth.JwtProvider p) {
+      return SecurityJson.provider(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.AuthorizationPolicy p) {
+      return SecurityJson.policy(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.ExtAuthz e) {
+      return SecurityJson.extAuthz(e);
     }
     return egressRule((EgressRule) o);
   }

@@ -1,5 +1,7 @@
 package io.gatehouse.routes;
 
+import io.gatehouse.routes.auth.JwtProvider;
+import io.gatehouse.routes.auth.Security;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -10,12 +12,19 @@ import java.util.TreeSet;
  * so a reload can tell which upstreams are unchanged and keep their live clients.
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
-                            List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes) {
+                            List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes,
+                            Security security) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
     routes = List.copyOf(routes);
     kubernetes = List.copyOf(kubernetes);
+  }
+
+  /** A config without authentication or authorization. */
+  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                       Egress egress, Demo demo, List<Kubernetes> kubernetes) {
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, Security.NONE);
   }
 
   /** A config without Kubernetes sources. */
@@ -31,12 +40,17 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
    */
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
-    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes);
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, security);
+  }
+
+  /** This config with {@code security} instead of its own, everything else kept. */
+  public GatewayConfig withSecurity(Security security) {
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, security);
   }
 
   /**
    * Every file this config names besides itself (listener, admin and upstream TLS material,
-   * egress CA bundles, the admin token): what is watched for rotation. Empty names are left out.
+   * egress CA bundles, the admin token, JWKS files): what is watched for rotation. Empty names are left out.
    */
   public Set<String> files() {
     Set<String> files = new TreeSet<>();
@@ -47,6 +61,13 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
       files.addAll(List.of(u.tls().caCert(), u.tls().clientCert(), u.tls().clientKey()));
     }
     egress.allow().forEach(rule -> files.add(rule.caCert()));
+    security.authentication().forEach(p -> {
+      if (p.jwks() instanceof JwtProvider.Jwks.File file) {
+        files.add(file.path());
+      } else if (p.jwks() instanceof JwtProvider.Jwks.Remote remote) {
+        files.add(remote.caCert());
+      }
+    });
     files.remove("");
     return files;
   }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import io.gatehouse.routes.auth.Security;
 
 /**
  * Merges the documents of every file into one config: lists concatenate in file order, and the
@@ -24,7 +26,8 @@ import java.util.Set;
  * is read and cross-checked; records are returned only when no error was found anywhere.
  */
 final class ConfigReader {
-  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes");
+  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes",
+      "authentication", "authorization", "extAuthz");
   private static final Set<String> SINGLES = Set.of("admin", "demo", "egress");
 
   private final boolean fragment;
@@ -33,6 +36,9 @@ final class ConfigReader {
   private final List<Located> upstreams = new ArrayList<>();
   private final List<Located> routes = new ArrayList<>();
   private final List<Located> kubernetes = new ArrayList<>();
+  private final List<Located> authentication = new ArrayList<>();
+  private final List<Located> authorization = new ArrayList<>();
+  private final List<Located> extAuthz = new ArrayList<>();
   private final Map<String, Located> singles = new LinkedHashMap<>();
   private final Map<String, Origin> singleOrigins = new LinkedHashMap<>();
   private final MeshDocuments mesh = new MeshDocuments();
@@ -90,6 +96,9 @@ final class ConfigReader {
     fields.list("upstreams").forEach(n -> upstreams.add(new Located(n, baseDir)));
     fields.list("routes").forEach(n -> routes.add(new Located(n, baseDir)));
     fields.list("kubernetes").forEach(n -> kubernetes.add(new Located(n, baseDir)));
+    fields.list("authentication").forEach(n -> authentication.add(new Located(n, baseDir)));
+    fields.list("authorization").forEach(n -> authorization.add(new Located(n, baseDir)));
+    fields.list("extAuthz").forEach(n -> extAuthz.add(new Located(n, baseDir)));
   }
 
   private void rejectLocalOnly(Fields fields) {
@@ -113,7 +122,13 @@ final class ConfigReader {
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
     List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
-    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters), problems);
+    SecurityReader securityReader = new SecurityReader(problems);
+    Security security = securityReader.read(authentication, authorization, extAuthz);
+    if (!fragment) {
+      securityReader.checkNames(security, ls.stream().map(Listener::name).collect(Collectors.toSet()),
+          rts.stream().map(Route::name).collect(Collectors.toSet()));
+    }
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, security), problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }
