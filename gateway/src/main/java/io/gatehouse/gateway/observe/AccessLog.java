@@ -25,11 +25,20 @@ import java.util.concurrent.locks.LockSupport;
  * gateway and its writer share a core.
  */
 public final class AccessLog implements AutoCloseable {
-  /** One finished request. */
+  /** One finished request; {@code policy} names the authorization policy that decided ("" when none applied). */
   public record Entry(long startMillis, String requestId, String client, String listener, String host,
                       String method, String path, String protocol, String route, String upstream,
                       String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
-                      int attempts, String failure) {}
+                      int attempts, String failure, String policy) {
+    /** An entry of a request that no authorization policy saw (tunnels, egress). */
+    public Entry(long startMillis, String requestId, String client, String listener, String host,
+                 String method, String path, String protocol, String route, String upstream,
+                 String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
+                 int attempts, String failure) {
+      this(startMillis, requestId, client, listener, host, method, path, protocol, route, upstream, endpoint, status,
+          bytesIn, bytesOut, durationMicros, attempts, failure, "");
+    }
+  }
 
   private static final Entry STOP = new Entry(0, "", "", "", "", "", "", "", "", "", "", 0, 0, 0, 0, 0, "");
   private static final int CAPACITY = 65_536;
@@ -128,6 +137,9 @@ public final class AccessLog implements AutoCloseable {
     gen.writeNumberField("attempts", e.attempts());
     if (!e.failure().isEmpty()) {
       gen.writeStringField("failure", e.failure());
+    }
+    if (!e.policy().isEmpty()) {
+      gen.writeStringField("policy", e.policy());
     }
     gen.writeEndObject();
   }

@@ -35,6 +35,7 @@ public final class Exchange implements RequestView {
   private String endpoint = "";
   private int attempts;
   private String failure = "";
+  private String policy = "";
   private boolean clientClosed;
   private String clientCert;
   private String upstreamUri;
@@ -179,6 +180,15 @@ public final class Exchange implements RequestView {
 
   public void attempted() {
     attempts++;
+  }
+
+  /** The authorization policy that decided ({@code DENY deny-all}, {@code ALLOW none}, …), or empty; for the access log. */
+  public String policy() {
+    return policy;
+  }
+
+  public void policy(String decided) {
+    this.policy = decided;
   }
 
   /** Why the gateway failed the request (detail for the log), or empty. */

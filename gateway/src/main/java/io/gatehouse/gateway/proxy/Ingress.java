@@ -115,7 +115,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
         client == null ? "" : client.hostAddress(), listener, host == null ? "" : host,
         request.method().name(), request.path(), protocol(request.version()), ex.route(), ex.upstream(),
         ex.endpoint(), status, request.bytesRead(), response.bytesWritten(), nanos / 1_000,
-        ex.attempts(), ex.failure()));
+        ex.attempts(), ex.failure(), ex.policy()));
   }
 
   private static String protocol(HttpVersion version) {

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.auth.Guard;
 import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
@@ -36,11 +37,12 @@ public final class Snapshot {
   /**
    * Compiles {@code config}. Upstreams whose config equals one in {@code previous} keep its live
    * client (and warm connections); others get a new client. The route policies' long-lived
-   * state (buckets, Redis clients, meters) comes from {@code filters}, so a reload keeps it. Runs
+   * state (buckets, Redis clients, meters) comes from {@code filters}, so a reload keeps it;
+   * {@code guard} (authentication and authorization) runs in front of every route. Runs
    * on the config writer thread.
    */
   public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous,
-                                 RouteFilters filters) {
+                                 RouteFilters filters, Guard guard) {
     Map<String, UpstreamClient> clients = new HashMap<>();
     try {
       for (Upstream upstream : config.upstreams()) {
@@ -48,7 +50,8 @@ public final class Snapshot {
         clients.put(upstream.name(), reused != null && reused.config().equals(upstream)
             ? reused : UpstreamClient.start(vertx, upstream, registry));
       }
-      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients, filters)::build, Pipelines.noRoute());
+      Stage noRoute = guard.isNone() ? Pipelines.noRoute() : guard.filter().wrap(Pipelines.noRoute());
+      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients, filters, guard)::build, noRoute);
       return new Snapshot(version, config, table, clients);
     } catch (RuntimeException e) {
       // Close what this failed compile created; the previous snapshot's clients stay.
