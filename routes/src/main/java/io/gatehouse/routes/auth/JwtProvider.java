@@ -28,6 +28,10 @@ public record JwtProvider(String name, String issuer, List<String> audiences, Jw
 
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
 
+  /** Istio's token locations when none is configured: the Authorization header's Bearer token, then {@code access_token}. */
+  public static final List<FromHeader> DEFAULT_HEADERS = List.of(FromHeader.AUTHORIZATION);
+  public static final List<String> DEFAULT_PARAMS = List.of("access_token");
+
   /** A header that carries the token, after {@code prefix} (e.g. {@code "Bearer "}; "" for the whole value). */
   public record FromHeader(String name, String prefix) {
     public static final FromHeader AUTHORIZATION = new FromHeader("authorization", "Bearer ");

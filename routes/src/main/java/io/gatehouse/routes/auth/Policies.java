@@ -3,7 +3,10 @@ package io.gatehouse.routes.auth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.net.URI;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The checks of a policy's values that both the native loader and the Istio translation run, so
@@ -109,4 +112,43 @@ public final class Policies {
       }
     }
   }
+
+  /** {@code https://…}, or {@code http://} to a loopback host. */
+  public static Optional<String> jwksUriProblem(String text) {
+    try {
+      URI uri = new URI(text);
+      String host = uri.getHost() == null ? "" : uri.getHost();
+      if ("https".equals(uri.getScheme()) && !host.isEmpty()) {
+        return Optional.empty();
+      }
+      if ("http".equals(uri.getScheme()) && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
+        return Optional.empty();
+      }
+      return Optional.of("\"" + text + "\"" + " (expected an https:// URL; http:// only to a loopback host)");
+    } catch (java.net.URISyntaxException e) {
+      return Optional.of("\"" + text + "\"" + " is not a URL");
+    }
+  }
+
+  /** A JWKS document with only asymmetric keys: why not, or empty. */
+  public static Optional<String> jwksProblem(String text) {
+    JsonNode doc;
+    try {
+      doc = JSON.readTree(text);
+    } catch (java.io.IOException e) {
+      return Optional.of("not JSON (expected a JWKS document {\"keys\": [...]})");
+    }
+    if (doc == null || !doc.path("keys").isArray()) {
+      return Optional.of("expected a JWKS document {\"keys\": [...]}");
+    }
+    for (JsonNode key : doc.path("keys")) {
+      String kty = key.path("kty").asText("");
+      if (!java.util.Set.of("RSA", "EC").contains(kty)) {
+        return Optional.of("key type \"" + kty + "\" is not accepted (expected RSA or EC: public keys only)");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

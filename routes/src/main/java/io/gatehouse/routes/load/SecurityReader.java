@@ -1,7 +1,5 @@
 package io.gatehouse.routes.load;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.routes.auth.Attachment;
 import io.gatehouse.routes.auth.AuthorizationPolicy;
 import io.gatehouse.routes.auth.ExtAuthz;
@@ -27,7 +25,6 @@ final class SecurityReader {
   private static final Set<String> POLICY_KEYS = Set.of("name", "action", "provider", "rules", "listeners", "routes");
   private static final Set<String> EXT_KEYS = Set.of("name", "uri", "timeout", "failOpen", "statusOnError", "headersToSend",
       "headersToUpstream", "headersToClient");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Problems problems;
   private final java.util.Map<String, io.gatehouse.routes.Origin> origins = new java.util.HashMap<>();
@@ -69,12 +66,12 @@ final class SecurityReader {
           + (present.isEmpty() ? "none" : String.join(", ", present)) + ")");
     } else if (present.get(0).equals("jwksUri")) {
       String uri = f.string("jwksUri", "");
-      jwksUriProblem(uri).ifPresent(p -> problems.add(f.node("jwksUri").origin(), f.what() + ".jwksUri: " + p));
+      Policies.jwksUriProblem(uri).ifPresent(p -> problems.add(f.node("jwksUri").origin(), f.what() + ".jwksUri: " + p));
       String ca = f.has("jwksCaCert") ? FileRefs.existing(f, "jwksCaCert", f.string("jwksCaCert", ""), item.baseDir()) : "";
       jwks = new JwtProvider.Jwks.Remote(uri, f.duration("jwksTimeout", JwtProvider.Jwks.Remote.DEFAULT_TIMEOUT), ca);
     } else if (present.get(0).equals("jwks")) {
       String text = f.string("jwks", "");
-      jwksProblem(text).ifPresent(p -> problems.add(f.node("jwks").origin(), f.what() + ".jwks: " + p));
+      Policies.jwksProblem(text).ifPresent(p -> problems.add(f.node("jwks").origin(), f.what() + ".jwks: " + p));
       jwks = new JwtProvider.Jwks.Inline(text);
     } else {
       jwks = new JwtProvider.Jwks.File(FileRefs.existing(f, "jwksFile", f.string("jwksFile", ""), item.baseDir()));
@@ -94,9 +91,8 @@ final class SecurityReader {
     List<String> params = f.strings("fromParams");
     List<String> cookies = f.strings("fromCookies");
     if (!f.has("fromHeaders") && !f.has("fromParams") && !f.has("fromCookies")) {
-      // Istio's defaults: the Authorization header's Bearer token, then the access_token parameter.
-      headers.add(JwtProvider.FromHeader.AUTHORIZATION);
-      params = List.of("access_token");
+      headers.addAll(JwtProvider.DEFAULT_HEADERS);
+      params = JwtProvider.DEFAULT_PARAMS;
     }
     List<JwtProvider.ClaimToHeader> claims = new ArrayList<>();
     for (Node n : f.list("outputClaimToHeaders")) {
@@ -120,43 +116,6 @@ final class SecurityReader {
       return fallback;
     }
     return d;
-  }
-
-  /** {@code https://…}, or {@code http://} to a loopback host. */
-  static Optional<String> jwksUriProblem(String text) {
-    try {
-      URI uri = new URI(text);
-      String host = uri.getHost() == null ? "" : uri.getHost();
-      if ("https".equals(uri.getScheme()) && !host.isEmpty()) {
-        return Optional.empty();
-      }
-      if ("http".equals(uri.getScheme()) && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
-        return Optional.empty();
-      }
-      return Optional.of(Fields.quote(text) + " (expected an https:// URL; http:// only to a loopback host)");
-    } catch (java.net.URISyntaxException e) {
-      return Optional.of(Fields.quote(text) + " is not a URL");
-    }
-  }
-
-  /** A JWKS document with only asymmetric keys: why not, or empty. */
-  static Optional<String> jwksProblem(String text) {
-    JsonNode doc;
-    try {
-      doc = JSON.readTree(text);
-    } catch (java.io.IOException e) {
-      return Optional.of("not JSON (expected a JWKS document {\"keys\": [...]})");
-    }
-    if (doc == null || !doc.path("keys").isArray()) {
-      return Optional.of("expected a JWKS document {\"keys\": [...]}");
-    }
-    for (JsonNode key : doc.path("keys")) {
-      String kty = key.path("kty").asText("");
-      if (!Set.of("RSA", "EC", "OKP").contains(kty)) {
-        return Optional.of("key type " + Fields.quote(kty) + " is not accepted (expected RSA, EC or OKP: public keys only)");
-      }
-    }
-    return Optional.empty();
   }
 
   private ExtAuthz extAuthz(Fields raw, Names names) {

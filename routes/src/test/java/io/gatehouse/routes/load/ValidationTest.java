@@ -40,7 +40,7 @@ class ValidationTest {
   static Stream<Case> cases() {
     return Stream.of(
         new Case("YAML syntax error", "routes: [ { name: x\n", 2, "YAML syntax error"),
-        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, demo, egress, kubernetes, listeners, routes, upstreams)"),
+        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, authentication, authorization, demo, egress, extAuthz, kubernetes, listeners, routes, upstreams)"),
         new Case("unknown listener key", "listeners:\n  - name: http\n    port: 8080\n    prot: HTTP\n", 4, "unknown key \"prot\" in listener"),
         new Case("wrong type: list where a mapping is expected", "admin: [1]\n", 1, "admin: expected a mapping, found a list"),
         new Case("wrong type: text where a number is expected", "listeners: [{ name: h, port: eighty }]\n", 1, "listener h.port: \"eighty\" (expected a whole number 0..65535)"),
