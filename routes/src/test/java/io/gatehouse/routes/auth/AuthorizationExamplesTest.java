@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.load.ConfigFile;
 import io.gatehouse.routes.load.ConfigLoader;
@@ -24,9 +23,15 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The examples of Istio's AuthorizationPolicy reference and security tasks
- * ({@code istio-authorization-examples.yaml}) through the translator and the compiled policies:
- * each request is admitted or refused as Istio's gateway would.
+ * The examples of Istio's AuthorizationPolicy reference
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/) and security tasks
+ * (authorization for HTTP traffic, JWT, ingress IP-based, explicit deny) as a table,
+ * {@code istio-authorization-examples.json}: the resources as Istio users write them, then requests
+ * and the status Istio's gateway answers (200 or 403). Here they go through the translator and the
+ * compiled policies; {@code AuthorizationExamplesLiveTest} (gateway) sends them to a live gateway.
+ * A request's {@code jwt} claims come from issuer {@code testing@secure.istio.io}; {@code principal}
+ * (an mTLS identity), {@code ip} and {@code port} are only set here, so such requests say
+ * {@code live: false}.
  */
 class AuthorizationExamplesTest {
   static final String ISSUER = "testing@secure.istio.io";
@@ -75,8 +80,8 @@ class AuthorizationExamplesTest {
   }
 
   static JsonNode table() throws IOException {
-    try (InputStream in = AuthorizationExamplesTest.class.getResourceAsStream("istio-authorization-examples.yaml")) {
-      return new ObjectMapper(new YAMLFactory()).readTree(in);
+    try (InputStream in = AuthorizationExamplesTest.class.getResourceAsStream("istio-authorization-examples.json")) {
+      return new ObjectMapper().readTree(in);
     }
   }
 
@@ -85,7 +90,9 @@ class AuthorizationExamplesTest {
     List<DynamicTest> tests = new ArrayList<>();
     for (JsonNode example : table()) {
       String name = example.path("case").asText();
-      LoadResult loaded = ConfigLoader.load(List.of(new ConfigFile(name, example.path("resources").asText(), Path.of("."))));
+      List<String> documents = new ArrayList<>();
+      example.path("resources").forEach(d -> documents.add(d.toString()));
+      LoadResult loaded = ConfigLoader.load(List.of(new ConfigFile(name, String.join("\n---\n", documents), Path.of("."))));
       GatewayConfig config = assertInstanceOf(LoadResult.Loaded.class, loaded, () -> name + ": " + loaded).config();
       Authorizer authorizer = Authorizer.compile(config.security().authorization());
       for (JsonNode r : example.path("requests")) {
