@@ -6,11 +6,6 @@ import io.gatehouse.routes.auth.JwtProvider;
 import io.gatehouse.routes.auth.Security;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What authentication and authorization keep across snapshots: per provider config its fetched
- * keys (and refresh timer) and verified tokens, per external service its pooled client. A reload
+ * keys (and refresh timer; a key file is read again by {@link #refresh}) and verified tokens, per
+ * external service its pooled client. A reload
  * that keeps a provider or service unchanged keeps them; {@link #retain} closes the rest. Lives as
  * long as the gateway.
  */
@@ -71,11 +67,11 @@ public final class AuthState {
     KeySource keys;
     if (p.jwks() instanceof JwtProvider.Jwks.Remote) {
       keys = new RemoteKeys(vertx, p, metrics, changed -> verifier.forget());
+    } else if (p.jwks() instanceof JwtProvider.Jwks.File) {
+      keys = new FileKeys(p);
     } else {
-      String json = p.jwks() instanceof JwtProvider.Jwks.Inline inline ? inline.json()
-          : read(((JwtProvider.Jwks.File) p.jwks()).path());
       try {
-        keys = new KeySource.Fixed(KeySource.parse(json));
+        keys = new KeySource.Fixed(KeySource.parse(((JwtProvider.Jwks.Inline) p.jwks()).json()));
       } catch (ParseException e) {
         throw new IllegalArgumentException("authentication provider " + p.name() + ": not a JWKS document: " + e.getMessage());
       }
@@ -83,11 +79,16 @@ public final class AuthState {
     return new ProviderState(verifier, keys);
   }
 
-  private static String read(String path) {
-    try {
-      return Files.readString(Path.of(path), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading JWKS file " + path, e);
+  /**
+   * Reads the JWKS files of {@code security} (the serving config) again, after a watched file
+   * changed; a provider whose keys changed forgets the tokens it verified. On the config writer.
+   */
+  public void refresh(Security security) {
+    for (JwtProvider p : security.authentication()) {
+      ProviderState state = providers.get(p);
+      if (state != null && state.keys() instanceof FileKeys file && file.reload()) {
+        state.verifier().forget();
+      }
     }
   }
 

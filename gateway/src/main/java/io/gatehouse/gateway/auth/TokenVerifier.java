@@ -27,11 +27,11 @@ import java.util.concurrent.TimeUnit;
  * algorithm, so an HMAC "signed" with a public key's bytes is refused), naming the provider's
  * issuer and, when it lists audiences, one of them, and within its {@code nbf}..{@code exp} (give or take the
  * clock skew). Verified tokens are remembered until they expire (bounded), so a repeated token
- * costs a cache lookup. CPU only: safe on an event loop.
+ * costs a cache lookup. CPU only: safe on an event loop. Public for the JMH benchmark in perf/.
  */
-final class TokenVerifier {
+public final class TokenVerifier {
   /** Why a token was refused; for the access log, never shown to the client. */
-  static final class Invalid extends Exception {
+  public static final class Invalid extends Exception {
     Invalid(String why) {
       super(why, null, false, false);
     }
@@ -42,7 +42,7 @@ final class TokenVerifier {
   private final long skewMillis;
   private final Cache<String, Verified> verified;
 
-  TokenVerifier(JwtProvider provider, Clock clock) {
+  public TokenVerifier(JwtProvider provider, Clock clock) {
     this.provider = provider;
     this.clock = clock;
     this.skewMillis = provider.clockSkew().toMillis();
@@ -69,7 +69,7 @@ final class TokenVerifier {
   }
 
   /** The token's earlier verification if it is still within its times, else null. */
-  Verified cached(String token) {
+  public Verified cached(String token) {
     Verified v = verified.getIfPresent(token);
     if (v == null) {
       return null;
@@ -84,7 +84,7 @@ final class TokenVerifier {
   }
 
   /** Parses {@code token} as a JWS (its signature not yet checked); a JWE or {@code alg: none} is invalid. */
-  static SignedJWT parse(String token) throws Invalid {
+  public static SignedJWT parse(String token) throws Invalid {
     try {
       return SignedJWT.parse(token);
     } catch (ParseException | RuntimeException e) {
@@ -103,7 +103,7 @@ final class TokenVerifier {
   }
 
   /** Checks {@code jwt} (the text {@code token}) against {@code keys}; remembers it when valid. */
-  Verified verify(String token, SignedJWT jwt, JWKSet keys) throws Invalid {
+  public Verified verify(String token, SignedJWT jwt, JWKSet keys) throws Invalid {
     JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
     boolean rsa = JWSAlgorithm.Family.RSA.contains(alg);
     boolean ec = JWSAlgorithm.Family.EC.contains(alg);

@@ -8,16 +8,16 @@ import java.util.Map;
  * nimbus maps them: String, Number, Boolean, List, Map), the base64url payload as sent, and until
  * when it may be used ({@code Long.MAX_VALUE} without {@code exp}).
  */
-record Verified(String provider, String issuer, String subject, Map<String, Object> claims, String payload,
+public record Verified(String provider, String issuer, String subject, Map<String, Object> claims, String payload,
                 long notAfterMillis, long notBeforeMillis) {
 
   /** {@code iss/sub}: Istio's request principal. */
-  String principal() {
+  public String principal() {
     return issuer + "/" + subject;
   }
 
   /** The values of the claim at {@code path}: a list claim gives its items, a scalar one its text. */
-  List<String> claim(List<String> path) {
+  public List<String> claim(List<String> path) {
     Object value = claims;
     for (String key : path) {
       if (!(value instanceof Map<?, ?> map)) {

@@ -54,6 +54,11 @@ public final class Dataplane {
     return Snapshot.compile(vertx, registry, config, version, current, filters, auth.compile(config.security()));
   }
 
+  /** Reads the JWKS files of the serving config again (a watched file changed; the config did not). */
+  public void refreshKeys(io.gatehouse.routes.auth.Security security) {
+    auth.refresh(security);
+  }
+
   /** Swaps {@code next} in (one volatile write) and retires what the previous snapshot alone used. */
   public void install(Snapshot next) {
     Snapshot previous = current;
