@@ -71,6 +71,7 @@ class JwtAuthTest {
             audiences: [shop]
             jwksUri: https://localhost:%d/jwks.json
             jwksCaCert: %s
+            jwksTimeout: 20s
             cache: { jwksMinInterval: 0s }
             fromHeaders: [{ name: Authorization, prefix: "Bearer " }]
             fromParams: [access_token]
