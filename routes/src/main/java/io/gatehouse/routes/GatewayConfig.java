@@ -13,7 +13,7 @@ import java.util.TreeSet;
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
                             List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes,
-                            Security security) {
+                            Telemetry telemetry, Security security) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
@@ -21,31 +21,38 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
     kubernetes = List.copyOf(kubernetes);
   }
 
-  /** A config without authentication or authorization. */
+  /** A config with the default telemetry, without authentication or authorization. */
   public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                        Egress egress, Demo demo, List<Kubernetes> kubernetes) {
-    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, Security.NONE);
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, Telemetry.DEFAULT, Security.NONE);
+  }
+
+  /** A config without authentication or authorization. */
+  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry) {
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, Security.NONE);
   }
 
   /** A config without Kubernetes sources. */
   public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                        Egress egress, Demo demo) {
-    this(admin, listeners, upstreams, routes, egress, demo, List.of());
+    this(admin, listeners, upstreams, routes, egress, demo, List.of(), Telemetry.DEFAULT, Security.NONE);
   }
 
   /**
    * This config with its named objects replaced and everything else kept (admin, egress mode and
-   * settings, demo, Kubernetes sources): the one way a merge rebuilds a config, so that a field
+   * settings, demo, Kubernetes sources, telemetry): the one way a merge rebuilds a config, so that a field
    * added to the model later cannot be dropped by one.
    */
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
-    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, security);
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, telemetry,
+        security);
   }
 
   /** This config with {@code security} instead of its own, everything else kept. */
   public GatewayConfig withSecurity(Security security) {
-    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, security);
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security);
   }
 
   /**

@@ -10,6 +10,7 @@ import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.table.Shadowing;
 import java.nio.file.Path;
@@ -29,8 +30,8 @@ import io.gatehouse.routes.auth.Security;
  */
 final class ConfigReader {
   private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes",
-      "authentication", "authorization", "extAuthz");
-  private static final Set<String> SINGLES = Set.of("admin", "demo", "egress");
+      "telemetry", "authentication", "authorization", "extAuthz");
+  private static final Set<String> SINGLES = Set.of("admin", "demo", "egress", "telemetry");
 
   private final boolean fragment;
   private final Problems problems = new Problems();
@@ -104,7 +105,7 @@ final class ConfigReader {
   }
 
   private void rejectLocalOnly(Fields fields) {
-    for (String key : List.of("admin", "demo", "kubernetes")) {
+    for (String key : List.of("admin", "demo", "kubernetes", "telemetry")) {
       if (fields.has(key)) {
         problems.add(fields.origin(key), "\"" + key + "\" can only be set in the config directory, not by this source");
       }
@@ -124,13 +125,16 @@ final class ConfigReader {
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
     List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
+    Located telemetryNode = singles.get("telemetry");
+    Telemetry telemetry = telemetryNode == null ? Telemetry.DEFAULT : new TelemetryReader(problems).read(telemetryNode);
     SecurityReader securityReader = new SecurityReader(problems);
     Security security = securityReader.read(authentication, authorization, extAuthz);
     if (!fragment) {
       securityReader.checkNames(security, ls.stream().map(Listener::name).collect(Collectors.toSet()),
           rts.stream().map(Route::name).collect(Collectors.toSet()));
     }
-    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, security), problems);
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry, security),
+        problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }
