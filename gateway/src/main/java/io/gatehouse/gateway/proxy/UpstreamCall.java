@@ -135,6 +135,7 @@ final class UpstreamCall {
     }
     ex.attempted();
     ex.endpoint(endpoint.label());
+    ex.trace().startAttempt(ex, endpoint.label(), ex.attempts() - 1);
     RequestOptions options = new RequestOptions()
         .setMethod(request.method())
         .setURI(ex.upstreamUri())
@@ -146,6 +147,7 @@ final class UpstreamCall {
       }
       attempt.failed();
       attempt.end();
+      ex.trace().endAttempt("connect_failure");
       lastEndpoint = endpoint;
       long delay = backoff.next();
       if (!finished && route.retries.onConnectFailure() && retry(delay)) {
@@ -186,11 +188,13 @@ final class UpstreamCall {
       cancelTryTimer();
       if (ar.succeeded()) {
         attempt.responded(ar.result().statusCode());
+        ex.trace().attemptAnswered(ar.result().statusCode());
         onResponse(ar.result(), attempt);
         return;
       }
       attempt.failed();
       attempt.end();
+      ex.trace().endAttempt("reset");
       lastEndpoint = endpoint;
       long delay = backoff.next();
       if (route.retries.onReset() && replayable() && retry(delay)) {
@@ -227,6 +231,7 @@ final class UpstreamCall {
       return;
     }
     attempt.failed();
+    ex.trace().endAttempt("timeout");
     long delay = backoff.next();
     if (replayable() && retry(delay)) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
