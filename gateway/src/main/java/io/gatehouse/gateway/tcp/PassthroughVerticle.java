@@ -72,7 +72,7 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
   private void route(NetSocket socket, ClientHellos.Hello hello, long start, long startNanos) {
     Snapshot snapshot = dataplane.current();
     String host = Hosts.normalise(hello.serverName());
-    Route route = snapshot.passthrough().match(new SniView(host));
+    Route route = snapshot.passthrough(config.name()).match(new SniView(host));
     if (route == null || !(route.action() instanceof Action.Forward forward) || forward.backends().isEmpty()) {
       reject(socket, start, startNanos, host, "unknown_sni");
       return;
