@@ -38,10 +38,6 @@ public final class RouteFilters {
   private final Map<String, Redis> redis = new ConcurrentHashMap<>();
   private final SessionCookies sessionCookies;
 
-  RouteFilters(Vertx vertx, PolicyMetrics metrics, DoubleSupplier random, LongSupplier nanoClock) {
-    this(vertx, metrics, random, nanoClock, SessionCookies.ephemeral());
-  }
-
   RouteFilters(Vertx vertx, PolicyMetrics metrics, DoubleSupplier random, LongSupplier nanoClock, SessionCookies sessionCookies) {
     this.sessionCookies = sessionCookies;
     this.vertx = vertx;
@@ -50,12 +46,7 @@ public final class RouteFilters {
     this.nanoClock = nanoClock;
   }
 
-  /** The filters with real randomness and the monotonic clock, counting into {@code registry}. */
-  public static RouteFilters start(Vertx vertx, MeterRegistry registry) {
-    return start(vertx, registry, SessionCookies.ephemeral());
-  }
-
-  /** As {@link #start(Vertx, MeterRegistry)}, sealing sticky-session cookies with {@code sessionCookies}. */
+  /** The filters with real randomness and the monotonic clock, counting into {@code registry}, sealing sticky cookies with {@code sessionCookies}. */
   public static RouteFilters start(Vertx vertx, MeterRegistry registry, SessionCookies sessionCookies) {
     return new RouteFilters(vertx, new PolicyMetrics(registry), () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime,
         sessionCookies);
