@@ -144,7 +144,7 @@ public final class Gatehouse implements AutoCloseable {
     this.runtime = new GatewayRuntime(dataplane, metrics, this::drain);
     this.certificates = new ListenerCertificates(options.stateDir().resolve("dev-certs"));
     this.egress = EgressClients.start(vertx, options.egressHostsFile());
-    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry());
+    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry(), metrics::istio);
     Duration drain = options.drainTimeout();
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
         Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, metrics, tunnels, accessLog, drain),
@@ -263,6 +263,7 @@ public final class Gatehouse implements AutoCloseable {
    */
   private void refresh(GatewayConfig config) throws Exception {
     egress.prepare(config.egress()); // a rotated CA bundle for TLS origination
+    dataplane.refreshKeys(config.security()); // a rotated JWKS file
     Map<String, ListenerTlsSetup> tls = certificates.load(config);
     await(listeners.updateTls(tls));
     publishCertificates(tls);
