@@ -122,6 +122,18 @@ class StickySessionTest {
   }
 
   @Test
+  void anUnwritableStateDirectoryGivesAKeyOfThisProcessOnly() throws Exception {
+    Path notADirectory = Files.createTempFile("gatehouse-state", ".file");
+    try {
+      SessionCookies key = SessionCookies.load(notADirectory.resolve("state"));
+      SessionCookies.Pin pin = new SessionCookies.Pin("u", "127.0.0.1:1");
+      assertEquals(java.util.Optional.of(pin), key.open("c", key.seal("c", pin, 0), System.currentTimeMillis() / 1000));
+    } finally {
+      Files.delete(notADirectory);
+    }
+  }
+
+  @Test
   void forgedForeignAndExpiredCookiesPinNothing() throws Exception {
     startGateway("");
     Path state = gateway.dir.resolve("state");

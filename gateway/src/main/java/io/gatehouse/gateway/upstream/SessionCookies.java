@@ -1,7 +1,6 @@
 package io.gatehouse.gateway.upstream;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.logging.Logger;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * neither read which endpoint it is pinned to nor forge, extend or move a cookie. The key is
  * {@code STATE/session-cookie.key} (32 random bytes, base64, owner-only), created at the first
  * start; replicas that must honour each other's cookies share the same file (e.g. one Secret
- * mounted there).
+ * mounted there). When the state directory cannot be written, the key lives in this process only.
  */
 public final class SessionCookies {
   /** The key file's name in the state directory. */
@@ -30,6 +30,7 @@ public final class SessionCookies {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Logger LOG = Logger.getLogger(SessionCookies.class.getName());
 
   private final SecretKeySpec key;
 
@@ -50,7 +51,10 @@ public final class SessionCookies {
     return new SessionCookies(key);
   }
 
-  /** The key in {@code stateDir/session-cookie.key}, created (mode 0600) when missing. Blocking: call at start. */
+  /**
+   * The key in {@code stateDir/session-cookie.key}, created (mode 0600) when missing; a key of this
+   * process only (with a warning) when the file can be neither read nor created. Blocking: call at start.
+   */
   public static SessionCookies load(Path stateDir) {
     Path file = stateDir.resolve(KEY_FILE);
     try {
@@ -69,7 +73,10 @@ public final class SessionCookies {
       }
       return new SessionCookies(Base64.getDecoder().decode(Files.readString(file).trim()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the session key " + file, e);
+      // A read-only state directory (e.g. a container without a volume) must not stop the gateway.
+      LOG.warning("cannot read or create the session key " + file + " (" + e + "); sticky-session cookies are"
+          + " sealed with a key of this process only, so a restart or another replica does not honour them");
+      return ephemeral();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("session key " + file + ": expected 32 bytes in base64 (" + e.getMessage() + ")", e);
     }
