@@ -14,6 +14,7 @@ import io.gatehouse.routes.HashOn;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.HealthCheck;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerEdge;
 import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Mirror;
@@ -149,7 +150,30 @@ final class ConfigJson {
     if (l.proxyProtocol()) {
       out.put("proxyProtocol", true);
     }
+    edge(out, l.edge());
     return out;
+  }
+
+  /** The listener's edge keys that differ from {@link ListenerEdge#DEFAULT}, flat in the listener as the loader reads them. */
+  private static void edge(JsonObject out, ListenerEdge e) {
+    ListenerEdge d = ListenerEdge.DEFAULT;
+    if (e.pathNormalization() != d.pathNormalization()) {
+      out.put("pathNormalization", e.pathNormalization().name());
+    }
+    if (e.escapedSlashes() != ListenerEdge.EscapedSlashes.defaultFor(e.pathNormalization())) {
+      out.put("escapedSlashes", e.escapedSlashes().name());
+    }
+    putIfSet(out, "originalPathHeader", e.originalPathHeader());
+    if (e.headersWithUnderscores() != d.headersWithUnderscores()) {
+      out.put("headersWithUnderscores", e.headersWithUnderscores().name());
+    }
+    putIfChanged(out, "trustedHops", e.trustedHops(), d.trustedHops());
+    if (!e.trustedCidrs().isEmpty()) {
+      out.put("trustedCidrs", new JsonArray(e.trustedCidrs()));
+    }
+    if (e.hostMustMatchCertificate() != d.hostMustMatchCertificate()) {
+      out.put("hostMustMatchCertificate", e.hostMustMatchCertificate());
+    }
   }
 
   private static JsonObject tls(ListenerTls t) {

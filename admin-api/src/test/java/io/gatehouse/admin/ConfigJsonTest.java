@@ -53,6 +53,12 @@ class ConfigJsonTest {
           port: 8080
           httpsRedirect: { port: 8443, status: 308 }
           proxyProtocol: true
+          pathNormalization: DECODE_AND_MERGE_SLASHES
+          escapedSlashes: UNESCAPE_AND_REDIRECT
+          originalPathHeader: x-envoy-original-path
+          headersWithUnderscores: REJECT_REQUEST
+          trustedHops: 2
+          trustedCidrs: [10.0.0.0/8, "fd00::/8", 192.0.2.7]
           limits:
             maxHeaderSize: 32KiB
             maxUriLength: 4KiB
@@ -68,6 +74,8 @@ class ConfigJsonTest {
           port: 8443
           protocol: HTTPS
           limits: { maxHeaderSize: 1500B }
+          pathNormalization: NONE
+          hostMustMatchCertificate: false
           tls:
             certificates:
               - { hosts: [shop.example.com, "*.shop.test"], cert: shop.crt, key: shop.key }

@@ -32,9 +32,11 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final Stage httpsRedirect;
   private final BooleanSupplier draining;
   private final boolean clientCerts;
+  private final Edge edge;
 
-  public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
+  public Ingress(Dataplane dataplane, Listener listener, Edge edge, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
     this.dataplane = dataplane;
+    this.edge = edge;
     this.listener = listener.name();
     this.httpsRedirect = listener.httpsRedirect().enabled() ? httpsRedirect(listener.httpsRedirect()) : null;
     this.metrics = metrics;
@@ -48,7 +50,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     request.pause();
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
-    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
+    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts, edge);
     run(ex).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
@@ -73,7 +75,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     if (reason != Reason.BAD_REQUEST) {
       limits.limitRejected(listener, "", reason == Reason.URI_TOO_LONG ? "uri_length" : "header_size").increment();
     }
-    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts);
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts, edge);
     ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
     ex.fail(new GatewayException(reason, String.valueOf(cause)));
     record(ex);
@@ -83,8 +85,9 @@ public final class Ingress implements Handler<HttpServerRequest> {
     if (ex.host() == null && ex.request().version() == HttpVersion.HTTP_1_1) {
       return Future.failedFuture(new GatewayException(Reason.MISSING_HOST));
     }
-    if (!ex.hasValidPath()) {
-      return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request target is not a path"));
+    Future<Void> refused = edge.admit(ex);
+    if (refused != null) {
+      return refused;
     }
     try {
       Stage stage = httpsRedirect != null ? httpsRedirect : ex.snapshot().routes().match(ex);

@@ -47,7 +47,8 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
     }
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
     ConnectionGuard guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits);
-    Ingress ingress = new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC());
+    Edge edge = Edge.of(config, tls == null ? null : () -> tls.store());
+    Ingress ingress = new Ingress(dataplane, config, edge, metrics, accessLog, Clock.systemUTC());
     return vertx.createHttpServer(options)
         .requestHandler(request -> {
           guard.headReceived(request);
