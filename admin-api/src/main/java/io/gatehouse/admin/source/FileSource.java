@@ -83,6 +83,8 @@ public final class FileSource implements ConfigSource {
     LoadResult result = ConfigLoader.loadDirectory(dir);
     if (result instanceof LoadResult.Loaded loaded) {
       watched = loaded.config().files();
+      // Served, but worth a look: a shadowed route, an Istio field this build ignores (FILE:LINE each).
+      loaded.warnings().forEach(w -> LOG.warning(w::toString));
     }
     lastSeen = fingerprint();
     return result;

@@ -35,6 +35,7 @@ public final class GatewayMetrics {
   private final MultiGauge certificateExpiry = MultiGauge.builder("gatehouse.tls.certificate.expiry")
       .description("when each served certificate expires, in Unix seconds").baseUnit("seconds").register(registry);
   private final List<MultiGauge> upstreamGauges = new ArrayList<>(4);
+  private volatile LongSupplier configFailures;
 
   public MeterRegistry registry() {
     return registry;
@@ -94,6 +95,7 @@ public final class GatewayMetrics {
   public void config(LongSupplier version, LongSupplier failures) {
     io.micrometer.core.instrument.Gauge.builder("gatehouse.config.version", version::getAsLong)
         .description("version of the serving config").register(registry);
+    configFailures = failures; // a FunctionCounter holds its object weakly: after a GC it read 0
     io.micrometer.core.instrument.FunctionCounter.builder("gatehouse.config.reload.failures", failures,
         LongSupplier::getAsLong).description("configs rejected since start").register(registry);
   }
