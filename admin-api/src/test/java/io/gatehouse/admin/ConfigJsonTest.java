@@ -116,6 +116,7 @@ class ConfigJsonTest {
       routes:
         - name: shop
           hosts: [shop.example.com, "*.shop.test"]
+          listeners: [web, secure]
           match:
             - path: { prefix: /api }
               methods: [POST, GET]

@@ -163,7 +163,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
       return refused;
     }
     try {
-      Stage stage = httpsRedirect != null ? httpsRedirect : ex.snapshot().routes().match(ex);
+      Stage stage = httpsRedirect != null ? httpsRedirect : ex.snapshot().routes(listener).match(ex);
       return stage.handle(ex);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);

@@ -9,7 +9,7 @@
  *              start the Exchange (what every path fills in and the access log reads)
  *         ─► Edge.admit: the one normalised path (PathNormalizer: 400 or a redirect if unsafe),
  *              underscore header names, Host vs the connection's certificate (421 on HTTPS)
- *         ─► snapshot.routes().match(exchange)          RouteTable: host bucket, then declared order
+ *         ─► snapshot.routes(listener).match(exchange)  RouteTable: host bucket, then declared order
  *         ─► Stage built by Pipelines for the matched route, once per snapshot:
  *              FaultFilter ─► RateLimitFilter ─► CorsFilter ─► BodyLimitFilter ─► HeaderFilter
  *              ─► RewriteFilter ─► MirrorFilter ─► Forwarder | Redirector | DirectResponder
