@@ -126,6 +126,7 @@ final class ConfigJson {
     new TreeMap<>(k.gatewayLabels()).forEach((label, values) -> labels.put(label, new JsonArray(new ArrayList<>(new TreeSet<>(values)))));
     JsonObject ports = new JsonObject();
     new TreeMap<>(k.ports()).forEach((from, to) -> ports.put(Integer.toString(from), to));
+    edge(out, k.edge());
     return out.put("namespaces", new JsonArray(new ArrayList<>(k.namespaces())))
         .put("gatewayLabels", labels)
         .put("gatewayClassName", k.gatewayClassName())

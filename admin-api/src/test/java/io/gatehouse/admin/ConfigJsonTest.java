@@ -189,6 +189,13 @@ class ConfigJsonTest {
           debounce: 1s
           clusterDomain: corp.local
           proxyProtocol: true
+          pathNormalization: BASE
+          escapedSlashes: KEEP_UNCHANGED
+          originalPathHeader: x-original-path
+          headersWithUnderscores: ALLOW
+          trustedHops: 1
+          trustedCidrs: [192.0.2.0/24]
+          hostMustMatchCertificate: false
       telemetry:
         metrics: { gatehouse: false, istio: false }
         workload: { name: edge-gateway, namespace: istio-system, principal: "spiffe://cluster.local/ns/istio-system/sa/gh", cluster: east }

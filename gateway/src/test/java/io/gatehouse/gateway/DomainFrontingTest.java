@@ -74,7 +74,7 @@ class DomainFrontingTest {
     return vertx.createHttpClient(options, new PoolOptions().setHttp2MaxSize(1).setHttp1MaxSize(1));
   }
 
-  private record Answer(int status, String reason, String body, HttpConnection connection) {}
+  private record Answer(int status, String reason, String body, HttpConnection connection, HttpVersion version) {}
 
   private static Future<Answer> send(HttpClient client, String listener, String sni, String host) {
     int port = port(listener);
@@ -83,7 +83,8 @@ class DomainFrontingTest {
         .compose(req -> {
           req.authority(HostAndPort.create(host, port));
           return req.send().compose(resp -> resp.body().map(body ->
-              new Answer(resp.statusCode(), resp.getHeader("x-gatehouse-reason"), body.toString(), req.connection())));
+              new Answer(resp.statusCode(), resp.getHeader("x-gatehouse-reason"), body.toString(), req.connection(),
+              resp.version())));
         });
   }
 
@@ -124,6 +125,7 @@ class DomainFrontingTest {
       Answer coalesced = Await.result(send(client, "https", "shop.test", "api.shop.test"));
       Answer other = Await.result(send(client, "https", "shop.test", "default.test"));
       assertEquals(200, first.status());
+      assertEquals(HttpVersion.HTTP_2, first.version());
       assertEquals(200, coalesced.status(), coalesced.body());
       assertSame(first.connection(), coalesced.connection(), "one h2 connection");
       assertSame(first.connection(), other.connection());

@@ -35,6 +35,11 @@ final class EdgeReader {
             + ": \"hostMustMatchCertificate\" is only for protocol HTTPS (this one is " + protocol + ")");
       }
     }
+    return values(f);
+  }
+
+  /** The edge keys of {@code f}, for any listener they apply to (a Kubernetes source's: every listener it makes). */
+  static ListenerEdge values(Fields f) {
     ListenerEdge d = ListenerEdge.DEFAULT;
     PathNormalization normalization = f.enumValue("pathNormalization", PathNormalization.class, d.pathNormalization());
     EscapedSlashes slashes = f.enumValue("escapedSlashes", EscapedSlashes.class, EscapedSlashes.defaultFor(normalization));

@@ -10,6 +10,7 @@ import io.gatehouse.routes.ListenerEdge;
 import io.gatehouse.routes.ListenerEdge.EscapedSlashes;
 import io.gatehouse.routes.ListenerEdge.PathNormalization;
 import io.gatehouse.routes.ListenerEdge.UnderscoreHeaders;
+import io.gatehouse.routes.mesh.MeshSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,6 +41,22 @@ class EdgeConfigTest {
         config.listeners().get(1).edge());
     assertEquals(EscapedSlashes.KEEP_UNCHANGED, config.listeners().get(2).edge().escapedSlashes(), "NONE keeps the path as sent");
     assertEquals(EscapedSlashes.UNESCAPE_AND_REDIRECT, config.listeners().get(3).edge().escapedSlashes());
+  }
+
+  /** Istio sets these mesh-wide (meshConfig.pathNormalization, gatewayTopology.numTrustedProxies): here, per Kubernetes source. */
+  @Test
+  void aKubernetesSourceGivesTheListenersItMakesItsEdge() {
+    GatewayConfig config = loaded("""
+        kubernetes:
+          - { name: default }
+          - { name: behind-lb, pathNormalization: DECODE_AND_MERGE_SLASHES, trustedHops: 2 }
+        """);
+    assertEquals(ListenerEdge.DEFAULT, MeshSettings.of(config.kubernetes().get(0)).edge());
+    ListenerEdge edge = MeshSettings.of(config.kubernetes().get(1)).edge();
+    assertEquals(PathNormalization.DECODE_AND_MERGE_SLASHES, edge.pathNormalization());
+    assertEquals(EscapedSlashes.UNESCAPE_AND_FORWARD, edge.escapedSlashes());
+    assertEquals(2, edge.trustedHops());
+    assertEquals(ListenerEdge.DEFAULT, MeshSettings.FILES.edge(), "Gateways read from files get the safe defaults");
   }
 
   record Case(String desc, String yaml, int line, String message) {
