@@ -331,7 +331,9 @@ final class H2Client implements AutoCloseable {
     } catch (SocketTimeoutException e) {
       return false;
     } catch (IOException | UncheckedIOException e) {
-      return true; // also a reset met while answering the server's SETTINGS or PING
+      // UncheckedIOException: next() answers a SETTINGS or PING the server sent just before it
+      // reset the connection, and that write fails ("Connection reset by peer"): closed too.
+      return true;
     }
   }
 

@@ -67,6 +67,12 @@ public enum Reason {
   UNDERSCORE_HEADER(400, "unexpected_underscore", "a request header name contains an underscore"),
   /** HTTPS: the Host is not covered by the certificate this connection was served with (RFC 9110 §15.5.20). */
   MISDIRECTED_REQUEST(421, "misdirected_request", "this connection's certificate does not cover the requested host"),
+  /** The request carries a JWT that is not valid (bad signature, expired, wrong issuer or audience, unknown key). */
+  JWT_INVALID(401, "jwt_authn_access_denied", "the request's token is not valid"),
+  /** An authorization policy refused the request (a DENY matched, or no ALLOW did). */
+  ACCESS_DENIED(403, "rbac_access_denied", "access denied"),
+  /** The external authorization service did not answer (in time) and it fails closed. */
+  EXT_AUTHZ_ERROR(403, "ext_authz_error", "the authorization service is unavailable"),
   INTERNAL(500, "internal_error", "the gateway failed to handle the request");
 
   private final int status;
