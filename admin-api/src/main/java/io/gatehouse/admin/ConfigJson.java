@@ -72,6 +72,7 @@ final class ConfigJson {
     if (!c.telemetry().equals(Telemetry.DEFAULT)) {
       out.put("telemetry", telemetry(c.telemetry()));
     }
+    SecurityJson.put(out, c.security());
     return out;
   }
 
@@ -143,6 +144,15 @@ final class ConfigJson {
     }
     if (o instanceof Listener l) {
       return listener(l);
+    }
+    if (o instanceof io.gatehouse.routes.auth.JwtProvider p) {
+      return SecurityJson.provider(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.AuthorizationPolicy p) {
+      return SecurityJson.policy(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.ExtAuthz e) {
+      return SecurityJson.extAuthz(e);
     }
     return egressRule((EgressRule) o);
   }
