@@ -386,6 +386,17 @@ final class ConfigJson {
       out.put("cors", cors(r.cors()));
     }
     r.tracing().samplingPercent().ifPresent(p -> out.put("tracing", new JsonObject().put("sampling", number(p))));
+    io.gatehouse.routes.Compression c = r.compression();
+    if (!c.equals(io.gatehouse.routes.Compression.NONE)) {
+      JsonObject compression = new JsonObject().put("algorithms", new JsonArray(c.algorithms()));
+      if (!c.minSize().equals(io.gatehouse.routes.Compression.MIN_SIZE)) {
+        compression.put("minSize", size(c.minSize()));
+      }
+      if (!c.contentTypes().equals(io.gatehouse.routes.Compression.CONTENT_TYPES)) {
+        compression.put("contentTypes", new JsonArray(c.contentTypes()));
+      }
+      out.put("compression", compression);
+    }
     return out;
   }
 

@@ -148,6 +148,7 @@ class ConfigJsonTest {
             allowCredentials: true
           tracing: { sampling: 50 }
         - name: regex
+          compression: {}
           match: [{ path: { regex: "^/r/(.*)" } }, { path: { exact: /exact } }]
           backends: [{ upstream: c }]
           rewrite: { regex: { pattern: "^/r/(.*)", substitution: "/\\\\1" } }
@@ -161,6 +162,7 @@ class ConfigJsonTest {
         - name: delayed
           backends: [{ upstream: d }]
           retries: { attempts: 1, backoff: { base: 10ms } }
+          compression: { algorithms: [gzip, br], minSize: 2KiB, contentTypes: [text/*, application/json] }
           fault: { delay: { fixed: 1s, percent: 100 } }
           rateLimit: { requestsPerSecond: 1 }
         - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }

@@ -49,6 +49,7 @@ public final class Exchange implements RequestView {
   private MultiMap upstreamHeaders;
   private List<Consumer<MultiMap>> beforeResponse;
   private Buffer bufferedBody;
+  private ResponseCompression compression;
   private ReadStream<Buffer> body;
   private long bodyReadTimeoutMillis;
   private Runnable bodyTimedOut = () -> { };
@@ -298,6 +299,15 @@ public final class Exchange implements RequestView {
 
   public void bufferedBody(Buffer body) {
     this.bufferedBody = body;
+  }
+
+  /** How the route compresses this request's response; null when it does not. */
+  ResponseCompression compression() {
+    return compression;
+  }
+
+  void compression(ResponseCompression compression) {
+    this.compression = compression;
   }
 
   /**
