@@ -10,13 +10,15 @@ import java.util.List;
  * {@code rateLimit}, {@code cors}, {@code mirror}) are their {@code NONE} values when absent, and a
  * zero {@code maxBodySize} means no limit. {@code tracing} is {@link RouteTracing#NONE} unless the
  * route samples traces at its own ratio. {@code listeners} names the listeners the route serves;
- * empty ({@link #ALL_LISTENERS}, the default) means every listener. {@code stickySession} is
+ * empty ({@link #ALL_LISTENERS}, the default) means every listener. {@code compression} is
+ * {@link Compression#NONE} unless the route compresses responses; {@code stickySession} is
  * {@link StickySession#NONE} unless the route pins clients to endpoints with a cookie.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                     Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                     Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
-                    RouteTracing tracing, List<String> listeners, StickySession stickySession) {
+                    RouteTracing tracing, List<String> listeners, Compression compression,
+                    StickySession stickySession) {
   /** The default binding: the route serves on every listener. */
   public static final List<String> ALL_LISTENERS = List.of();
 
@@ -30,9 +32,18 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
-               RouteTracing tracing, List<String> listeners) {
+               RouteTracing tracing, List<String> listeners, Compression compression) {
     this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
-        tracing, listeners, StickySession.NONE);
+        tracing, listeners, compression, StickySession.NONE);
+  }
+
+  /** A route that does not compress its responses and has no sticky session. */
+  public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
+               Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
+               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors, RouteTracing tracing,
+               List<String> listeners) {
+    this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
+        tracing, listeners, Compression.NONE);
   }
 
   /** A route on every listener. */
@@ -51,13 +62,13 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   /** This route bound to {@code names} (empty: every listener). */
   public Route onListeners(List<String> names) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
-        mirror, cors, tracing, names, stickySession);
+        mirror, cors, tracing, names, compression, stickySession);
   }
 
   /** This route with {@code sticky} as its sticky session. */
   public Route withStickySession(StickySession sticky) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
-        mirror, cors, tracing, listeners, sticky);
+        mirror, cors, tracing, listeners, compression, sticky);
   }
 
   /** A route on every listener that traces as {@code telemetry.tracing} says. */
