@@ -46,7 +46,7 @@ public final class TunnelMetrics {
         Tags.of("listener", listener, "direction", "downstream")).increment(toClient);
   }
 
-  /** The live count of open tunnels on {@code listener} (CONNECT or passthrough), shared by its event loops. */
+  /** The live count of open tunnels on {@code listener} (CONNECT, passthrough or WebSocket), shared by its event loops. */
   public AtomicLong active(String listener) {
     return active.computeIfAbsent(listener, l -> registry.gauge("gatehouse.tunnels.active", Tags.of("listener", l), new AtomicLong()));
   }

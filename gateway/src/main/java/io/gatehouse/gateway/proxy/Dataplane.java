@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.filter.RouteFilters;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ public final class Dataplane {
   private final Duration drainTimeout;
   private final MeterRegistry registry;
   private final RouteFilters filters;
+  private final TunnelMetrics tunnels;
   private volatile Snapshot current = Snapshot.empty();
   private volatile boolean draining;
 
@@ -27,6 +29,12 @@ public final class Dataplane {
     this.drainTimeout = drainTimeout;
     this.registry = registry;
     this.filters = RouteFilters.start(vertx, registry);
+    this.tunnels = new TunnelMetrics(registry);
+  }
+
+  /** The meters of every tunnel (CONNECT, passthrough, WebSocket): one instance, as its gauges hold their counts. */
+  public TunnelMetrics tunnels() {
+    return tunnels;
   }
 
   /**
@@ -48,7 +56,7 @@ public final class Dataplane {
 
   /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
   public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
-    return Snapshot.compile(vertx, registry, config, version, current, filters);
+    return Snapshot.compile(vertx, registry, config, version, current, filters, tunnels);
   }
 
   /** Swaps {@code next} in (one volatile write) and retires what the previous snapshot alone used. */

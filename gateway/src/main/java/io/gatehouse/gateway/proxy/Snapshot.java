@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.filter.RouteFilters;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Route;
@@ -36,11 +37,11 @@ public final class Snapshot {
   /**
    * Compiles {@code config}. Upstreams whose config equals one in {@code previous} keep its live
    * client (and warm connections); others get a new client. The route policies' long-lived
-   * state (buckets, Redis clients, meters) comes from {@code filters}, so a reload keeps it. Runs
+   * state (buckets, Redis clients, meters) comes from {@code filters} and {@code tunnels}, so a reload keeps it. Runs
    * on the config writer thread.
    */
   public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous,
-                                 RouteFilters filters) {
+                                 RouteFilters filters, TunnelMetrics tunnels) {
     Map<String, UpstreamClient> clients = new HashMap<>();
     try {
       for (Upstream upstream : config.upstreams()) {
@@ -48,7 +49,7 @@ public final class Snapshot {
         clients.put(upstream.name(), reused != null && reused.config().equals(upstream)
             ? reused : UpstreamClient.start(vertx, upstream, registry));
       }
-      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients, filters)::build, Pipelines.noRoute());
+      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients, filters, tunnels)::build, Pipelines.noRoute());
       return new Snapshot(version, config, table, clients);
     } catch (RuntimeException e) {
       // Close what this failed compile created; the previous snapshot's clients stay.
