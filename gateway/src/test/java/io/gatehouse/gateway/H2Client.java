@@ -330,7 +330,8 @@ final class H2Client implements AutoCloseable {
       }
     } catch (SocketTimeoutException e) {
       return false;
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // A reset is a close too, also when it surfaces while answering a frame read here (a SETTINGS ack).
       return true;
     }
   }
