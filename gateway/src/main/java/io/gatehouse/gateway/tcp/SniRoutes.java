@@ -22,10 +22,13 @@ import io.vertx.core.net.NetSocket;
  */
 public final class SniRoutes implements SniRouter {
   private final Dataplane dataplane;
+  private final String listener;
   private NetClient client;
 
-  public SniRoutes(Dataplane dataplane) {
+  /** Routes the connections of {@code listener} by the routes bound to it. */
+  public SniRoutes(Dataplane dataplane, String listener) {
     this.dataplane = dataplane;
+    this.listener = listener;
   }
 
   @Override public void start(Vertx vertx) {
@@ -36,7 +39,7 @@ public final class SniRoutes implements SniRouter {
     Snapshot snapshot = dataplane.current();
     String host = Hosts.normalise(serverName);
     line.host(host);
-    Route route = snapshot.passthrough().match(new SniView(host));
+    Route route = snapshot.passthrough(listener).match(new SniView(host));
     if (route == null || !(route.action() instanceof Action.Forward forward) || forward.backends().isEmpty()) {
       return Future.failedFuture(new Refused("unknown_sni", "", ""));
     }
