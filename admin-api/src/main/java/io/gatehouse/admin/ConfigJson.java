@@ -450,6 +450,14 @@ final class ConfigJson {
     if (!p.perTryTimeout().isZero()) {
       out.put("perTryTimeout", duration(p.perTryTimeout()));
     }
+    RetryPolicy.Backoff b = p.backoff();
+    if (!b.equals(RetryPolicy.Backoff.DEFAULT)) {
+      // The loader's max defaults to ten times the base: written only when it differs from that.
+      JsonObject backoff = new JsonObject().put("base", duration(b.base()));
+      putIfChanged(backoff, "max", b.max(), b.base().multipliedBy(RetryPolicy.Backoff.MAX_FACTOR));
+      putIfChanged(backoff, "maxRetryAfter", b.maxRetryAfter(), RetryPolicy.Backoff.MAX_RETRY_AFTER);
+      out.put("backoff", backoff);
+    }
     return out;
   }
 

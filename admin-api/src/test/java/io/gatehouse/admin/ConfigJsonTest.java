@@ -121,7 +121,8 @@ class ConfigJsonTest {
             request: { set: { x-env: prod }, add: { x-tag: a }, remove: [x-debug] }
             response: { set: { x-served-by: gatehouse } }
           timeout: 1500ms
-          retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503", gateway-error], nonIdempotent: true }
+          retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503", gateway-error], nonIdempotent: true,
+                     backoff: { base: 50ms, max: 2s, maxRetryAfter: 3s } }
           fault: { delay: { fixed: 200ms, percent: 12.5 }, abort: { status: 418, percent: 5 }, header: X-Chaos }
           rateLimit:
             requestsPerSecond: 2.5
@@ -151,6 +152,7 @@ class ConfigJsonTest {
           cors: { allowOrigins: ["*"] }
         - name: delayed
           backends: [{ upstream: d }]
+          retries: { attempts: 1, backoff: { base: 10ms } }
           fault: { delay: { fixed: 1s, percent: 100 } }
           rateLimit: { requestsPerSecond: 1 }
         - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }

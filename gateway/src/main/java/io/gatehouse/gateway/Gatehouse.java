@@ -141,11 +141,11 @@ public final class Gatehouse implements AutoCloseable {
     this.vertx = Vertx.vertx(new VertxOptions(options.vertxOptions())
         .setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
-    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry());
+    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry(), metrics::istio);
+    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry(), tunnels);
     this.runtime = new GatewayRuntime(dataplane, metrics, this::drain);
     this.certificates = new ListenerCertificates(options.stateDir().resolve("dev-certs"));
     this.egress = EgressClients.start(vertx, options.egressHostsFile());
-    TunnelMetrics tunnels = dataplane.tunnels();
     Duration drain = options.drainTimeout();
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
         Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, metrics, tunnels, accessLog, drain),

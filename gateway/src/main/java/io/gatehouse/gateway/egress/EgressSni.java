@@ -45,6 +45,7 @@ public final class EgressSni implements SniRouter {
     line.upstream("egress");
     Decision decision = allow.check(target, port, client);
     line.rule(decision.rule());
+    line.destination(decision.rule());
     if (!decision.allowed()) {
       return Future.failedFuture(new Refused(Denials.reason(decision.verdict()).word(), host, decision.rule()));
     }

@@ -25,12 +25,13 @@ public final class Dataplane {
   private volatile Snapshot current = Snapshot.empty();
   private volatile boolean draining;
 
-  public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry) {
+  /** {@code tunnels}: the one set of tunnel meters (its gauges hold their counts), for WebSocket tunnels too. */
+  public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry, TunnelMetrics tunnels) {
     this.vertx = vertx;
     this.drainTimeout = drainTimeout;
     this.registry = registry;
     this.filters = RouteFilters.start(vertx, registry);
-    this.tunnels = new TunnelMetrics(registry);
+    this.tunnels = tunnels;
   }
 
   /** The meters of every tunnel (CONNECT, passthrough, WebSocket): one instance, as its gauges hold their counts. */

@@ -98,11 +98,12 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
         return;
       }
       count("routed", line.rule());
+      metrics.opened(line.destination());
       Tunnel.splice(vertx, socket, ar.result(), hello.bytes(), config.tunnels()).onComplete(done -> {
         destination.finished();
         active.decrementAndGet();
         Tunnel.Result r = done.result();
-        metrics.bytes(config.name(), r.bytesFromClient(), r.bytesToClient());
+        metrics.ended(config.name(), line.destination(), r.bytesFromClient(), r.bytesToClient());
         accessLog.write(line.entry(socket, 200, r.bytesFromClient(), r.bytesToClient(),
             r.end().equals("closed") ? "" : "tunnel_" + r.end()));
       });

@@ -50,6 +50,7 @@ public final class SniRoutes implements SniRouter {
       return Future.failedFuture(new Refused("no_endpoint", "", ""));
     }
     line.upstream(upstream.name());
+    line.destination(upstream.name());
     return Future.succeededFuture(new Destination() {
       @Override public Future<NetSocket> connect(TunnelLine line) {
         line.endpoint(endpoint.label());

@@ -17,6 +17,7 @@ public final class TunnelLine {
   private String rule = "";
   private String upstream = "";
   private String endpoint = "";
+  private String destination = "";
 
   TunnelLine(String listener) {
     this.listener = listener;
@@ -44,6 +45,15 @@ public final class TunnelLine {
 
   public void upstream(String upstream) {
     this.upstream = upstream;
+  }
+
+  /** What Istio's TCP metrics name the destination: the upstream, or the egress allow-list entry. */
+  public void destination(String destination) {
+    this.destination = destination;
+  }
+
+  public String destination() {
+    return destination;
   }
 
   /** The address being connected to (the last one tried). */
