@@ -20,7 +20,6 @@ final class Forwarder implements Stage {
   final TunnelMetrics tunnels;
   final RetryPolicy retries;
   final long timeoutMillis;
-  final long perTryTimeoutMillis;
 
   Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout, TunnelMetrics tunnels) {
     this.vertx = vertx;
@@ -28,7 +27,6 @@ final class Forwarder implements Stage {
     this.tunnels = tunnels;
     this.retries = retries;
     this.timeoutMillis = timeout.toMillis();
-    this.perTryTimeoutMillis = retries.perTryTimeout().toMillis();
   }
 
   @Override public Future<Void> handle(Exchange ex) {

@@ -17,8 +17,9 @@
  *              maximum duration, bytes counted) as every byte tunnel is
  *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer or hash ring (healthy,
  *              not ejected), circuit breaker admission (else 503 overflow), pooled connection,
- *              streamed body, route timeout, per-try timeout, retries within the retry budget
- *              (buffered replay ≤ 1 MiB); each try's outcome feeds outlier detection
+ *              streamed body, route timeout, per-try timeout; RetryState decides each retry
+ *              (policy, resendable body: buffered replay ≤ 1 MiB, backoff within the route
+ *              timeout, retry budget); each try's outcome feeds outlier detection
  *  client ◄─ ResponseRelay: status and headers (hop-by-hop removed, response edits of the
  *              filters run in reverse), body piped with trailers
  *         ◄─ Ingress: a failed stage becomes GatewayException ─► JSON error + x-gatehouse-reason;
