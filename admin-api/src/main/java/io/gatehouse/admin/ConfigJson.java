@@ -69,6 +69,7 @@ final class ConfigJson {
     if (!c.telemetry().equals(Telemetry.DEFAULT)) {
       out.put("telemetry", telemetry(c.telemetry()));
     }
+    SecurityJson.put(out, c.security());
     return out;
   }
 
@@ -140,6 +141,15 @@ final class ConfigJson {
     }
     if (o instanceof Listener l) {
       return listener(l);
+    }
+    if (o instanceof io.gatehouse.routes.auth.JwtProvider p) {
+      return SecurityJson.provider(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.AuthorizationPolicy p) {
+      return SecurityJson.policy(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.ExtAuthz e) {
+      return SecurityJson.extAuthz(e);
     }
     return egressRule((EgressRule) o);
   }
@@ -350,6 +360,17 @@ final class ConfigJson {
       out.put("cors", cors(r.cors()));
     }
     r.tracing().samplingPercent().ifPresent(p -> out.put("tracing", new JsonObject().put("sampling", number(p))));
+    io.gatehouse.routes.Compression c = r.compression();
+    if (!c.equals(io.gatehouse.routes.Compression.NONE)) {
+      JsonObject compression = new JsonObject().put("algorithms", new JsonArray(c.algorithms()));
+      if (!c.minSize().equals(io.gatehouse.routes.Compression.MIN_SIZE)) {
+        compression.put("minSize", size(c.minSize()));
+      }
+      if (!c.contentTypes().equals(io.gatehouse.routes.Compression.CONTENT_TYPES)) {
+        compression.put("contentTypes", new JsonArray(c.contentTypes()));
+      }
+      out.put("compression", compression);
+    }
     return out;
   }
 

@@ -34,6 +34,7 @@ public final class Exchange implements RequestView {
   private String endpoint = "";
   private int attempts;
   private String failure = "";
+  private String policy = "";
   private Reason failureReason;
   private RequestTrace trace = RequestTrace.OFF;
   private String destination;
@@ -47,6 +48,7 @@ public final class Exchange implements RequestView {
   private MultiMap upstreamHeaders;
   private List<Consumer<MultiMap>> beforeResponse;
   private Buffer bufferedBody;
+  private ResponseCompression compression;
   private ReadStream<Buffer> body;
   private long bodyReadTimeoutMillis;
   private Runnable bodyTimedOut = () -> { };
@@ -182,6 +184,15 @@ public final class Exchange implements RequestView {
     attempts++;
   }
 
+  /** The authorization policy that decided ({@code DENY deny-all}, {@code ALLOW none}, …), or empty; for the access log. */
+  public String policy() {
+    return policy;
+  }
+
+  public void policy(String decided) {
+    this.policy = decided;
+  }
+
   /** The request's spans ({@link RequestTrace#OFF} when tracing is off). */
   public RequestTrace trace() {
     return trace;
@@ -277,6 +288,15 @@ public final class Exchange implements RequestView {
 
   public void bufferedBody(Buffer body) {
     this.bufferedBody = body;
+  }
+
+  /** How the route compresses this request's response; null when it does not. */
+  ResponseCompression compression() {
+    return compression;
+  }
+
+  void compression(ResponseCompression compression) {
+    this.compression = compression;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.auth.Guard;
 import io.gatehouse.gateway.filter.HeaderFilter;
 import io.gatehouse.gateway.filter.RewriteFilter;
 import io.gatehouse.gateway.filter.RouteFilters;
@@ -14,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the stage a route's match entry runs: its filters in the fixed order (fault, rate limit,
+ * Builds the stage a route's match entry runs: authentication and authorization first (the
+ * {@link Guard}, as DESIGN.md's edge contract says), then its filters in the fixed order (fault, rate limit,
  * CORS, body size, then headers, rewrite, and mirror last so the copy is the request as sent)
  * around the route's end: a forwarder, a redirect or a direct response. Built once per snapshot.
  */
@@ -22,17 +24,23 @@ final class Pipelines {
   private final Vertx vertx;
   private final Map<String, UpstreamClient> upstreams;
   private final RouteFilters policies;
+  private final Guard guard;
   private final TunnelMetrics tunnels;
 
-  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams, RouteFilters policies, TunnelMetrics tunnels) {
+  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams, RouteFilters policies, Guard guard, TunnelMetrics tunnels) {
     this.vertx = vertx;
     this.tunnels = tunnels;
     this.upstreams = upstreams;
     this.policies = policies;
+    this.guard = guard;
   }
 
   Stage build(Route route, RequestMatch match) {
-    List<Filter> filters = new ArrayList<>(policies.before(route));
+    List<Filter> filters = new ArrayList<>();
+    if (!guard.isNone()) {
+      filters.add(guard.filter());
+    }
+    filters.addAll(policies.before(route));
     if (!route.headers().request().isEmpty() || !route.headers().response().isEmpty()) {
       filters.add(new HeaderFilter(route.headers()));
     }
@@ -42,6 +50,13 @@ final class Pipelines {
     UpstreamClient mirror = route.mirror().enabled() ? upstreams.get(route.mirror().upstream()) : null;
     if (mirror != null && route.action() instanceof Action.Forward) {
       filters.add(policies.mirror(route, mirror));
+    }
+    if (route.compression().enabled()) {
+      io.gatehouse.routes.Compression compression = route.compression();
+      filters.add(next -> ex -> {
+        ex.compression(new ResponseCompression(compression, ex.request().getHeader("accept-encoding")));
+        return next.handle(ex);
+      });
     }
     Stage stage = end(route);
     for (int i = filters.size() - 1; i >= 0; i--) {
