@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,29 +19,29 @@ final class Forwarder implements Stage {
 
   final Vertx vertx;
   final Backends backends;
+  final TunnelMetrics tunnels;
   final RetryPolicy retries;
   final long timeoutMillis;
-  final long perTryTimeoutMillis;
   private final Optional<StickySessions> sticky;
 
-  Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout) {
-    this(vertx, backends, retries, timeout, Optional.empty());
-  }
-
-  Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout, Optional<StickySessions> sticky) {
+  Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout, TunnelMetrics tunnels,
+            Optional<StickySessions> sticky) {
     this.sticky = sticky;
     this.vertx = vertx;
     this.backends = backends;
+    this.tunnels = tunnels;
     this.retries = retries;
     this.timeoutMillis = timeout.toMillis();
-    this.perTryTimeoutMillis = retries.perTryTimeout().toMillis();
   }
 
   @Override public Future<Void> handle(Exchange ex) {
     UpstreamClient upstream = sticky.isPresent() ? sticky.get().choose(ex, backends) : backends.pick();
+    if (upstream == null) {
+      return Future.failedFuture(new GatewayException(Reason.NO_HEALTHY_UPSTREAM, "no backend has a positive weight"));
+    }
     ex.upstream(upstream.name());
     if (UpgradeTunnel.isUpgrade(ex.request())) {
-      return UpgradeTunnel.open(ex, upstream);
+      return UpgradeTunnel.open(vertx, ex, upstream, tunnels);
     }
     return new UpstreamCall(this, ex, upstream).start();
   }
