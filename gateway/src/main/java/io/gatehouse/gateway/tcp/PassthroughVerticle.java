@@ -77,7 +77,7 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
       reject(socket, start, startNanos, host, "unknown_sni");
       return;
     }
-    UpstreamClient upstream = snapshot.upstreams().get(pick(forward.backends()).upstream());
+    UpstreamClient upstream = snapshot.upstreams().get(WeightedBackends.pick(forward.backends()).upstream());
     EndpointState endpoint = upstream == null ? null : upstream.select(null, null);
     if (endpoint == null) {
       reject(socket, start, startNanos, host, "no_endpoint");
@@ -115,25 +115,6 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
             r.bytesToClient(), r.end().equals("closed") ? "" : "tunnel_" + r.end());
       });
     });
-  }
-
-  /** A backend chosen by weight, as HTTP routes choose. */
-  private static Action.Backend pick(java.util.List<Action.Backend> backends) {
-    int total = 0;
-    for (Action.Backend b : backends) {
-      total += b.weight();
-    }
-    if (total <= 0) {
-      return backends.get(0);
-    }
-    int r = java.util.concurrent.ThreadLocalRandom.current().nextInt(total);
-    for (Action.Backend b : backends) {
-      r -= b.weight();
-      if (r < 0) {
-        return b;
-      }
-    }
-    return backends.get(backends.size() - 1);
   }
 
   private void reject(NetSocket socket, long start, long startNanos, String host, String outcome) {
