@@ -76,4 +76,41 @@ class IstioTcpRoutesTest {
         warnings.toString());
     assertTrue(config.listeners().stream().allMatch(l -> l.protocol() == Listener.Protocol.TCP));
   }
+
+  @Test
+  void gatewayApiTcpRoutesOnTcpListeners() throws IOException {
+    LoadResult.Loaded loaded = load("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: { name: gw, namespace: shop }
+        spec:
+          gatewayClassName: gatehouse
+          listeners:
+            - { name: web, port: 80, protocol: HTTP }
+            - { name: db, port: 9000, protocol: TCP }
+        ---
+        apiVersion: gateway.networking.k8s.io/v1alpha2
+        kind: TCPRoute
+        metadata: { name: db, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw, sectionName: db }]
+          rules:
+            - backendRefs: [{ name: reviews, port: 9080, weight: 3 }, { name: ratings, port: 9080, weight: 1 }]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: web, namespace: shop }
+        spec:
+          parentRefs: [{ name: gw }]
+          rules: [{ backendRefs: [{ name: reviews, port: 9080 }] }]
+        """);
+    GatewayConfig config = loaded.config();
+    assertEquals(List.of("mesh-80 HTTP", "mesh-9000 TCP"),
+        config.listeners().stream().map(l -> l.name() + " " + l.protocol()).sorted().toList());
+    Route db = config.routes().stream().filter(r -> r.name().equals("tcproute.shop.db")).findFirst().orElseThrow();
+    assertEquals(List.of("mesh-9000"), db.listeners());
+    assertEquals(List.of(3, 1), ((Action.Forward) db.action()).backends().stream().map(Action.Backend::weight).toList());
+    assertTrue(config.routes().stream().filter(r -> r.name().startsWith("httproute."))
+        .allMatch(r -> r.listeners().equals(List.of("mesh-80"))), "the HTTPRoute does not attach to the TCP listener");
+  }
 }
