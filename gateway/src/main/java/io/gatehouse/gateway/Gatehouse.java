@@ -23,6 +23,7 @@ import io.gatehouse.gateway.proxy.Listeners;
 import io.gatehouse.gateway.proxy.Snapshot;
 import io.gatehouse.gateway.tcp.PassthroughVerticle;
 import io.gatehouse.gateway.tcp.SniRoutes;
+import io.gatehouse.gateway.tcp.TcpVerticle;
 import io.gatehouse.gateway.upstream.SessionCookies;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
@@ -152,7 +153,8 @@ public final class Gatehouse implements AutoCloseable {
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
         Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, metrics, tunnels, accessLog, drain),
         Listener.Protocol.TLS_PASSTHROUGH, (l, tls) -> new PassthroughVerticle(l, l.egressPort() > 0
-            ? new EgressSni(dataplane, egress, tunnels, l.egressPort()) : new SniRoutes(dataplane, l.name()), tunnels, accessLog, drain)));
+            ? new EgressSni(dataplane, egress, tunnels, l.egressPort()) : new SniRoutes(dataplane, l.name()), tunnels, accessLog, drain),
+        Listener.Protocol.TCP, (l, tls) -> new TcpVerticle(l, dataplane, tunnels, accessLog, drain)));
     this.store = new ConfigStore(new Installer() {
       @Override public void install(GatewayConfig config, long version) throws Exception {
         Gatehouse.this.install(config, version);

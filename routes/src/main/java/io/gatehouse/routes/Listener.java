@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * One port the gateway accepts connections on. {@code tls} is {@link ListenerTls#NONE} unless
  * HTTPS; {@code httpsRedirect} is {@link HttpsRedirect#NONE} unless an HTTP listener sends every
- * request to HTTPS; {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT) and
- * TLS_PASSTHROUGH listeners. {@code egressPort}, TLS_PASSTHROUGH only: when not 0, connections go
+ * request to HTTPS; {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT),
+ * TLS_PASSTHROUGH and TCP listeners (a TCP listener forwards each connection to the one route
+ * that names it in {@code listeners}). {@code egressPort}, TLS_PASSTHROUGH only: when not 0, connections go
  * to their SNI host on this port if the egress allow-list allows it (egress passthrough), instead
  * of by routes. {@code limits} bound what clients may send; with {@code proxyProtocol}, every
  * connection starts with a PROXY protocol (v1 or v2) header from a load balancer, and the client
@@ -31,7 +32,7 @@ public record Listener(String name, String address, int port, Protocol protocol,
   }
 
   /** What a listener speaks. */
-  public enum Protocol { HTTP, HTTPS, TLS_PASSTHROUGH, EGRESS }
+  public enum Protocol { HTTP, HTTPS, TLS_PASSTHROUGH, EGRESS, TCP }
 
   /**
    * Answer every request with a redirect to the same host and path over HTTPS on {@code port}

@@ -42,6 +42,12 @@ public final class TunnelMetrics {
         Tags.of("listener", listener, "outcome", outcome)).increment();
   }
 
+  /** Counts one TCP listener connection: {@code routed}, or why it was closed ({@code no_route}, ...). */
+  public void tcp(String listener, String outcome) {
+    counter("gatehouse.tcp.connections", "TCP listener connections by outcome",
+        Tags.of("listener", listener, "outcome", outcome)).increment();
+  }
+
   /**
    * A tunnel to {@code destination} (an upstream, or an egress allow-list entry) starts relaying:
    * Istio's {@code istio_tcp_connections_opened_total}.

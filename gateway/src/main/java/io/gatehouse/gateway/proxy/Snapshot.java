@@ -34,6 +34,8 @@ public final class Snapshot {
   private final Map<String, UpstreamClient> upstreams;
   private final AllowList egress;
   private final PerListener<Route> passthrough;
+  /** Per TCP listener, the one route that names it. */
+  private final Map<String, Route> tcp;
   private final Traces traces;
 
   private Snapshot(long version, GatewayConfig config, PerListener<Stage> routes, Map<String, UpstreamClient> upstreams,
@@ -45,6 +47,14 @@ public final class Snapshot {
     this.upstreams = Map.copyOf(upstreams);
     this.egress = AllowList.compile(config.egress());
     this.passthrough = PerListener.compile(config, (route, match) -> route, null);
+    Map<String, Route> tcpRoutes = new java.util.HashMap<>();
+    for (io.gatehouse.routes.Listener l : config.listeners()) {
+      if (l.protocol() == io.gatehouse.routes.Listener.Protocol.TCP) {
+        config.routes().stream().filter(r -> r.listeners().contains(l.name())).findFirst()
+            .ifPresent(r -> tcpRoutes.put(l.name(), r));
+      }
+    }
+    this.tcp = Map.copyOf(tcpRoutes);
   }
 
   /**
@@ -147,6 +157,11 @@ public final class Snapshot {
   /** The tracing of requests served by this snapshot, or null when tracing is off. */
   public Traces traces() {
     return traces;
+  }
+
+  /** The route a TCP listener forwards its connections to: the first that names it in {@code listeners}. */
+  public java.util.Optional<Route> tcpRoute(String listener) {
+    return java.util.Optional.ofNullable(tcp.get(listener));
   }
 
   /** The routes by host, for TLS_PASSTHROUGH listeners to pick an upstream by SNI; null when none matches. */

@@ -134,6 +134,7 @@ final class ConfigReader {
     SecurityReader securityReader = new SecurityReader(problems);
     Security security = securityReader.read(authentication, authorization, extAuthz);
     if (!fragment) {
+      CrossCheck.tcpRoutes(ls, rts, (kind, name) -> routeOrigin(name)).forEach(e -> problems.add(e.origin(), e.message()));
       securityReader.checkNames(security, ls.stream().map(Listener::name).collect(Collectors.toSet()),
           rts.stream().map(Route::name).collect(Collectors.toSet()));
     }
@@ -163,6 +164,17 @@ final class ConfigReader {
           + " (first match wins; move " + name + " above, or narrow the earlier match)"));
     }
     return out;
+  }
+
+  /** Where the route named {@code name} was written (the first such). */
+  private Origin routeOrigin(String name) {
+    for (Located r : routes) {
+      if (r.node() instanceof Node.Mapping m && m.field("name") != null && m.field("name").value() instanceof Node.Scalar s
+          && s.text().equals(name)) {
+        return m.origin();
+      }
+    }
+    return routes.get(0).node().origin(); // never reached: every route was read from one of these
   }
 
   private Admin readAdmin(Located located) {

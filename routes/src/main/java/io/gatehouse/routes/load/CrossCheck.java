@@ -31,11 +31,37 @@ public final class CrossCheck {
 
   private CrossCheck() {}
 
+  /** Each TCP listener is named by one route at most, and that route forwards (to its backends). */
+  static List<ConfigError> tcpRoutes(List<Listener> listeners, List<Route> routes, Locator where) {
+    List<ConfigError> errors = new ArrayList<>();
+    Set<String> tcp = listeners.stream().filter(l -> l.protocol() == Listener.Protocol.TCP).map(Listener::name)
+        .collect(Collectors.toSet());
+    java.util.Map<String, String> taken = new java.util.HashMap<>();
+    for (Route route : routes) {
+      for (String listener : route.listeners()) {
+        if (!tcp.contains(listener)) {
+          continue;
+        }
+        String first = taken.putIfAbsent(listener, route.name());
+        if (first != null) {
+          errors.add(new ConfigError(where.of("routes", route.name()), "route " + Fields.quote(route.name())
+              + ": listeners: TCP listener " + Fields.quote(listener) + " already forwards to route " + Fields.quote(first)
+              + " (a TCP listener takes one route)"));
+        } else if (!(route.action() instanceof Action.Forward)) {
+          errors.add(new ConfigError(where.of("routes", route.name()), "route " + Fields.quote(route.name())
+              + ": listeners: TCP listener " + Fields.quote(listener) + " needs a route with backends"));
+        }
+      }
+    }
+    return errors;
+  }
+
   /** Every problem found, located by {@code where}; empty when the merged config is consistent. */
   public static List<ConfigError> check(GatewayConfig config, Locator where) {
     List<ConfigError> errors = new ArrayList<>();
     Set<String> upstreams = config.upstreams().stream().map(Upstream::name).collect(Collectors.toCollection(TreeSet::new));
     Set<String> listenerNames = config.listeners().stream().map(Listener::name).collect(Collectors.toCollection(TreeSet::new));
+    errors.addAll(tcpRoutes(config.listeners(), config.routes(), where));
     for (Route route : config.routes()) {
       for (String listener : route.listeners()) {
         if (!listenerNames.contains(listener)) {

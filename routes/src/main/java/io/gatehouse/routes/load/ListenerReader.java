@@ -75,12 +75,13 @@ final class ListenerReader {
     }
     Listener.Tunnels tunnels = Listener.Tunnels.DEFAULT;
     if (f.has("tunnels")) {
-      if (protocol == Listener.Protocol.EGRESS || protocol == Listener.Protocol.TLS_PASSTHROUGH) {
+      if (protocol == Listener.Protocol.EGRESS || protocol == Listener.Protocol.TLS_PASSTHROUGH
+          || protocol == Listener.Protocol.TCP) {
         tunnels = f.nested("tunnels", "listener " + name + " tunnels", TUNNEL_KEYS).map(ListenerReader::tunnels)
             .orElse(Listener.Tunnels.DEFAULT);
       } else {
         problems.add(f.origin("tunnels"), "listener " + Fields.quote(name)
-            + ": \"tunnels\" is only for protocols EGRESS and TLS_PASSTHROUGH (this one is " + protocol + ")");
+            + ": \"tunnels\" is only for protocols EGRESS, TLS_PASSTHROUGH and TCP (this one is " + protocol + ")");
       }
     }
     int egressPort = 0;

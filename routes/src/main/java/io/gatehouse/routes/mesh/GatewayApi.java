@@ -106,13 +106,17 @@ final class GatewayApi {
             + " Passthrough); listener " + l.text("name") + " ignored");
         return Optional.empty();
       }
-      case "TCP", "UDP" -> {
+      case "TCP" -> {
+        return Optional.of(new ListenerPlan.Server(port, Listener.Protocol.TCP, List.of(), ListenerTls.ClientAuth.NONE,
+            "", "TLSv1.2"));
+      }
+      case "UDP" -> {
         scope.warn(l.get("protocol"), protocol + " listeners are not supported by this build yet; listener "
             + l.text("name") + " ignored");
         return Optional.empty();
       }
       default -> {
-        scope.error(l.get("protocol"), "\"" + protocol + "\" is not a listener protocol (expected HTTP, HTTPS, TLS)");
+        scope.error(l.get("protocol"), "\"" + protocol + "\" is not a listener protocol (expected HTTP, HTTPS, TLS, TCP)");
         return Optional.empty();
       }
     }

@@ -143,7 +143,9 @@ final class IstioGateways {
             + " tls.mode PASSTHROUGH); server on port " + number + " ignored");
         yield Optional.empty();
       }
-      case "TCP", "MONGO", "REDIS", "MYSQL" -> {
+      case "TCP" -> Optional.of(new ListenerPlan.Server(number, Listener.Protocol.TCP, List.of(),
+          ListenerTls.ClientAuth.NONE, "", "TLSv1.2"));
+      case "MONGO", "REDIS", "MYSQL" -> {
         scope.warn(port.get("protocol"), protocol + " servers are not supported by this build yet; server on port "
             + number + " ignored");
         yield Optional.empty();

@@ -44,6 +44,8 @@ final class IstioRoutes {
 
   private final Catalog catalog;
   private final Destinations destinations;
+  /** TCP listener → the tcp route that took it first. */
+  private final Map<String, String> tcpOwners = new java.util.HashMap<>();
   private final Map<String, List<IstioGateways.ServerHost>> gateways;
   private final IstioRoutePolicies policies;
 
@@ -73,14 +75,13 @@ final class IstioRoutes {
             scope.notYet(spec.get(key));
           }
         }
-        if (spec.has("tcp")) {
-          scope.warn(spec.get("tcp"), "tcp routes are not supported by this build yet; ignored");
-        }
         List<String> hosts = hosts(scope, spec, r.namespace(), bound);
         // Bound to the listeners of the servers that serve them: a route for one Gateway's port
         // does not answer on another listener.
-        List<String> httpListeners = listeners(bound, r.namespace(), hosts, false);
-        List<String> tlsListeners = listeners(bound, r.namespace(), hosts, true);
+        List<String> httpListeners = listeners(bound, r.namespace(), hosts,
+            Set.of(Listener.Protocol.HTTP, Listener.Protocol.HTTPS));
+        List<String> tlsListeners = listeners(bound, r.namespace(), hosts, Set.of(Listener.Protocol.TLS_PASSTHROUGH));
+        List<String> tcpListeners = listeners(bound, r.namespace(), hosts, Set.of(Listener.Protocol.TCP));
         List<Route> out = new ArrayList<>();
         List<Tree> http = spec.get("http").items();
         if (!http.isEmpty() && !hosts.isEmpty() && httpListeners.isEmpty()) {
@@ -99,6 +100,14 @@ final class IstioRoutes {
           tlsRoute(scope, tls.get(i), hosts, "istio." + r.namespace() + "." + r.name() + ".tls." + i)
               .filter(route -> !tlsListeners.isEmpty()).ifPresent(route -> out.add(route.onListeners(tlsListeners)));
         }
+        List<Tree> tcp = spec.get("tcp").items();
+        if (!tcp.isEmpty() && !hosts.isEmpty() && tcpListeners.isEmpty()) {
+          scope.warn(spec.get("tcp"), "no TCP server of the bound Gateways serves these hosts; tcp routes ignored");
+        }
+        for (int i = 0; i < tcp.size(); i++) {
+          tcpRoute(scope, tcp.get(i), tcpListeners, "istio." + r.namespace() + "." + r.name() + ".tcp." + i)
+              .ifPresent(out::add);
+        }
         routes.checkConflicts(scope, spec.get("hosts"), out);
         if (!scope.failed()) {
           routes.add(r.id(), out);
@@ -107,10 +116,11 @@ final class IstioRoutes {
     }
   }
 
-  /** The listeners of the bound servers (passthrough ones for {@code tls}) that admit {@code ns} and serve one of {@code hosts}. */
-  private static List<String> listeners(List<List<IstioGateways.ServerHost>> bound, String ns, List<String> hosts, boolean tls) {
+  /** The listeners of {@code protocols} of the bound servers that admit {@code ns} and serve one of {@code hosts}. */
+  private static List<String> listeners(List<List<IstioGateways.ServerHost>> bound, String ns, List<String> hosts,
+                                        Set<Listener.Protocol> protocols) {
     return bound.stream().flatMap(List::stream)
-        .filter(s -> !s.listener().isEmpty() && (s.protocol() == Listener.Protocol.TLS_PASSTHROUGH) == tls)
+        .filter(s -> !s.listener().isEmpty() && protocols.contains(s.protocol()))
         .filter(s -> (s.namespace().equals("*") || s.namespace().equals(ns)) && hosts.stream().anyMatch(h -> Hosts.overlap(s.host(), h)))
         .map(IstioGateways.ServerHost::listener).distinct().sorted().toList();
   }
@@ -209,6 +219,54 @@ final class IstioRoutes {
     }
     return Optional.of(new Route(name, sni, List.of(RequestMatch.ANY), action.get(), Rewrite.NONE, HeaderOps.NONE,
         Duration.ZERO, RetryPolicy.NONE));
+  }
+
+  /**
+   * A {@code tcp} entry: its {@code match} ports pick TCP servers of the bound Gateways (all of them
+   * without a match), and each connection on them goes to the weighted destinations. A TCP listener
+   * takes one route, the first translated (as Istio uses the first match); later ones are warned about.
+   */
+  private Optional<Route> tcpRoute(Scope scope, Tree tcp, List<String> tcpListeners, String name) {
+    scope.unknownKeys(tcp, Set.of("match", "route"));
+    List<String> on = new ArrayList<>();
+    List<Tree> matches = tcp.get("match").items();
+    for (Tree m : matches) {
+      scope.unknownKeys(m, Set.of("port", "destinationSubnets", "sourceLabels", "gateways", "sourceNamespace",
+          "sourceSubnet"));
+      for (String key : m.keys()) {
+        if (!key.equals("port")) {
+          scope.warn(m.get(key), "not supported on a gateway's TCP route (only port is); ignored");
+        }
+      }
+      int port = m.integer("port", 0);
+      String listener = ListenerPlan.name(port);
+      if (port <= 0) {
+        on.addAll(tcpListeners);
+      } else if (tcpListeners.contains(listener)) {
+        on.add(listener);
+      } else {
+        scope.warn(m.get("port"), "no TCP server of the bound Gateways listens on port " + port + "; ignored");
+      }
+    }
+    if (matches.isEmpty()) {
+      on.addAll(tcpListeners);
+    }
+    List<String> free = new ArrayList<>();
+    for (String listener : on.stream().distinct().sorted().toList()) {
+      String owner = tcpOwners.putIfAbsent(listener, name);
+      if (owner == null) {
+        free.add(listener);
+      } else {
+        scope.warn(tcp, "TCP listener " + listener + " already forwards to " + owner + " (one route per TCP port);"
+            + " ignored there");
+      }
+    }
+    Optional<Action> action = forward(scope, tcp.get("route"));
+    if (action.isEmpty() || free.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Route(name, List.of("*"), List.of(RequestMatch.ANY), action.get(), Rewrite.NONE,
+        HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(free));
   }
 
   private Optional<RequestMatch> match(Scope scope, Tree m) {

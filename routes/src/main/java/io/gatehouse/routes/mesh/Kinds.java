@@ -14,6 +14,7 @@ enum Kinds {
   GATEWAY_CLASS("gateway.networking.k8s.io", "GatewayClass"),
   HTTP_ROUTE("gateway.networking.k8s.io", "HTTPRoute"),
   TLS_ROUTE("gateway.networking.k8s.io", "TLSRoute"),
+  TCP_ROUTE("gateway.networking.k8s.io", "TCPRoute"),
   GRPC_ROUTE("gateway.networking.k8s.io", "GRPCRoute"),
   REFERENCE_GRANT("gateway.networking.k8s.io", "ReferenceGrant"),
   SERVICE("", "Service"),

@@ -30,6 +30,7 @@ public final class MeshTranslator {
     HttpRoutes httpRoutes = new HttpRoutes(catalog, destinations, gatewayApi);
     httpRoutes.routes(routes, report);
     new TlsRoutes(catalog, httpRoutes).routes(routes, report);
+    new TcpRoutes(catalog, httpRoutes).routes(routes, report);
     var egress = ServiceEntries.translate(catalog, report);
     var security = IstioSecurity.translate(catalog, report);
     return new MeshFragment(plan.listeners(), destinations.upstreams(), routes.routes(), egress, security, report.all(),

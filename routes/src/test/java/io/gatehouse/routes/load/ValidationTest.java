@@ -52,7 +52,7 @@ class ValidationTest {
         new Case("wrong type: list where a mapping is expected", "admin: [1]\n", 1, "admin: expected a mapping, found a list"),
         new Case("wrong type: text where a number is expected", "listeners: [{ name: h, port: eighty }]\n", 1, "listener h.port: \"eighty\" (expected a whole number 0..65535)"),
         new Case("port out of range", "listeners: [{ name: h, port: 70000 }]\n", 1, "(expected a whole number 0..65535)"),
-        new Case("bad enum value", "listeners: [{ name: h, port: 80, protocol: HTTP3 }]\n", 1, "listener h.protocol: \"HTTP3\" (expected one of: HTTP, HTTPS, TLS_PASSTHROUGH, EGRESS)"),
+        new Case("bad enum value", "listeners: [{ name: h, port: 80, protocol: HTTP3 }]\n", 1, "listener h.protocol: \"HTTP3\" (expected one of: HTTP, HTTPS, TLS_PASSTHROUGH, EGRESS, TCP)"),
         new Case("missing listener port", "listeners: [{ name: h }]\n", 1, "\"port\" is required"),
         new Case("missing name", "listeners: [{ port: 80 }]\n", 1, "listener: \"name\" is required"),
         new Case("duplicate listener name", "listeners:\n  - { name: h, port: 80 }\n  - { name: h, port: 81 }\n", 3, "duplicate listener name \"h\" (first defined at gw.yaml:2)"),
@@ -112,7 +112,13 @@ class ValidationTest {
         new Case("egress source that is not a CIDR", "egress: { allow: [{ host: a.com, ports: [443], sources: [10.0.0.1] }] }\n", 1, "source \"10.0.0.1\": missing /prefix-length (expected client CIDRs)"),
         new Case("egress caCert without origination", "egress: { allow: [{ host: a.com, ports: [80], caCert: gw.yaml }] }\n", 1, "caCert is only used with originateTls: true"),
         new Case("egress caCert missing", "egress: { allow: [{ host: a.com, ports: [80], originateTls: true, caCert: nope.pem }] }\n", 1, "caCert: file nope.pem not found"),
-        new Case("tunnels on an HTTP listener", "listeners: [{ name: h, port: 1, tunnels: { idleTimeout: 1s } }]\n", 1, "\"tunnels\" is only for protocols EGRESS and TLS_PASSTHROUGH (this one is HTTP)"),
+        new Case("two routes on one TCP listener", "listeners: [{ name: t, port: 9000, protocol: TCP }]\n" + UPSTREAM
+            + "routes:\n  - { name: r1, listeners: [t], backends: [{ upstream: a }] }\n  - { name: r2, listeners: [t], backends: [{ upstream: a }] }\n",
+            5, "route \"r2\": listeners: TCP listener \"t\" already forwards to route \"r1\""),
+        new Case("a TCP listener's route without backends", "listeners: [{ name: t, port: 9000, protocol: TCP }]\n" + UPSTREAM
+            + "routes:\n  - { name: r, listeners: [t], directResponse: { status: 200 } }\n", 4,
+            "route \"r\": listeners: TCP listener \"t\" needs a route with backends"),
+        new Case("tunnels on an HTTP listener", "listeners: [{ name: h, port: 1, tunnels: { idleTimeout: 1s } }]\n", 1, "\"tunnels\" is only for protocols EGRESS, TLS_PASSTHROUGH and TCP (this one is HTTP)"),
         new Case("egressPort on an EGRESS listener", "listeners: [{ name: e, port: 1, protocol: EGRESS, egressPort: 443 }]\n", 1, "\"egressPort\" is only for protocol TLS_PASSTHROUGH (this one is EGRESS)"),
         new Case("tunnels with a bad idle timeout", "listeners: [{ name: e, port: 1, protocol: EGRESS, tunnels: { idleTimeout: soon } }]\n", 1, "\"soon\" is not a duration"),
         new Case("egress block twice", "egress: { mode: ALLOW_ANY }\n---\negress:\n  mode: REGISTRY_ONLY\n", 3, "\"egress\" is already defined at gw.yaml:1"),
