@@ -35,6 +35,8 @@ public final class GatewayMetrics {
   private final MultiGauge certificateExpiry = MultiGauge.builder("gatehouse.tls.certificate.expiry")
       .description("when each served certificate expires, in Unix seconds").baseUnit("seconds").register(registry);
   private final List<MultiGauge> upstreamGauges = new ArrayList<>(4);
+  /** Strongly held for the reload-failure counter (see {@link #config}). */
+  private LongSupplier configFailures;
 
   public MeterRegistry registry() {
     return registry;
@@ -90,10 +92,15 @@ public final class GatewayMetrics {
     certificateExpiry.register(rows, true);
   }
 
-  /** Exposes the config store's version and failure count. */
+  /**
+   * Exposes the config store's version and failure count. Micrometer holds a function counter's
+   * object weakly: a lambda or method reference held by nothing else is collected at the next GC
+   * and the counter reads 0 from then on, so this class keeps {@code failures} itself.
+   */
   public void config(LongSupplier version, LongSupplier failures) {
     io.micrometer.core.instrument.Gauge.builder("gatehouse.config.version", version::getAsLong)
         .description("version of the serving config").register(registry);
+    configFailures = failures;
     io.micrometer.core.instrument.FunctionCounter.builder("gatehouse.config.reload.failures", failures,
         LongSupplier::getAsLong).description("configs rejected since start").register(registry);
   }
