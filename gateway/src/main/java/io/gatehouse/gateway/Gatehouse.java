@@ -1,53 +1,52 @@
 package io.gatehouse.gateway;
 
 import io.gatehouse.admin.AdminServer;
-import io.gatehouse.admin.ClusterView;
-import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.admin.source.FileSource;
 import io.gatehouse.admin.source.HttpSource;
 import io.gatehouse.admin.source.kubernetes.KubernetesSource;
-import java.util.ArrayList;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.admin.store.Installer;
+import io.gatehouse.certs.CertificateInfo;
+import io.gatehouse.certs.CertificateProblem;
+import io.gatehouse.certs.ListenerCertificates;
+import io.gatehouse.certs.ListenerTlsSetup;
 import io.gatehouse.gateway.demo.DemoEcho;
 import io.gatehouse.gateway.egress.EgressClients;
 import io.gatehouse.gateway.egress.EgressTlsVerticle;
 import io.gatehouse.gateway.egress.EgressVerticle;
-import io.gatehouse.gateway.observe.TunnelMetrics;
-import io.gatehouse.gateway.tcp.PassthroughVerticle;
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.gateway.observe.GatewayRuntime;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.proxy.Dataplane;
-import io.gatehouse.gateway.proxy.ListenerTlsSetup;
 import io.gatehouse.gateway.proxy.Listeners;
-import io.gatehouse.certs.CertStore;
-import io.gatehouse.certs.CertificateInfo;
-import io.gatehouse.certs.CertificateProblem;
-import io.gatehouse.certs.DevCertificates;
-import io.gatehouse.routes.ListenerTls;
-import io.gatehouse.certs.TlsEngine;
-import io.gatehouse.certs.TlsServerOptions;
-import io.vertx.core.http.HttpServerOptions;
-import io.gatehouse.routes.Listener;
-import java.util.HashMap;
-import java.util.Map;
 import io.gatehouse.gateway.proxy.Snapshot;
+import io.gatehouse.gateway.tcp.PassthroughVerticle;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -61,21 +60,31 @@ public final class Gatehouse implements AutoCloseable {
   /**
    * How to start: config directory (empty = embedded default), admin port override, event loops,
    * drain timeout, where access log lines go, the state directory (the dev CA and admin-pushed
-   * certificates live there), the hosts file egress resolves with (empty: the system's), and the
-   * HTTP control planes to poll.
+   * certificates live there), the hosts file egress resolves with (empty: the system's), the
+   * HTTP control planes to poll, and the Vert.x options to start from ({@code eventLoops} and the
+   * native transport are set on a copy; tests tighten the blocked-thread checker here).
    */
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
                         OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile,
-                        List<HttpSource.Settings> controlPlanes) {
+                        List<HttpSource.Settings> controlPlanes, VertxOptions vertxOptions) {
     public Options {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(egressHostsFile, "egressHostsFile");
       Objects.requireNonNull(adminPort, "adminPort");
       Objects.requireNonNull(stateDir, "stateDir");
+      Objects.requireNonNull(vertxOptions, "vertxOptions");
       controlPlanes = List.copyOf(controlPlanes);
       if (eventLoops < 1) {
         throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: > 0)");
       }
+    }
+
+    /** With Vert.x's default options. */
+    public Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
+                   OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile,
+                   List<HttpSource.Settings> controlPlanes) {
+      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile, controlPlanes,
+          new VertxOptions());
     }
 
     /** With the default state directory, the system's resolver and no control planes. */
@@ -88,6 +97,12 @@ public final class Gatehouse implements AutoCloseable {
     public static Path defaultStateDir() {
       String env = System.getenv("GATEHOUSE_STATE_DIR");
       return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".gatehouse");
+    }
+
+    /** These options, starting Vert.x from {@code vertx} (e.g. a short {@code maxEventLoopExecuteTime}). */
+    public Options withVertxOptions(VertxOptions vertx) {
+      return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
+          controlPlanes, vertx);
     }
   }
 
@@ -115,18 +130,19 @@ public final class Gatehouse implements AutoCloseable {
   private final ConfigStore store;
   private FileSource files;
   private final List<KubernetesSource> kubernetes = new ArrayList<>();
+  private final ListenerCertificates certificates;
+  private final GatewayRuntime runtime;
   private AdminServer admin;
   private HttpServer demo;
-  private TlsEngine tlsEngine;
-  private boolean devCaLogged; // config writer thread only
-  private volatile boolean ready;
-  private volatile boolean draining;
 
   private Gatehouse(Options options) {
     this.options = options;
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
+    this.vertx = Vertx.vertx(new VertxOptions(options.vertxOptions())
+        .setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
     this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry());
+    this.runtime = new GatewayRuntime(dataplane, metrics, this::drain);
+    this.certificates = new ListenerCertificates(options.stateDir().resolve("dev-certs"));
     this.egress = EgressClients.start(vertx, options.egressHostsFile());
     TunnelMetrics tunnels = new TunnelMetrics(metrics.registry());
     Duration drain = options.drainTimeout();
@@ -174,15 +190,15 @@ public final class Gatehouse implements AutoCloseable {
     GatewayConfig config = store.current();
     int adminPort = options.adminPort().orElse(config.admin().port());
     Path baseDir = options.configDir().orElse(Path.of("")).toAbsolutePath();
-    AdminServer server = new AdminServer(vertx, runtimeView(), store, options.stateDir(), baseDir);
+    AdminServer server = new AdminServer(vertx, runtime, store, options.stateDir(), baseDir);
     try {
       server.token(config.admin().tokenFile());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("admin.tokenFile cannot be read: " + e.getMessage(), e);
     }
     admin = await(server.start(adminOptions(config, adminPort)));
     for (HttpSource.Settings settings : options.controlPlanes()) {
-      HttpSource source = new HttpSource(vertx, store, settings, baseDir, new java.util.Random());
+      HttpSource source = new HttpSource(vertx, store, settings, baseDir, new Random());
       source.start();
       metrics.source(source.name(), () -> source.status().lastError().isEmpty());
     }
@@ -190,13 +206,12 @@ public final class Gatehouse implements AutoCloseable {
       metrics.source(files.name(), () -> files.status().lastError().isEmpty());
     }
     startKubernetes(config);
-    ready = true;
+    runtime.started(true);
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)
         + ", admin " + config.admin().address() + ":" + admin.port() + ", event loops " + options.eventLoops()
         + ", native transport " + vertx.isNativeTransportEnabled());
   }
 
-  /** One source per {@code kubernetes} entry; each merges its translation into the native config. */
   /** One source per {@code kubernetes} entry (cluster); each registers with the store for {@code /sync}. */
   private void startKubernetes(GatewayConfig config) {
     config.kubernetes().forEach(k -> kubernetes.add(KubernetesSource.start(k, store)));
@@ -217,7 +232,7 @@ public final class Gatehouse implements AutoCloseable {
   /** The store's installer: runs on the config writer thread, so it may wait on Vert.x futures. */
   private void install(GatewayConfig config, long version) throws Exception {
     startDemo(config);
-    Map<String, ListenerTlsSetup> tls = loadCertificates(config);
+    Map<String, ListenerTlsSetup> tls = certificates.load(config);
     egress.prepare(config.egress());
     Snapshot next = dataplane.compile(config, version);
     try {
@@ -246,7 +261,7 @@ public final class Gatehouse implements AutoCloseable {
    */
   private void refresh(GatewayConfig config) throws Exception {
     egress.prepare(config.egress()); // a rotated CA bundle for TLS origination
-    Map<String, ListenerTlsSetup> tls = loadCertificates(config);
+    Map<String, ListenerTlsSetup> tls = certificates.load(config);
     await(listeners.updateTls(tls));
     publishCertificates(tls);
     if (admin != null) {
@@ -262,62 +277,11 @@ public final class Gatehouse implements AutoCloseable {
 
   /** Where the admin listener binds and, with {@code admin.tls}, its TLS (mutual with a client CA). */
   private HttpServerOptions adminOptions(GatewayConfig config, int port) {
-    HttpServerOptions options = new HttpServerOptions().setHost(config.admin().address()).setPort(port);
-    if (!config.admin().secure()) {
-      return options;
-    }
     try {
-      return TlsServerOptions.apply(options, config.admin().tls(), CertStore.load(config.admin().tls()),
-          tlsEngine("admin", config.admin().tls()));
+      return certificates.admin(config.admin(), new HttpServerOptions().setHost(config.admin().address()).setPort(port));
     } catch (CertificateProblem e) {
       throw new IllegalStateException("admin.tls: " + e.getMessage(), e);
     }
-  }
-
-  /** Reads and checks the certificates of every HTTPS listener and TLS EGRESS listener (blocking: this is the writer thread). */
-  private Map<String, ListenerTlsSetup> loadCertificates(GatewayConfig config) throws CertificateProblem {
-    Map<String, ListenerTlsSetup> out = new HashMap<>();
-    for (Listener listener : config.listeners()) {
-      boolean tlsEgress = listener.protocol() == Listener.Protocol.EGRESS && !listener.tls().certificates().isEmpty();
-      if (listener.protocol() != Listener.Protocol.HTTPS && !tlsEgress) {
-        continue;
-      }
-      TlsEngine engine = tlsEngine("listener " + listener.name(), listener.tls());
-      try {
-        ListenerTls tls = DevCertificates.resolve(listener.tls(), devCertDir());
-        if (tls != listener.tls() && !devCaLogged) {
-          devCaLogged = true;
-          LOG.info(() -> "listener " + listener.name() + " serves a dev certificate; trust "
-              + devCertDir().resolve("dev-ca.crt") + " (e.g. curl --cacert " + devCertDir().resolve("dev-ca.crt") + ")");
-        }
-        out.put(listener.name(), new ListenerTlsSetup(CertStore.load(tls), engine));
-      } catch (CertificateProblem e) {
-        throw new CertificateProblem("listener " + listener.name() + ": " + e.getMessage());
-      }
-    }
-    return out;
-  }
-
-  /** BoringSSL; the JDK engine only for a listener ({@code what}) whose TLS block allows it, when BoringSSL cannot load. */
-  private TlsEngine tlsEngine(String what, ListenerTls tls) throws CertificateProblem {
-    if (tlsEngine == null || (!tlsEngine.isBoringSsl() && !tls.allowJdkFallback())) {
-      try {
-        tlsEngine = TlsEngine.detect(tls.allowJdkFallback());
-      } catch (IllegalStateException e) {
-        throw new CertificateProblem(what + ": " + e.getMessage()
-            + " (set tls.allowJdkFallback: true to serve on the JDK engine)");
-      }
-      if (tlsEngine.isBoringSsl()) {
-        LOG.info(() -> "TLS provider: " + tlsEngine.describe());
-      } else {
-        LOG.warning(() -> "TLS provider: " + tlsEngine.describe());
-      }
-    }
-    return tlsEngine;
-  }
-
-  private Path devCertDir() {
-    return options.stateDir().resolve("dev-certs");
   }
 
   private void startDemo(GatewayConfig config) {
@@ -327,41 +291,12 @@ public final class Gatehouse implements AutoCloseable {
     }
   }
 
-  private RuntimeView runtimeView() {
-    return new RuntimeView() {
-      @Override public boolean ready() {
-        return ready && !draining;
-      }
-
-      @Override public String scrapeMetrics() {
-        return metrics.scrape();
-      }
-
-      @Override public List<ClusterView> clusters() {
-        return dataplane.current().upstreams().values().stream()
-            .sorted(java.util.Comparator.comparing(c -> c.name()))
-            .map(c -> new ClusterView(c.name(), c.config().loadBalancer().name(), c.endpoints().stream()
-                .map(e -> new ClusterView.Endpoint(e.label(), "HEALTHY", e.inFlight())).toList()))
-            .toList();
-      }
-
-      @Override public Map<String, Double> stats() {
-        return metrics.stats();
-      }
-
-      @Override public void drain() {
-        Gatehouse.this.drain();
-      }
-    };
-  }
-
   /**
    * Drains: readiness turns false, HTTP/1.1 responses carry {@code Connection: close}, listeners
    * stop accepting (HTTP/2 connections get GOAWAY), requests in flight finish within the drain
    * timeout. Blocks until then; call it off the event loops.
    */
   public void drain() {
-    draining = true;
     dataplane.startDraining();
     LOG.info(() -> "draining: up to " + options.drainTimeout().toSeconds() + "s for requests in flight");
     try {
@@ -398,7 +333,7 @@ public final class Gatehouse implements AutoCloseable {
   }
 
   @Override public void close() {
-    ready = false;
+    runtime.started(false);
     if (files != null) {
       files.close();
     }
@@ -420,10 +355,10 @@ public final class Gatehouse implements AutoCloseable {
   private static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause.getMessage(), cause);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("timed out after " + STEP_TIMEOUT_SECONDS + "s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

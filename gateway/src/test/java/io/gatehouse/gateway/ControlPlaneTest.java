@@ -58,7 +58,7 @@ class ControlPlaneTest {
     HttpSource.Settings settings = new HttpSource.Settings(URI.create("http://127.0.0.1:" + plane.actualPort() + "/gatehouse"),
         Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(5));
     Gatehouse gatehouse = Gatehouse.start(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), 1, Duration.ofSeconds(5),
-        new ByteArrayOutputStream(), dir.resolve("state"), Optional.empty(), List.of(settings)));
+        new ByteArrayOutputStream(), dir.resolve("state"), Optional.empty(), List.of(settings)).withVertxOptions(TestGateway.strictVertx()));
     HttpClient client = HttpClient.newHttpClient();
     try {
       String gw = "http://127.0.0.1:" + gatehouse.listenerPort("http");

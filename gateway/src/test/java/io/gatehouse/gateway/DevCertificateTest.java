@@ -30,7 +30,7 @@ class DevCertificateTest {
         routes: [{ name: hello, directResponse: { status: 200, body: "hello over tls" } }]
         """);
     Gatehouse gatehouse = Gatehouse.start(new Gatehouse.Options(Optional.of(config), OptionalInt.empty(), 1,
-        Duration.ofSeconds(1), new ByteArrayOutputStream(), state, Optional.empty(), java.util.List.of()));
+        Duration.ofSeconds(1), new ByteArrayOutputStream(), state, Optional.empty(), java.util.List.of()).withVertxOptions(TestGateway.strictVertx()));
     try {
       Path ca = state.resolve("dev-certs/dev-ca.crt");
       assertTrue(Files.isRegularFile(ca), "the dev CA is in the state directory");

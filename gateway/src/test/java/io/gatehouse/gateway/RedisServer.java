@@ -7,8 +7,8 @@ import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} on a free loopback port, without persistence. CI installs it
- * ({@code .ci/run}); when it is missing the test fails rather than skipping.
+ * A real {@code redis-server} on a free loopback port, without persistence. The gateway's build
+ * installs it (tools/test-packages.txt); when it is missing the test fails rather than skipping.
  */
 final class RedisServer implements AutoCloseable {
   private final Process process;
@@ -32,7 +32,7 @@ final class RedisServer implements AutoCloseable {
           "--save", "", "--appendonly", "no")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     } catch (IOException e) {
-      throw new AssertionError("redis-server is needed for this test (Debian package redis-server; .ci/run installs it): " + e, e);
+      throw new AssertionError("redis-server is needed for this test (Debian package redis-server; tools/install-test-packages.sh installs it): " + e, e);
     }
     RedisServer server = new RedisServer(process, port);
     Await.until("redis-server accepts connections on " + port, 10, server::accepts);

@@ -85,7 +85,7 @@ final class TestGateway implements AutoCloseable {
         hostsFile = Optional.of(Files.writeString(dir.resolve("hosts"), lines));
       }
       Gatehouse g = Gatehouse.start(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), 1,
-          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile, java.util.List.of()));
+          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile, java.util.List.of()).withVertxOptions(strictVertx()));
       return new TestGateway(dir, g, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -93,6 +93,23 @@ final class TestGateway implements AutoCloseable {
       throw new AssertionError("gateway did not start: " + e.errors(), e);
     }
   }
+
+  /**
+   * Vert.x options for tests: the blocked-thread checker warns when an event loop runs one task
+   * for more than {@value #MAX_EVENT_LOOP_MILLIS} ms (production: 2 s), so a slip (blocking I/O,
+   * a join) shows up in the test log with the stack of the blocked thread.
+   */
+  static io.vertx.core.VertxOptions strictVertx() {
+    return new io.vertx.core.VertxOptions()
+        .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MILLIS)
+        .setMaxEventLoopExecuteTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(100)
+        .setBlockedThreadCheckIntervalUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(MAX_EVENT_LOOP_MILLIS)
+        .setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  static final long MAX_EVENT_LOOP_MILLIS = 200;
 
   /** Rewrites the config file (with the default preamble) and waits until the store has installed it. */
   void reload(String yaml) {

@@ -4,7 +4,7 @@ import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.proxy.BoundListener;
 import io.gatehouse.gateway.proxy.Dataplane;
-import io.gatehouse.gateway.proxy.ListenerTlsSetup;
+import io.gatehouse.certs.ListenerTlsSetup;
 import io.gatehouse.certs.TlsServerOptions;
 import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;

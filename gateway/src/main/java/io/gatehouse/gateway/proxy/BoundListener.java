@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.certs.ListenerTlsSetup;
 import io.vertx.core.Future;
 import java.time.Duration;
 

@@ -29,7 +29,10 @@ public final class Dataplane {
     this.filters = RouteFilters.start(vertx, registry);
   }
 
-  /** Whether the gateway is draining: HTTP/1.1 responses then carry {@code Connection: close}. */
+  /**
+   * Whether the gateway is draining, its one draining flag: readiness turns false and HTTP/1.1
+   * responses carry {@code Connection: close}.
+   */
   public boolean draining() {
     return draining;
   }

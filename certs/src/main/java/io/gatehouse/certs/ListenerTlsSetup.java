@@ -1,8 +1,5 @@
-package io.gatehouse.gateway.proxy;
+package io.gatehouse.certs;
 
-import io.gatehouse.certs.CertStore;
-import io.gatehouse.certs.TlsEngine;
-import io.gatehouse.certs.TlsServerOptions;
 import io.gatehouse.routes.ListenerTls;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
