@@ -26,20 +26,25 @@ import sun.misc.Signal;
  * The command line (DESIGN.md's contract):
  * <pre>
  *   run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+ *       [--drain-grace DURATION] [--allow-empty]
  *       [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
- *   validate --config DIR
+ *   validate --config DIR [--allow-empty]
  * </pre>
  * Exit codes: 0 success (and a clean drain after SIGTERM), 1 invalid config, 2 usage error.
  */
 final class Cli {
   static final String USAGE = """
       usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+                           [--drain-grace DURATION] [--allow-empty]
                            [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
-             gatehouse validate --config DIR
+             gatehouse validate --config DIR [--allow-empty]
         --config DIR        read every *.yaml/*.yml in DIR (default: ./routes if present, else the embedded default)
         --admin-port N      admin listener port (overrides admin.port)
         --event-loops N     event loop threads (default: number of cores)
         --drain-timeout D   how long SIGTERM waits for requests in flight, e.g. 30s (default 30s)
+        --drain-grace D     how long SIGTERM keeps accepting (answering Connection: close) after
+                            /ready turns 503, before listeners stop (default 5s)
+        --allow-empty       accept a config with no listeners (otherwise refused: a truncated file)
         --state-dir DIR     where the gateway keeps what it makes: the dev CA, certificates pushed
                             to the admin API (default: $GATEHOUSE_STATE_DIR, else ~/.gatehouse)
         --control-plane URL poll URL for a config document (repeatable: one source each)
@@ -78,7 +83,7 @@ final class Cli {
       return 2;
     }
     Path dir = args.config.get();
-    LoadResult result = ConfigLoader.loadDirectory(dir);
+    LoadResult result = ConfigLoader.loadDirectory(dir, args.allowEmpty);
     if (result instanceof LoadResult.Rejected rejected) {
       rejected.errors().forEach(e -> err.println(e));
       err.println(rejected.errors().size() + " error(s) in " + dir);
@@ -99,7 +104,8 @@ final class Cli {
     try {
       gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out,
           args.stateDir, Optional.empty(),
-          args.controlPlanes.stream().map(u -> HttpSource.Settings.of(u, args.controlPlaneInterval)).toList()));
+          args.controlPlanes.stream().map(u -> HttpSource.Settings.of(u, args.controlPlaneInterval)).toList())
+          .withDrainGrace(args.drainGrace).withAllowEmpty(args.allowEmpty));
     } catch (Gatehouse.StartupException e) {
       e.errors().forEach(error -> err.println(error));
       err.println("gatehouse: not started: the config has " + e.errors().size() + " error(s)");
@@ -138,7 +144,8 @@ final class Cli {
 
   /** Parsed options. */
   private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
-                      Path stateDir, List<URI> controlPlanes, Duration controlPlaneInterval) {
+                      Path stateDir, List<URI> controlPlanes, Duration controlPlaneInterval, Duration drainGrace,
+                      boolean allowEmpty) {
     static Args parse(String[] args) {
       Optional<Path> config = Optional.empty();
       OptionalInt adminPort = OptionalInt.empty();
@@ -147,8 +154,14 @@ final class Cli {
       Path stateDir = Gatehouse.Options.defaultStateDir();
       List<URI> controlPlanes = new java.util.ArrayList<>();
       Duration interval = Duration.ofSeconds(10);
+      Duration grace = Gatehouse.Options.DEFAULT_DRAIN_GRACE;
+      boolean allowEmpty = false;
       for (int i = 1; i < args.length; i++) {
         String flag = args[i];
+        if (flag.equals("--allow-empty")) {
+          allowEmpty = true;
+          continue;
+        }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(flag + " needs a value");
         }
@@ -158,13 +171,14 @@ final class Cli {
           case "--admin-port" -> adminPort = OptionalInt.of(port(value));
           case "--event-loops" -> eventLoops = positive(flag, value);
           case "--drain-timeout" -> drain = duration(flag, value);
+          case "--drain-grace" -> grace = duration(flag, value);
           case "--state-dir" -> stateDir = Path.of(value);
           case "--control-plane" -> controlPlanes.add(url(value));
           case "--control-plane-interval" -> interval = duration(flag, value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Args(config, adminPort, eventLoops, drain, stateDir, controlPlanes, interval);
+      return new Args(config, adminPort, eventLoops, drain, stateDir, controlPlanes, interval, grace, allowEmpty);
     }
 
     private static int port(String value) {
@@ -188,7 +202,7 @@ final class Cli {
     }
 
     private static Duration duration(String flag, String value) {
-      return Values.duration(value).filter(d -> !d.isZero() || flag.equals("--drain-timeout")).orElseThrow(
+      return Values.duration(value).filter(d -> !d.isZero() || flag.startsWith("--drain-")).orElseThrow(
           () -> new IllegalArgumentException(flag + ": " + value + " (expected: e.g. 500ms, 30s, 1m)"));
     }
 

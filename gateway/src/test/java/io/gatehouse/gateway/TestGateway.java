@@ -85,7 +85,8 @@ final class TestGateway implements AutoCloseable {
         hostsFile = Optional.of(Files.writeString(dir.resolve("hosts"), lines));
       }
       Gatehouse g = Gatehouse.start(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), 1,
-          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile, java.util.List.of()).withVertxOptions(strictVertx()));
+          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile, java.util.List.of()).withVertxOptions(strictVertx())
+          .withDrainGrace(DRAIN_GRACE).withWatchdogThreshold(Duration.ofSeconds(5)));
       return new TestGateway(dir, g, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -110,6 +111,9 @@ final class TestGateway implements AutoCloseable {
   }
 
   static final long MAX_EVENT_LOOP_MILLIS = 200;
+
+  /** A drain's grace period in tests: long enough to see it accept, short enough to keep tests fast. */
+  static final Duration DRAIN_GRACE = Duration.ofMillis(500);
 
   /** Rewrites the config file (with the default preamble) and waits until the store has installed it. */
   void reload(String yaml) {

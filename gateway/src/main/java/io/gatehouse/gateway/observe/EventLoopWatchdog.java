@@ -28,8 +28,11 @@ public final class EventLoopWatchdog implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(EventLoopWatchdog.class.getName());
   /** Heartbeat period: 100 ms keeps the check cheap and the detection within threshold + 0.1 s. */
   static final Duration BEAT = Duration.ofMillis(100);
-  /** The default threshold: one second without a beat (Envoy's "megamiss" is 1 s too). */
-  public static final Duration DEFAULT_THRESHOLD = Duration.ofSeconds(1);
+  /**
+   * The default threshold: two seconds without a beat, Vert.x's own blocked-thread limit; shorter
+   * would flip readiness on a busy host's class loading and GC pauses (1.1 s seen at start-up).
+   */
+  public static final Duration DEFAULT_THRESHOLD = Duration.ofSeconds(2);
 
   private final long thresholdNanos;
   private final List<Loop> loops = new ArrayList<>();

@@ -7,7 +7,11 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * A listener's per-connection limits that Vert.x has no option for: at most
@@ -17,16 +21,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Both start when Vert.x hands the connection over: on HTTPS once TLS is up, but on clear-text
  * listeners (which also take h2c) only once the first request head is parsed, so there the first
  * head is bounded by {@code maxHeaderSize} and the idle timeout, and later heads by the head timeout.
+ *
+ * <p>It also tells HTTP/2 clients about a drain: GOAWAY to every open HTTP/2 connection when the
+ * drain starts ({@link #goAway}), and to one opened during the drain once its first request
+ * arrives (that stream is answered, later ones go elsewhere): HTTP/2's {@code Connection: close}.
+ * One instance per listener instance, so per event loop: its set needs no lock.
  */
 final class ConnectionGuard {
   private final ListenerLimits limits;
   private final AtomicLong open;
   private final Counter refused;
   private final Counter slowHeads;
+  private final BooleanSupplier draining;
+  private final Duration drainTimeout;
+  private final Set<HttpConnection> http2 = new HashSet<>();
 
-  ConnectionGuard(String listener, ListenerLimits limits, AtomicLong open, PolicyMetrics metrics) {
+  ConnectionGuard(String listener, ListenerLimits limits, AtomicLong open, PolicyMetrics metrics,
+                  BooleanSupplier draining, Duration drainTimeout) {
     this.limits = limits;
     this.open = open;
+    this.draining = draining;
+    this.drainTimeout = drainTimeout;
     this.refused = metrics.limitRejected(listener, "", "connections");
     this.slowHeads = metrics.limitRejected(listener, "", "header_timeout");
   }
@@ -34,19 +49,40 @@ final class ConnectionGuard {
   /** Counts a new connection, closing it when the listener is full; arms its head timer. */
   void accept(HttpConnection connection) {
     long count = open.incrementAndGet();
-    connection.closeHandler(v -> open.decrementAndGet());
+    boolean h2 = connection.protocolVersion() == HttpVersion.HTTP_2;
+    connection.closeHandler(v -> {
+      open.decrementAndGet();
+      if (h2) {
+        http2.remove(connection);
+      }
+    });
     if (count > limits.maxConnections()) {
       refused.increment();
       connection.close();
       return;
     }
-    if (connection.protocolVersion() != HttpVersion.HTTP_2 && connection instanceof ConnectionBase base) {
+    if (h2) {
+      http2.add(connection);
+    } else if (connection instanceof ConnectionBase base) {
       base.channel().pipeline().addFirst(new HeadTimer(limits.headerReadTimeout().toMillis(), slowHeads::increment));
+    }
+  }
+
+  /**
+   * Draining: GOAWAY on every open HTTP/2 connection; the streams it has finish, new ones go to a
+   * new connection (which the listener accepts during the drain's grace period).
+   */
+  void goAway() {
+    for (HttpConnection connection : Set.copyOf(http2)) {
+      connection.shutdown(drainTimeout);
     }
   }
 
   /** A request head arrived: stop its connection's head timer until the response is done. */
   void headReceived(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2 && draining.getAsBoolean()) {
+      request.connection().shutdown(drainTimeout); // GOAWAY after this stream: it is answered
+    }
     if (request.connection() instanceof ConnectionBase base) {
       HeadTimer timer = base.channel().pipeline().get(HeadTimer.class);
       if (timer != null) {

@@ -26,6 +26,7 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
   private final Duration drainTimeout;
   private volatile ListenerTlsSetup tls;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   ListenerVerticle(Listener config, ListenerTlsSetup tls, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog,
                    Duration drainTimeout) {
@@ -47,7 +48,8 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
     }
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
-    ConnectionGuard guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits);
+    guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits,
+        dataplane::draining, drainTimeout);
     Ingress ingress = new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC());
     return vertx.createHttpServer(options)
         .requestHandler(request -> {
@@ -75,6 +77,20 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
 
   @Override public int actualPort() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  @Override public Future<Void> startDrain() {
+    if (guard == null) {
+      return Future.succeededFuture();
+    }
+    return Future.future(p -> context.runOnContext(v -> {
+      guard.goAway();
+      p.complete();
+    }));
+  }
+
+  @Override public Future<Void> stopAccepting() {
+    return server == null ? Future.succeededFuture() : ListeningSocket.close(server);
   }
 
   @Override public Future<Void> shutdown(Duration timeout) {
