@@ -54,6 +54,38 @@ class ReloadTest {
   }
 
   @Test
+  void aShadowedRouteIsLoggedWithFileAndLineOnReload() {
+    List<String> logged = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override public void publish(java.util.logging.LogRecord r) {
+        logged.add(r.getLevel() + " " + r.getMessage());
+      }
+
+      @Override public void flush() {}
+
+      @Override public void close() {}
+    };
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(io.gatehouse.admin.source.FileSource.class.getName());
+    log.addHandler(capture);
+    try {
+      gateway.reload("""
+          upstreams: [{ name: a, endpoints: ["%s"] }]
+          routes:
+            - { name: r, backends: [{ upstream: a }] }
+            - name: greet
+              match: [{ path: { exact: /greet } }]
+              directResponse: { status: 200, body: hello }
+          """.formatted(a.address()));
+      assertTrue(gateway.get("/greet").body().contains("\"a\""), "the earlier route r still takes /greet");
+      String expected = "WARNING " + gateway.dir.resolve("gateway.yaml") + ":6: warning: route \"greet\" would never be used:"
+          + " every request it matches is taken first by route \"r\"";
+      Await.until("the warning is logged", 5, () -> logged.stream().anyMatch(l -> l.startsWith(expected)));
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
+  @Test
   void anInvalidChangeKeepsServingThePreviousConfig() {
     long version = gateway.gatehouse.store().version();
     long failures = gateway.gatehouse.store().failures();

@@ -136,6 +136,10 @@ public final class FileSource implements ConfigSource {
         break; // nothing changed while the files were read
       }
     }
+    if (result instanceof LoadResult.Loaded loaded) {
+      // Served, but worth a look: a shadowed route, an Istio field this build ignores (FILE:LINE each).
+      loaded.warnings().forEach(w -> LOG.warning(w::toString));
+    }
     return result;
   }
 

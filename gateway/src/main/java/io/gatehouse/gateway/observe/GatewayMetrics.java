@@ -35,8 +35,7 @@ public final class GatewayMetrics {
   private final MultiGauge certificateExpiry = MultiGauge.builder("gatehouse.tls.certificate.expiry")
       .description("when each served certificate expires, in Unix seconds").baseUnit("seconds").register(registry);
   private final List<MultiGauge> upstreamGauges = new ArrayList<>(4);
-  /** Strongly held for the reload-failure counter (see {@link #config}). */
-  private LongSupplier configFailures;
+  private volatile LongSupplier configFailures;
 
   public MeterRegistry registry() {
     return registry;
@@ -100,7 +99,7 @@ public final class GatewayMetrics {
   public void config(LongSupplier version, LongSupplier failures) {
     io.micrometer.core.instrument.Gauge.builder("gatehouse.config.version", version::getAsLong)
         .description("version of the serving config").register(registry);
-    configFailures = failures;
+    configFailures = failures; // a FunctionCounter holds its object weakly: after a GC it read 0
     io.micrometer.core.instrument.FunctionCounter.builder("gatehouse.config.reload.failures", failures,
         LongSupplier::getAsLong).description("configs rejected since start").register(registry);
   }

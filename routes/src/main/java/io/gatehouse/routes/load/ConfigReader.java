@@ -1,6 +1,7 @@
 package io.gatehouse.routes.load;
 
 import io.gatehouse.routes.Admin;
+import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.Demo;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
@@ -10,6 +11,7 @@ import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.table.Shadowing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,7 +119,27 @@ final class ConfigReader {
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }
-    return new LoadResult.Loaded(config, mesh.warnings());
+    List<ConfigError> warnings = new ArrayList<>(shadowed(rts));
+    warnings.addAll(mesh.warnings());
+    return new LoadResult.Loaded(config, warnings);
+  }
+
+  /**
+   * A warning for each native route that earlier ones leave no request to, as the Istio
+   * translation reports conflicting routes. Only called without problems, when {@code read} and
+   * {@link #routes} line up one to one.
+   */
+  private List<ConfigError> shadowed(List<Route> read) {
+    List<ConfigError> out = new ArrayList<>();
+    for (Shadowing.Shadowed s : Shadowing.find(read)) {
+      List<String> by = s.by().stream()
+          .map(i -> Fields.quote(read.get(i).name()) + " (" + routes.get(i).node().origin() + ")").toList();
+      String name = Fields.quote(read.get(s.index()).name());
+      out.add(new ConfigError(routes.get(s.index()).node().origin(), "warning: route " + name + " would never be used: "
+          + "every request it matches is taken first by route " + String.join(" and route ", by)
+          + " (first match wins; move " + name + " above, or narrow the earlier match)"));
+    }
+    return out;
   }
 
   private Admin readAdmin(Located located) {
