@@ -115,6 +115,7 @@ class ReloadTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("reliability")
   void reloadsUnderConcurrentLoadFailNoRequest() throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();

@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -99,6 +100,34 @@ final class UpstreamCall {
     return true;
   }
 
+  /**
+   * Takes one retry for a try that never reached an upstream that was alive: a connect failure,
+   * or a pooled connection the upstream had closed. Only the policy's count applies, not the
+   * upstream's retry budget: the budget keeps retries from piling onto an upstream failing under
+   * load, while these added no load to anything and go to another endpoint. With the budget,
+   * killing one of two endpoints under load answered 502s at the kill instant: every request
+   * caught on the dead endpoint wanted its retry at once, past the budget (20 %, at least 3).
+   * Envoy makes the same exception with a minimum retry concurrency.
+   */
+  private boolean retryUnsent() {
+    if (retriesLeft <= 0) {
+      return false;
+    }
+    retriesLeft--;
+    return true;
+  }
+
+  /**
+   * Whether a failed try died on a connection that the upstream closed before answering: on a
+   * reused keep-alive connection, the race of every HTTP client with a server closing idle
+   * connections (or dying). An idempotent request without a body may be sent again (RFC 9110,
+   * 9.2.2), so the default policy (retry on connect failure) takes this as one too.
+   */
+  private boolean closedBeforeAnswer(Throwable cause) {
+    return cause instanceof HttpClosedException && route.retries.onConnectFailure() && bodyless
+        && isIdempotent(request.method());
+  }
+
   private boolean replayable() {
     return (bodyless || body != null) && (route.retries.nonIdempotent() || isIdempotent(request.method()));
   }
@@ -131,7 +160,7 @@ final class UpstreamCall {
       attempt.failed();
       attempt.end();
       lastEndpoint = endpoint;
-      if (!finished && route.retries.onConnectFailure() && retry()) {
+      if (!finished && route.retries.onConnectFailure() && retryUnsent()) {
         attempt();
       } else {
         finish(GatewayException.connectFailure(endpoint.label(), ar.cause()));
@@ -176,6 +205,8 @@ final class UpstreamCall {
       attempt.end();
       lastEndpoint = endpoint;
       if (route.retries.onReset() && replayable() && retry()) {
+        attempt();
+      } else if (closedBeforeAnswer(ar.cause()) && retryUnsent()) {
         attempt();
       } else {
         finish(new GatewayException(Reason.UPSTREAM_RESET, endpoint.label() + ": " + ar.cause()));
