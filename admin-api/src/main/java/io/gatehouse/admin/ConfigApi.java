@@ -8,11 +8,14 @@ import io.gatehouse.admin.store.Precedence;
 import io.gatehouse.certs.CertStore;
 import io.gatehouse.certs.CertificateInfo;
 import io.gatehouse.certs.CertificateProblem;
+import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.load.ConfigFile;
 import io.gatehouse.routes.load.LoadResult;
+import io.gatehouse.routes.load.Locations;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -26,6 +29,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The config half of the admin API: the effective config with provenance, object reads and
@@ -36,6 +41,10 @@ import java.util.function.Supplier;
  */
 final class ConfigApi {
   private static final List<ObjectKind> WRITABLE = List.of(ObjectKind.ROUTES, ObjectKind.UPSTREAMS, ObjectKind.EGRESS_ALLOW);
+  /** How the merged config's checks name an admin-pushed object: {@code admin:routes/shop}. */
+  private static final Pattern ADMIN_OBJECT = Pattern.compile("^admin:((listeners|upstreams|routes|egress/allow)/(.+))$");
+  /** Their messages: {@code route "shop": backends.upstream: upstream "shop-v3" is not defined …}: the field, and the value named. */
+  private static final Pattern FIELD_VALUE = Pattern.compile("^\\w+ \"[^\"]*\": ([A-Za-z][A-Za-z.]*): (?:[^\"]*\"([^\"]*)\")?");
 
   private final ConfigStore store;
   private final CertVault vault;
@@ -100,14 +109,60 @@ final class ConfigApi {
     return out;
   }
 
+  /**
+   * A dry run: 200 {@code "valid": true} when the serving config, with the document pushed over its
+   * admin objects, passes every check; 422 with the errors otherwise, each on its line of the
+   * document (also the errors found only on the merged config, such as an upstream nobody defines).
+   * Nothing is installed either way.
+   */
   private void validate(RoutingContext ctx) {
     String document = ctx.body().asString();
     if (document == null || document.isBlank()) {
       Problem.send(ctx, 400, "empty_body", "POST a config document (JSON or YAML, as a config file holds)");
       return;
     }
-    complete(ctx, store.check(AdminPush.document(document, baseDir)), document,
-        () -> new JsonObject().put("valid", true).put("version", store.version()));
+    Future.fromCompletionStage(store.check(AdminPush.document(document, baseDir)), ctx.vertx().getOrCreateContext())
+        .onComplete(r -> {
+          if (r.failed()) {
+            Problem.send(ctx, 500, "internal_error", r.cause().toString());
+            return;
+          }
+          etag(ctx, store.version());
+          if (r.result() instanceof ConfigStore.Outcome.Rejected rejected) {
+            List<ConfigError> errors = rejected.errors().stream().map(e -> inDocument(e, document)).toList();
+            JsonArray located = Problem.errors(errors, "");
+            for (int i = 0; i < errors.size(); i++) {
+              Matcher object = ADMIN_OBJECT.matcher(rejected.errors().get(i).origin().file());
+              if (errors.get(i) != rejected.errors().get(i) && object.matches()) {
+                located.getJsonObject(i).put("object", object.group(1));
+              }
+            }
+            Problem.send(ctx, 422, "invalid_config", "the document is not valid: " + errors.size()
+                + (errors.size() == 1 ? " error" : " errors") + " (a dry run installs nothing)", located);
+          } else {
+            AdminServer.json(ctx, 200, new JsonObject().put("valid", true).put("version", store.version())
+                .put("detail", "the document is valid over version " + store.version() + " (a dry run installs nothing)")
+                .put("result", "valid"));
+          }
+        });
+  }
+
+  /**
+   * An error the merged config's checks found on an object of the validated document (they know the
+   * object, not the line: {@code admin:routes/shop:0}), moved to the line of the document where the
+   * field it names is written; any other error as it is.
+   */
+  private ConfigError inDocument(ConfigError error, String document) {
+    Matcher object = ADMIN_OBJECT.matcher(error.origin().file());
+    if (error.origin().line() > 0 || !object.matches()) {
+      return error;
+    }
+    Matcher field = FIELD_VALUE.matcher(error.message());
+    boolean named = field.find();
+    ConfigFile file = new ConfigFile(AdminPush.DOCUMENT, document, baseDir);
+    return Locations.of(file, object.group(2), object.group(3), named ? field.group(1) : "",
+            named && field.group(2) != null ? field.group(2) : "")
+        .map(origin -> new ConfigError(origin, error.message())).orElse(error);
   }
 
   private void history(RoutingContext ctx) {

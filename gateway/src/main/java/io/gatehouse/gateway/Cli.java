@@ -29,6 +29,7 @@ import sun.misc.Signal;
  *       [--drain-grace DURATION] [--allow-empty]
  *       [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
  *   validate --config DIR [--allow-empty]
+ *   --version | --help
  * </pre>
  * Exit codes: 0 success (and a clean drain after SIGTERM), 1 invalid config, 2 usage error.
  */
@@ -38,6 +39,14 @@ final class Cli {
                            [--drain-grace DURATION] [--allow-empty]
                            [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
              gatehouse validate --config DIR [--allow-empty]
+             gatehouse --version | --help
+
+      run        start the gateway; SIGTERM drains and stops it. Edits to DIR reload within a second
+                 (a config with errors is logged with FILE:LINE and the running one keeps serving).
+      validate   check the config in DIR without starting anything: exit 0 and a summary when it is
+                 valid (warnings, such as a route an earlier one shadows, on stderr), else exit 1 and
+                 each error as FILE:LINE: message. Usage errors exit 2.
+
         --config DIR        read every *.yaml/*.yml in DIR (default: ./routes if present, else the embedded default)
         --admin-port N      admin listener port (overrides admin.port)
         --event-loops N     event loop threads (default: number of cores)
@@ -54,9 +63,22 @@ final class Cli {
   private Cli() {}
 
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+    if (args.length == 0) {
+      err.print(USAGE);
+      return 2;
+    }
+    if (List.of("--help", "-h", "help").contains(args[0])) {
       out.print(USAGE);
-      return args.length == 0 ? 2 : 0;
+      return 0;
+    }
+    if (args[0].equals("--version") || args[0].equals("version")) {
+      out.println("gatehouse " + Version.current());
+      return 0;
+    }
+    if (!args[0].equals("run") && !args[0].equals("validate")) {
+      err.println("gatehouse: unknown command " + args[0] + " (commands: run, validate, --version, --help)");
+      err.print(USAGE);
+      return 2;
     }
     Args parsed;
     try {
@@ -66,15 +88,7 @@ final class Cli {
       err.print(USAGE);
       return 2;
     }
-    return switch (args[0]) {
-      case "validate" -> validate(parsed, out, err);
-      case "run" -> serve(parsed, err);
-      default -> {
-        err.println("gatehouse: unknown command " + args[0]);
-        err.print(USAGE);
-        yield 2;
-      }
-    };
+    return args[0].equals("validate") ? validate(parsed, out, err) : serve(parsed, err);
   }
 
   private static int validate(Args args, PrintStream out, PrintStream err) {
@@ -146,6 +160,9 @@ final class Cli {
   private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
                       Path stateDir, List<URI> controlPlanes, Duration controlPlaneInterval, Duration drainGrace,
                       boolean allowEmpty) {
+    static final List<String> OPTIONS = List.of("--config", "--admin-port", "--event-loops", "--drain-timeout",
+        "--drain-grace", "--allow-empty", "--state-dir", "--control-plane", "--control-plane-interval");
+
     static Args parse(String[] args) {
       Optional<Path> config = Optional.empty();
       OptionalInt adminPort = OptionalInt.empty();
@@ -158,6 +175,9 @@ final class Cli {
       boolean allowEmpty = false;
       for (int i = 1; i < args.length; i++) {
         String flag = args[i];
+        if (!OPTIONS.contains(flag)) {
+          throw new IllegalArgumentException("unknown option " + flag + " (options: " + String.join(", ", OPTIONS) + ")");
+        }
         if (flag.equals("--allow-empty")) {
           allowEmpty = true;
           continue;

@@ -181,7 +181,7 @@ public final class Gatehouse implements AutoCloseable {
     TunnelMetrics tunnels = new TunnelMetrics(metrics.registry());
     Duration drain = options.drainTimeout();
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
-        Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, tunnels, accessLog, drain),
+        Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, metrics, tunnels, accessLog, drain),
         Listener.Protocol.TLS_PASSTHROUGH, (l, tls) -> l.egressPort() > 0
             ? new EgressTlsVerticle(l, dataplane, egress, tunnels, accessLog, drain)
             : new PassthroughVerticle(l, dataplane, tunnels, accessLog, drain)));

@@ -70,6 +70,56 @@ class AdminAndCliTest {
     assertEquals(2, cli("bogus").code);
   }
 
+  @Test
+  void anUnknownOptionIsNamedWithTheOptions() {
+    Result r = cli("run", "--bogus");
+    assertEquals(2, r.code);
+    assertTrue(r.err.startsWith("gatehouse: unknown option --bogus (options: --config, --admin-port, --event-loops,"), r.err);
+  }
+
+  @Test
+  void versionIsTheProjectVersion() {
+    Result r = cli("--version");
+    assertEquals(0, r.code, r.err);
+    assertEquals("gatehouse " + System.getProperty("gatehouse.version") + "\n", r.out);
+  }
+
+  @Test
+  void helpExplainsBothCommands() {
+    Result r = cli("--help");
+    assertEquals(0, r.code);
+    assertTrue(r.out.contains("run        start the gateway"), r.out);
+    assertTrue(r.out.contains("validate   check the config in DIR without starting anything"), r.out);
+  }
+
+  @Test
+  void aConfigDirectoryWithoutYamlIsAnError(@TempDir Path dir) {
+    Result r = cli("validate", "--config", dir.toString());
+    assertEquals(1, r.code);
+    assertTrue(r.err.contains("config directory " + dir + " has no *.yaml or *.yml files"), r.err);
+  }
+
+  @Test
+  void validateWarnsOfAShadowedRoute(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("gw.yaml"), """
+        routes:
+          - { name: demo, directResponse: { status: 200 } }
+          - { name: greet, match: [{ path: { exact: /greet } }], directResponse: { status: 200 } }
+        """);
+    Result r = cli("validate", "--config", dir.toString());
+    assertEquals(0, r.code, r.err);
+    assertTrue(r.err.contains(dir.resolve("gw.yaml") + ":3: warning: route \"greet\" would never be used"), r.err);
+  }
+
+  @Test
+  void aBusyDemoEchoPortIsNamed() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> TestGateway.start(
+          "demo: { echoPort: " + busy.getLocalPort() + " }\n"));
+      assertTrue(e.getMessage().contains("demo.echoPort: cannot listen on 127.0.0.1:" + busy.getLocalPort()), e.getMessage());
+    }
+  }
+
   private record Result(int code, String out, String err) {}
 
   private static Result cli(String... args) {

@@ -404,6 +404,20 @@ class EgressTest {
   }
 
   @Test
+  void aNameThatDoesNotResolveIs503WithItsReason() {
+    try (TestGateway g = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners: [{ name: egress, port: 0, protocol: EGRESS }]
+        egress: { mode: ALLOW_ANY }
+        """); RawHttp raw = RawHttp.connect(g.gatehouse.listenerPort("egress"))) {
+      // .invalid never resolves (RFC 6761); EgressResolverTest checks that nothing is logged for it.
+      RawHttp.Response r = raw.send("GET http://nowhere.invalid/ HTTP/1.1", "Host: nowhere.invalid");
+      assertEquals(503, r.status());
+      assertEquals("egress_dns_failure", r.header("x-gatehouse-reason"));
+    }
+  }
+
+  @Test
   void jdkHttpClientThroughTheProxy() throws Exception {
     java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
         .proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", gateway.gatehouse.listenerPort("egress"))))

@@ -17,6 +17,9 @@ import java.util.function.Function;
  * origin is {@code admin:KIND/NAME} and the line is the line of the pushed document.
  */
 public final class AdminPush {
+  /** The name a validated or pushed whole document goes by in errors: {@code admin:document:LINE}. */
+  public static final String DOCUMENT = "admin:document";
+
   private AdminPush() {}
 
   /** Adds or replaces the object {@code kind/name} with {@code document}, one JSON or YAML object. */
@@ -52,7 +55,7 @@ public final class AdminPush {
    */
   public static Function<GatewayConfig, LoadResult> document(String document, Path baseDir) {
     return fragment -> {
-      LoadResult read = ConfigLoader.loadFragment(List.of(new ConfigFile("admin:document", document, baseDir)));
+      LoadResult read = ConfigLoader.loadFragment(List.of(new ConfigFile(DOCUMENT, document, baseDir)));
       if (read instanceof LoadResult.Rejected) {
         return read;
       }

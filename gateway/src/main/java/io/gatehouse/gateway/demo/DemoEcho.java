@@ -31,6 +31,8 @@ public final class DemoEcho {
               .put("bodyBytes", body.succeeded() ? body.result().length() : 0);
           request.response().putHeader("content-type", "application/json").end(echo.encodePrettily() + "\n");
         }))
-        .listen(port, "127.0.0.1");
+        .listen(port, "127.0.0.1")
+        .recover(e -> Future.failedFuture(new IllegalStateException("demo.echoPort: cannot listen on 127.0.0.1:" + port
+            + " (" + e.getMessage() + "); free the port, or set demo.echoPort to another one (0 for any free port)", e)));
   }
 }

@@ -35,10 +35,9 @@ final class ConnectTunnel {
   private final Listener listener;
   private final EgressClients clients;
   private final TunnelMetrics metrics;
-  private final EgressHandler.Outcome outcome;
 
   ConnectTunnel(Vertx vertx, Exchange ex, Destination destination, Decision decision, List<InetAddress> addresses, Listener listener,
-                EgressClients clients, TunnelMetrics metrics, EgressHandler.Outcome outcome) {
+                EgressClients clients, TunnelMetrics metrics) {
     this.vertx = vertx;
     this.ex = ex;
     this.destination = destination;
@@ -47,7 +46,6 @@ final class ConnectTunnel {
     this.listener = listener;
     this.clients = clients;
     this.metrics = metrics;
-    this.outcome = outcome;
   }
 
   Future<Void> open() {
@@ -76,16 +74,16 @@ final class ConnectTunnel {
           active.decrementAndGet();
           return Future.failedFuture(new GatewayException(Reason.CLIENT_CLOSED, "CONNECT: " + accepted.cause().getMessage()));
         }
-        outcome.tunnelled = true;
+        ex.tunnelled(true);
         NetSocket client = accepted.result();
         client.pause();
         return first(client).transform(first -> {
           if (first.failed()) {
             if (first.cause() instanceof ClientHellos.NoHello no && no.outcome().equals("closed")) {
-              outcome.failure = Reason.CLIENT_CLOSED.word() + ": " + no.getMessage();
+              ex.failure(Reason.CLIENT_CLOSED.word() + ": " + no.getMessage());
             } else {
               metrics.egress(decision.rule(), false, Reason.EGRESS_SNI_MISMATCH.word());
-              outcome.failure = Reason.EGRESS_SNI_MISMATCH.word() + ": " + first.cause().getMessage();
+              ex.failure(Reason.EGRESS_SNI_MISMATCH.word() + ": " + first.cause().getMessage());
             }
             client.close();
             upstream.close();
@@ -95,11 +93,10 @@ final class ConnectTunnel {
           metrics.egress(decision.rule(), true, "allowed");
           return Tunnel.splice(vertx, client, upstream, first.result(), listener.tunnels()).map(result -> {
             active.decrementAndGet();
-            outcome.bytesFromClient = result.bytesFromClient();
-            outcome.bytesToClient = result.bytesToClient();
+            ex.tunnelBytes(result.bytesFromClient(), result.bytesToClient());
             metrics.bytes(listener.name(), result.bytesFromClient(), result.bytesToClient());
             if (!result.end().equals("closed")) {
-              outcome.failure = "tunnel_" + result.end();
+              ex.failure("tunnel_" + result.end());
             }
             return null;
           });

@@ -23,7 +23,17 @@ public final class EgressResolver {
   private static final long MAX_NAMES = 100_000;
 
   private final DnsLookup lookup;
-  private final AsyncCache<String, DnsLookup.Answer> cache;
+  private final AsyncCache<String, Outcome> cache;
+
+  /**
+   * A lookup's result as a cache value, a failure included: Caffeine logs every failed load with
+   * its stack trace (4.9 KB per request for a name a client made up); a failure expires at once.
+   */
+  private sealed interface Outcome {
+    record Found(DnsLookup.Answer answer) implements Outcome {}
+
+    record Failed(Throwable cause) implements Outcome {}
+  }
 
   EgressResolver(DnsLookup lookup, Ticker ticker) {
     this.lookup = lookup;
@@ -31,7 +41,8 @@ public final class EgressResolver {
         .maximumSize(MAX_NAMES)
         .ticker(ticker)
         .executor(Runnable::run)
-        .expireAfter(Expiry.creating((String name, DnsLookup.Answer answer) -> clamp(answer.ttl())))
+        .expireAfter(Expiry.creating((String name, Outcome outcome) ->
+            outcome instanceof Outcome.Found found ? clamp(found.answer().ttl()) : Duration.ZERO))
         .buildAsync();
   }
 
@@ -47,8 +58,10 @@ public final class EgressResolver {
   /** The addresses of {@code name}; completes on the caller's context. */
   public Future<List<InetAddress>> resolve(String name) {
     Context context = Vertx.currentContext();
-    var answer = cache.get(name, (n, executor) -> lookup.lookup(n).toCompletionStage().toCompletableFuture());
-    Future<DnsLookup.Answer> future = context == null ? Future.fromCompletionStage(answer) : Future.fromCompletionStage(answer, context);
-    return future.map(DnsLookup.Answer::addresses);
+    var outcome = cache.get(name, (n, executor) -> lookup.lookup(n)
+        .<Outcome>map(Outcome.Found::new).otherwise(Outcome.Failed::new).toCompletionStage().toCompletableFuture());
+    Future<Outcome> future = context == null ? Future.fromCompletionStage(outcome) : Future.fromCompletionStage(outcome, context);
+    return future.compose(o -> o instanceof Outcome.Found found ? Future.succeededFuture(found.answer().addresses())
+        : Future.failedFuture(((Outcome.Failed) o).cause()));
   }
 }

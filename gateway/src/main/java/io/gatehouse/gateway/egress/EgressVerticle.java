@@ -1,9 +1,11 @@
 package io.gatehouse.gateway.egress;
 
 import io.gatehouse.gateway.observe.AccessLog;
+import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.proxy.BoundListener;
 import io.gatehouse.gateway.proxy.Dataplane;
+import io.gatehouse.gateway.proxy.Ingress;
 import io.gatehouse.certs.ListenerTlsSetup;
 import io.gatehouse.certs.TlsServerOptions;
 import io.gatehouse.routes.Listener;
@@ -24,19 +26,21 @@ public final class EgressVerticle extends VerticleBase implements BoundListener 
   private volatile ListenerTlsSetup tls;
   private final Dataplane dataplane;
   private final EgressClients clients;
-  private final TunnelMetrics metrics;
+  private final GatewayMetrics metrics;
+  private final TunnelMetrics tunnels;
   private final AccessLog accessLog;
   private final Duration drainTimeout;
   private HttpServer server;
 
   /** {@code tls} null: clients speak plain HTTP to the proxy; else TLS, with client certificates as configured. */
-  public EgressVerticle(Listener config, ListenerTlsSetup tls, Dataplane dataplane, EgressClients clients, TunnelMetrics metrics,
-                        AccessLog accessLog, Duration drainTimeout) {
+  public EgressVerticle(Listener config, ListenerTlsSetup tls, Dataplane dataplane, EgressClients clients, GatewayMetrics metrics,
+                        TunnelMetrics tunnels, AccessLog accessLog, Duration drainTimeout) {
     this.config = config;
     this.tls = tls;
     this.dataplane = dataplane;
     this.clients = clients;
     this.metrics = metrics;
+    this.tunnels = tunnels;
     this.accessLog = accessLog;
     this.drainTimeout = drainTimeout;
   }
@@ -54,7 +58,8 @@ public final class EgressVerticle extends VerticleBase implements BoundListener 
       options.setUseAlpn(false);
     }
     return vertx.createHttpServer(options)
-        .requestHandler(new EgressHandler(vertx, dataplane, config, clients, metrics, accessLog, Clock.systemUTC()))
+        .requestHandler(new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC(),
+            new EgressStage(vertx, config, clients, tunnels)))
         .listen()
         .onSuccess(s -> server = s);
   }

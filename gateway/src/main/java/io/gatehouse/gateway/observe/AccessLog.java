@@ -3,6 +3,11 @@ package io.gatehouse.gateway.observe;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.gatehouse.gateway.proxy.Exchange;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -25,11 +30,32 @@ import java.util.concurrent.locks.LockSupport;
  * gateway and its writer share a core.
  */
 public final class AccessLog implements AutoCloseable {
-  /** One finished request. */
+  /** One finished request, or one finished TLS passthrough connection. */
   public record Entry(long startMillis, String requestId, String client, String listener, String host,
                       String method, String path, String protocol, String route, String upstream,
                       String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
-                      int attempts, String failure) {}
+                      int attempts, String failure) {
+
+    /**
+     * The line of a finished HTTP exchange (ingress or egress), read from what every path filled in:
+     * the egress destination as host when there is one, no path for a CONNECT, a tunnel's bytes
+     * when the connection became one.
+     */
+    public static Entry of(Exchange ex) {
+      HttpServerRequest request = ex.request();
+      SocketAddress client = request.remoteAddress();
+      String host = ex.destination() != null ? ex.destination() : ex.host();
+      String path = request.method() == HttpMethod.CONNECT || request.path() == null ? "" : request.path();
+      return new Entry(ex.startMillis(), ex.requestId(), client == null ? "" : client.hostAddress(), ex.listener(),
+          host == null ? "" : host, request.method().name(), path, protocol(request.version()), ex.route(),
+          ex.upstream(), ex.endpoint(), ex.status(), ex.bytesIn(), ex.bytesOut(),
+          (System.nanoTime() - ex.startNanos()) / 1_000, ex.attempts(), ex.failure());
+    }
+
+    private static String protocol(HttpVersion version) {
+      return version == HttpVersion.HTTP_2 ? "HTTP/2" : version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+    }
+  }
 
   private static final Entry STOP = new Entry(0, "", "", "", "", "", "", "", "", "", "", 0, 0, 0, 0, 0, "");
   private static final int CAPACITY = 65_536;

@@ -35,6 +35,10 @@ public final class Exchange implements RequestView {
   private String endpoint = "";
   private int attempts;
   private String failure = "";
+  private String destination;
+  private boolean tunnelled;
+  private long tunnelBytesIn;
+  private long tunnelBytesOut;
   private boolean clientClosed;
   private String clientCert;
   private String upstreamUri;
@@ -66,12 +70,6 @@ public final class Exchange implements RequestView {
       uri = query == null ? path : path + "?" + query;
     }
     this.upstreamUri = uri;
-  }
-
-  /** Starts the exchange of a request that arrived on {@code listener}, served by {@code dataplane}'s current snapshot. */
-  public static Exchange start(HttpServerRequest request, Dataplane dataplane, String listener, java.time.Clock clock) {
-    return new Exchange(request, dataplane.current(), listener, RequestIds.from(request.getHeader("x-request-id")),
-        clock.millis(), dataplane::draining, request.isSSL());
   }
 
   /** Whether the request target is an origin-form path the gateway can route (see {@link RequestPaths}). */
@@ -184,6 +182,48 @@ public final class Exchange implements RequestView {
   /** Why the gateway failed the request (detail for the log), or empty. */
   public String failure() {
     return failure;
+  }
+
+  /** Records why the exchange ended badly after its response went out (a tunnel's idle timeout), unless a failure is known. */
+  public void failure(String detail) {
+    if (failure.isEmpty()) {
+      failure = detail;
+    }
+  }
+
+  /** Where the request asked to go when that is not its Host (an egress destination, {@code host:port}), or null. */
+  public String destination() {
+    return destination;
+  }
+
+  public void destination(String label) {
+    this.destination = label;
+  }
+
+  /** Whether the connection became a raw byte tunnel (CONNECT, WebSocket): its bytes are then the tunnel's. */
+  public boolean tunnelled() {
+    return tunnelled;
+  }
+
+  /** Marks the connection as handed over to a tunnel; the request must no longer be resumed. */
+  public void tunnelled(boolean value) {
+    this.tunnelled = value;
+  }
+
+  /** The bytes a finished tunnel relayed each way. */
+  public void tunnelBytes(long fromClient, long toClient) {
+    this.tunnelBytesIn = fromClient;
+    this.tunnelBytesOut = toClient;
+  }
+
+  /** Bytes received from the client: the request's, or a tunnel's. */
+  public long bytesIn() {
+    return tunnelled ? tunnelBytesIn : request.bytesRead();
+  }
+
+  /** Bytes sent to the client: the response's, or a tunnel's. */
+  public long bytesOut() {
+    return tunnelled ? tunnelBytesOut : request.response().bytesWritten();
   }
 
   // What goes upstream.

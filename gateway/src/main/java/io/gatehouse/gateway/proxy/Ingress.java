@@ -12,16 +12,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.SocketAddress;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
- * Where every request on an HTTP listener starts: read the snapshot once, match a route, run its
- * stage, turn a failure into the gateway's error reply, then write the access log and metrics.
- * Runs on the connection's event loop and never blocks or throws.
+ * Where every request on an HTTP or EGRESS listener starts: read the snapshot once, take or make
+ * the request id, start the exchange, run the listener's stage (an HTTP listener's matches a
+ * route and runs its stage; an EGRESS listener's checks the allow-list), turn a failure into the
+ * gateway's error reply, then write the access log and metrics. Runs on the connection's event
+ * loop and never blocks or throws.
  */
 public final class Ingress implements Handler<HttpServerRequest> {
   private final Dataplane dataplane;
@@ -32,8 +32,16 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final Stage httpsRedirect;
   private final BooleanSupplier draining;
   private final boolean clientCerts;
+  private final Stage listenerStage;
 
+  /** The entry of an HTTP or HTTPS listener: every request is matched against the snapshot's routes. */
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
+    this(dataplane, listener, metrics, accessLog, clock, null);
+  }
+
+  /** The entry of a listener whose every request runs {@code stage} (an EGRESS listener's); null: route matching. */
+  public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock, Stage stage) {
+    this.listenerStage = stage != null ? stage : this::run;
     this.dataplane = dataplane;
     this.listener = listener.name();
     this.httpsRedirect = listener.httpsRedirect().enabled() ? httpsRedirect(listener.httpsRedirect()) : null;
@@ -49,11 +57,17 @@ public final class Ingress implements Handler<HttpServerRequest> {
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
-    run(ex).onComplete(ar -> {
+    Future<Void> done;
+    try {
+      done = listenerStage.handle(ex);
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    done.onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ar.cause());
       }
-      if (!request.isEnded()) {
+      if (!ex.tunnelled() && !request.isEnded()) {
         // A body no stage read (404, redirect, error): let it drain so keep-alive carries on.
         request.resume();
       }
@@ -104,21 +118,8 @@ public final class Ingress implements Handler<HttpServerRequest> {
   }
 
   private void record(Exchange ex) {
-    HttpServerRequest request = ex.request();
-    HttpServerResponse response = request.response();
-    long nanos = System.nanoTime() - ex.startNanos();
-    int status = ex.status();
-    metrics.request(ex.route(), ex.upstream(), status, nanos);
-    SocketAddress client = request.remoteAddress();
-    String host = ex.host();
-    accessLog.write(new AccessLog.Entry(ex.startMillis(), ex.requestId(),
-        client == null ? "" : client.hostAddress(), listener, host == null ? "" : host,
-        request.method().name(), request.path(), protocol(request.version()), ex.route(), ex.upstream(),
-        ex.endpoint(), status, request.bytesRead(), response.bytesWritten(), nanos / 1_000,
-        ex.attempts(), ex.failure()));
-  }
-
-  private static String protocol(HttpVersion version) {
-    return version == HttpVersion.HTTP_2 ? "HTTP/2" : version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+    AccessLog.Entry entry = AccessLog.Entry.of(ex);
+    metrics.request(ex.route(), ex.upstream(), entry.status(), entry.durationMicros() * 1_000);
+    accessLog.write(entry);
   }
 }

@@ -5,7 +5,8 @@
  *  client ─► ListenerVerticle (one per event loop, sharing the port); ListenerOptions: head
  *              sizes (431/414 via Ingress.invalid), idle timeout, HTTP/2 limits, PROXY protocol;
  *              ConnectionGuard: connection limit, HeadTimer (slow request heads)
- *         ─► Ingress: pause the body, read dataplane.current() once, take or make x-request-id
+ *         ─► Ingress: pause the body, read dataplane.current() once, take or make x-request-id,
+ *              start the Exchange (what every path fills in and the access log reads)
  *         ─► snapshot.routes().match(exchange)          RouteTable: host bucket, then declared order
  *         ─► Stage built by Pipelines for the matched route, once per snapshot:
  *              FaultFilter ─► RateLimitFilter ─► CorsFilter ─► BodyLimitFilter ─► HeaderFilter
@@ -22,10 +23,12 @@
  *              then one access log line and the metrics
  * </pre>
  *
- * The other listeners leave this path at the first step: an EGRESS listener's requests go to
- * {@code gateway.egress.EgressHandler} (allow-list, one resolution, forward or CONNECT tunnel),
- * a TLS_PASSTHROUGH listener's connections to {@code gateway.tcp.PassthroughVerticle} (SNI peek,
- * route by host, raw tunnel). Both read the snapshot once per request or connection too.
+ * An EGRESS listener's requests take the same entry: Ingress runs
+ * {@code gateway.egress.EgressStage} (allow-list, one resolution, forward or CONNECT tunnel)
+ * instead of route matching, and ends them the same way (error reply, AccessLog.Entry.of the
+ * exchange, metrics). A TLS_PASSTHROUGH listener's connections leave at the first step, to
+ * {@code gateway.tcp.PassthroughVerticle} (SNI peek, route by host, raw tunnel), which reads the
+ * snapshot once per connection too.
  *
  * A reload compiles a new {@link io.gatehouse.gateway.proxy.Snapshot} on the config writer thread
  * and swaps it in {@link io.gatehouse.gateway.proxy.Dataplane} with one volatile write; a request

@@ -69,6 +69,29 @@ class EgressResolverTest {
   }
 
   @Test
+  void aFailedLookupLogsNothing() {
+    List<java.util.logging.LogRecord> logged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override public void publish(java.util.logging.LogRecord r) {
+        logged.add(r);
+      }
+
+      @Override public void flush() {}
+
+      @Override public void close() {}
+    };
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    root.addHandler(capture);
+    try {
+      EgressResolver r = resolver(Duration.ofSeconds(30), true);
+      assertTrue(r.resolve("nx.test").toCompletionStage().toCompletableFuture().isCompletedExceptionally());
+    } finally {
+      root.removeHandler(capture);
+    }
+    assertEquals(List.of(), logged.stream().map(l -> l.getLoggerName() + ": " + l.getMessage()).toList());
+  }
+
+  @Test
   void failuresAreNotCached() {
     EgressResolver r = resolver(Duration.ofSeconds(30), true);
     assertTrue(r.resolve("nx.test").toCompletionStage().toCompletableFuture().isCompletedExceptionally());

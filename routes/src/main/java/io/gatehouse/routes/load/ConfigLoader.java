@@ -39,7 +39,7 @@ public final class ConfigLoader {
 
   /**
    * Loads every top-level *.yaml / *.yml file of {@code dir}, in name order. A directory that
-   * cannot be listed is one error; a file that cannot be read is an error for that file, and the
+   * cannot be listed, or has no such file, is one error; a file that cannot be read is an error for that file, and the
    * other files are still checked.
    */
   public static LoadResult loadDirectory(Path dir) {
@@ -62,6 +62,10 @@ public final class ConfigLoader {
       paths = entries.filter(ConfigLoader::isYaml).sorted().toList();
     } catch (IOException | UncheckedIOException e) {
       return rejected(dir, "cannot read config directory " + dir + ": " + reason(e));
+    }
+    if (paths.isEmpty()) {
+      // Most likely a wrong path; an empty config would serve nothing, silently.
+      return rejected(dir, "config directory " + dir + " has no *.yaml or *.yml files");
     }
     List<ConfigFile> files = new ArrayList<>();
     List<ConfigError> unreadable = new ArrayList<>();

@@ -244,6 +244,16 @@ class ValidationTest {
     assertEquals(dir.resolve("absent") + ":0: config directory " + dir.resolve("absent") + " does not exist", errors.get(0).toString());
   }
 
+  @Test
+  void aDirectoryWithoutYamlFilesIsOneError() throws java.io.IOException {
+    java.nio.file.Path empty = java.nio.file.Files.createDirectories(dir.resolve("no-yaml"));
+    java.nio.file.Files.writeString(empty.resolve("notes.txt"), "not config");
+    java.nio.file.Files.writeString(empty.resolve(".swap.yaml"), "routes: []");
+    List<ConfigError> errors = assertInstanceOf(LoadResult.Rejected.class, ConfigLoader.loadDirectory(empty)).errors();
+    assertEquals(List.of(empty + ":0: config directory " + empty + " has no *.yaml or *.yml files"),
+        errors.stream().map(ConfigError::toString).toList());
+  }
+
   private static List<ConfigError> rejected(String yaml) {
     LoadResult result = ConfigLoader.load(List.of(new ConfigFile("gw.yaml", yaml, dir)));
     return assertInstanceOf(LoadResult.Rejected.class, result, () -> "expected errors for:\n" + yaml).errors();
