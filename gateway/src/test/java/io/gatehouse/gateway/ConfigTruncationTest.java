@@ -79,11 +79,11 @@ class ConfigTruncationTest {
         // Truncate, and leave the file empty long enough that the scan sees it settled.
         truncate(file);
         Await.until("the empty file is refused", 10, () -> gateway.gatehouse.store().failures() > failuresBefore);
-        String metrics = gateway.admin("/metrics").body();
-        if (metrics.contains("gatehouse_config_source_healthy{source=\"" + source + "\"} 0.0")
-            && gateway.admin("/sync").body().contains("has no listeners")) {
-          refusedSeen++;
-        }
+        // The store counts the refusal just before it records it as the source's last error.
+        Await.until("the file source is unhealthy in /metrics and /sync", 5, () -> gateway.admin("/metrics").body()
+            .contains("gatehouse_config_source_healthy{source=\"" + source + "\"} 0.0")
+            && gateway.admin("/sync").body().contains("has no listeners"));
+        refusedSeen++;
         assertEquals(port, gateway.port(), "the listener is still there while the file is empty");
         // Then write it: in two parts, as a slow writer would, 50 ms apart.
         int half = next.length() / 2;

@@ -35,6 +35,8 @@ final class ConnectionGuard {
   private final BooleanSupplier draining;
   private final Duration drainTimeout;
   private final Set<HttpConnection> http2 = new HashSet<>();
+  /** True once {@link AcceptLimit} counts and bounds connections on the listening socket. */
+  private boolean countedAtAccept;
 
   ConnectionGuard(String listener, ListenerLimits limits, AtomicLong open, PolicyMetrics metrics,
                   BooleanSupplier draining, Duration drainTimeout) {
@@ -46,12 +48,29 @@ final class ConnectionGuard {
     this.slowHeads = metrics.limitRejected(listener, "", "header_timeout");
   }
 
-  /** Counts a new connection, closing it when the listener is full; arms its head timer. */
+  /** The handler that counts and bounds this listener's connections as they are accepted. */
+  AcceptLimit acceptLimit() {
+    return new AcceptLimit(open, limits.maxConnections(), refused);
+  }
+
+  /** Whether {@link #acceptLimit()} is on the listening socket (else this guard counts, later). */
+  void countedAtAccept(boolean counted) {
+    countedAtAccept = counted;
+  }
+
+  /**
+   * Arms a new connection's head timer and tracks its HTTP/2 connections. Counting and the
+   * {@code maxConnections} bound happen at accept ({@link AcceptLimit}); only if that could not be
+   * installed are they done here, when Vert.x hands the connection over.
+   */
   void accept(HttpConnection connection) {
-    long count = open.incrementAndGet();
     boolean h2 = connection.protocolVersion() == HttpVersion.HTTP_2;
+    boolean counting = !countedAtAccept;
+    long count = counting ? open.incrementAndGet() : 0;
     connection.closeHandler(v -> {
-      open.decrementAndGet();
+      if (counting) {
+        open.decrementAndGet();
+      }
       if (h2) {
         http2.remove(connection);
       }

@@ -59,7 +59,10 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
         .invalidRequestHandler(request -> ingress.invalid(request, limits))
         .connectionHandler(guard::accept)
         .listen()
-        .onSuccess(s -> server = s);
+        .onSuccess(s -> {
+          server = s;
+          guard.countedAtAccept(ListeningSocket.limit(s, guard.acceptLimit()));
+        });
   }
 
   /** Graceful: stop accepting, let open requests finish (HTTP/2 gets GOAWAY) within the drain timeout. */

@@ -22,6 +22,26 @@ final class ListeningSocket {
 
   private ListeningSocket() {}
 
+  /**
+   * Puts {@code limit} on the socket {@code server} accepts on (shared by a listener's instances:
+   * the last one installed wins, so a reload's new limit takes over); false if it cannot.
+   */
+  static boolean limit(HttpServer server, AcceptLimit limit) {
+    Optional<Channel> channel = find(server);
+    if (channel.isEmpty()) {
+      return false;
+    }
+    io.netty.channel.ChannelPipeline pipeline = channel.get().pipeline();
+    synchronized (pipeline) {
+      if (pipeline.get(AcceptLimit.NAME) != null) {
+        pipeline.replace(AcceptLimit.NAME, AcceptLimit.NAME, limit);
+      } else {
+        pipeline.addFirst(AcceptLimit.NAME, limit);
+      }
+    }
+    return true;
+  }
+
   /** Closes the socket {@code server} accepts on (shared by a listener's instances); completes when closed. */
   static Future<Void> close(HttpServer server) {
     Optional<Channel> channel = find(server);
