@@ -1,5 +1,6 @@
 package io.gatehouse.admin;
 
+import io.gatehouse.routes.AccessLogFormat;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Admin;
 import io.gatehouse.routes.CircuitBreaker;
@@ -26,6 +27,7 @@ import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.StringMatch;
+import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.UpstreamTls;
 import io.vertx.core.json.JsonArray;
@@ -66,6 +68,49 @@ final class ConfigJson {
     }
     if (!c.kubernetes().isEmpty()) {
       out.put("kubernetes", array(c.kubernetes().stream().map(ConfigJson::kubernetes).toList()));
+    }
+    if (!c.telemetry().equals(Telemetry.DEFAULT)) {
+      out.put("telemetry", telemetry(c.telemetry()));
+    }
+    return out;
+  }
+
+  /** The telemetry block; parts at their defaults are left out. */
+  private static JsonObject telemetry(Telemetry t) {
+    JsonObject out = new JsonObject();
+    if (!t.metrics().equals(Telemetry.Metrics.DEFAULT)) {
+      out.put("metrics", new JsonObject().put("gatehouse", t.metrics().gatehouse()).put("istio", t.metrics().istio()));
+    }
+    if (!t.workload().equals(Telemetry.Workload.FROM_ENVIRONMENT)) {
+      JsonObject w = new JsonObject();
+      putIfSet(w, "name", t.workload().name());
+      putIfSet(w, "namespace", t.workload().namespace());
+      putIfSet(w, "principal", t.workload().principal());
+      putIfSet(w, "cluster", t.workload().cluster());
+      out.put("workload", w);
+    }
+    AccessLogFormat log = t.accessLog();
+    if (!log.equals(AccessLogFormat.DEFAULT)) {
+      JsonObject a = new JsonObject().put("format", log.encoding().name());
+      if (log.encoding() == AccessLogFormat.Encoding.TEXT) {
+        a.put("text", log.text());
+      } else {
+        a.put("fields", new JsonArray(new ArrayList<>(log.fields())));
+      }
+      out.put("accessLog", a);
+    }
+    Telemetry.Tracing tr = t.tracing();
+    if (tr.enabled()) {
+      Telemetry.Tracing none = Telemetry.Tracing.NONE;
+      JsonObject o = new JsonObject().put("endpoint", tr.endpoint()).put("protocol", tr.protocol().name())
+          .put("sampling", number(tr.samplingPercent()))
+          .put("propagation", new JsonArray(tr.propagation().stream().map(Enum::name).toList()));
+      if (!tr.serviceName().equals(none.serviceName())) {
+        o.put("serviceName", tr.serviceName());
+      }
+      putIfChanged(o, "maxQueueSize", tr.maxQueueSize(), none.maxQueueSize());
+      putIfChanged(o, "exportTimeout", tr.exportTimeout(), none.exportTimeout());
+      out.put("tracing", o);
     }
     return out;
   }
@@ -301,6 +346,7 @@ final class ConfigJson {
     if (!r.cors().equals(Cors.NONE)) {
       out.put("cors", cors(r.cors()));
     }
+    r.tracing().samplingPercent().ifPresent(p -> out.put("tracing", new JsonObject().put("sampling", number(p))));
     return out;
   }
 

@@ -135,6 +135,7 @@ class ConfigJsonTest {
             exposeHeaders: [x-b]
             maxAge: 10m
             allowCredentials: true
+          tracing: { sampling: 50 }
         - name: regex
           match: [{ path: { regex: "^/r/(.*)" } }, { path: { exact: /exact } }]
           backends: [{ upstream: c }]
@@ -178,6 +179,18 @@ class ConfigJsonTest {
           debounce: 1s
           clusterDomain: corp.local
           proxyProtocol: true
+      telemetry:
+        metrics: { gatehouse: false, istio: false }
+        workload: { name: edge-gateway, namespace: istio-system, principal: "spiffe://cluster.local/ns/istio-system/sa/gh", cluster: east }
+        accessLog: { format: TEXT, text: "[%START_TIME%] %method% %path% %RESPONSE_CODE% %responseFlags% %traceId%" }
+        tracing:
+          endpoint: "http://otel.example.com:4318"
+          protocol: HTTP
+          sampling: 12.5
+          propagation: [B3_MULTI, W3C]
+          serviceName: edge
+          maxQueueSize: 100
+          exportTimeout: 3s
       """;
 
   @TempDir

@@ -275,6 +275,8 @@ public final class Gatehouse implements AutoCloseable {
       dataplane.discard(next);
       throw e;
     }
+    metrics.telemetry(config.telemetry(), config.upstreams());
+    accessLog.format(config.telemetry().accessLog());
     dataplane.install(next);
     await(listeners.updateTls(tls));
     publishCertificates(tls);
@@ -390,6 +392,9 @@ public final class Gatehouse implements AutoCloseable {
     kubernetes.forEach(KubernetesSource::close);
     store.close();
     watchdog.close();
+    if (dataplane.current().traces() != null) {
+      dataplane.current().traces().close(); // exports the spans still queued
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -10,7 +10,8 @@ import java.util.TreeSet;
  * so a reload can tell which upstreams are unchanged and keep their live clients.
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
-                            List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes) {
+                            List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes,
+                            Telemetry telemetry) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
@@ -18,20 +19,26 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
     kubernetes = List.copyOf(kubernetes);
   }
 
+  /** A config with the default telemetry. */
+  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                       Egress egress, Demo demo, List<Kubernetes> kubernetes) {
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, Telemetry.DEFAULT);
+  }
+
   /** A config without Kubernetes sources. */
   public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                        Egress egress, Demo demo) {
-    this(admin, listeners, upstreams, routes, egress, demo, List.of());
+    this(admin, listeners, upstreams, routes, egress, demo, List.of(), Telemetry.DEFAULT);
   }
 
   /**
    * This config with its named objects replaced and everything else kept (admin, egress mode and
-   * settings, demo, Kubernetes sources): the one way a merge rebuilds a config, so that a field
+   * settings, demo, Kubernetes sources, telemetry): the one way a merge rebuilds a config, so that a field
    * added to the model later cannot be dropped by one.
    */
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
-    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes);
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, telemetry);
   }
 
   /**

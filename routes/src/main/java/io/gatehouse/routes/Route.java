@@ -8,14 +8,24 @@ import java.util.List;
  * {@code match}) and what it does with them. An empty {@code match} list takes every request for
  * its hosts. {@code timeout} of zero means no timeout. The traffic policies ({@code fault},
  * {@code rateLimit}, {@code cors}, {@code mirror}) are their {@code NONE} values when absent, and a
- * zero {@code maxBodySize} means no limit.
+ * zero {@code maxBodySize} means no limit. {@code tracing} is {@link RouteTracing#NONE} unless the
+ * route samples traces at its own ratio.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                     Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
-                    Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors) {
+                    Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
+                    RouteTracing tracing) {
   public Route {
     hosts = List.copyOf(hosts);
     match = List.copyOf(match);
+  }
+
+  /** A route that traces as {@code telemetry.tracing} says. */
+  public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
+               Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
+               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors) {
+    this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
+        RouteTracing.NONE);
   }
 
   /** A route without traffic policies. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.gatehouse.gateway.proxy.Exchange;
+import io.gatehouse.gateway.proxy.ResponseFlags;
+import io.gatehouse.routes.AccessLogFormat;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -11,7 +13,6 @@ import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One JSON line per request, written by a thread of its own: event loops only enqueue a record
+ * One line per request (JSON, or text in the config's format), written by a thread of its own: event loops only enqueue a record
  * and never wait on I/O. When the queue is full (the output cannot keep up) entries are dropped
  * and counted rather than slowing traffic. The writer never blocks on the queue, so an event loop
  * never has a sleeping thread to wake (a futex call per request): it drains what is queued every
@@ -30,11 +31,23 @@ import java.util.concurrent.locks.LockSupport;
  * gateway and its writer share a core.
  */
 public final class AccessLog implements AutoCloseable {
-  /** One finished request, or one finished TLS passthrough connection. */
+  /**
+   * One finished request, or one finished TLS passthrough connection. {@code responseFlags} are
+   * Envoy's ({@code -} for none); {@code traceId} and {@code spanId} are empty when the request was
+   * not traced.
+   */
   public record Entry(long startMillis, String requestId, String client, String listener, String host,
                       String method, String path, String protocol, String route, String upstream,
                       String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
-                      int attempts, String failure) {
+                      int attempts, String failure, String responseFlags, String traceId, String spanId) {
+    /** An entry without response flags or trace. */
+    public Entry(long startMillis, String requestId, String client, String listener, String host,
+                 String method, String path, String protocol, String route, String upstream,
+                 String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
+                 int attempts, String failure) {
+      this(startMillis, requestId, client, listener, host, method, path, protocol, route, upstream, endpoint, status,
+          bytesIn, bytesOut, durationMicros, attempts, failure, "-", "", "");
+    }
 
     /**
      * The line of a finished HTTP exchange (ingress or egress), read from what every path filled in:
@@ -49,7 +62,8 @@ public final class AccessLog implements AutoCloseable {
       return new Entry(ex.startMillis(), ex.requestId(), client == null ? "" : client.hostAddress(), ex.listener(),
           host == null ? "" : host, request.method().name(), path, protocol(request.version()), ex.route(),
           ex.upstream(), ex.endpoint(), ex.status(), ex.bytesIn(), ex.bytesOut(),
-          (System.nanoTime() - ex.startNanos()) / 1_000, ex.attempts(), ex.failure());
+          (System.nanoTime() - ex.startNanos()) / 1_000, ex.attempts(), ex.failure(), ResponseFlags.of(ex),
+          ex.trace().traceId(), ex.trace().spanId());
     }
 
     private static String protocol(HttpVersion version) {
@@ -68,6 +82,8 @@ public final class AccessLog implements AutoCloseable {
   private final ByteArrayBuilder buffer = new ByteArrayBuilder(64 * 1024);
   private final OutputStream out;
   private final Thread writer;
+  private final StringBuilder text = new StringBuilder(256);
+  private volatile AccessLogLayout layout = AccessLogLayout.DEFAULT;
 
   private AccessLog(OutputStream out) {
     this.out = out;
@@ -86,6 +102,13 @@ public final class AccessLog implements AutoCloseable {
   public void write(Entry entry) {
     if (!queue.offer(entry)) {
       dropped.incrementAndGet();
+    }
+  }
+
+  /** Writes the lines of entries from now on in {@code format} (a config's {@code telemetry.accessLog}). */
+  public void format(AccessLogFormat format) {
+    if (!layout.format().equals(format)) {
+      layout = AccessLogLayout.compile(format);
     }
   }
 
@@ -112,6 +135,7 @@ public final class AccessLog implements AutoCloseable {
   private boolean writeBatch(List<Entry> batch) {
     boolean stop = false;
     buffer.reset();
+    AccessLogLayout layout = this.layout;
     try (JsonGenerator gen = json.createGenerator(buffer)) {
       gen.setRootValueSeparator(null);
       for (Entry e : batch) {
@@ -119,7 +143,13 @@ public final class AccessLog implements AutoCloseable {
           stop = true;
           continue;
         }
-        writeEntry(gen, e);
+        if (layout.json()) {
+          layout.writeJson(gen, e);
+        } else {
+          text.setLength(0);
+          layout.writeText(text, e);
+          gen.writeRaw(text.toString());
+        }
         gen.writeRaw('\n');
       }
       gen.flush();
@@ -131,31 +161,6 @@ public final class AccessLog implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return stop;
-  }
-
-  private static void writeEntry(JsonGenerator gen, Entry e) throws IOException {
-    gen.writeStartObject();
-    gen.writeStringField("time", Instant.ofEpochMilli(e.startMillis()).toString());
-    gen.writeStringField("type", "access");
-    gen.writeStringField("requestId", e.requestId());
-    gen.writeStringField("client", e.client());
-    gen.writeStringField("listener", e.listener());
-    gen.writeStringField("host", e.host());
-    gen.writeStringField("method", e.method());
-    gen.writeStringField("path", e.path());
-    gen.writeStringField("protocol", e.protocol());
-    gen.writeStringField("route", e.route());
-    gen.writeStringField("upstream", e.upstream());
-    gen.writeStringField("endpoint", e.endpoint());
-    gen.writeNumberField("status", e.status());
-    gen.writeNumberField("bytesIn", e.bytesIn());
-    gen.writeNumberField("bytesOut", e.bytesOut());
-    gen.writeNumberField("durationMicros", e.durationMicros());
-    gen.writeNumberField("attempts", e.attempts());
-    if (!e.failure().isEmpty()) {
-      gen.writeStringField("failure", e.failure());
-    }
-    gen.writeEndObject();
   }
 
   /** Writes what is queued, then stops the writer (waits up to 2 s). */

@@ -3,6 +3,8 @@ package io.gatehouse.gateway.observe;
 import io.gatehouse.certs.CertificateInfo;
 import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.gatehouse.routes.Telemetry;
+import io.gatehouse.routes.Upstream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -36,6 +38,19 @@ public final class GatewayMetrics {
       .description("when each served certificate expires, in Unix seconds").baseUnit("seconds").register(registry);
   private final List<MultiGauge> upstreamGauges = new ArrayList<>(4);
   private volatile LongSupplier configFailures;
+  private final Map<String, String> env;
+  private volatile boolean gatehouse = true;
+  private volatile IstioMetrics istio;
+  private Telemetry.Workload workload;
+
+  /** Reports as the pod {@code POD_NAME}/{@code POD_NAMESPACE} of the process environment, unless config says otherwise. */
+  public GatewayMetrics() {
+    this(System.getenv());
+  }
+
+  GatewayMetrics(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
 
   public MeterRegistry registry() {
     return registry;
@@ -66,8 +81,45 @@ public final class GatewayMetrics {
     return out;
   }
 
-  /** Records one finished request. */
+  /**
+   * Applies a config's telemetry settings: each per-request family ({@code gatehouse.requests} and
+   * {@code gatehouse.request.duration}; Istio's) on or off, its meters removed when turned off, and
+   * the Istio destinations of {@code upstreams}. Called by the config writer at each install.
+   */
+  public synchronized void telemetry(Telemetry telemetry, Collection<Upstream> upstreams) {
+    if (gatehouse && !telemetry.metrics().gatehouse()) {
+      byRoute.clear();
+      registry.getMeters().stream()
+          .filter(m -> m.getId().getName().equals("gatehouse.requests") || m.getId().getName().equals("gatehouse.request.duration"))
+          .forEach(registry::remove);
+    }
+    gatehouse = telemetry.metrics().gatehouse();
+    IstioMetrics current = istio;
+    if (current != null && (!telemetry.metrics().istio() || !telemetry.workload().equals(workload))) {
+      istio = null;
+      current.remove();
+      current = null;
+    }
+    if (telemetry.metrics().istio()) {
+      if (current == null) {
+        current = IstioMetrics.start(registry, telemetry.workload(), env);
+        workload = telemetry.workload();
+      }
+      current.upstreams(upstreams);
+      istio = current;
+    }
+  }
+
+  /** Istio's standard metrics, or null while that family is off. */
+  public IstioMetrics istio() {
+    return istio;
+  }
+
+  /** Records one finished request (nothing while the {@code gatehouse} family is off). */
   public void request(String route, String upstream, int status, long durationNanos) {
+    if (!gatehouse) {
+      return;
+    }
     byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
         .computeIfAbsent(upstream, u -> new RouteMeters(route, u))
         .record(status, durationNanos);

@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.filter.RouteFilters;
+import io.gatehouse.gateway.observe.Traces;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -69,6 +70,14 @@ public final class Dataplane {
       if (kept.upstreams().get(client.name()) != client) {
         client.close(drainTimeout).onFailure(e -> LOG.warning("closing upstream " + client.name() + ": " + e));
       }
+    }
+    Traces traces = old.traces();
+    if (traces != null && kept.traces() != traces) {
+      // Requests in flight may still end spans: export what they finish, then stop (off the event loop).
+      vertx.setTimer(Math.max(1, drainTimeout.toMillis()), id -> vertx.executeBlocking(() -> {
+        traces.close();
+        return null;
+      }, false));
     }
   }
 }

@@ -35,6 +35,8 @@ public final class Exchange implements RequestView {
   private String endpoint = "";
   private int attempts;
   private String failure = "";
+  private Reason failureReason;
+  private RequestTrace trace = RequestTrace.OFF;
   private String destination;
   private boolean tunnelled;
   private long tunnelBytesIn;
@@ -179,6 +181,20 @@ public final class Exchange implements RequestView {
     attempts++;
   }
 
+  /** The request's spans ({@link RequestTrace#OFF} when tracing is off). */
+  public RequestTrace trace() {
+    return trace;
+  }
+
+  void trace(RequestTrace trace) {
+    this.trace = trace;
+  }
+
+  /** Why the gateway answered itself, or null when the upstream answered (Envoy's response flags come from it). */
+  public Reason failureReason() {
+    return failureReason;
+  }
+
   /** Why the gateway failed the request (detail for the log), or empty. */
   public String failure() {
     return failure;
@@ -309,6 +325,7 @@ public final class Exchange implements RequestView {
   public void fail(Throwable cause) {
     GatewayException error = GatewayException.of(cause);
     failure = error.reason().word() + ": " + error.getMessage();
+    failureReason = error.reason();
     clientClosed = error.reason() == Reason.CLIENT_CLOSED;
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {

@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
+import io.gatehouse.gateway.observe.IstioMetrics;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
@@ -57,6 +58,9 @@ public final class Ingress implements Handler<HttpServerRequest> {
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
+    if (snapshot.traces() != null) {
+      ex.trace(RequestTrace.start(snapshot.traces(), request));
+    }
     Future<Void> done;
     try {
       done = listenerStage.handle(ex);
@@ -118,8 +122,16 @@ public final class Ingress implements Handler<HttpServerRequest> {
   }
 
   private void record(Exchange ex) {
+    String flags = ResponseFlags.of(ex);
+    ex.trace().end(ex, ex.status(), flags); // first: the access log line names the trace
     AccessLog.Entry entry = AccessLog.Entry.of(ex);
-    metrics.request(ex.route(), ex.upstream(), entry.status(), entry.durationMicros() * 1_000);
+    long nanos = entry.durationMicros() * 1_000;
+    metrics.request(ex.route(), ex.upstream(), entry.status(), nanos);
+    IstioMetrics istio = metrics.istio();
+    if (istio != null) {
+      istio.request(ex.upstream(), entry.status() == Reason.CLIENT_CLOSED.status() ? 0 : entry.status(), flags,
+          ResponseFlags.grpcStatus(ex), nanos, entry.bytesIn(), entry.bytesOut());
+    }
     accessLog.write(entry);
   }
 }

@@ -1,9 +1,11 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.filter.RouteFilters;
+import io.gatehouse.gateway.observe.Traces;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.egress.AllowList;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.table.RouteTable;
@@ -23,9 +25,12 @@ public final class Snapshot {
   private final Map<String, UpstreamClient> upstreams;
   private final AllowList egress;
   private final RouteTable<Route> passthrough;
+  private final Traces traces;
 
-  private Snapshot(long version, GatewayConfig config, RouteTable<Stage> routes, Map<String, UpstreamClient> upstreams) {
+  private Snapshot(long version, GatewayConfig config, RouteTable<Stage> routes, Map<String, UpstreamClient> upstreams,
+                   Traces traces) {
     this.version = version;
+    this.traces = traces;
     this.config = config;
     this.routes = routes;
     this.upstreams = Map.copyOf(upstreams);
@@ -41,6 +46,7 @@ public final class Snapshot {
    */
   public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous,
                                  RouteFilters filters) {
+    Traces traces = null;
     Map<String, UpstreamClient> clients = new HashMap<>();
     try {
       for (Upstream upstream : config.upstreams()) {
@@ -49,18 +55,37 @@ public final class Snapshot {
             ? reused : UpstreamClient.start(vertx, upstream, registry));
       }
       RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients, filters)::build, Pipelines.noRoute());
-      return new Snapshot(version, config, table, clients);
+      traces = traces(config, previous, registry);
+      return new Snapshot(version, config, table, clients, traces);
     } catch (RuntimeException e) {
       // Close what this failed compile created; the previous snapshot's clients stay.
       clients.values().stream().filter(c -> previous == null || previous.upstreams.get(c.name()) != c)
           .forEach(c -> c.close(java.time.Duration.ZERO));
+      if (traces != null && (previous == null || previous.traces != traces)) {
+        traces.close();
+      }
       throw e;
     }
   }
 
+  /** The previous snapshot's tracing if its settings are unchanged, a new one if tracing is on, else null. */
+  private static Traces traces(GatewayConfig config, Snapshot previous, MeterRegistry registry) {
+    Telemetry.Tracing settings = config.telemetry().tracing();
+    if (!settings.enabled()) {
+      return null;
+    }
+    Map<String, Double> routeSampling = new HashMap<>();
+    config.routes().forEach(r -> r.tracing().samplingPercent().ifPresent(p -> routeSampling.put(r.name(), p)));
+    if (previous != null && previous.traces != null && previous.traces.builtFrom(settings, routeSampling)) {
+      return previous.traces;
+    }
+    return Traces.start(settings, routeSampling, registry);
+  }
+
   /** An empty snapshot: every request gets 404. */
   static Snapshot empty() {
-    return new Snapshot(0, GatewayConfig.EMPTY, RouteTable.compile(java.util.List.of(), (r, m) -> null, Pipelines.noRoute()), Map.of());
+    return new Snapshot(0, GatewayConfig.EMPTY, RouteTable.compile(java.util.List.of(), (r, m) -> null, Pipelines.noRoute()), Map.of(),
+        null);
   }
 
   public long version() {
@@ -82,6 +107,11 @@ public final class Snapshot {
   /** The compiled {@code egress} allow-list. */
   public AllowList egress() {
     return egress;
+  }
+
+  /** The tracing of requests served by this snapshot, or null when tracing is off. */
+  public Traces traces() {
+    return traces;
   }
 
   /** The routes by host, for TLS_PASSTHROUGH listeners to pick an upstream by SNI; null when none matches. */

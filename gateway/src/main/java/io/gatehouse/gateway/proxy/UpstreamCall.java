@@ -148,6 +148,7 @@ final class UpstreamCall {
     }
     ex.attempted();
     ex.endpoint(endpoint.label());
+    ex.trace().startAttempt(ex, endpoint.label(), ex.attempts() - 1);
     RequestOptions options = new RequestOptions()
         .setMethod(request.method())
         .setURI(ex.upstreamUri())
@@ -159,6 +160,7 @@ final class UpstreamCall {
       }
       attempt.failed();
       attempt.end();
+      ex.trace().endAttempt("connect_failure");
       lastEndpoint = endpoint;
       if (!finished && route.retries.onConnectFailure() && retryUnsent()) {
         attempt();
@@ -198,11 +200,13 @@ final class UpstreamCall {
       cancelTryTimer();
       if (ar.succeeded()) {
         attempt.responded(ar.result().statusCode());
+        ex.trace().attemptAnswered(ar.result().statusCode());
         onResponse(ar.result(), attempt);
         return;
       }
       attempt.failed();
       attempt.end();
+      ex.trace().endAttempt("reset");
       lastEndpoint = endpoint;
       if (route.retries.onReset() && replayable() && retry()) {
         attempt();
@@ -240,6 +244,7 @@ final class UpstreamCall {
       return;
     }
     attempt.failed();
+    ex.trace().endAttempt("timeout");
     if (replayable() && retry()) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;

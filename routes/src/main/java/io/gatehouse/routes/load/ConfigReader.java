@@ -10,6 +10,7 @@ import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.table.Shadowing;
 import java.nio.file.Path;
@@ -26,8 +27,9 @@ import java.util.Set;
  * is read and cross-checked; records are returned only when no error was found anywhere.
  */
 final class ConfigReader {
-  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes");
-  private static final Set<String> SINGLES = Set.of("admin", "demo", "egress");
+  private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes",
+      "telemetry");
+  private static final Set<String> SINGLES = Set.of("admin", "demo", "egress", "telemetry");
 
   private final boolean fragment;
   private final Problems problems = new Problems();
@@ -95,7 +97,7 @@ final class ConfigReader {
   }
 
   private void rejectLocalOnly(Fields fields) {
-    for (String key : List.of("admin", "demo", "kubernetes")) {
+    for (String key : List.of("admin", "demo", "kubernetes", "telemetry")) {
       if (fields.has(key)) {
         problems.add(fields.origin(key), "\"" + key + "\" can only be set in the config directory, not by this source");
       }
@@ -115,7 +117,9 @@ final class ConfigReader {
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
     List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
-    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters), problems);
+    Located telemetryNode = singles.get("telemetry");
+    Telemetry telemetry = telemetryNode == null ? Telemetry.DEFAULT : new TelemetryReader(problems).read(telemetryNode);
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry), problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }

@@ -7,10 +7,12 @@ import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.RouteTracing;
 import io.gatehouse.routes.Upstream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -21,7 +23,8 @@ import java.util.stream.Collectors;
 final class RouteReader {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   private static final Set<String> KEYS = Set.of("name", "hosts", "match", "backends", "redirect", "directResponse",
-      "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors");
+      "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors",
+      "tracing");
   private static final Set<String> ACTIONS = Set.of("backends", "redirect", "directResponse");
 
   private final Problems problems;
@@ -85,7 +88,7 @@ final class RouteReader {
       problems.add(f.origin("mirror"), "route " + Fields.quote(name) + ": mirror needs backends (a redirect or direct response is not forwarded)");
     }
     return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f),
-        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f));
+        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f), tracing(f));
   }
 
   private Action action(Fields f, String name) {
@@ -104,5 +107,14 @@ final class RouteReader {
 
   static boolean allPrefix(List<RequestMatch> match) {
     return match.stream().allMatch(m -> m.path() instanceof PathMatch.Prefix);
+  }
+
+  /** {@code tracing: { sampling: PERCENT }}: the route's own sampling ratio. */
+  private RouteTracing tracing(Fields f) {
+    return f.nested("tracing", f.what() + " tracing", Set.of("sampling"))
+        .map(t -> t.has("sampling")
+            ? new RouteTracing(OptionalDouble.of(t.decimal("sampling", 100, 0, 100)))
+            : RouteTracing.NONE)
+        .orElse(RouteTracing.NONE);
   }
 }

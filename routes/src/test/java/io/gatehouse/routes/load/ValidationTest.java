@@ -40,7 +40,14 @@ class ValidationTest {
   static Stream<Case> cases() {
     return Stream.of(
         new Case("YAML syntax error", "routes: [ { name: x\n", 2, "YAML syntax error"),
-        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, demo, egress, kubernetes, listeners, routes, upstreams)"),
+        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, demo, egress, kubernetes, listeners, routes, telemetry, upstreams)"),
+        new Case("unknown access-log field", "telemetry:\n  accessLog:\n    fields: [time, sttus]\n", 3, "telemetry.accessLog.fields: \"sttus\" is not a field"),
+        new Case("unknown access-log placeholder", "telemetry:\n  accessLog:\n    format: TEXT\n    text: \"%method% %UPSTREAM_WHAT%\"\n", 4, "%UPSTREAM_WHAT% is not a field"),
+        new Case("access-log text without TEXT", "telemetry:\n  accessLog:\n    text: \"%method%\"\n", 3, "\"text\" needs format: TEXT"),
+        new Case("tracing without an endpoint", "telemetry:\n  tracing: { sampling: 5 }\n", 2, "telemetry.tracing: \"endpoint\" is required"),
+        new Case("tracing endpoint not a URL", "telemetry:\n  tracing:\n    endpoint: otel:4317\n", 3, "is not an http(s) URL"),
+        new Case("sampling over 100", "telemetry:\n  tracing: { endpoint: \"http://otel:4317\", sampling: 150 }\n", 2, "telemetry.tracing.sampling: \"150\" (expected a number 0..100)"),
+        new Case("unknown propagation", "telemetry:\n  tracing: { endpoint: \"http://otel:4317\", propagation: [jaeger] }\n", 2, "\"jaeger\" (expected some of: W3C, B3, B3_MULTI)"),
         new Case("unknown listener key", "listeners:\n  - name: http\n    port: 8080\n    prot: HTTP\n", 4, "unknown key \"prot\" in listener"),
         new Case("wrong type: list where a mapping is expected", "admin: [1]\n", 1, "admin: expected a mapping, found a list"),
         new Case("wrong type: text where a number is expected", "listeners: [{ name: h, port: eighty }]\n", 1, "listener h.port: \"eighty\" (expected a whole number 0..65535)"),
