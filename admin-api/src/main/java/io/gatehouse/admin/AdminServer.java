@@ -40,6 +40,7 @@ public final class AdminServer {
   private final ConfigStore store;
   private final BearerAuth auth = new BearerAuth();
   private final ConfigApi config;
+  private final Dashboard dashboard;
   private HttpServer server;
 
   /**
@@ -51,6 +52,7 @@ public final class AdminServer {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.store = Objects.requireNonNull(store, "store");
     this.config = new ConfigApi(store, new CertVault(stateDir), baseDir);
+    this.dashboard = new Dashboard(runtime, store);
   }
 
   /**
@@ -98,6 +100,7 @@ public final class AdminServer {
     router.get("/sync").handler(ctx -> json(ctx, 200, Json.sync(store.statuses())));
     router.post("/drain").handler(this::drain);
     config.mount(router);
+    dashboard.mount(router);
     router.errorHandler(404, ctx -> Problem.send(ctx, 404, "not_found",
         ctx.request().method() + " " + ctx.request().path() + " is not an admin API route (see /openapi.json)"));
     router.errorHandler(405, ctx -> Problem.send(ctx, 405, "method_not_allowed",
@@ -109,7 +112,8 @@ public final class AdminServer {
   }
 
   private void authorize(RoutingContext ctx) {
-    if (OPEN.contains(ctx.request().path()) || auth.accepts(ctx.request().getHeader("authorization"))) {
+    String path = ctx.request().path();
+    if (OPEN.contains(path) || Dashboard.FILES.contains(path) || auth.accepts(ctx.request().getHeader("authorization"))) {
       ctx.next();
       return;
     }

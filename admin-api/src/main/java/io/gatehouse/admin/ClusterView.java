@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * One live upstream as {@code GET /clusters} shows it: its balancer and, per endpoint, the address,
- * health and requests in flight. {@code health} is the data plane's view: {@code HEALTHY},
- * {@code UNHEALTHY} (failing active health checks) or {@code EJECTED} (by outlier detection).
+ * health and requests in flight. {@code health} is {@code HEALTHY}, {@code UNHEALTHY} (failing its
+ * active health checks) or {@code EJECTED} (by outlier detection, for now).
  */
 public record ClusterView(String name, String loadBalancer, List<Endpoint> endpoints) {
   public ClusterView {

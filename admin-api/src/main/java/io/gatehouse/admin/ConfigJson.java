@@ -235,6 +235,7 @@ final class ConfigJson {
     putIfChanged(out, "http2MaxConcurrentStreams", l.http2MaxConcurrentStreams(), d.http2MaxConcurrentStreams());
     putIfChanged(out, "http2MaxResets", l.http2MaxResets(), d.http2MaxResets());
     putIfChanged(out, "http2ResetWindow", l.http2ResetWindow(), d.http2ResetWindow());
+    putIfChanged(out, "bodyReadTimeout", l.bodyReadTimeout(), d.bodyReadTimeout());
     return out;
   }
 

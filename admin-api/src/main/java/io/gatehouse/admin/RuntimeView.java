@@ -24,6 +24,21 @@ public interface RuntimeView {
     return Map.of();
   }
 
+  /** Requests per route and upstream, counted since start (the dashboard's rates, error rates and p99). */
+  default List<TrafficView> traffic() {
+    return List.of();
+  }
+
+  /** Egress decisions per destination, decision and reason, counted since start. */
+  default List<EgressView> egress() {
+    return List.of();
+  }
+
+  /** Connections open per listener. */
+  default Map<String, Long> connections() {
+    return Map.of();
+  }
+
   /** Drains (readiness off, listeners stop accepting, requests in flight finish); blocks, so call it off the event loop. */
   default void drain() {}
 }

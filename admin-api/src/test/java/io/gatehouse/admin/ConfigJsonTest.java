@@ -62,6 +62,7 @@ class ConfigJsonTest {
             http2MaxConcurrentStreams: 50
             http2MaxResets: 100
             http2ResetWindow: 10s
+            bodyReadTimeout: 45s
         - { name: plain, address: "::1", port: 8081 }
         - name: secure
           address: 127.0.0.1

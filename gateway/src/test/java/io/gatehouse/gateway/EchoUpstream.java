@@ -52,6 +52,12 @@ final class EchoUpstream implements AutoCloseable {
   private void listen(int port) {
     server = Await.result(vertx.createHttpServer()
         .requestHandler(this::handle)
+        .invalidRequestHandler(request -> {
+          // Recorded too: a request the gateway mangled must show up as received, not vanish.
+          received.add(new Received("INVALID", request.uri(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+              Buffer.buffer()));
+          HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+        })
         .webSocketHandshakeHandler(h -> h.accept())
         .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage).binaryMessageHandler(ws::writeBinaryMessage))
         .listen(port, "127.0.0.1"));

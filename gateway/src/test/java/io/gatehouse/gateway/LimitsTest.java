@@ -112,19 +112,21 @@ class LimitsTest {
       assertTrue(raw.readResponse().startsWith("HTTP/1.1 200"));
       long start = System.nanoTime();
       raw.send("GET / HTTP/1.1\r\nHost: a\r\n");
-      // One header line every 200 ms: never idle, never done. The 1 s head timeout must end it.
-      boolean closed = false;
-      for (int i = 0; i < 25 && !closed; i++) {
+      // One header line every 200 ms: never idle, never done. The 1 s head timeout must end it: 408, then close.
+      String answer = null;
+      for (int i = 0; i < 25 && answer == null; i++) {
         try {
           raw.send("x-slow-" + i + ": 1\r\n");
         } catch (java.io.UncheckedIOException e) {
-          closed = true;
+          answer = "";
           break;
         }
-        closed = raw.closedWithin(200);
+        answer = raw.answerWithin(200);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      assertTrue(closed, "the connection should have been closed");
+      assertTrue(answer != null, "the connection should have been closed");
+      assertTrue(answer.startsWith("HTTP/1.1 408 ") && answer.contains("x-gatehouse-reason: request_header_timeout")
+          && answer.contains("\"reason\":\"request_header_timeout\""), answer);
       assertTrue(seconds >= 0.9 && seconds < 4, "closed after " + seconds + "s");
     }
     assertTrue(gateway.gatehouse.metrics().scrape().contains("gatehouse_limit_rejected_total{limit=\"header_timeout\",listener=\"http\",route=\"\"}"));
@@ -286,12 +288,17 @@ class LimitsTest {
         out.write("GET / HTTP/1.1\r\nHost: localhost\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         out.flush();
         boolean closed = false;
+        String answer = "";
         socket.setSoTimeout(200);
         for (int i = 0; i < 25 && !closed; i++) {
           try {
             out.write(("x-slow-" + i + ": 1\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.flush();
-            closed = socket.getInputStream().read() < 0;
+            int first = socket.getInputStream().read();
+            socket.setSoTimeout(5_000);
+            answer = first < 0 ? "" : (char) first + new String(socket.getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+            closed = true;
           } catch (java.net.SocketTimeoutException e) {
             // still open: trickle on
           } catch (java.io.IOException e) {
@@ -300,6 +307,8 @@ class LimitsTest {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         assertTrue(closed, "the TLS connection should have been closed");
+        // The 408 is written inside TLS (the timer sits after the TLS handler).
+        assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
         assertTrue(seconds >= 0.9 && seconds < 4, "closed after " + seconds + "s");
       }
     }

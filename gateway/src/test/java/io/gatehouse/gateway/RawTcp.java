@@ -31,6 +31,15 @@ final class RawTcp implements AutoCloseable {
     }
   }
 
+  /** HTTP/1.1 over TLS (SNI {@code serverName}, ALPN http/1.1), trusting any certificate. */
+  static RawTcp tls(int port, String serverName) {
+    try {
+      return new RawTcp(H2Client.tlsSocket(port, serverName, "http/1.1"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   RawTcp send(byte[] bytes) {
     try {
       socket.getOutputStream().write(bytes);
@@ -85,6 +94,23 @@ final class RawTcp implements AutoCloseable {
       } catch (IOException ignored) {
         // closed
       }
+    }
+  }
+
+  /**
+   * Waits up to {@code millis} for the server to send or close: null when neither happened, else
+   * everything it sent until it closed the connection (empty for a bare close).
+   */
+  String answerWithin(long millis) {
+    try {
+      socket.setSoTimeout((int) millis);
+      int b = socket.getInputStream().read();
+      socket.setSoTimeout(10_000);
+      return b < 0 ? "" : (char) b + readUntilClosed();
+    } catch (SocketTimeoutException e) {
+      return null;
+    } catch (IOException e) {
+      return "";
     }
   }
 

@@ -1,15 +1,19 @@
 package io.gatehouse.gateway.observe;
 
+import io.gatehouse.admin.EgressView;
+import io.gatehouse.admin.TrafficView;
 import io.gatehouse.certs.CertificateInfo;
 import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.Upstream;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
@@ -125,6 +129,35 @@ public final class GatewayMetrics {
         .record(status, durationNanos);
   }
 
+  /**
+   * Requests per route and upstream since start (or since the family was turned back on): all, 5xx,
+   * and the latency histogram summed over status classes, for the dashboard. Reads the meters;
+   * called about once a second per open dashboard, never on the data path.
+   */
+  public List<TrafficView> traffic() {
+    List<TrafficView> out = new ArrayList<>();
+    byRoute.values().forEach(m -> m.values().forEach(r -> out.add(r.view())));
+    return out;
+  }
+
+  /** Connections open now, by listener. */
+  public Map<String, Long> connectionCounts() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    connections.forEach((listener, count) -> out.put(listener, count.get()));
+    return out;
+  }
+
+  /** Egress decisions counted so far ({@code gatehouse.egress.requests}), by destination, decision and reason. */
+  public List<EgressView> egress() {
+    List<EgressView> out = new ArrayList<>();
+    for (Counter c : registry.find("gatehouse.egress.requests").counters()) {
+      Meter.Id id = c.getId();
+      out.add(new EgressView(id.getTag("destination"), "allow".equals(id.getTag("decision")), id.getTag("reason"),
+          (long) c.count()));
+    }
+    return out;
+  }
+
   /** The live count of connections open on {@code listener}. */
   public AtomicLong connections(String listener) {
     return connections.computeIfAbsent(listener, l -> registry.gauge("gatehouse.connections.active",
@@ -220,6 +253,32 @@ public final class GatewayMetrics {
       }
       timer.record(durationNanos, TimeUnit.NANOSECONDS);
       counters[c].increment();
+    }
+
+    /** The counts so far, latency buckets summed over status classes (every timer has the same buckets). */
+    synchronized TrafficView view() {
+      long requests = 0;
+      double[] bounds = new double[0];
+      long[] counts = new long[0];
+      for (int c = 0; c < timers.length; c++) {
+        if (timers[c] == null) {
+          continue;
+        }
+        requests += (long) counters[c].count();
+        CountAtBucket[] buckets = timers[c].takeSnapshot().histogramCounts();
+        if (bounds.length == 0) {
+          bounds = new double[buckets.length];
+          counts = new long[buckets.length];
+          for (int i = 0; i < buckets.length; i++) {
+            bounds[i] = buckets[i].bucket(TimeUnit.MILLISECONDS);
+          }
+        }
+        for (int i = 0; i < Math.min(buckets.length, counts.length); i++) {
+          counts[i] += (long) buckets[i].count();
+        }
+      }
+      long errors = counters[5] == null ? 0 : (long) counters[5].count();
+      return new TrafficView(route, upstream, requests, errors, bounds, counts);
     }
 
     private synchronized Timer create(int c) {

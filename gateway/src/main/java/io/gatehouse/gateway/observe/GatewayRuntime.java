@@ -1,6 +1,9 @@
 package io.gatehouse.gateway.observe;
 
 import io.gatehouse.admin.ClusterView;
+import io.gatehouse.admin.EgressView;
+import io.gatehouse.admin.TrafficView;
+import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.admin.RuntimeView;
 import io.gatehouse.gateway.proxy.Dataplane;
 import java.util.Comparator;
@@ -46,12 +49,30 @@ public final class GatewayRuntime implements RuntimeView {
   }
 
   @Override public List<ClusterView> clusters() {
-    long now = System.nanoTime();
     return dataplane.current().upstreams().values().stream()
         .sorted(Comparator.comparing(c -> c.name()))
         .map(c -> new ClusterView(c.name(), c.config().loadBalancer().name(), c.endpoints().stream()
-            .map(e -> new ClusterView.Endpoint(e.label(), e.health(now), e.inFlight())).toList()))
+            .map(e -> new ClusterView.Endpoint(e.label(), health(e), e.inFlight())).toList()))
         .toList();
+  }
+
+  private static String health(EndpointState endpoint) {
+    if (!endpoint.healthy()) {
+      return "UNHEALTHY";
+    }
+    return endpoint.ejected(System.nanoTime()) ? "EJECTED" : "HEALTHY";
+  }
+
+  @Override public List<TrafficView> traffic() {
+    return metrics.traffic();
+  }
+
+  @Override public List<EgressView> egress() {
+    return metrics.egress();
+  }
+
+  @Override public Map<String, Long> connections() {
+    return metrics.connectionCounts();
   }
 
   @Override public Map<String, Double> stats() {

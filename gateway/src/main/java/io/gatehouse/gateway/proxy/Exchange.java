@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
@@ -49,6 +48,8 @@ public final class Exchange implements RequestView {
   private List<Consumer<MultiMap>> beforeResponse;
   private Buffer bufferedBody;
   private ReadStream<Buffer> body;
+  private long bodyReadTimeoutMillis;
+  private Runnable bodyTimedOut = () -> { };
 
   /**
    * {@code clientCerts}: whether the listener asks clients for a certificate; if not, the
@@ -290,6 +291,21 @@ public final class Exchange implements RequestView {
     this.body = stream;
   }
 
+  /** The listener's {@code bodyReadTimeout}: the longest the client's body may stall; 0 for none. */
+  public long bodyReadTimeoutMillis() {
+    return bodyReadTimeoutMillis;
+  }
+
+  /** Sets the body stall limit and what counts a stall (the listener's metric). */
+  void bodyReadTimeout(long millis, Runnable onTimeout) {
+    this.bodyReadTimeoutMillis = millis;
+    this.bodyTimedOut = onTimeout;
+  }
+
+  void bodyTimedOut() {
+    bodyTimedOut.run();
+  }
+
   /** Registers an edit of the response head; edits run in reverse order of registration. */
   public void beforeResponse(Consumer<MultiMap> edit) {
     if (beforeResponse == null) {
@@ -336,11 +352,7 @@ public final class Exchange implements RequestView {
       return;
     }
     Reason reason = error.reason();
-    String body = new JsonObject()
-        .put("error", reason.message())
-        .put("reason", reason.word())
-        .put("requestId", requestId)
-        .encode();
+    String body = reason.body(requestId);
     response.headers().clear();
     response.setStatusCode(error.status())
         .putHeader("content-type", "application/json")

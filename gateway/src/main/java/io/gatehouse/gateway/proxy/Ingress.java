@@ -9,7 +9,9 @@ import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import io.vertx.core.Future;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,6 +27,7 @@ import java.util.function.BooleanSupplier;
  * loop and never blocks or throws.
  */
 public final class Ingress implements Handler<HttpServerRequest> {
+  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("gatehouse.refused");
   private final Dataplane dataplane;
   private final String listener;
   private final GatewayMetrics metrics;
@@ -33,7 +36,10 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final Stage httpsRedirect;
   private final BooleanSupplier draining;
   private final boolean clientCerts;
+  private final long bodyReadTimeoutMillis;
+  private final Runnable bodyTimedOut;
   private final Stage listenerStage;
+  private final boolean proxy;
 
   /** The entry of an HTTP or HTTPS listener: every request is matched against the snapshot's routes. */
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
@@ -43,6 +49,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
   /** The entry of a listener whose every request runs {@code stage} (an EGRESS listener's); null: route matching. */
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock, Stage stage) {
     this.listenerStage = stage != null ? stage : this::run;
+    this.proxy = stage != null;
     this.dataplane = dataplane;
     this.listener = listener.name();
     this.httpsRedirect = listener.httpsRedirect().enabled() ? httpsRedirect(listener.httpsRedirect()) : null;
@@ -51,19 +58,26 @@ public final class Ingress implements Handler<HttpServerRequest> {
     this.clock = clock;
     this.draining = dataplane::draining;
     this.clientCerts = listener.tls().clientAuth() != ListenerTls.ClientAuth.NONE;
+    this.bodyReadTimeoutMillis = listener.limits().bodyReadTimeout().toMillis();
+    this.bodyTimedOut = new PolicyMetrics(metrics.registry()).limitRejected(this.listener, "", "body_timeout")::increment;
   }
 
   @Override public void handle(HttpServerRequest request) {
+    if (refusedEarlier(request)) {
+      return;
+    }
     request.pause();
+    GatewayException invalid = HeadValidator.check(request, proxy);
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
+    ex.bodyReadTimeout(bodyReadTimeoutMillis, bodyTimedOut);
     if (snapshot.traces() != null) {
       ex.trace(RequestTrace.start(snapshot.traces(), request));
     }
     Future<Void> done;
     try {
-      done = listenerStage.handle(ex);
+      done = invalid != null ? refuse(ex, invalid) : listenerStage.handle(ex);
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
@@ -97,10 +111,43 @@ public final class Ingress implements Handler<HttpServerRequest> {
     record(ex);
   }
 
-  private Future<Void> run(Exchange ex) {
-    if (ex.host() == null && ex.request().version() == HttpVersion.HTTP_1_1) {
-      return Future.failedFuture(new GatewayException(Reason.MISSING_HOST));
+  /** A head {@link HeadValidator} refused: the error, and an HTTP/1.x connection is closed after it (RFC 9112 §6.3). */
+  private static Future<Void> refuse(Exchange ex, GatewayException invalid) {
+    HttpServerRequest request = ex.request();
+    if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase connection) {
+      // Vert.x keeps the connection for a Connection: close it did not decide on, and may already
+      // hold the next pipelined request (a smuggled one, after a TE.TE head): mark the connection
+      // so that no later request on it is served, and close it once the answer is out.
+      connection.channel().attr(REFUSED).set(Boolean.TRUE);
+      ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
+      request.response().endHandler(v -> request.connection().close());
     }
+    return Future.failedFuture(invalid);
+  }
+
+  /** Whether an earlier request on this HTTP/1.x connection was refused: then this one is dropped with the connection. */
+  private static boolean refusedEarlier(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase connection
+        && connection.channel().hasAttr(REFUSED)) {
+      request.connection().close();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A request whose HTTP version Vert.x does not serve (its version is null): 505 (RFC 9110
+   * §15.6.6), or 400 when the protocol name is not even {@code HTTP} (RFC 9112 §2.3); then close.
+   */
+  public void unsupportedVersion(HttpServerRequest request, String protocolName) {
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts);
+    ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
+    ex.fail("HTTP".equals(protocolName) ? new GatewayException(Reason.VERSION_NOT_SUPPORTED)
+        : new GatewayException(Reason.BAD_REQUEST, "protocol " + protocolName));
+    record(ex);
+  }
+
+  private Future<Void> run(Exchange ex) {
     if (!ex.hasValidPath()) {
       return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request target is not a path"));
     }

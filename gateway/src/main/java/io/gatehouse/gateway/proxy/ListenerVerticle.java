@@ -6,6 +6,8 @@ import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -48,16 +50,20 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
     }
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
-    guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits,
+    guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits, accessLog,
         dataplane::draining, drainTimeout);
     Ingress ingress = new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC());
+    Handler<HttpServerRequest> handler = request -> {
+      guard.headReceived(request);
+      ingress.handle(request);
+    };
     return vertx.createHttpServer(options)
-        .requestHandler(request -> {
-          guard.headReceived(request);
-          ingress.handle(request);
-        })
+        .requestHandler(handler)
         .invalidRequestHandler(request -> ingress.invalid(request, limits))
-        .connectionHandler(guard::accept)
+        .connectionHandler(connection -> {
+          guard.accept(connection);
+          VersionGate.install(connection, handler, ingress);
+        })
         .listen()
         .onSuccess(s -> {
           server = s;

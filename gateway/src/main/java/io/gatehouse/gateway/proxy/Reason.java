@@ -9,6 +9,22 @@ public enum Reason {
   ROUTE_NOT_FOUND(404, "route_not_found", "no route matches this request"),
   MISSING_HOST(400, "missing_host", "the request has no Host header"),
   BAD_REQUEST(400, "bad_request", "the request is malformed"),
+  /** Host missing, repeated or unreadable (RFC 9112 §3.2), or :authority and Host disagreeing. */
+  INVALID_HOST(400, "invalid_host", "the request's Host is repeated or malformed"),
+  /** Control characters or whitespace in the request target (RFC 9112 §3, RFC 3986). */
+  INVALID_TARGET(400, "invalid_request_target", "the request target is malformed"),
+  /** A field name or value the RFCs forbid (RFC 9110 §5.5, RFC 9113 §8.2): CR, LF, NUL, empty or non-token names. */
+  INVALID_HEADER(400, "invalid_header", "a request header field is malformed"),
+  /** Ambiguous or broken message framing: Transfer-Encoding with Content-Length, a bad chunk, DATA against content-length. */
+  INVALID_FRAMING(400, "invalid_framing", "the request's message framing is malformed or ambiguous"),
+  /** A transfer coding other than chunked (RFC 9112 §6.1). */
+  UNSUPPORTED_TRANSFER_CODING(501, "unsupported_transfer_coding", "the request's transfer coding is not implemented"),
+  /** Any HTTP version but 1.0, 1.1 and 2 (RFC 9110 §15.6.6). */
+  VERSION_NOT_SUPPORTED(505, "http_version_not_supported", "the request's HTTP version is not supported"),
+  /** The request head did not arrive within the listener's {@code headerReadTimeout}. */
+  HEADER_TIMEOUT(408, "request_header_timeout", "the request head did not arrive in time"),
+  /** The request body stalled for longer than the listener's {@code bodyReadTimeout}. */
+  BODY_TIMEOUT(408, "request_body_timeout", "the request body did not arrive in time"),
   /** The client went away before the response was complete; nothing can be sent (NGINX's 499). */
   CLIENT_CLOSED(499, "downstream_remote_disconnect", "the client closed the connection"),
   /** The route's rate limit is exhausted for this key; {@code Retry-After} says when to come back. */
@@ -69,5 +85,14 @@ public enum Reason {
   /** What the JSON error body says. */
   public String message() {
     return message;
+  }
+
+  /** The gateway's error body for this reason: {@code {"error","reason","requestId"}}. */
+  public String body(String requestId) {
+    return new io.vertx.core.json.JsonObject()
+        .put("error", message)
+        .put("reason", word)
+        .put("requestId", requestId)
+        .encode();
   }
 }

@@ -12,8 +12,10 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.streams.ReadStream;
 
 /**
  * One request forwarded to one upstream, on the request's event loop: tries an endpoint, retries
@@ -40,6 +42,8 @@ final class UpstreamCall {
   private boolean bodyless;
   private Buffer body;
   private boolean finished;
+  /** Whether the client's body is all in (or there is none): a route timeout before that is the client's (408). */
+  private boolean bodyDone;
   private long routeTimer = -1;
   private long tryTimer = -1;
   private EndpointState lastEndpoint;
@@ -58,23 +62,31 @@ final class UpstreamCall {
     ex.beforeResponse(head -> head.set(ATTEMPTS_HEADER, Integer.toString(ex.attempts())));
     response.closeHandler(v -> abort("client closed the connection"));
     if (route.timeoutMillis > 0) {
-      routeTimer = route.vertx.setTimer(route.timeoutMillis,
-          id -> timeout(Reason.UPSTREAM_RESPONSE_TIMEOUT, "no response head within " + route.timeoutMillis + "ms"));
+      routeTimer = route.vertx.setTimer(route.timeoutMillis, id -> timeout(
+          bodyDone ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.BODY_TIMEOUT,
+          (bodyDone ? "no response head" : "request body not complete") + " within " + route.timeoutMillis + "ms"));
     }
     long length = RequestBodies.declaredLength(request);
     bodyless = !RequestBodies.hasBody(request);
+    bodyDone = bodyless;
     if (ex.bufferedBody() != null) {
       // A filter read the whole body already (mirroring): send that, and it can be replayed.
       body = ex.bufferedBody();
       bodyless = false;
+      bodyDone = true;
       attempt();
-    } else if (!bodyless && length > 0 && length <= Forwarder.RETRY_BUFFER_BYTES && retriesAfterSend()) {
+    } else if (length >= 0 && length <= Forwarder.RETRY_BUFFER_BYTES && (retriesAfterSend() && !bodyless
+        || request.version() == HttpVersion.HTTP_2 && !request.isEnded())) {
+      // HTTP/2 with a declared length: the whole (small) body first, so a stream whose DATA
+      // contradicts content-length (a stream error, RFC 9113 §8.1.1) never reaches the upstream.
       request.body().onComplete(ar -> {
         if (ar.failed()) {
-          finish(new GatewayException(Reason.BAD_REQUEST, "request body: " + ar.cause()));
+          finish(new GatewayException(Reason.INVALID_FRAMING, "request body: " + ar.cause()));
           return;
         }
         body = ar.result();
+        bodyless = body.length() == 0;
+        bodyDone = true;
         attempt();
       });
       request.resume(); // the ingress paused it; body() alone does not read a paused request
@@ -228,11 +240,17 @@ final class UpstreamCall {
       if (RequestBodies.declaredLength(request) < 0) {
         upstreamRequest.setChunked(true);
       }
-      ex.body().pipe().endOnFailure(false).to(upstreamRequest).onFailure(e -> {
+      ReadStream<Buffer> source = ex.bodyReadTimeoutMillis() > 0
+          ? new IdleBody(ex.body(), route.vertx, ex.bodyReadTimeoutMillis(), ex::bodyTimedOut) : ex.body();
+      source.pipe().endOnFailure(false).to(upstreamRequest).onSuccess(v -> bodyDone = true).onFailure(e -> {
         if (e instanceof GatewayException limit) {
           finish(limit);  // the body broke a route limit (413): that is the answer, not a reset
+        } else if (ClientBodyFailure.isFraming(e)) {
+          // A malformed chunk mid-body: the client's fault (400); finish aborts the upstream
+          // request, so the upstream sees a cut-off body, never a complete one.
+          finish(new GatewayException(Reason.INVALID_FRAMING, "request body: " + e));
         } else {
-          upstreamRequest.reset();
+          abort(upstreamRequest);
         }
       });
     }
@@ -248,7 +266,7 @@ final class UpstreamCall {
     if (replayable() && retry()) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;
-      upstreamRequest.reset();
+      abort(upstreamRequest);
       attempt();
     } else {
       timeout(Reason.UPSTREAM_PER_TRY_TIMEOUT, "no response head within " + route.perTryTimeoutMillis + "ms");
@@ -306,9 +324,30 @@ final class UpstreamCall {
     } else {
       // After finished is set: the reset fails this try's response future, which must not retry.
       if (current != null) {
-        current.reset();
+        abort(current);
+      }
+      Reason reason = failure.reason();
+      if ((reason == Reason.BODY_TIMEOUT || reason == Reason.INVALID_FRAMING) && request.version() != HttpVersion.HTTP_2) {
+        // The rest of the body is unread or unreadable: the connection cannot carry another request (RFC 9110 §15.5.9).
+        ex.beforeResponse(head -> head.set(io.vertx.core.http.HttpHeaders.CONNECTION, "close"));
+        ex.response().endHandler(v -> request.connection().close());
       }
       done.fail(failure);
+    }
+  }
+
+  /**
+   * Abandons an upstream request. On HTTP/1.x the connection is closed rather than the request
+   * reset: Vert.x returns a reset HTTP/1.x connection to its pool, and if the request head had
+   * failed to be written (Netty refuses a request line it finds invalid) that connection is wedged,
+   * stalling the next request given it until the route timeout (issue 13, item 1). A closed
+   * connection also tells the upstream that the request it was reading is cut off.
+   */
+  private static void abort(HttpClientRequest upstreamRequest) {
+    if (upstreamRequest.version() == HttpVersion.HTTP_2) {
+      upstreamRequest.reset();
+    } else {
+      upstreamRequest.connection().close();
     }
   }
 

@@ -76,15 +76,6 @@ public final class EndpointState {
     ejectedUntilNanos = nanos;
   }
 
-  /**
-   * What {@code /clusters} says of this endpoint at {@code nowNanos}, from the data plane's own
-   * state: {@code UNHEALTHY} while active health checks fail it, {@code EJECTED} while outlier
-   * detection has it out, else {@code HEALTHY} (Envoy's failed_active_hc and failed_outlier_check).
-   */
-  public String health(long nowNanos) {
-    return !healthy ? "UNHEALTHY" : ejected(nowNanos) ? "EJECTED" : "HEALTHY";
-  }
-
   /** Whether the balancer may pick this endpoint at {@code nowNanos}. */
   boolean available(long nowNanos) {
     return healthy && !ejected(nowNanos);

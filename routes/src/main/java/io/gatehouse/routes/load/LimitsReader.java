@@ -8,7 +8,7 @@ import java.util.Set;
 /** Reads a listener's {@code limits}; every key left out keeps its {@link ListenerLimits#DEFAULT}. */
 final class LimitsReader {
   static final Set<String> KEYS = Set.of("maxHeaderSize", "maxUriLength", "headerReadTimeout", "idleTimeout",
-      "maxConnections", "http2MaxConcurrentStreams", "http2MaxResets", "http2ResetWindow");
+      "maxConnections", "http2MaxConcurrentStreams", "http2MaxResets", "http2ResetWindow", "bodyReadTimeout");
 
   private LimitsReader() {}
 
@@ -22,7 +22,8 @@ final class LimitsReader {
         l.integer("maxConnections", d.maxConnections(), 1, 10_000_000),
         l.integer("http2MaxConcurrentStreams", d.http2MaxConcurrentStreams(), 1, 100_000),
         l.integer("http2MaxResets", d.http2MaxResets(), 1, 1_000_000),
-        positive(l, "http2ResetWindow", l.duration("http2ResetWindow", d.http2ResetWindow())));
+        positive(l, "http2ResetWindow", l.duration("http2ResetWindow", d.http2ResetWindow())),
+        positive(l, "bodyReadTimeout", l.duration("bodyReadTimeout", d.bodyReadTimeout())));
   }
 
   private static DataSize atLeast(Fields l, String key, DataSize size, long min) {

@@ -74,7 +74,7 @@ class PolicyConfigTest {
     GatewayConfig config = loaded("""
         listeners:
           - { name: a, port: 8080 }
-          - { name: b, port: 8081, proxyProtocol: true, limits: { maxHeaderSize: 32KiB, headerReadTimeout: 2s, maxConnections: 50 } }
+          - { name: b, port: 8081, proxyProtocol: true, limits: { maxHeaderSize: 32KiB, headerReadTimeout: 2s, maxConnections: 50, bodyReadTimeout: 7s } }
         """);
     Listener a = config.listeners().get(0);
     Listener b = config.listeners().get(1);
@@ -83,7 +83,7 @@ class PolicyConfigTest {
     assertEquals(true, b.proxyProtocol());
     ListenerLimits d = ListenerLimits.DEFAULT;
     assertEquals(new ListenerLimits(new DataSize(32 * 1024), d.maxUriLength(), Duration.ofSeconds(2), d.idleTimeout(), 50,
-        d.http2MaxConcurrentStreams(), d.http2MaxResets(), d.http2ResetWindow()), b.limits());
+        d.http2MaxConcurrentStreams(), d.http2MaxResets(), d.http2ResetWindow(), Duration.ofSeconds(7)), b.limits());
   }
 
   /** One invalid config and the line and words its error must have. */
@@ -127,6 +127,8 @@ class PolicyConfigTest {
             "maxHeaderSize: 10 bytes is out of range"),
         new Case("listener zero idle timeout", "listeners: [{ name: a, port: 80, limits: { idleTimeout: 0s } }]\n", 4,
             "idleTimeout must be more than 0"),
+        new Case("listener zero body read timeout", "listeners: [{ name: a, port: 80, limits: { bodyReadTimeout: 0s } }]\n", 4,
+            "bodyReadTimeout must be more than 0"),
         new Case("proxy protocol not a boolean", "listeners: [{ name: a, port: 80, proxyProtocol: v2 }]\n", 4,
             "proxyProtocol: \"v2\" (expected true or false)"));
   }
