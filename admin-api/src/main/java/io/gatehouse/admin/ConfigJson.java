@@ -300,6 +300,9 @@ final class ConfigJson {
 
   static JsonObject route(Route r) {
     JsonObject out = new JsonObject().put("name", r.name()).put("hosts", new JsonArray(r.hosts()));
+    if (!r.listeners().isEmpty()) {
+      out.put("listeners", new JsonArray(r.listeners()));
+    }
     JsonArray match = new JsonArray();
     r.match().forEach(m -> match.add(match(m)));
     out.put("match", match);

@@ -108,6 +108,7 @@ class ConfigJsonTest {
       routes:
         - name: shop
           hosts: [shop.example.com, "*.shop.test"]
+          listeners: [web, secure]
           match:
             - path: { prefix: /api }
               methods: [POST, GET]

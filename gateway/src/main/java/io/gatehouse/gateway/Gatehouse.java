@@ -178,7 +178,7 @@ public final class Gatehouse implements AutoCloseable {
     this.runtime = new GatewayRuntime(dataplane, metrics, this::drain, watchdog::blocked);
     this.certificates = new ListenerCertificates(options.stateDir().resolve("dev-certs"));
     this.egress = EgressClients.start(vertx, options.egressHostsFile());
-    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry());
+    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry(), metrics::istio);
     Duration drain = options.drainTimeout();
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
         Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, metrics, tunnels, accessLog, drain),

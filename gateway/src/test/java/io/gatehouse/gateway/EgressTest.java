@@ -245,6 +245,14 @@ class EgressTest {
     assertEquals("secure.test", seen.getString("sni"));
     Await.until("tunnel logged", 5, () -> gateway.accessLog().contains("\"method\":\"CONNECT\",\"path\":\"\""));
     Await.until("bytes counted", 5, () -> gateway.admin("/metrics").body().contains("gatehouse_tunnel_bytes_total{direction=\"upstream\",listener=\"egress\"}"));
+    Map<String, String> tunnel = Map.of("destination_service", "secure.test", "request_protocol", "tcp", "reporter", "source");
+    Await.until("Istio's TCP metrics", 5, () -> !PromText.parse(gateway.admin("/metrics").body())
+        .find("istio_tcp_connections_closed_total", tunnel).isEmpty());
+    PromText metrics = PromText.parse(gateway.admin("/metrics").body());
+    assertTrue(metrics.one("istio_tcp_connections_opened_total", tunnel).value() >= 1);
+    assertTrue(metrics.one("istio_tcp_connections_closed_total", tunnel).value() >= 1);
+    assertTrue(metrics.one("istio_tcp_received_bytes_total", tunnel).value() > 0, "the ClientHello and request");
+    assertTrue(metrics.one("istio_tcp_sent_bytes_total", tunnel).value() > 0, "the TLS answer");
   }
 
   @Test

@@ -9,18 +9,42 @@ import java.util.List;
  * its hosts. {@code timeout} of zero means no timeout. The traffic policies ({@code fault},
  * {@code rateLimit}, {@code cors}, {@code mirror}) are their {@code NONE} values when absent, and a
  * zero {@code maxBodySize} means no limit. {@code tracing} is {@link RouteTracing#NONE} unless the
- * route samples traces at its own ratio.
+ * route samples traces at its own ratio. {@code listeners} names the listeners the route serves;
+ * empty ({@link #ALL_LISTENERS}, the default) means every listener.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                     Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                     Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
-                    RouteTracing tracing) {
+                    RouteTracing tracing, List<String> listeners) {
+  /** The default binding: the route serves on every listener. */
+  public static final List<String> ALL_LISTENERS = List.of();
+
   public Route {
     hosts = List.copyOf(hosts);
     match = List.copyOf(match);
+    listeners = List.copyOf(listeners);
   }
 
-  /** A route that traces as {@code telemetry.tracing} says. */
+  /** A route on every listener. */
+  public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
+               Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
+               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors, RouteTracing tracing) {
+    this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
+        tracing, ALL_LISTENERS);
+  }
+
+  /** Whether this route serves on the listener named {@code listener}. */
+  public boolean servesOn(String listener) {
+    return listeners.isEmpty() || listeners.contains(listener);
+  }
+
+  /** This route bound to {@code names} (empty: every listener). */
+  public Route onListeners(List<String> names) {
+    return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
+        mirror, cors, tracing, names);
+  }
+
+  /** A route on every listener that traces as {@code telemetry.tracing} says. */
   public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors) {

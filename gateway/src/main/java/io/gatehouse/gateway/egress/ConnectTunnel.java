@@ -91,10 +91,11 @@ final class ConnectTunnel {
             return Future.succeededFuture();
           }
           metrics.egress(decision.rule(), true, "allowed");
+          metrics.opened(decision.rule());
           return Tunnel.splice(vertx, client, upstream, first.result(), listener.tunnels()).map(result -> {
             active.decrementAndGet();
             ex.tunnelBytes(result.bytesFromClient(), result.bytesToClient());
-            metrics.bytes(listener.name(), result.bytesFromClient(), result.bytesToClient());
+            metrics.ended(listener.name(), decision.rule(), result.bytesFromClient(), result.bytesToClient());
             if (!result.end().equals("closed")) {
               ex.failure("tunnel_" + result.end());
             }

@@ -127,10 +127,11 @@ public final class EgressTlsVerticle extends VerticleBase implements BoundListen
       }
       metrics.egress(line.rule, true, "allowed");
       metrics.passthrough(config.name(), "routed");
+      metrics.opened(line.rule);
       Tunnel.splice(vertx, socket, ar.result(), hello.bytes(), config.tunnels()).onComplete(done -> {
         active.decrementAndGet();
         Tunnel.Result r = done.result();
-        metrics.bytes(config.name(), r.bytesFromClient(), r.bytesToClient());
+        metrics.ended(config.name(), line.rule, r.bytesFromClient(), r.bytesToClient());
         log(socket, line, 200, r.bytesFromClient(), r.bytesToClient(), r.end().equals("closed") ? "" : "tunnel_" + r.end());
       });
     });

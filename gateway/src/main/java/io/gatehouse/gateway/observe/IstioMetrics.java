@@ -46,6 +46,7 @@ public final class IstioMetrics {
   private final Destination unknown;
   private final List<Meter> meters = new ArrayList<>();
   private volatile Map<String, Destination> destinations = Map.of();
+  private final Map<String, Destination> egress = new java.util.concurrent.ConcurrentHashMap<>();
 
   private IstioMetrics(MeterRegistry registry, Tags source) {
     this.registry = registry;
@@ -128,16 +129,16 @@ public final class IstioMetrics {
   }
 
   /** The TCP meters of tunnels to {@code upstream} (an upstream or egress destination name; empty: unknown). */
-  public Tcp tcp(String upstream, String flags) {
+  public Tcp tcp(String upstream) {
     Destination d = upstream.isEmpty() ? unknown : destinations.getOrDefault(upstream, null);
     if (d == null) {
       // Egress destinations are allow-list entry names, not upstreams: name the service after them.
-      d = new Destination(Tags.of("destination_service", upstream, "destination_service_name", upstream,
+      d = egress.computeIfAbsent(upstream, name -> new Destination(Tags.of("destination_service", name, "destination_service_name", name,
           "destination_service_namespace", UNKNOWN, "destination_workload", UNKNOWN, "destination_workload_namespace", UNKNOWN,
           "destination_app", UNKNOWN, "destination_version", UNKNOWN, "destination_principal", UNKNOWN,
-          "destination_cluster", UNKNOWN));
+          "destination_cluster", UNKNOWN)));
     }
-    return d.tcp(flags);
+    return d.tcp("-");
   }
 
   /** Removes every meter this instance registered: the family was turned off or the workload changed. */

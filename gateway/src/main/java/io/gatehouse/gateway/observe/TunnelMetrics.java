@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Meters of the raw-TCP side: egress decisions ({@code gatehouse.egress.requests} by destination,
@@ -18,11 +19,14 @@ public final class TunnelMetrics {
   public static final String UNLISTED = "unlisted";
 
   private final MeterRegistry registry;
+  private final Supplier<IstioMetrics> istio;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> active = new ConcurrentHashMap<>();
 
-  public TunnelMetrics(MeterRegistry registry) {
+  /** {@code istio}: Istio's metrics while that family is on, else null. */
+  public TunnelMetrics(MeterRegistry registry, Supplier<IstioMetrics> istio) {
     this.registry = registry;
+    this.istio = istio;
   }
 
   /** Counts one egress decision; {@code reason} is {@code allowed} or the denial's reason word. */
@@ -38,8 +42,26 @@ public final class TunnelMetrics {
         Tags.of("listener", listener, "outcome", outcome)).increment();
   }
 
-  /** Adds a finished (or finishing) tunnel's bytes: {@code upstream} is client to destination. */
-  public void bytes(String listener, long toUpstream, long toClient) {
+  /**
+   * A tunnel to {@code destination} (an upstream, or an egress allow-list entry) starts relaying:
+   * Istio's {@code istio_tcp_connections_opened_total}.
+   */
+  public void opened(String destination) {
+    IstioMetrics mesh = istio.get();
+    if (mesh != null) {
+      mesh.tcp(destination).opened();
+    }
+  }
+
+  /**
+   * A tunnel ended: its bytes by listener ({@code toUpstream} is client to destination) and, for
+   * Istio, the closed connection and its bytes by destination.
+   */
+  public void ended(String listener, String destination, long toUpstream, long toClient) {
+    IstioMetrics mesh = istio.get();
+    if (mesh != null) {
+      mesh.tcp(destination).closed(toUpstream, toClient);
+    }
     counter("gatehouse.tunnel.bytes", "bytes relayed through tunnels",
         Tags.of("listener", listener, "direction", "upstream")).increment(toUpstream);
     counter("gatehouse.tunnel.bytes", "bytes relayed through tunnels",

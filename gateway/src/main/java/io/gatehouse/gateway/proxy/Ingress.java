@@ -152,7 +152,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
       return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request target is not a path"));
     }
     try {
-      Stage stage = httpsRedirect != null ? httpsRedirect : ex.snapshot().routes().match(ex);
+      Stage stage = httpsRedirect != null ? httpsRedirect : ex.snapshot().routes(listener).match(ex);
       return stage.handle(ex);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);

@@ -4,6 +4,8 @@ import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.observe.Traces;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.egress.AllowList;
@@ -12,22 +14,27 @@ import io.gatehouse.routes.table.RouteTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * One installed config, compiled: its version, the route table of ready-built stages and the live
- * upstream clients. Immutable once built; a request uses the snapshot it started with to the end.
+ * One installed config, compiled: its version, a route table of ready-built stages per listener
+ * (a route bound to some listeners is in their tables only; listeners with the same routes share
+ * one table) and the live upstream clients. Immutable once built; a request uses the snapshot it
+ * started with to the end.
  */
 public final class Snapshot {
   private final long version;
   private final GatewayConfig config;
-  private final RouteTable<Stage> routes;
+  private final PerListener<Stage> routes;
   private final Map<String, UpstreamClient> upstreams;
   private final AllowList egress;
-  private final RouteTable<Route> passthrough;
+  private final PerListener<Route> passthrough;
   private final Traces traces;
 
-  private Snapshot(long version, GatewayConfig config, RouteTable<Stage> routes, Map<String, UpstreamClient> upstreams,
+  private Snapshot(long version, GatewayConfig config, PerListener<Stage> routes, Map<String, UpstreamClient> upstreams,
                    Traces traces) {
     this.version = version;
     this.traces = traces;
@@ -35,7 +42,30 @@ public final class Snapshot {
     this.routes = routes;
     this.upstreams = Map.copyOf(upstreams);
     this.egress = AllowList.compile(config.egress());
-    this.passthrough = RouteTable.compile(config.routes(), (route, match) -> route, null);
+    this.passthrough = PerListener.compile(config, (route, match) -> route, null);
+  }
+
+  /**
+   * A table per listener name, and one for any other name (the routes bound to every listener).
+   * Tables are compiled once per distinct set of routes.
+   */
+  private record PerListener<T>(Map<String, RouteTable<T>> byListener, RouteTable<T> unbound) {
+    static <T> PerListener<T> compile(GatewayConfig config, BiFunction<Route, RequestMatch, T> build, T noRoute) {
+      Map<List<Route>, RouteTable<T>> compiled = new HashMap<>();
+      Function<List<Route>, RouteTable<T>> table = routes -> compiled.computeIfAbsent(routes,
+          r -> RouteTable.compile(r, build, noRoute));
+      Map<String, RouteTable<T>> byListener = new HashMap<>();
+      for (Listener listener : config.listeners()) {
+        byListener.put(listener.name(), table.apply(config.routes().stream().filter(r -> r.servesOn(listener.name())).toList()));
+      }
+      RouteTable<T> unbound = table.apply(config.routes().stream().filter(r -> r.listeners().isEmpty()).toList());
+      return new PerListener<>(Map.copyOf(byListener), unbound);
+    }
+
+    RouteTable<T> of(String listener) {
+      RouteTable<T> table = byListener.get(listener);
+      return table != null ? table : unbound;
+    }
   }
 
   /**
@@ -54,9 +84,9 @@ public final class Snapshot {
         clients.put(upstream.name(), reused != null && reused.config().equals(upstream)
             ? reused : UpstreamClient.start(vertx, upstream, registry));
       }
-      RouteTable<Stage> table = RouteTable.compile(config.routes(), new Pipelines(vertx, clients, filters)::build, Pipelines.noRoute());
+      PerListener<Stage> tables = PerListener.compile(config, new Pipelines(vertx, clients, filters)::build, Pipelines.noRoute());
       traces = traces(config, previous, registry);
-      return new Snapshot(version, config, table, clients, traces);
+      return new Snapshot(version, config, tables, clients, traces);
     } catch (RuntimeException e) {
       // Close what this failed compile created; the previous snapshot's clients stay.
       clients.values().stream().filter(c -> previous == null || previous.upstreams.get(c.name()) != c)
@@ -84,8 +114,8 @@ public final class Snapshot {
 
   /** An empty snapshot: every request gets 404. */
   static Snapshot empty() {
-    return new Snapshot(0, GatewayConfig.EMPTY, RouteTable.compile(java.util.List.of(), (r, m) -> null, Pipelines.noRoute()), Map.of(),
-        null);
+    return new Snapshot(0, GatewayConfig.EMPTY, PerListener.compile(GatewayConfig.EMPTY, (r, m) -> null, Pipelines.noRoute()),
+        Map.of(), null);
   }
 
   public long version() {
@@ -96,8 +126,9 @@ public final class Snapshot {
     return config;
   }
 
-  public RouteTable<Stage> routes() {
-    return routes;
+  /** The routes that serve on the listener named {@code listener}, compiled. */
+  public RouteTable<Stage> routes(String listener) {
+    return routes.of(listener);
   }
 
   public Map<String, UpstreamClient> upstreams() {
@@ -115,7 +146,7 @@ public final class Snapshot {
   }
 
   /** The routes by host, for TLS_PASSTHROUGH listeners to pick an upstream by SNI; null when none matches. */
-  public RouteTable<Route> passthrough() {
-    return passthrough;
+  public RouteTable<Route> passthrough(String listener) {
+    return passthrough.of(listener);
   }
 }

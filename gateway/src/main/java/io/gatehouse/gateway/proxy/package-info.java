@@ -7,7 +7,7 @@
  *              ConnectionGuard: connection limit, HeadTimer (slow request heads)
  *         ─► Ingress: pause the body, read dataplane.current() once, take or make x-request-id,
  *              start the Exchange (what every path fills in and the access log reads)
- *         ─► snapshot.routes().match(exchange)          RouteTable: host bucket, then declared order
+ *         ─► snapshot.routes(listener).match(exchange)  RouteTable: host bucket, then declared order
  *         ─► Stage built by Pipelines for the matched route, once per snapshot:
  *              FaultFilter ─► RateLimitFilter ─► CorsFilter ─► BodyLimitFilter ─► HeaderFilter
  *              ─► RewriteFilter ─► MirrorFilter ─► Forwarder | Redirector | DirectResponder

@@ -72,7 +72,7 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
   private void route(NetSocket socket, ClientHellos.Hello hello, long start, long startNanos) {
     Snapshot snapshot = dataplane.current();
     String host = Hosts.normalise(hello.serverName());
-    Route route = snapshot.passthrough().match(new SniView(host));
+    Route route = snapshot.passthrough(config.name()).match(new SniView(host));
     if (route == null || !(route.action() instanceof Action.Forward forward) || forward.backends().isEmpty()) {
       reject(socket, start, startNanos, host, "unknown_sni");
       return;
@@ -105,11 +105,12 @@ public final class PassthroughVerticle extends VerticleBase implements BoundList
         return;
       }
       metrics.passthrough(config.name(), "routed");
+      metrics.opened(upstream.name());
       Tunnel.splice(vertx, socket, ar.result(), hello.bytes(), config.tunnels()).onComplete(done -> {
         endpoint.finished();
         active.decrementAndGet();
         Tunnel.Result r = done.result();
-        metrics.bytes(config.name(), r.bytesFromClient(), r.bytesToClient());
+        metrics.ended(config.name(), upstream.name(), r.bytesFromClient(), r.bytesToClient());
         log(socket, start, startNanos, host, route.name(), upstream.name(), endpoint.label(), r.bytesFromClient(),
             r.bytesToClient(), r.end().equals("closed") ? "" : "tunnel_" + r.end());
       });

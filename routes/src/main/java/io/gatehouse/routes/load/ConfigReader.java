@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Merges the documents of every file into one config: lists concatenate in file order, and the
@@ -112,8 +115,10 @@ final class ConfigReader {
     Admin admin = readAdmin(singles.get("admin"));
     Demo demo = readDemo(singles.get("demo"));
     List<Upstream> ups = new UpstreamReader(problems).read(upstreams);
-    List<Route> rts = new RouteReader(problems, ups, !fragment).read(routes);
     List<Listener> ls = new ListenerReader(problems, fragment ? -1 : admin.port()).read(listeners);
+    Optional<SortedSet<String>> listenerNames = fragment ? Optional.empty()
+        : Optional.of(ls.stream().map(Listener::name).collect(Collectors.toCollection(TreeSet::new)));
+    List<Route> rts = new RouteReader(problems, ups, !fragment, listenerNames).read(routes);
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
     List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);

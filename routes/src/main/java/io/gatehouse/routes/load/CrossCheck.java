@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * The checks that need the whole config, run on a config merged from several sources (files,
- * admin pushes, control planes): every backend and mirror names a defined upstream, and no two listeners,
+ * admin pushes, control planes): every backend and mirror names a defined upstream, every route's
+ * {@code listeners} a defined listener, and no two listeners,
  * nor a listener and the admin port, bind the same address and port. Each source's own objects
  * were checked field by field when that source loaded them ({@link ConfigLoader#loadFragment}).
  */
@@ -32,7 +33,15 @@ public final class CrossCheck {
   public static List<ConfigError> check(GatewayConfig config, Locator where) {
     List<ConfigError> errors = new ArrayList<>();
     Set<String> upstreams = config.upstreams().stream().map(Upstream::name).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> listenerNames = config.listeners().stream().map(Listener::name).collect(Collectors.toCollection(TreeSet::new));
     for (Route route : config.routes()) {
+      for (String listener : route.listeners()) {
+        if (!listenerNames.contains(listener)) {
+          errors.add(new ConfigError(where.of("routes", route.name()), "route " + Fields.quote(route.name())
+              + ": listeners: listener " + Fields.quote(listener) + " is not defined (known: "
+              + (listenerNames.isEmpty() ? "none" : String.join(", ", listenerNames)) + ")"));
+        }
+      }
       String mirror = route.mirror().upstream();
       if (!mirror.isEmpty() && !upstreams.contains(mirror)) {
         errors.add(new ConfigError(where.of("routes", route.name()), "route " + Fields.quote(route.name())

@@ -12,8 +12,10 @@ import io.gatehouse.routes.Upstream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.stream.Collectors;
 
 /**
@@ -22,8 +24,8 @@ import java.util.stream.Collectors;
  */
 final class RouteReader {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
-  private static final Set<String> KEYS = Set.of("name", "hosts", "match", "backends", "redirect", "directResponse",
-      "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors",
+  private static final Set<String> KEYS = Set.of("name", "hosts", "listeners", "match", "backends", "redirect",
+      "directResponse", "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors",
       "tracing");
   private static final Set<String> ACTIONS = Set.of("backends", "redirect", "directResponse");
 
@@ -33,9 +35,12 @@ final class RouteReader {
   private final MatchReader matches;
   private final ActionReader actions;
   private final RoutePolicyReader policies;
+  private final Optional<SortedSet<String>> listenerNames;
 
-  RouteReader(Problems problems, List<Upstream> upstreams, boolean checkUpstreams) {
+  /** With {@code listenerNames}, a route's {@code listeners} must name defined listeners. */
+  RouteReader(Problems problems, List<Upstream> upstreams, boolean checkUpstreams, Optional<SortedSet<String>> listenerNames) {
     this.problems = problems;
+    this.listenerNames = listenerNames;
     this.upstreams = upstreams.stream().map(Upstream::name).collect(Collectors.toCollection(java.util.TreeSet::new));
     this.names = Names.of("route", problems);
     this.matches = new MatchReader(problems);
@@ -64,6 +69,7 @@ final class RouteReader {
     } else if (hosts.isEmpty() && f.node("hosts") instanceof Node.Sequence seq && seq.items().isEmpty()) {
       problems.add(f.origin("hosts"), "route " + Fields.quote(name) + ": \"hosts\" is empty (leave it out to take every host)");
     }
+    List<String> listeners = listeners(f, name);
     List<RequestMatch> match = new ArrayList<>();
     for (Node node : f.list("match")) {
       matches.read(node, name).ifPresent(match::add);
@@ -88,7 +94,31 @@ final class RouteReader {
       problems.add(f.origin("mirror"), "route " + Fields.quote(name) + ": mirror needs backends (a redirect or direct response is not forwarded)");
     }
     return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f),
-        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f), tracing(f));
+        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f), tracing(f), listeners);
+  }
+
+  /**
+   * The listener names of {@code listeners}, each once; checked against the defined listeners when
+   * they are known (not in a fragment: {@link CrossCheck} checks the merged config).
+   */
+  private List<String> listeners(Fields f, String name) {
+    if (!f.has("listeners")) {
+      return Route.ALL_LISTENERS;
+    }
+    List<String> out = new ArrayList<>();
+    for (String l : f.strings("listeners")) {
+      if (listenerNames.isPresent() && !listenerNames.get().contains(l)) {
+        problems.add(f.origin("listeners"), "route " + Fields.quote(name) + ": listeners: listener " + Fields.quote(l)
+            + " is not defined (known: " + (listenerNames.get().isEmpty() ? "none" : String.join(", ", listenerNames.get())) + ")");
+      } else if (!out.contains(l)) {
+        out.add(l);
+      }
+    }
+    if (f.node("listeners") instanceof Node.Sequence seq && seq.items().isEmpty()) {
+      problems.add(f.origin("listeners"), "route " + Fields.quote(name)
+          + ": \"listeners\" is empty (leave it out to serve on every listener)");
+    }
+    return out;
   }
 
   private Action action(Fields f, String name) {

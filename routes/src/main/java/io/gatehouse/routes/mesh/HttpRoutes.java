@@ -75,8 +75,8 @@ final class HttpRoutes {
         List<Route> out = new ArrayList<>();
         List<Tree> rules = spec.get("rules").items();
         for (int i = 0; i < rules.size(); i++) {
-          out.addAll(rule(scope, rules.get(i), hosts, (grpc ? "grpcroute." : "httproute.") + r.namespace() + "."
-              + r.name() + "." + i));
+          rule(scope, rules.get(i), hosts, (grpc ? "grpcroute." : "httproute.") + r.namespace() + "." + r.name() + "." + i)
+              .forEach(route -> out.add(route.onListeners(listenerNames(attached))));
         }
         if (rules.isEmpty()) {
           scope.error(spec.get("rules"), "at least one rule is required");
@@ -87,6 +87,11 @@ final class HttpRoutes {
         }
       });
     }
+  }
+
+  /** The gateway listeners that {@code attached} became: a route serves on those only (parentRefs, sectionName, port). */
+  static List<String> listenerNames(List<GatewayApi.GatewayListener> attached) {
+    return attached.stream().map(l -> ListenerPlan.name(l.port())).distinct().sorted().toList();
   }
 
   /** The listeners {@code route} attaches to: TLS passthrough ones for a TLSRoute, HTTP(S) ones for the others. */

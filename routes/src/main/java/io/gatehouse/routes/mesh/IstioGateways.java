@@ -18,8 +18,16 @@ import java.util.Set;
  * Gateway are kept for binding VirtualServices.
  */
 final class IstioGateways {
-  /** A server host as written, {@code [namespace/]host}: which VirtualService namespaces it admits, and the host. */
-  record ServerHost(String namespace, String host) {}
+  /**
+   * A server host as written, {@code [namespace/]host}: which VirtualService namespaces it admits,
+   * and the host; {@code listener} is the listener its server became ({@code mesh-<port>}, of
+   * {@code protocol}), empty when the server was left out.
+   */
+  record ServerHost(String namespace, String host, String listener, Listener.Protocol protocol) {
+    ServerHost on(ListenerPlan.Server server) {
+      return new ServerHost(namespace, host, ListenerPlan.name(server.port()), server.protocol());
+    }
+  }
 
   private static final Set<String> SERVER_KEYS = Set.of("port", "hosts", "tls", "name", "bind", "defaultEndpoint");
   private static final Set<String> TLS_KEYS = Set.of("mode", "credentialName", "httpsRedirect", "serverCertificate",
@@ -42,8 +50,11 @@ final class IstioGateways {
         scope.unknownKeys(spec, Set.of("selector", "servers"));
         List<ServerHost> hosts = new ArrayList<>();
         Map<Tree, ListenerPlan.Server> candidates = new LinkedHashMap<>();
+        Map<Tree, List<ServerHost>> hostsOf = new LinkedHashMap<>();
         for (Tree server : spec.get("servers").items()) {
-          server(scope, server, catalog, secrets, hosts).ifPresent(s -> candidates.put(server, s));
+          List<ServerHost> own = new ArrayList<>();
+          server(scope, server, catalog, secrets, own).ifPresent(s -> candidates.put(server, s));
+          hostsOf.put(server, own);
         }
         int httpsPort = httpsPort(candidates.values());
         List<ListenerPlan.Server> servers = new ArrayList<>();
@@ -54,8 +65,10 @@ final class IstioGateways {
           if (own.check(scope, server.get("port"), s) && plan.check(scope, server.get("port"), s)) {
             own.add(r.id(), s);
             servers.add(s);
+            hostsOf.put(server, hostsOf.get(server).stream().map(h -> h.on(s)).toList());
           }
         });
+        hostsOf.values().forEach(hosts::addAll);
         if (!scope.failed()) {
           servers.forEach(s -> plan.add(r.id(), s));
         }
@@ -106,7 +119,7 @@ final class IstioGateways {
         continue;
       }
       serverHosts.add(pattern.get());
-      hosts.add(new ServerHost(ns.equals(".") ? scope.resource().namespace() : ns, pattern.get()));
+      hosts.add(new ServerHost(ns.equals(".") ? scope.resource().namespace() : ns, pattern.get(), "", Listener.Protocol.HTTP));
     }
     if (serverHosts.isEmpty()) {
       scope.error(server.get("hosts"), "at least one host is required");

@@ -3,6 +3,7 @@ package io.gatehouse.routes.mesh;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.DataSize;
 import io.gatehouse.routes.HeaderOps;
+import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
@@ -73,16 +74,27 @@ final class IstioRoutes {
           scope.warn(spec.get("tcp"), "tcp routes are not supported by this build yet; ignored");
         }
         List<String> hosts = hosts(scope, spec, r.namespace(), bound);
+        // Bound to the listeners of the servers that serve them: a route for one Gateway's port
+        // does not answer on another listener.
+        List<String> httpListeners = listeners(bound, r.namespace(), hosts, false);
+        List<String> tlsListeners = listeners(bound, r.namespace(), hosts, true);
         List<Route> out = new ArrayList<>();
         List<Tree> http = spec.get("http").items();
-        for (int i = 0; i < http.size(); i++) {
-          route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i).ifPresent(out::add);
+        if (!http.isEmpty() && !hosts.isEmpty() && httpListeners.isEmpty()) {
+          scope.warn(spec.get("http"), "no HTTP or HTTPS server of the bound Gateways serves these hosts; http routes ignored");
         }
-        List<Route> httpRoutes = List.copyOf(out);
+        // Translated even when no listener takes them, so their own problems are reported.
+        for (int i = 0; i < http.size(); i++) {
+          route(scope, http.get(i), hosts, "istio." + r.namespace() + "." + r.name() + "." + i)
+              .filter(route -> !httpListeners.isEmpty()).ifPresent(route -> out.add(route.onListeners(httpListeners)));
+        }
         List<Tree> tls = spec.get("tls").items();
+        if (!tls.isEmpty() && !hosts.isEmpty() && tlsListeners.isEmpty()) {
+          scope.warn(spec.get("tls"), "no TLS PASSTHROUGH server of the bound Gateways serves these hosts; tls routes ignored");
+        }
         for (int i = 0; i < tls.size(); i++) {
-          tlsRoute(scope, tls.get(i), hosts, httpRoutes, "istio." + r.namespace() + "." + r.name() + ".tls." + i)
-              .ifPresent(out::add);
+          tlsRoute(scope, tls.get(i), hosts, "istio." + r.namespace() + "." + r.name() + ".tls." + i)
+              .filter(route -> !tlsListeners.isEmpty()).ifPresent(route -> out.add(route.onListeners(tlsListeners)));
         }
         routes.checkConflicts(scope, spec.get("hosts"), out);
         if (!scope.failed()) {
@@ -90,6 +102,14 @@ final class IstioRoutes {
         }
       });
     }
+  }
+
+  /** The listeners of the bound servers (passthrough ones for {@code tls}) that admit {@code ns} and serve one of {@code hosts}. */
+  private static List<String> listeners(List<List<IstioGateways.ServerHost>> bound, String ns, List<String> hosts, boolean tls) {
+    return bound.stream().flatMap(List::stream)
+        .filter(s -> !s.listener().isEmpty() && (s.protocol() == Listener.Protocol.TLS_PASSTHROUGH) == tls)
+        .filter(s -> (s.namespace().equals("*") || s.namespace().equals(ns)) && hosts.stream().anyMatch(h -> Hosts.overlap(s.host(), h)))
+        .map(IstioGateways.ServerHost::listener).distinct().sorted().toList();
   }
 
   private List<String> hosts(Scope scope, Tree spec, String ns, List<List<IstioGateways.ServerHost>> bound) {
@@ -143,11 +163,10 @@ final class IstioRoutes {
 
   /**
    * A {@code tls} entry: a route whose hosts are its {@code sniHosts} and whose backends are its
-   * destinations, for TLS_PASSTHROUGH listeners (matched by SNI, the stream forwarded as is). Routes
-   * are not bound to a listener, so a host the same VirtualService also routes over {@code http}
-   * is an error.
+   * destinations, for TLS_PASSTHROUGH listeners (matched by SNI, the stream forwarded as is). It is
+   * bound to the passthrough servers' listeners, so the same host may also be routed over {@code http}.
    */
-  private Optional<Route> tlsRoute(Scope scope, Tree tls, List<String> hosts, List<Route> httpRoutes, String name) {
+  private Optional<Route> tlsRoute(Scope scope, Tree tls, List<String> hosts, String name) {
     scope.unknownKeys(tls, Set.of("match", "route"));
     List<Tree> matches = tls.get("match").items();
     if (matches.isEmpty()) {
@@ -167,9 +186,6 @@ final class IstioRoutes {
           scope.error(h, "\"" + h.text() + "\" is not a host (expected a name, *.domain or *)");
         } else if (hosts.stream().noneMatch(v -> Hosts.overlap(v, pattern.get()))) {
           scope.warn(h, "SNI host " + pattern.get() + " is not among the VirtualService's served hosts; ignored");
-        } else if (httpRoutes.stream().anyMatch(r -> r.hosts().stream().anyMatch(x -> Hosts.overlap(x, pattern.get())))) {
-          scope.error(h, "SNI host " + pattern.get() + " is also routed by this VirtualService's http routes; routes"
-              + " are not bound to one listener here, so a host is routed either as http or as tls");
         } else if (!sni.contains(pattern.get())) {
           sni.add(pattern.get());
         }

@@ -87,6 +87,11 @@ final class ListenerPlan {
     }
   }
 
+  /** The listener that the servers on {@code port} share. */
+  static String name(int port) {
+    return "mesh-" + port;
+  }
+
   List<Listener> listeners() {
     List<Listener> out = new ArrayList<>();
     byPort.forEach((port, entry) -> {
@@ -94,7 +99,7 @@ final class ListenerPlan {
       ListenerTls tls = s.protocol() == Listener.Protocol.HTTPS
           ? new ListenerTls(entry.certificates(), s.clientAuth(), s.clientCa(), s.minVersion(), List.of())
           : ListenerTls.NONE;
-      out.add(new Listener("mesh-" + port, "0.0.0.0", settings.bindPort(port), s.protocol(), tls,
+      out.add(new Listener(name(port), "0.0.0.0", settings.bindPort(port), s.protocol(), tls,
           s.httpsRedirect(), Listener.Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, settings.proxyProtocol()));
     });
     return out;

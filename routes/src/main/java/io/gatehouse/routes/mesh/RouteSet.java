@@ -13,32 +13,41 @@ import java.util.Map;
  */
 final class RouteSet {
   private final List<Route> routes = new ArrayList<>();
-  private final Map<String, String> owners = new HashMap<>();
+  private final Map<Key, String> owners = new HashMap<>();
+
+  /** What one route takes on one listener ("" for a route on every listener). */
+  private record Key(String host, RequestMatch match, String listener) {}
 
   /** Reports, in {@code scope}, every route of {@code candidates} shadowed by another resource's route. */
   void checkConflicts(Scope scope, Tree at, List<Route> candidates) {
     for (Route route : candidates) {
-      for (String host : route.hosts()) {
-        for (RequestMatch match : route.match()) {
-          String owner = owners.get(host + "\n" + match);
-          if (owner != null && !owner.equals(scope.resource().id())) {
-            scope.error(at, "host " + host + " with match " + describe(match) + " is already routed by " + owner
-                + "; this route would never be used (conflicting routes)");
-            return;
-          }
+      for (Key key : keys(route)) {
+        String owner = owners.get(key);
+        if (owner != null && !owner.equals(scope.resource().id())) {
+          scope.error(at, "host " + key.host() + " with match " + describe(key.match()) + " is already routed by " + owner
+              + (key.listener().isEmpty() ? "" : " on listener " + key.listener())
+              + "; this route would never be used (conflicting routes)");
+          return;
         }
       }
     }
   }
 
+  private static List<Key> keys(Route route) {
+    List<Key> out = new ArrayList<>();
+    List<String> listeners = route.listeners().isEmpty() ? List.of("") : route.listeners();
+    for (String host : route.hosts()) {
+      for (RequestMatch match : route.match()) {
+        listeners.forEach(l -> out.add(new Key(host, match, l)));
+      }
+    }
+    return out;
+  }
+
   void add(String owner, List<Route> accepted) {
     for (Route route : accepted) {
       routes.add(route);
-      for (String host : route.hosts()) {
-        for (RequestMatch match : route.match()) {
-          owners.putIfAbsent(host + "\n" + match, owner);
-        }
-      }
+      keys(route).forEach(key -> owners.putIfAbsent(key, owner));
     }
   }
 

@@ -57,7 +57,8 @@ final class TlsRoutes {
           return;
         }
         List<Route> out = List.of(new Route("tlsroute." + r.namespace() + "." + r.name(), hosts,
-            List.of(RequestMatch.ANY), action.get(), Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE));
+            List.of(RequestMatch.ANY), action.get(), Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)
+            .onListeners(HttpRoutes.listenerNames(attached)));
         routes.checkConflicts(scope, spec.get("hostnames"), out);
         if (!scope.failed()) {
           routes.add(r.id(), out);

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * The routes that earlier routes make unreachable in a {@link RouteTable}. Within a host pattern's
  * routes the first match wins, and a request for that pattern never reaches a less specific one
  * before them; so a route is shadowed when, for each of its host patterns and match entries, an
- * earlier route with the same host pattern takes every request
+ * earlier route with the same host pattern, on at least its listeners, takes every request
  * that entry can match. Exact, never a guess: an earlier condition (methods, a header, a query
  * parameter, a path) that the later entry does not imply means the later route is reachable.
  */
@@ -45,7 +45,7 @@ public final class Shadowing {
   private static boolean shadowed(List<Route> routes, int later, Route route, Set<Integer> by) {
     for (String host : hostPatterns(route)) {
       for (RequestMatch entry : entries(route)) {
-        int earlier = firstCovering(routes, later, host, entry);
+        int earlier = firstCovering(routes, later, route.listeners(), host, entry);
         if (earlier < 0) {
           return false;
         }
@@ -55,10 +55,10 @@ public final class Shadowing {
     return true;
   }
 
-  private static int firstCovering(List<Route> routes, int later, String host, RequestMatch entry) {
+  private static int firstCovering(List<Route> routes, int later, List<String> listeners, String host, RequestMatch entry) {
     for (int i = 0; i < later; i++) {
       Route before = routes.get(i);
-      if (!hostPatterns(before).contains(host)) {
+      if (!hostPatterns(before).contains(host) || !servesOnAll(before, listeners)) {
         continue;
       }
       for (RequestMatch candidate : entries(before)) {
@@ -68,6 +68,11 @@ public final class Shadowing {
       }
     }
     return -1;
+  }
+
+  /** Whether {@code route} serves on every listener of {@code listeners} (empty: every listener). */
+  private static boolean servesOnAll(Route route, List<String> listeners) {
+    return route.listeners().isEmpty() || !listeners.isEmpty() && route.listeners().containsAll(listeners);
   }
 
   /** Every request {@code later} matches, {@code earlier} matches too. */

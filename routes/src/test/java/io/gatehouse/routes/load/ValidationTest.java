@@ -252,6 +252,19 @@ class ValidationTest {
   }
 
   @Test
+  void aRouteBindsOnlyToDefinedListeners() {
+    List<ConfigError> errors = rejected("""
+        listeners: [{ name: http, port: 0, protocol: HTTP }, { name: https, port: 0, protocol: HTTP }]
+        routes:
+          - { name: a, listeners: [http, htps], directResponse: { status: 200 } }
+          - { name: b, listeners: [], directResponse: { status: 200 } }
+        """);
+    assertEquals(List.of("gw.yaml:3: route \"a\": listeners: listener \"htps\" is not defined (known: http, https)",
+        "gw.yaml:4: route \"b\": \"listeners\" is empty (leave it out to serve on every listener)"),
+        errors.stream().map(ConfigError::toString).toList());
+  }
+
+  @Test
   void aDirectoryWithoutYamlFilesIsOneError() throws java.io.IOException {
     java.nio.file.Path empty = java.nio.file.Files.createDirectories(dir.resolve("no-yaml"));
     java.nio.file.Files.writeString(empty.resolve("notes.txt"), "not config");

@@ -230,7 +230,7 @@ class MeshFilesTest {
               hostnames: [shop.example.com]
               rules: [{ backendRefs: [] }]
             """, ":22: HTTPRoute shop/b: spec.rules: host shop.example.com with match Prefix[prefix=/] is already routed"
-            + " by HTTPRoute shop/a; this route would never be used (conflicting routes)"),
+            + " by HTTPRoute shop/a on listener mesh-80; this route would never be used (conflicting routes)"),
         new Case("a subset no DestinationRule defines", """
             apiVersion: v1
             kind: Service

@@ -87,7 +87,52 @@ class MeshListenersTest {
                 List.of("a.example.com", "b.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
                     new Action.Backend("reviews.shop.svc.cluster.local_9080", 80),
                     new Action.Backend("ratings.shop.svc.cluster.local_9080", 20))),
-                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)))),
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-443"))))),
+        new Case("VirtualService routes serve on the listeners of their Gateways' servers only", gateway("public", """
+            - port: { number: 8080, protocol: HTTP }
+              hosts: [a.example.com]
+            - port: { number: 9090, protocol: HTTP }
+              hosts: [other.example.com]
+            """) + "---\n" + gateway("internal", """
+            - port: { number: 7070, protocol: HTTP }
+              hosts: ["*"]
+            """) + """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: { name: web, namespace: shop }
+            spec:
+              hosts: [a.example.com]
+              gateways: [public]
+              http: [{ route: [{ destination: { host: ratings } }] }]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: { name: both, namespace: shop }
+            spec:
+              hosts: [b.example.com]
+              gateways: [public, internal]
+              http: [{ route: [{ destination: { host: ratings } }] }]
+            """, c -> c.routes().stream().map(r -> r.name() + " " + r.listeners()).toList(),
+            List.of("istio.shop.both.0 [mesh-7070]", "istio.shop.web.0 [mesh-8080]")),
+        new Case("an HTTPRoute serves on the listener its parentRef's sectionName names", """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: { name: gw, namespace: shop }
+            spec:
+              gatewayClassName: gatehouse
+              listeners:
+                - { name: public, port: 8080, protocol: HTTP }
+                - { name: internal, port: 7070, protocol: HTTP }
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: web, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw, sectionName: internal }]
+              rules: [{ backendRefs: [{ name: ratings, port: 9080 }] }]
+            """, c -> c.routes().stream().map(r -> r.name() + " " + r.listeners()).toList(),
+            List.of("httproute.shop.web.0.0 [mesh-7070]")),
         new Case("a TLS server with PASSTHROUGH", gateway("public", """
             - port: { number: 8443, protocol: TLS }
               hosts: ["*"]
@@ -115,7 +160,7 @@ class MeshListenersTest {
             List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("tlsroute.shop.vault",
                 List.of("vault.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
                     new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))),
-                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)))));
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-443"))))));
   }
 
   static final String GATEWAY_API = """
@@ -184,13 +229,6 @@ class MeshListenersTest {
               tls: { mode: SIMPLE, credentialName: shop-cert }
             """), ":16: Gateway shop/public: spec.servers[1].port: port 443 is TLS_PASSTHROUGH in Gateway shop/public;"
             + " one port serves one protocol"),
-        new ErrorCase("a host routed both as http and tls", gateway("public", """
-            - port: { number: 443, protocol: TLS }
-              hosts: ["*"]
-              tls: { mode: PASSTHROUGH }
-            """) + PASSTHROUGH_VS.replace("  tls:", "  http: [{ route: [{ destination: { host: ratings } }] }]\n  tls:"),
-            ":19: VirtualService shop/vs: spec.tls[0].match[0].sniHosts[0]: SNI host a.example.com is also routed by"
-            + " this VirtualService's http routes"),
         new ErrorCase("a tls route without sniHosts", gateway("public", """
             - port: { number: 443, protocol: TLS }
               hosts: ["*"]

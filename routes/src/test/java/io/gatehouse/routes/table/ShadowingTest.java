@@ -66,6 +66,10 @@ class ShadowingTest {
         new Case("each later entry taken by some earlier entry",
             "match: [{ path: { prefix: /a } }, { path: { prefix: /b } }]",
             "match: [{ path: { exact: /a/1 } }, { path: { exact: /b/1 } }]", true),
+        new Case("an earlier route on another listener", "listeners: [a]", "listeners: [b]", false),
+        new Case("an earlier route on fewer listeners", "listeners: [a]", "", false),
+        new Case("an earlier route on every listener", "", "listeners: [b]", true),
+        new Case("an earlier route on the same listeners", "listeners: [a, b]", "listeners: [b]", true),
         new Case("one later entry left over", "match: [{ path: { prefix: /a } }]",
             "match: [{ path: { exact: /a/1 } }, { path: { exact: /b/1 } }]", false));
   }
@@ -73,7 +77,8 @@ class ShadowingTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void warnsExactlyWhenEarlierRoutesTakeEveryRequest(Case c) {
-    String yaml = "routes:\n  - " + route("first", c.first()) + "\n  - " + route("second", c.second()) + "\n";
+    String yaml = "listeners: [{ name: a, port: 0, protocol: HTTP }, { name: b, port: 0, protocol: HTTP }]\n"
+        + "routes:\n  - " + route("first", c.first()) + "\n  - " + route("second", c.second()) + "\n";
     List<ConfigError> warnings = warnings(yaml);
     assertEquals(c.shadowed() ? 1 : 0, warnings.size(), warnings.toString());
   }
