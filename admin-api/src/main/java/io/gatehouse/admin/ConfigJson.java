@@ -72,6 +72,7 @@ final class ConfigJson {
     if (!c.telemetry().equals(Telemetry.DEFAULT)) {
       out.put("telemetry", telemetry(c.telemetry()));
     }
+    SecurityJson.put(out, c.security());
     return out;
   }
 
@@ -143,6 +144,15 @@ final class ConfigJson {
     }
     if (o instanceof Listener l) {
       return listener(l);
+    }
+    if (o instanceof io.gatehouse.routes.auth.JwtProvider p) {
+      return SecurityJson.provider(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.AuthorizationPolicy p) {
+      return SecurityJson.policy(p);
+    }
+    if (o instanceof io.gatehouse.routes.auth.ExtAuthz e) {
+      return SecurityJson.extAuthz(e);
     }
     return egressRule((EgressRule) o);
   }
@@ -449,6 +459,14 @@ final class ConfigJson {
     JsonObject out = new JsonObject().put("attempts", p.attempts()).put("on", on).put("nonIdempotent", p.nonIdempotent());
     if (!p.perTryTimeout().isZero()) {
       out.put("perTryTimeout", duration(p.perTryTimeout()));
+    }
+    RetryPolicy.Backoff b = p.backoff();
+    if (!b.equals(RetryPolicy.Backoff.DEFAULT)) {
+      // The loader's max defaults to ten times the base: written only when it differs from that.
+      JsonObject backoff = new JsonObject().put("base", duration(b.base()));
+      putIfChanged(backoff, "max", b.max(), b.base().multipliedBy(RetryPolicy.Backoff.MAX_FACTOR));
+      putIfChanged(backoff, "maxRetryAfter", b.maxRetryAfter(), RetryPolicy.Backoff.MAX_RETRY_AFTER);
+      out.put("backoff", backoff);
     }
     return out;
   }

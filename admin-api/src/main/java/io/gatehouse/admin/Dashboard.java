@@ -77,11 +77,18 @@ final class Dashboard {
     private final Map<String, TrafficView> traffic = new HashMap<>();
     private final Map<String, Long> egress = new HashMap<>();
     private long at = System.nanoTime();
+    private boolean first = true;
 
     JsonObject next() {
       long now = System.nanoTime();
       double seconds = Math.max(0.001, (now - at) / 1e9);
       at = now;
+      if (first) {
+        // The first reading is the baseline: what was counted before the page opened is no rate.
+        first = false;
+        runtime.traffic().forEach(t -> traffic.put(t.route() + '\u0000' + t.upstream(), t));
+        runtime.egress().forEach(e -> egress.put(e.destination() + '\u0000' + e.allowed() + '\u0000' + e.reason(), e.count()));
+      }
       JsonArray flows = new JsonArray();
       for (TrafficView t : runtime.traffic()) {
         String key = t.route() + '\u0000' + t.upstream();

@@ -121,7 +121,8 @@ class ConfigJsonTest {
             request: { set: { x-env: prod }, add: { x-tag: a }, remove: [x-debug] }
             response: { set: { x-served-by: gatehouse } }
           timeout: 1500ms
-          retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503", gateway-error], nonIdempotent: true }
+          retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503", gateway-error], nonIdempotent: true,
+                     backoff: { base: 50ms, max: 2s, maxRetryAfter: 3s } }
           fault: { delay: { fixed: 200ms, percent: 12.5 }, abort: { status: 418, percent: 5 }, header: X-Chaos }
           rateLimit:
             requestsPerSecond: 2.5
@@ -151,6 +152,7 @@ class ConfigJsonTest {
           cors: { allowOrigins: ["*"] }
         - name: delayed
           backends: [{ upstream: d }]
+          retries: { attempts: 1, backoff: { base: 10ms } }
           fault: { delay: { fixed: 1s, percent: 100 } }
           rateLimit: { requestsPerSecond: 1 }
         - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }
@@ -170,6 +172,74 @@ class ConfigJsonTest {
             caCert: ca.pem
           - { host: "*.example.org", ports: [80], originateTls: true }
           - { cidr: 203.0.113.0/24, ports: [443, 8443] }
+      authentication:
+        - name: remote
+          issuer: https://issuer.example.com
+          audiences: [shop, admin]
+          jwksUri: https://issuer.example.com/.well-known/jwks.json
+          jwksTimeout: 2s
+          jwksCaCert: ca.pem
+          fromHeaders: [{ name: X-Token }, { name: Authorization, prefix: "Bearer " }]
+          fromParams: [token]
+          fromCookies: [session]
+          forwardOriginalToken: true
+          outputPayloadToHeader: x-jwt-payload
+          outputClaimToHeaders: [{ header: x-sub, claim: sub }, { header: x-groups, claim: groups }]
+          clockSkew: 5s
+          cache: { maxTokens: 500, jwksRefresh: 10m, jwksMinInterval: 1m }
+          listeners: [web]
+          routes: [shop]
+        - name: inline
+          issuer: inline.example.com
+          jwks: '{"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b"}]}'
+        - { name: file, issuer: file.example.com, jwksFile: jwks.json, fromCookies: [jwt] }
+      extAuthz:
+        - name: opa
+          uri: http://opa.internal:8181/authz
+          timeout: 250ms
+          failOpen: true
+          statusOnError: 503
+          headersToSend: [x-user, cookie]
+          headersToUpstream: [x-auth-user]
+          headersToClient: [www-authenticate, set-cookie]
+        - { name: plain, uri: "https://auth.example.com" }
+      authorization:
+        - name: custom
+          action: CUSTOM
+          provider: opa
+          rules: [{ to: [{ operation: { paths: [/admin/*] } }] }]
+          listeners: [web, secure]
+          routes: [shop, regex]
+        - name: deny
+          action: DENY
+          rules:
+            - from:
+                - source:
+                    principals: [cluster.local/ns/a/sa/b]
+                    notPrincipals: ["*/sa/admin"]
+                    requestPrincipals: ["https://issuer.example.com/*"]
+                    notRequestPrincipals: [bad/user]
+                    namespaces: [shop]
+                    notNamespaces: [kube-system]
+                    ipBlocks: [10.0.0.0/8]
+                    notIpBlocks: [10.1.0.0/16]
+                    remoteIpBlocks: [203.0.113.0/24, "2001:db8::/32"]
+                    notRemoteIpBlocks: [203.0.113.7]
+              to:
+                - operation:
+                    hosts: [shop.example.com, "*.shop.test"]
+                    notHosts: [internal.shop.test]
+                    ports: ["8080"]
+                    notPorts: ["9090"]
+                    methods: [POST, DELETE]
+                    notMethods: [GET]
+                    paths: [/api/*, "*.php"]
+                    notPaths: [/api/public*]
+              when:
+                - { key: "request.auth.claims[groups]", values: [admin], notValues: [guest] }
+                - { key: "request.headers[x-env]", values: [prod] }
+        - { name: audit, action: AUDIT, rules: [{}] }
+        - { name: nobody, action: ALLOW }
       kubernetes:
         - { name: prod, namespaces: [shop], gatewayLabels: { istio: [ingressgateway] }, ports: { 80: 8080 } }
         - name: edge
@@ -200,7 +270,7 @@ class ConfigJsonTest {
 
   private GatewayConfig loadFull(String name, String text) throws IOException {
     for (String file : List.of("token.txt", "admin.crt", "admin.key", "clients.pem", "shop.crt", "shop.key", "ca.pem",
-        "client.crt", "client.key")) {
+        "client.crt", "client.key", "jwks.json")) {
       Files.writeString(dir.resolve(file), "not read by the loader\n");
     }
     LoadResult r = ConfigLoader.load(List.of(new ConfigFile(name, text, dir)));
@@ -227,11 +297,17 @@ class ConfigJsonTest {
     objects.addAll(config.upstreams());
     objects.addAll(config.routes());
     objects.addAll(config.egress().allow());
+    objects.addAll(config.security().authentication());
+    objects.addAll(config.security().authorization());
+    objects.addAll(config.security().extAuthz());
     for (Object o : objects) {
       String json = ConfigJson.object(o).encode();
       String wrapped = o instanceof io.gatehouse.routes.Listener ? "{\"listeners\": [" + json + "]}"
           : o instanceof io.gatehouse.routes.Upstream ? "{\"upstreams\": [" + json + "]}"
           : o instanceof Route ? "{\"routes\": [" + json + "]}"
+          : o instanceof io.gatehouse.routes.auth.JwtProvider ? "{\"authentication\": [" + json + "]}"
+          : o instanceof io.gatehouse.routes.auth.AuthorizationPolicy ? "{\"authorization\": [" + json + "]}"
+          : o instanceof io.gatehouse.routes.auth.ExtAuthz ? "{\"extAuthz\": [" + json + "]}"
           : "{\"egress\": {\"allow\": [" + json + "]}}";
       LoadResult r = ConfigLoader.loadFragment(List.of(new ConfigFile("object.json", wrapped, dir)));
       GatewayConfig again = assertInstanceOf(LoadResult.Loaded.class, r, r::toString).config();
@@ -240,6 +316,9 @@ class ConfigJsonTest {
       back.addAll(again.upstreams());
       back.addAll(again.routes());
       back.addAll(again.egress().allow());
+      back.addAll(again.security().authentication());
+      back.addAll(again.security().authorization());
+      back.addAll(again.security().extAuthz());
       assertEquals(List.of(o), back, wrapped);
     }
   }

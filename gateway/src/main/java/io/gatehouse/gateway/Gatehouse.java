@@ -297,6 +297,7 @@ public final class Gatehouse implements AutoCloseable {
    */
   private void refresh(GatewayConfig config) throws Exception {
     egress.prepare(config.egress()); // a rotated CA bundle for TLS origination
+    dataplane.refreshKeys(config.security()); // a rotated JWKS file
     Map<String, ListenerTlsSetup> tls = certificates.load(config);
     await(listeners.updateTls(tls));
     publishCertificates(tls);

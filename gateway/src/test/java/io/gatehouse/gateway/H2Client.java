@@ -330,7 +330,9 @@ final class H2Client implements AutoCloseable {
       }
     } catch (SocketTimeoutException e) {
       return false;
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
+      // UncheckedIOException: next() answers a SETTINGS or PING the server sent just before it
+      // reset the connection, and that write fails ("Connection reset by peer"): closed too.
       return true;
     }
   }

@@ -54,6 +54,8 @@ class KubernetesSourceTest {
       kind("networking.istio.io", "v1", "VirtualService", "virtualservices"),
       kind("networking.istio.io", "v1", "DestinationRule", "destinationrules"),
       kind("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
+      kind("security.istio.io", "v1", "RequestAuthentication", "requestauthentications"),
+      kind("security.istio.io", "v1", "AuthorizationPolicy", "authorizationpolicies"),
       kind("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
       kind("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
       kind("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
@@ -117,6 +119,53 @@ class KubernetesSourceTest {
     kube.genericKubernetesResources(KINDS.get("networking.istio.io/VirtualService")).inNamespace("shop")
         .withName("shop").delete();
     Await.until("404 once the VirtualService is deleted", 10, () -> get("/api/x").status() == 404);
+  }
+
+  @Test
+  void istioSecurityPoliciesAreEnforcedAndFollowChanges() {
+    com.nimbusds.jose.jwk.RSAKey key = Jwts.rsa("k1");
+    apply(ISTIO_GATEWAY);
+    apply(virtualService("echo"));
+    apply("""
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: no-admin, namespace: shop }
+        spec:
+          selector: { matchLabels: { istio: ingressgateway } }
+          action: DENY
+          rules: [{ to: [{ operation: { paths: ["/api/admin*"] } }] }]
+        """);
+    startGateway();
+    awaitUpstream("/api/x", "a");
+    Await.until("the DENY policy refuses /api/admin", 10, () -> get("/api/admin").status() == 403);
+
+    apply("""
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: shop }
+        spec:
+          selector: { matchLabels: { istio: ingressgateway } }
+          jwtRules: [{ issuer: "testing@secure.istio.io", jwks: '%s' }]
+        """.formatted(Jwts.jwks(key)));
+    apply("""
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: require-jwt, namespace: shop }
+        spec:
+          selector: { matchLabels: { istio: ingressgateway } }
+          rules: [{ from: [{ source: { requestPrincipals: ["*"] } }] }]
+        """);
+    Await.until("a token is required", 10, () -> get("/api/x").status() == 403);
+    String token = Jwts.sign(key, Jwts.claims("testing@secure.istio.io", "alice", b -> b));
+    TestGateway.TestResponse withToken = gateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + meshPort(80) + "/api/x"))
+        .header("authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build());
+    assertEquals(200, withToken.status(), withToken.body());
+    assertEquals(401, gateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + meshPort(80) + "/api/x"))
+        .header("authorization", "Bearer " + token + "x").timeout(Duration.ofSeconds(10)).build()).status());
+
+    kube.genericKubernetesResources(KINDS.get("security.istio.io/AuthorizationPolicy")).inNamespace("shop")
+        .withName("require-jwt").delete();
+    awaitUpstream("/api/x", "a");
   }
 
   @Test

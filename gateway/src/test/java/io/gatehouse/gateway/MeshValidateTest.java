@@ -80,6 +80,65 @@ class MeshValidateTest {
         + " filter ExtensionRef is not supported by this build yet; ignored"), run.err);
   }
 
+  @Test
+  void reportsIstioSecurityErrorsAndWarningsWithFileLineKindAndField() throws IOException {
+    Files.writeString(dir.resolve("security.yaml"), """
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: istio-system }
+        spec:
+          selector: { matchLabels: { istio: ingressgateway } }
+          jwtRules:
+            - issuer: https://idp.example.com
+              jwksUri: http://idp.example.com/keys
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: ips, namespace: istio-system }
+        spec:
+          rules:
+            - from: [{ source: { ipBlocks: ["10.0.0.0/33"] } }]
+        """);
+    Run run = validate();
+    assertEquals(1, run.code);
+    String file = dir.resolve("security.yaml").toString();
+    assertTrue(run.err.contains(file + ":8: RequestAuthentication istio-system/jwt: spec.jwtRules[0].jwksUri: "
+        + "\"http://idp.example.com/keys\" (expected an https:// URL; http:// only to a loopback host)"), run.err);
+    assertTrue(run.err.contains(file + ":15: AuthorizationPolicy istio-system/ips: spec.rules[0].from[0].source.ipBlocks: "
+        + "\"10.0.0.0/33\" is not an IP address or CIDR"), run.err);
+  }
+
+  @Test
+  void unsupportedPolicyFieldsAreWarnedAboutWithWhatHappensInstead() throws IOException {
+    Files.writeString(dir.resolve("security.yaml"), """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: allow-sa, namespace: istio-system }
+        spec:
+          action: ALLOW
+          rules:
+            - from: [{ source: { serviceAccounts: [shop/checkout] } }]
+            - to: [{ operation: { methods: [GET] } }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: deny-exp, namespace: istio-system }
+        spec:
+          action: DENY
+          rules:
+            - to: [{ operation: { paths: [/admin] } }]
+              when: [{ key: "experimental.envoy.filters.network.mysql_proxy[db.table]", values: [x] }]
+        """);
+    Run run = validate();
+    assertEquals(0, run.code, run.err);
+    String file = dir.resolve("security.yaml").toString();
+    assertTrue(run.err.contains(file + ":7: warning: AuthorizationPolicy istio-system/allow-sa: "
+        + "spec.rules[0].from[0].source.serviceAccounts: not supported by this build; the rule is left out (never matches)"),
+        run.err);
+    assertTrue(run.err.contains(file + ":17: warning: AuthorizationPolicy istio-system/deny-exp: spec.rules[0].when[0].key: "), run.err);
+    assertTrue(run.err.contains("the condition is left out (the rule denies more)"), run.err);
+  }
+
   private record Run(int code, String out, String err) {}
 
   private Run validate() {

@@ -10,12 +10,12 @@ import java.util.Map;
  */
 public record AccessLogFormat(Encoding encoding, List<String> fields, String text) {
   /**
-   * The fields a line can carry. {@code failure}, {@code traceId} and {@code spanId} are left out
-   * of JSON lines when empty.
+   * The fields a line can carry. {@code failure}, {@code traceId}, {@code spanId} and {@code policy}
+   * (the authorization policy that decided) are left out of JSON lines when empty.
    */
   public static final List<String> FIELDS = List.of("time", "type", "requestId", "traceId", "spanId", "client",
       "listener", "host", "method", "path", "protocol", "route", "upstream", "endpoint", "status",
-      "responseFlags", "bytesIn", "bytesOut", "durationMicros", "durationMillis", "attempts", "failure");
+      "responseFlags", "bytesIn", "bytesOut", "durationMicros", "durationMillis", "attempts", "failure", "policy");
 
   /** Envoy's command operators that name one of {@link #FIELDS}, so that Envoy format strings carry over. */
   public static final Map<String, String> ENVOY_OPERATORS = Map.ofEntries(
@@ -32,7 +32,7 @@ public record AccessLogFormat(Encoding encoding, List<String> fields, String tex
   /** The JSON line every earlier release wrote. */
   public static final AccessLogFormat DEFAULT = new AccessLogFormat(Encoding.JSON, List.of("time", "type", "requestId",
       "traceId", "client", "listener", "host", "method", "path", "protocol", "route", "upstream", "endpoint", "status",
-      "bytesIn", "bytesOut", "durationMicros", "attempts", "failure"), "");
+      "bytesIn", "bytesOut", "durationMicros", "attempts", "failure", "policy"), "");
 
   public AccessLogFormat {
     fields = List.copyOf(fields);

@@ -1,5 +1,7 @@
 package io.gatehouse.routes;
 
+import io.gatehouse.routes.auth.JwtProvider;
+import io.gatehouse.routes.auth.Security;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,7 +13,7 @@ import java.util.TreeSet;
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
                             List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes,
-                            Telemetry telemetry) {
+                            Telemetry telemetry, Security security) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
@@ -19,16 +21,22 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
     kubernetes = List.copyOf(kubernetes);
   }
 
-  /** A config with the default telemetry. */
+  /** A config with the default telemetry, without authentication or authorization. */
   public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                        Egress egress, Demo demo, List<Kubernetes> kubernetes) {
-    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, Telemetry.DEFAULT);
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, Telemetry.DEFAULT, Security.NONE);
+  }
+
+  /** A config without authentication or authorization. */
+  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry) {
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, Security.NONE);
   }
 
   /** A config without Kubernetes sources. */
   public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                        Egress egress, Demo demo) {
-    this(admin, listeners, upstreams, routes, egress, demo, List.of(), Telemetry.DEFAULT);
+    this(admin, listeners, upstreams, routes, egress, demo, List.of(), Telemetry.DEFAULT, Security.NONE);
   }
 
   /**
@@ -38,12 +46,18 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
    */
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
-    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, telemetry);
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, telemetry,
+        security);
+  }
+
+  /** This config with {@code security} instead of its own, everything else kept. */
+  public GatewayConfig withSecurity(Security security) {
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security);
   }
 
   /**
    * Every file this config names besides itself (listener, admin and upstream TLS material,
-   * egress CA bundles, the admin token): what is watched for rotation. Empty names are left out.
+   * egress CA bundles, the admin token, JWKS files): what is watched for rotation. Empty names are left out.
    */
   public Set<String> files() {
     Set<String> files = new TreeSet<>();
@@ -54,6 +68,13 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
       files.addAll(List.of(u.tls().caCert(), u.tls().clientCert(), u.tls().clientKey()));
     }
     egress.allow().forEach(rule -> files.add(rule.caCert()));
+    security.authentication().forEach(p -> {
+      if (p.jwks() instanceof JwtProvider.Jwks.File file) {
+        files.add(file.path());
+      } else if (p.jwks() instanceof JwtProvider.Jwks.Remote remote) {
+        files.add(remote.caCert());
+      }
+    });
     files.remove("");
     return files;
   }

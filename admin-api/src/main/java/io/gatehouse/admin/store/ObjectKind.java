@@ -5,6 +5,9 @@ import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.auth.AuthorizationPolicy;
+import io.gatehouse.routes.auth.ExtAuthz;
+import io.gatehouse.routes.auth.JwtProvider;
 import java.util.List;
 
 /**
@@ -16,7 +19,10 @@ public enum ObjectKind {
   LISTENERS("listeners"),
   UPSTREAMS("upstreams"),
   ROUTES("routes"),
-  EGRESS_ALLOW("egress/allow");
+  EGRESS_ALLOW("egress/allow"),
+  AUTHENTICATION("authentication"),
+  AUTHORIZATION("authorization"),
+  EXT_AUTHZ("extAuthz");
 
   private final String path;
 
@@ -36,6 +42,9 @@ public enum ObjectKind {
       case UPSTREAMS -> config.upstreams();
       case ROUTES -> config.routes();
       case EGRESS_ALLOW -> config.egress().allow();
+      case AUTHENTICATION -> config.security().authentication();
+      case AUTHORIZATION -> config.security().authorization();
+      case EXT_AUTHZ -> config.security().extAuthz();
     };
   }
 
@@ -46,6 +55,9 @@ public enum ObjectKind {
       case UPSTREAMS -> ((Upstream) object).name();
       case ROUTES -> ((Route) object).name();
       case EGRESS_ALLOW -> ((EgressRule) object).name();
+      case AUTHENTICATION -> ((JwtProvider) object).name();
+      case AUTHORIZATION -> ((AuthorizationPolicy) object).name();
+      case EXT_AUTHZ -> ((ExtAuthz) object).name();
     };
   }
 
@@ -57,6 +69,9 @@ public enum ObjectKind {
       case UPSTREAMS -> rebuild(config, config.listeners(), (List<Upstream>) objects, config.routes(), config.egress().allow());
       case ROUTES -> rebuild(config, config.listeners(), config.upstreams(), (List<Route>) objects, config.egress().allow());
       case EGRESS_ALLOW -> rebuild(config, config.listeners(), config.upstreams(), config.routes(), (List<EgressRule>) objects);
+      case AUTHENTICATION -> config.withSecurity(config.security().withAuthentication((List<JwtProvider>) objects));
+      case AUTHORIZATION -> config.withSecurity(config.security().withAuthorization((List<AuthorizationPolicy>) objects));
+      case EXT_AUTHZ -> config.withSecurity(config.security().withExtAuthz((List<ExtAuthz>) objects));
     };
   }
 

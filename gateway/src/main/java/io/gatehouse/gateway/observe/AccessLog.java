@@ -34,19 +34,29 @@ public final class AccessLog implements AutoCloseable {
   /**
    * One finished request, or one finished TLS passthrough connection. {@code responseFlags} are
    * Envoy's ({@code -} for none); {@code traceId} and {@code spanId} are empty when the request was
-   * not traced.
+   * not traced; {@code policy} names the authorization policy that decided ("" when none did).
    */
   public record Entry(long startMillis, String requestId, String client, String listener, String host,
                       String method, String path, String protocol, String route, String upstream,
                       String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
-                      int attempts, String failure, String responseFlags, String traceId, String spanId) {
+                      int attempts, String failure, String responseFlags, String traceId, String spanId,
+                      String policy) {
+    /** An entry that no authorization policy decided. */
+    public Entry(long startMillis, String requestId, String client, String listener, String host,
+                 String method, String path, String protocol, String route, String upstream,
+                 String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
+                 int attempts, String failure, String responseFlags, String traceId, String spanId) {
+      this(startMillis, requestId, client, listener, host, method, path, protocol, route, upstream, endpoint, status,
+          bytesIn, bytesOut, durationMicros, attempts, failure, responseFlags, traceId, spanId, "");
+    }
+
     /** An entry without response flags or trace. */
     public Entry(long startMillis, String requestId, String client, String listener, String host,
                  String method, String path, String protocol, String route, String upstream,
                  String endpoint, int status, long bytesIn, long bytesOut, long durationMicros,
                  int attempts, String failure) {
       this(startMillis, requestId, client, listener, host, method, path, protocol, route, upstream, endpoint, status,
-          bytesIn, bytesOut, durationMicros, attempts, failure, "-", "", "");
+          bytesIn, bytesOut, durationMicros, attempts, failure, "-", "", "", "");
     }
 
     /**
@@ -63,7 +73,7 @@ public final class AccessLog implements AutoCloseable {
           host == null ? "" : host, request.method().name(), path, protocol(request.version()), ex.route(),
           ex.upstream(), ex.endpoint(), ex.status(), ex.bytesIn(), ex.bytesOut(),
           (System.nanoTime() - ex.startNanos()) / 1_000, ex.attempts(), ex.failure(), ResponseFlags.of(ex),
-          ex.trace().traceId(), ex.trace().spanId());
+          ex.trace().traceId(), ex.trace().spanId(), ex.policy());
     }
 
     private static String protocol(HttpVersion version) {

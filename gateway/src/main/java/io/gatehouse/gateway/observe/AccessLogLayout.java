@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 final class AccessLogLayout {
   private static final Pattern PLACEHOLDER = Pattern.compile("%([^%\\s]+)%");
   /** JSON fields left out when empty, rather than written as "". */
-  private static final List<String> OPTIONAL = List.of("failure", "traceId", "spanId");
+  private static final List<String> OPTIONAL = List.of("failure", "traceId", "spanId", "policy");
 
   static final AccessLogLayout DEFAULT = compile(AccessLogFormat.DEFAULT);
 
@@ -106,6 +106,7 @@ final class AccessLogLayout {
       case "durationMillis" -> e.durationMicros() / 1000;
       case "attempts" -> e.attempts();
       case "failure" -> e.failure();
+      case "policy" -> e.policy();
       default -> throw new IllegalArgumentException("access log field " + field + " is not known");
     };
   }

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.auth.AuthState;
 import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.observe.Traces;
 import io.gatehouse.gateway.upstream.UpstreamClient;
@@ -20,6 +21,7 @@ public final class Dataplane {
   private final Duration drainTimeout;
   private final MeterRegistry registry;
   private final RouteFilters filters;
+  private final AuthState auth;
   private volatile Snapshot current = Snapshot.empty();
   private volatile boolean draining;
 
@@ -28,6 +30,7 @@ public final class Dataplane {
     this.drainTimeout = drainTimeout;
     this.registry = registry;
     this.filters = RouteFilters.start(vertx, registry);
+    this.auth = AuthState.start(vertx, registry);
   }
 
   /**
@@ -49,7 +52,12 @@ public final class Dataplane {
 
   /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
   public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
-    return Snapshot.compile(vertx, registry, config, version, current, filters);
+    return Snapshot.compile(vertx, registry, config, version, current, filters, auth.compile(config.security()));
+  }
+
+  /** Reads the JWKS files of the serving config again (a watched file changed; the config did not). */
+  public void refreshKeys(io.gatehouse.routes.auth.Security security) {
+    auth.refresh(security);
   }
 
   /** Swaps {@code next} in (one volatile write) and retires what the previous snapshot alone used. */
@@ -57,6 +65,7 @@ public final class Dataplane {
     Snapshot previous = current;
     current = next;
     retire(previous, next);
+    auth.retain(next.config().security());
   }
 
   /** Drops a compiled snapshot that will not be installed, closing the clients it alone created. */

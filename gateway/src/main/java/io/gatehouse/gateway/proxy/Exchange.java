@@ -34,6 +34,7 @@ public final class Exchange implements RequestView {
   private String endpoint = "";
   private int attempts;
   private String failure = "";
+  private String policy = "";
   private Reason failureReason;
   private RequestTrace trace = RequestTrace.OFF;
   private String destination;
@@ -180,6 +181,15 @@ public final class Exchange implements RequestView {
 
   public void attempted() {
     attempts++;
+  }
+
+  /** The authorization policy that decided ({@code DENY deny-all}, {@code ALLOW none}, …), or empty; for the access log. */
+  public String policy() {
+    return policy;
+  }
+
+  public void policy(String decided) {
+    this.policy = decided;
   }
 
   /** The request's spans ({@link RequestTrace#OFF} when tracing is off). */

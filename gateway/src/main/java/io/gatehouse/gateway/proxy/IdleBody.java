@@ -9,7 +9,8 @@ import io.vertx.core.streams.ReadStream;
  * The request body as a stream that fails with 408 {@code request_body_timeout} when the client
  * sends nothing for {@code timeoutMillis} (the listener's {@code bodyReadTimeout}). Time spent
  * paused by back-pressure (the upstream reading slowly) is not the client's and is not counted.
- * One timer per body, re-armed lazily: a chunk only records the time.
+ * One timer per body, armed when the body is first resumed and re-armed lazily: a chunk only
+ * records the time.
  */
 final class IdleBody implements ReadStream<Buffer> {
   private final ReadStream<Buffer> body;
@@ -27,7 +28,6 @@ final class IdleBody implements ReadStream<Buffer> {
     this.vertx = vertx;
     this.timeoutMillis = timeoutMillis;
     this.onTimeout = onTimeout;
-    arm(timeoutMillis);
   }
 
   private void arm(long millis) {
@@ -88,6 +88,11 @@ final class IdleBody implements ReadStream<Buffer> {
   @Override public ReadStream<Buffer> resume() {
     unpause();
     body.resume();
+    if (!done && timer < 0) {
+      // Armed only now: a body that was already complete (an HTTP/2 GET's END_STREAM, queued while
+      // the request was paused) has ended inside resume(), and needs no timer at all.
+      arm(timeoutMillis);
+    }
     return this;
   }
 

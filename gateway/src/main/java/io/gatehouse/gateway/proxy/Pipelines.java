@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.auth.Guard;
 import io.gatehouse.gateway.filter.HeaderFilter;
 import io.gatehouse.gateway.filter.RewriteFilter;
 import io.gatehouse.gateway.filter.RouteFilters;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the stage a route's match entry runs: its filters in the fixed order (fault, rate limit,
+ * Builds the stage a route's match entry runs: authentication and authorization first (the
+ * {@link Guard}, as DESIGN.md's edge contract says), then its filters in the fixed order (fault, rate limit,
  * CORS, body size, then headers, rewrite, and mirror last so the copy is the request as sent)
  * around the route's end: a forwarder, a redirect or a direct response. Built once per snapshot.
  */
@@ -21,15 +23,21 @@ final class Pipelines {
   private final Vertx vertx;
   private final Map<String, UpstreamClient> upstreams;
   private final RouteFilters policies;
+  private final Guard guard;
 
-  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams, RouteFilters policies) {
+  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams, RouteFilters policies, Guard guard) {
     this.vertx = vertx;
     this.upstreams = upstreams;
     this.policies = policies;
+    this.guard = guard;
   }
 
   Stage build(Route route, RequestMatch match) {
-    List<Filter> filters = new ArrayList<>(policies.before(route));
+    List<Filter> filters = new ArrayList<>();
+    if (!guard.isNone()) {
+      filters.add(guard.filter());
+    }
+    filters.addAll(policies.before(route));
     if (!route.headers().request().isEmpty() || !route.headers().response().isEmpty()) {
       filters.add(new HeaderFilter(route.headers()));
     }

@@ -61,6 +61,12 @@ public enum Reason {
   EGRESS_DNS_FAILURE(503, "egress_dns_failure", "the destination name could not be resolved"),
   /** Egress: the listener already has its maximum of open tunnels. */
   EGRESS_TUNNEL_LIMIT(503, "egress_tunnel_limit", "too many open tunnels"),
+  /** The request carries a JWT that is not valid (bad signature, expired, wrong issuer or audience, unknown key). */
+  JWT_INVALID(401, "jwt_authn_access_denied", "the request's token is not valid"),
+  /** An authorization policy refused the request (a DENY matched, or no ALLOW did). */
+  ACCESS_DENIED(403, "rbac_access_denied", "access denied"),
+  /** The external authorization service did not answer (in time) and it fails closed. */
+  EXT_AUTHZ_ERROR(403, "ext_authz_error", "the authorization service is unavailable"),
   INTERNAL(500, "internal_error", "the gateway failed to handle the request");
 
   private final int status;

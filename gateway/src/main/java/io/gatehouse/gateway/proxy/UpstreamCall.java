@@ -27,7 +27,8 @@ import io.vertx.core.streams.ReadStream;
  * retriable status is retried only if the request can be sent again: it has no body, or a body
  * small enough that it was buffered, and an idempotent method (unless the route allows others).
  * Every retry must also fit the upstream's retry budget, and every try its circuit breaker
- * (503 {@code overflow} when full). The response says how many tries were made in
+ * (503 {@code overflow} when full). Retries wait out a {@link RetryBackoff} first, and are not
+ * made when the wait would end past the route timeout. The response says how many tries were made in
  * {@code x-gatehouse-attempts}.
  */
 final class UpstreamCall {
@@ -38,6 +39,8 @@ final class UpstreamCall {
   private final UpstreamClient upstream;
   private final HttpServerRequest request;
   private final Promise<Void> done = Promise.promise();
+  private final RetryBackoff backoff;
+  private long deadlineNanos = Long.MAX_VALUE;
   private int retriesLeft;
   private boolean bodyless;
   private Buffer body;
@@ -55,6 +58,7 @@ final class UpstreamCall {
     this.upstream = upstream;
     this.request = ex.request();
     this.retriesLeft = route.retries.attempts();
+    this.backoff = new RetryBackoff(route.vertx, upstream, route.retries.backoff());
   }
 
   Future<Void> start() {
@@ -62,6 +66,7 @@ final class UpstreamCall {
     ex.beforeResponse(head -> head.set(ATTEMPTS_HEADER, Integer.toString(ex.attempts())));
     response.closeHandler(v -> abort("client closed the connection"));
     if (route.timeoutMillis > 0) {
+      deadlineNanos = System.nanoTime() + route.timeoutMillis * 1_000_000;
       routeTimer = route.vertx.setTimer(route.timeoutMillis, id -> timeout(
           bodyDone ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.BODY_TIMEOUT,
           (bodyDone ? "no response head" : "request body not complete") + " within " + route.timeoutMillis + "ms"));
@@ -103,26 +108,37 @@ final class UpstreamCall {
     return wanted && (policy.nonIdempotent() || isIdempotent(request.method()));
   }
 
-  /** Takes one retry if the policy has one left and the upstream's budget allows it now. */
-  private boolean retry() {
-    if (retriesLeft <= 0 || !upstream.retryAllowed()) {
+  /**
+   * Takes one retry after {@code delayMillis} if the policy has one left, the wait ends before the
+   * route timeout, and the upstream's budget allows it now. {@link #later} then makes it.
+   */
+  private boolean retry(long delayMillis) {
+    if (retriesLeft <= 0 || delayMillis < 0
+        || delayMillis * 1_000_000 >= deadlineNanos - System.nanoTime() || !upstream.retryAllowed()) {
       return false;
     }
     retriesLeft--;
     return true;
   }
 
+  /** The next try, after its backoff. */
+  private void later(long delayMillis) {
+    if (!finished) {
+      backoff.schedule(delayMillis, this::attempt);
+    }
+  }
+
   /**
-   * Takes one retry for a try that never reached an upstream that was alive: a connect failure,
-   * or a pooled connection the upstream had closed. Only the policy's count applies, not the
-   * upstream's retry budget: the budget keeps retries from piling onto an upstream failing under
-   * load, while these added no load to anything and go to another endpoint. With the budget,
-   * killing one of two endpoints under load answered 502s at the kill instant: every request
-   * caught on the dead endpoint wanted its retry at once, past the budget (20 %, at least 3).
-   * Envoy makes the same exception with a minimum retry concurrency.
+   * Takes one retry, after {@code delayMillis}, for a try that never reached an upstream that was
+   * alive: a connect failure, or a pooled connection the upstream had closed. The policy's count
+   * and the route timeout apply, not the upstream's retry budget: the budget keeps retries from
+   * piling onto an upstream failing under load, while these added no load to anything and go to
+   * another endpoint. With the budget, killing one of two endpoints under load answered 502s at
+   * the kill instant: every request caught on the dead endpoint wanted its retry at once, past
+   * the budget (20 %, at least 3). Envoy makes the same exception with a minimum retry concurrency.
    */
-  private boolean retryUnsent() {
-    if (retriesLeft <= 0) {
+  private boolean retryUnsent(long delayMillis) {
+    if (retriesLeft <= 0 || delayMillis < 0 || delayMillis * 1_000_000 >= deadlineNanos - System.nanoTime()) {
       return false;
     }
     retriesLeft--;
@@ -174,8 +190,9 @@ final class UpstreamCall {
       attempt.end();
       ex.trace().endAttempt("connect_failure");
       lastEndpoint = endpoint;
-      if (!finished && route.retries.onConnectFailure() && retryUnsent()) {
-        attempt();
+      long delay = backoff.next();
+      if (!finished && route.retries.onConnectFailure() && retryUnsent(delay)) {
+        later(delay);
       } else {
         finish(GatewayException.connectFailure(endpoint.label(), ar.cause()));
       }
@@ -220,10 +237,11 @@ final class UpstreamCall {
       attempt.end();
       ex.trace().endAttempt("reset");
       lastEndpoint = endpoint;
-      if (route.retries.onReset() && replayable() && retry()) {
-        attempt();
-      } else if (closedBeforeAnswer(ar.cause()) && retryUnsent()) {
-        attempt();
+      long delay = backoff.next();
+      if (route.retries.onReset() && replayable() && retry(delay)) {
+        later(delay);
+      } else if (closedBeforeAnswer(ar.cause()) && retryUnsent(delay)) {
+        later(delay);
       } else {
         finish(new GatewayException(Reason.UPSTREAM_RESET, endpoint.label() + ": " + ar.cause()));
       }
@@ -263,11 +281,12 @@ final class UpstreamCall {
     }
     attempt.failed();
     ex.trace().endAttempt("timeout");
-    if (replayable() && retry()) {
+    long delay = backoff.next();
+    if (replayable() && retry(delay)) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;
       abort(upstreamRequest);
-      attempt();
+      later(delay);
     } else {
       timeout(Reason.UPSTREAM_PER_TRY_TIMEOUT, "no response head within " + route.perTryTimeoutMillis + "ms");
     }
@@ -275,14 +294,17 @@ final class UpstreamCall {
 
   private void onResponse(HttpClientResponse response, Attempt attempt) {
     int status = response.statusCode();
-    if (route.retries.onStatuses().contains(status) && replayable() && retry()) {
-      lastEndpoint = attempt.endpoint();
-      // Read and drop the small error body so the connection goes back to the pool.
-      response.body().onComplete(ignored -> {
-        attempt.end();
-        attempt();
-      });
-      return;
+    if (route.retries.onStatuses().contains(status) && replayable()) {
+      long delay = backoff.after(status, response.headers());
+      if (retry(delay)) {
+        lastEndpoint = attempt.endpoint();
+        // Read and drop the small error body so the connection goes back to the pool.
+        response.body().onComplete(ignored -> {
+          attempt.end();
+          later(delay);
+        });
+        return;
+      }
     }
     cancelRouteTimer();
     if (route.timeoutMillis > 0) {
@@ -319,6 +341,7 @@ final class UpstreamCall {
     finished = true;
     cancelRouteTimer();
     cancelTryTimer();
+    backoff.cancel();
     if (failure == null) {
       done.complete();
     } else {

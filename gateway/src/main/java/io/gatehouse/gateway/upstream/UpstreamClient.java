@@ -145,6 +145,19 @@ public final class UpstreamClient {
     return breaker.retryAllowed();
   }
 
+  /**
+   * A retry has been decided and waits out its backoff: until {@link #retryWaited()} it counts
+   * against the retry budget, so that retries decided at once cannot all pass it.
+   */
+  public void retryWaiting() {
+    breaker.waiting.incrementAndGet();
+  }
+
+  /** The backoff of a retry is over (it begins now, or it was cancelled). */
+  public void retryWaited() {
+    breaker.waiting.decrementAndGet();
+  }
+
   /** A request for {@code attempt} on a pooled connection (fails on connect failure). */
   public Future<HttpClientRequest> request(Attempt attempt, RequestOptions options) {
     return client.request(target(attempt.endpoint(), options)).andThen(ar -> attempt.connected());

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import io.gatehouse.routes.auth.Security;
 
 /**
  * Merges the documents of every file into one config: lists concatenate in file order, and the
@@ -31,7 +32,7 @@ import java.util.stream.Collectors;
  */
 final class ConfigReader {
   private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes",
-      "telemetry");
+      "telemetry", "authentication", "authorization", "extAuthz");
   private static final Set<String> SINGLES = Set.of("admin", "demo", "egress", "telemetry");
 
   private final boolean fragment;
@@ -40,6 +41,9 @@ final class ConfigReader {
   private final List<Located> upstreams = new ArrayList<>();
   private final List<Located> routes = new ArrayList<>();
   private final List<Located> kubernetes = new ArrayList<>();
+  private final List<Located> authentication = new ArrayList<>();
+  private final List<Located> authorization = new ArrayList<>();
+  private final List<Located> extAuthz = new ArrayList<>();
   private final Map<String, Located> singles = new LinkedHashMap<>();
   private final Map<String, Origin> singleOrigins = new LinkedHashMap<>();
   private final MeshDocuments mesh = new MeshDocuments();
@@ -97,6 +101,9 @@ final class ConfigReader {
     fields.list("upstreams").forEach(n -> upstreams.add(new Located(n, baseDir)));
     fields.list("routes").forEach(n -> routes.add(new Located(n, baseDir)));
     fields.list("kubernetes").forEach(n -> kubernetes.add(new Located(n, baseDir)));
+    fields.list("authentication").forEach(n -> authentication.add(new Located(n, baseDir)));
+    fields.list("authorization").forEach(n -> authorization.add(new Located(n, baseDir)));
+    fields.list("extAuthz").forEach(n -> extAuthz.add(new Located(n, baseDir)));
   }
 
   private void rejectLocalOnly(Fields fields) {
@@ -124,7 +131,14 @@ final class ConfigReader {
     List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
     Located telemetryNode = singles.get("telemetry");
     Telemetry telemetry = telemetryNode == null ? Telemetry.DEFAULT : new TelemetryReader(problems).read(telemetryNode);
-    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry), problems);
+    SecurityReader securityReader = new SecurityReader(problems);
+    Security security = securityReader.read(authentication, authorization, extAuthz);
+    if (!fragment) {
+      securityReader.checkNames(security, ls.stream().map(Listener::name).collect(Collectors.toSet()),
+          rts.stream().map(Route::name).collect(Collectors.toSet()));
+    }
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry, security),
+        problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());
     }

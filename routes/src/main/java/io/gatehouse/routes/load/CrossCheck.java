@@ -7,6 +7,7 @@ import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.auth.Policies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * The checks that need the whole config, run on a config merged from several sources (files,
  * admin pushes, control planes): every backend and mirror names a defined upstream, every route's
- * {@code listeners} a defined listener, and no two listeners,
+ * {@code listeners} a defined listener, every CUSTOM policy a defined extAuthz service and every
+ * security attachment a defined listener or route, and no two listeners,
  * nor a listener and the admin port, bind the same address and port. Each source's own objects
  * were checked field by field when that source loaded them ({@link ConfigLoader#loadFragment}).
  */
@@ -58,6 +60,10 @@ public final class CrossCheck {
               + (upstreams.isEmpty() ? "none" : String.join(", ", upstreams)) + ")"));
         }
       }
+    }
+    Set<String> routeNames = config.routes().stream().map(Route::name).collect(Collectors.toSet());
+    for (Policies.Dangling d : Policies.dangling(config.security(), listenerNames, routeNames)) {
+      errors.add(new ConfigError(where.of(d.kind(), d.name()), d.message()));
     }
     List<Listener> listeners = config.listeners();
     for (int i = 0; i < listeners.size(); i++) {

@@ -1,6 +1,7 @@
 package io.gatehouse.routes.load;
 
 import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.RetryPolicy.Backoff;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -9,9 +10,12 @@ import java.util.Set;
  * Reads a route's {@code retries}. Absent: {@link RetryPolicy#DEFAULT}. {@code on} takes
  * {@code connect-failure}, {@code reset}, {@code 5xx} (500-599), {@code gateway-error}
  * (502, 503, 504) and status codes; without {@code on}, only connect failures are retried.
+ * {@code backoff} ({@code base}, {@code max}, {@code maxRetryAfter}) defaults to
+ * {@link Backoff#DEFAULT}; a {@code base} alone sets {@code max} to ten times it, as Envoy does.
  */
 final class RetryReader {
-  private static final Set<String> KEYS = Set.of("attempts", "perTryTimeout", "on", "nonIdempotent");
+  private static final Set<String> KEYS = Set.of("attempts", "perTryTimeout", "on", "nonIdempotent", "backoff");
+  private static final Set<String> BACKOFF_KEYS = Set.of("base", "max", "maxRetryAfter");
 
   private RetryReader() {}
 
@@ -46,6 +50,21 @@ final class RetryReader {
         }
       }
     }
-    return new RetryPolicy(attempts, perTry, connect, reset, statuses, r.bool("nonIdempotent", false));
+    return new RetryPolicy(attempts, perTry, connect, reset, statuses, r.bool("nonIdempotent", false),
+        r.nested("backoff", r.what() + ".backoff", BACKOFF_KEYS).map(RetryReader::backoff).orElse(Backoff.DEFAULT));
+  }
+
+  private static Backoff backoff(Fields b) {
+    Duration base = b.duration("base", Backoff.BASE);
+    Duration max = b.duration("max", base.multipliedBy(Backoff.MAX_FACTOR));
+    if (base.isZero() && b.has("base")) {
+      b.problems().add(b.origin("base"), b.what() + ".base: 0 (expected more than 0; set attempts: 0 for no retries)");
+    }
+    if (max.compareTo(base) < 0) {
+      b.problems().add(b.origin("max"), b.what() + ".max: " + b.string("max", "") + " is less than base "
+          + b.string("base", Backoff.BASE.toMillis() + "ms") + " (expected max >= base)");
+      max = base;
+    }
+    return new Backoff(base, max, b.duration("maxRetryAfter", Backoff.MAX_RETRY_AFTER));
   }
 }

@@ -365,16 +365,22 @@ final class HttpRoutes {
   }
 
   /**
-   * {@code retry} (codes, attempts) and {@code timeouts.backendRequest} (the timeout of each try).
-   * Without {@code retry}, the native default: one retry on connect failure. There is no backoff.
+   * {@code retry} (codes, attempts, backoff) and {@code timeouts.backendRequest} (the timeout of
+   * each try). {@code backoff} is the base of the jittered exponential wait between tries (as
+   * Envoy-based implementations map it), up to ten times it. Without {@code retry}, the native
+   * default: one retry on connect failure.
    */
   private static RetryPolicy retries(Scope scope, Tree r, Duration perTry) {
     if (!r.present()) {
       return new RetryPolicy(RetryPolicy.DEFAULT.attempts(), perTry, true, false, java.util.Set.of(), false);
     }
     scope.unknownKeys(r, Set.of("codes", "attempts", "backoff"));
+    RetryPolicy.Backoff backoff = RetryPolicy.Backoff.DEFAULT;
     if (r.has("backoff")) {
-      scope.warn(r.get("backoff"), "retries are sent at once (to another endpoint when there is one); ignored");
+      Duration base = IstioRoutes.timeout(scope, r.get("backoff"));
+      if (!base.isZero()) {
+        backoff = RetryPolicy.Backoff.of(base);
+      }
     }
     Set<Integer> codes = new java.util.HashSet<>();
     for (Tree c : r.get("codes").items()) {
@@ -386,7 +392,8 @@ final class HttpRoutes {
       }
     }
     int attempts = r.integer("attempts", 1);
-    return attempts <= 0 ? RetryPolicy.NONE : new RetryPolicy(attempts, perTry, true, false, codes, false);
+    return attempts <= 0 ? RetryPolicy.NONE
+        : new RetryPolicy(attempts, perTry, true, false, codes, false, backoff);
   }
 
   /** The upstream for a Service reference (another namespace needs a ReferenceGrant), or empty after reporting why. */

@@ -8,6 +8,8 @@ enum Kinds {
   VIRTUAL_SERVICE("networking.istio.io", "VirtualService"),
   DESTINATION_RULE("networking.istio.io", "DestinationRule"),
   SERVICE_ENTRY("networking.istio.io", "ServiceEntry"),
+  REQUEST_AUTHENTICATION("security.istio.io", "RequestAuthentication"),
+  AUTHORIZATION_POLICY("security.istio.io", "AuthorizationPolicy"),
   GATEWAY("gateway.networking.k8s.io", "Gateway"),
   GATEWAY_CLASS("gateway.networking.k8s.io", "GatewayClass"),
   HTTP_ROUTE("gateway.networking.k8s.io", "HTTPRoute"),

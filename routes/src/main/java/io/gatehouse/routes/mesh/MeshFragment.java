@@ -4,17 +4,19 @@ import io.gatehouse.routes.EgressRule;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.auth.Security;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the Istio and Gateway API resources translate to: native listeners, upstreams, routes and
- * egress rules, plus every problem found. A resource with an error is left out whole (the rest
+ * What the Istio and Gateway API resources translate to: native listeners, upstreams, routes,
+ * egress rules and JWT providers and authorization policies, plus every problem found. A resource with an error is left out whole (the rest
  * still translates); {@code accepted} says, for every resource that is this gateway's, whether
  * it was taken (for Gateway API status conditions and /sync).
  */
 public record MeshFragment(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
-                           List<EgressRule> egress, List<MeshProblem> problems, Map<String, Boolean> accepted) {
+                           List<EgressRule> egress, Security security, List<MeshProblem> problems,
+                           Map<String, Boolean> accepted) {
   public MeshFragment {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
@@ -24,7 +26,8 @@ public record MeshFragment(List<Listener> listeners, List<Upstream> upstreams, L
     accepted = Map.copyOf(accepted);
   }
 
-  public static final MeshFragment EMPTY = new MeshFragment(List.of(), List.of(), List.of(), List.of(), List.of(), Map.of());
+  public static final MeshFragment EMPTY = new MeshFragment(List.of(), List.of(), List.of(), List.of(), Security.NONE, List.of(),
+      Map.of());
 
   public List<MeshProblem> errors() {
     return problems.stream().filter(p -> p.severity() == MeshProblem.Severity.ERROR).toList();

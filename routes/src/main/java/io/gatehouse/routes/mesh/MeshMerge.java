@@ -8,6 +8,9 @@ import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.auth.AuthorizationPolicy;
+import io.gatehouse.routes.auth.JwtProvider;
+import io.gatehouse.routes.auth.Security;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +18,7 @@ import java.util.Map;
 
 /**
  * Adds a translated fragment to a native config: listeners, upstreams, routes (after the native
- * ones, so hand-written routes win) and egress rules. A fragment listener on a port the native
+ * ones, so hand-written routes win), egress rules, JWT providers and authorization policies. A fragment listener on a port the native
  * config already uses, or a name both define, is a located error.
  */
 public final class MeshMerge {
@@ -42,6 +45,12 @@ public final class MeshMerge {
         fragment.upstreams().stream().map(Upstream::name).toList());
     checkNames(errors, origin, "route", base.routes().stream().map(Route::name).toList(),
         fragment.routes().stream().map(Route::name).toList());
+    Security ours = base.security();
+    Security theirs = fragment.security();
+    checkNames(errors, origin, "authentication provider", ours.authentication().stream().map(JwtProvider::name).toList(),
+        theirs.authentication().stream().map(JwtProvider::name).toList());
+    checkNames(errors, origin, "authorization policy", ours.authorization().stream().map(AuthorizationPolicy::name).toList(),
+        theirs.authorization().stream().map(AuthorizationPolicy::name).toList());
     if (!errors.isEmpty()) {
       return new Merged(base, errors);
     }
@@ -53,7 +62,15 @@ public final class MeshMerge {
     routes.addAll(fragment.routes());
     List<EgressRule> allow = new ArrayList<>(base.egress().allow());
     allow.addAll(fragment.egress());
-    return new Merged(base.withObjects(listeners, upstreams, routes, allow), List.of());
+    List<JwtProvider> providers = new ArrayList<>(ours.authentication());
+    providers.addAll(theirs.authentication());
+    List<AuthorizationPolicy> policies = new ArrayList<>(ours.authorization());
+    policies.addAll(theirs.authorization());
+    GatewayConfig merged = base.withObjects(listeners, upstreams, routes, allow);
+    if (!theirs.isNone()) {
+      merged = merged.withSecurity(ours.withAuthentication(providers).withAuthorization(policies));
+    }
+    return new Merged(merged, List.of());
   }
 
   /** A merged config, valid when {@code errors} is empty. */

@@ -174,6 +174,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void retryBackoffDefaultsToEnvoysAndAMaxOfTenTimesItsBase() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("r.yaml", """
+        routes:
+          - { name: a, directResponse: { status: 200 }, retries: { attempts: 2 } }
+          - { name: b, directResponse: { status: 200 }, retries: { backoff: { base: 100ms } } }
+          - { name: c, directResponse: { status: 200 }, retries: { backoff: { base: 10ms, max: 40ms, maxRetryAfter: 0s } } }
+        """, dir))));
+    assertEquals(new RetryPolicy.Backoff(Duration.ofMillis(25), Duration.ofMillis(250), Duration.ofSeconds(10)),
+        config.routes().get(0).retries().backoff());
+    assertEquals(new RetryPolicy.Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10)),
+        config.routes().get(1).retries().backoff());
+    assertEquals(new RetryPolicy.Backoff(Duration.ofMillis(10), Duration.ofMillis(40), Duration.ZERO),
+        config.routes().get(2).retries().backoff());
+  }
+
+  @Test
   void anchorsAndAliasesAreResolved() {
     GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("a.yaml", """
         upstreams:

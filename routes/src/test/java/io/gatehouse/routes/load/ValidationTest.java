@@ -40,7 +40,7 @@ class ValidationTest {
   static Stream<Case> cases() {
     return Stream.of(
         new Case("YAML syntax error", "routes: [ { name: x\n", 2, "YAML syntax error"),
-        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, demo, egress, kubernetes, listeners, routes, telemetry, upstreams)"),
+        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, authentication, authorization, demo, egress, extAuthz, kubernetes, listeners, routes, telemetry, upstreams)"),
         new Case("unknown access-log field", "telemetry:\n  accessLog:\n    fields: [time, sttus]\n", 3, "telemetry.accessLog.fields: \"sttus\" is not a field"),
         new Case("unknown access-log placeholder", "telemetry:\n  accessLog:\n    format: TEXT\n    text: \"%method% %UPSTREAM_WHAT%\"\n", 4, "%UPSTREAM_WHAT% is not a field"),
         new Case("access-log text without TEXT", "telemetry:\n  accessLog:\n    text: \"%method%\"\n", 3, "\"text\" needs format: TEXT"),
@@ -85,6 +85,9 @@ class ValidationTest {
         new Case("bad host pattern", "routes: [{ name: r, hosts: [\"a.*.com\"], directResponse: { status: 200 } }]\n", 1, "host \"a.*.com\" is not valid"),
         new Case("host with a port", "routes: [{ name: r, hosts: [\"a.com:80\"], directResponse: { status: 200 } }]\n", 1, "host \"a.com:80\" is not valid"),
         new Case("bad duration", "routes: [{ name: r, timeout: 5, directResponse: { status: 200 } }]\n", 1, "route r.timeout: \"5\" is not a duration (expected e.g. 250ms, 5s, 1m, 1h)"),
+        new Case("backoff max below its base", "routes:\n  - name: r\n    directResponse: { status: 200 }\n    retries:\n      backoff: { base: 100ms, max: 50ms }\n", 5, "max: 50ms is less than base 100ms (expected max >= base)"),
+        new Case("backoff base zero", "routes:\n  - name: r\n    directResponse: { status: 200 }\n    retries:\n      backoff: { base: 0ms }\n", 5, "base: 0 (expected more than 0"),
+        new Case("unknown backoff key", "routes:\n  - name: r\n    directResponse: { status: 200 }\n    retries:\n      backoff: { jitter: 5 }\n", 5, "unknown key \"jitter\" in route r retries.backoff (expected one of: base, max, maxRetryAfter)"),
         new Case("bad retry condition", "routes: [{ name: r, retries: { on: [sometimes] }, directResponse: { status: 200 } }]\n", 1, "\"sometimes\" (expected connect-failure, reset, 5xx, gateway-error or a status code)"),
         new Case("protected header edit", "routes:\n  - name: r\n    headers: { request: { set: { Content-Length: \"1\" } } }\n    directResponse: { status: 200 }\n", 3, "\"Content-Length\" is managed by the gateway"),
         new Case("uppercase method token", "routes: [{ name: r, match: [{ methods: [get] }], directResponse: { status: 200 } }]\n", 1, "method \"get\" is not an uppercase HTTP method"),

@@ -194,13 +194,16 @@ class MeshPoliciesTest {
                   allowCredentials: true
             """), c -> route(c, r -> r.cors()), new Cors(List.of("https://shop.example.com", "https://*.example.com"),
                 List.of("GET", "PUT"), List.of("x-token"), List.of(), Duration.ofMinutes(10), true), List.of()),
-        new Case("HTTPRoute retry and backendRequest timeout; backoff warned about", httpRoute("""
+        new Case("HTTPRoute retry with backoff, and backendRequest timeout", httpRoute("""
             retry: { codes: [502, 503], attempts: 3, backoff: 100ms }
             timeouts: { request: 10s, backendRequest: 2s }
             """), c -> List.of(route(c, r -> r.retries()), route(c, r -> r.timeout())),
             List.of(new io.gatehouse.routes.RetryPolicy(3, Duration.ofSeconds(2), true, false, java.util.Set.of(502, 503),
-                false), Duration.ofSeconds(10)),
-            List.of(":15: warning: HTTPRoute shop/web: spec.rules[0].retry.backoff: retries are sent at once")),
+                false, new io.gatehouse.routes.RetryPolicy.Backoff(Duration.ofMillis(100), Duration.ofSeconds(1),
+                    Duration.ofSeconds(10))), Duration.ofSeconds(10)), List.of()),
+        new Case("HTTPRoute retry without backoff: Envoy's default backoff", httpRoute("""
+            retry: { codes: [503], attempts: 1 }
+            """), c -> route(c, r -> r.retries().backoff()), io.gatehouse.routes.RetryPolicy.Backoff.DEFAULT, List.of()),
         new Case("GRPCRoute: methods as paths, HTTP/2 backends", httpRoute("").replace("kind: HTTPRoute", "kind: GRPCRoute")
             .replace("    - backendRefs: [{ name: reviews, port: 9080 }]\n", """
                 - matches:
@@ -336,6 +339,9 @@ class MeshPoliciesTest {
         new ErrorCase("an HTTPRoute mirror share over 100 %", httpRoute("""
             filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: ratings, port: 9080 }, percent: 120 } }]
             """), ":15: HTTPRoute shop/web: spec.rules[0].filters[0].requestMirror.percent: expected a share of requests"),
+        new ErrorCase("an HTTPRoute retry backoff that is not a duration", httpRoute("""
+            retry: { codes: [503], attempts: 1, backoff: soon }
+            """), ":15: HTTPRoute shop/web: spec.rules[0].retry.backoff: \"soon\" is not a duration"),
         new ErrorCase("simple and consistentHash together", destinationRule("""
             trafficPolicy: { loadBalancer: { simple: RANDOM, consistentHash: { useSourceIp: true } } }
             """), ":22: DestinationRule shop/reviews: spec.trafficPolicy.loadBalancer: use simple or consistentHash, not both"),

@@ -5,12 +5,14 @@ import java.util.List;
 
 /** A kind the source watches, with the API version it reads it at. */
 record WatchedKind(String group, String version, String kind, String plural) {
-  /** Everything the translator reads: Istio networking, the Gateway API, and the core inputs. */
+  /** Everything the translator reads: Istio networking and security, the Gateway API, and the core inputs. */
   static final List<WatchedKind> ALL = List.of(
       new WatchedKind("networking.istio.io", "v1", "Gateway", "gateways"),
       new WatchedKind("networking.istio.io", "v1", "VirtualService", "virtualservices"),
       new WatchedKind("networking.istio.io", "v1", "DestinationRule", "destinationrules"),
       new WatchedKind("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
+      new WatchedKind("security.istio.io", "v1", "RequestAuthentication", "requestauthentications"),
+      new WatchedKind("security.istio.io", "v1", "AuthorizationPolicy", "authorizationpolicies"),
       new WatchedKind("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
       new WatchedKind("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
       new WatchedKind("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
