@@ -15,6 +15,7 @@ import io.gatehouse.routes.HashOn;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.HealthCheck;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.ListenerEdge;
 import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Mirror;
@@ -126,6 +127,7 @@ final class ConfigJson {
     new TreeMap<>(k.gatewayLabels()).forEach((label, values) -> labels.put(label, new JsonArray(new ArrayList<>(new TreeSet<>(values)))));
     JsonObject ports = new JsonObject();
     new TreeMap<>(k.ports()).forEach((from, to) -> ports.put(Integer.toString(from), to));
+    edge(out, k.edge());
     return out.put("namespaces", new JsonArray(new ArrayList<>(k.namespaces())))
         .put("gatewayLabels", labels)
         .put("gatewayClassName", k.gatewayClassName())
@@ -204,7 +206,30 @@ final class ConfigJson {
     if (l.proxyProtocol()) {
       out.put("proxyProtocol", true);
     }
+    edge(out, l.edge());
     return out;
+  }
+
+  /** The listener's edge keys that differ from {@link ListenerEdge#DEFAULT}, flat in the listener as the loader reads them. */
+  private static void edge(JsonObject out, ListenerEdge e) {
+    ListenerEdge d = ListenerEdge.DEFAULT;
+    if (e.pathNormalization() != d.pathNormalization()) {
+      out.put("pathNormalization", e.pathNormalization().name());
+    }
+    if (e.escapedSlashes() != ListenerEdge.EscapedSlashes.defaultFor(e.pathNormalization())) {
+      out.put("escapedSlashes", e.escapedSlashes().name());
+    }
+    putIfSet(out, "originalPathHeader", e.originalPathHeader());
+    if (e.headersWithUnderscores() != d.headersWithUnderscores()) {
+      out.put("headersWithUnderscores", e.headersWithUnderscores().name());
+    }
+    putIfChanged(out, "trustedHops", e.trustedHops(), d.trustedHops());
+    if (!e.trustedCidrs().isEmpty()) {
+      out.put("trustedCidrs", new JsonArray(e.trustedCidrs()));
+    }
+    if (e.hostMustMatchCertificate() != d.hostMustMatchCertificate()) {
+      out.put("hostMustMatchCertificate", e.hostMustMatchCertificate());
+    }
   }
 
   private static JsonObject tls(ListenerTls t) {
@@ -361,6 +386,17 @@ final class ConfigJson {
       out.put("cors", cors(r.cors()));
     }
     r.tracing().samplingPercent().ifPresent(p -> out.put("tracing", new JsonObject().put("sampling", number(p))));
+    io.gatehouse.routes.Compression c = r.compression();
+    if (!c.equals(io.gatehouse.routes.Compression.NONE)) {
+      JsonObject compression = new JsonObject().put("algorithms", new JsonArray(c.algorithms()));
+      if (!c.minSize().equals(io.gatehouse.routes.Compression.MIN_SIZE)) {
+        compression.put("minSize", size(c.minSize()));
+      }
+      if (!c.contentTypes().equals(io.gatehouse.routes.Compression.CONTENT_TYPES)) {
+        compression.put("contentTypes", new JsonArray(c.contentTypes()));
+      }
+      out.put("compression", compression);
+    }
     return out;
   }
 

@@ -53,6 +53,12 @@ class ConfigJsonTest {
           port: 8080
           httpsRedirect: { port: 8443, status: 308 }
           proxyProtocol: true
+          pathNormalization: DECODE_AND_MERGE_SLASHES
+          escapedSlashes: UNESCAPE_AND_REDIRECT
+          originalPathHeader: x-envoy-original-path
+          headersWithUnderscores: REJECT_REQUEST
+          trustedHops: 2
+          trustedCidrs: [10.0.0.0/8, "fd00::/8", 192.0.2.7]
           limits:
             maxHeaderSize: 32KiB
             maxUriLength: 4KiB
@@ -69,6 +75,8 @@ class ConfigJsonTest {
           port: 8443
           protocol: HTTPS
           limits: { maxHeaderSize: 1500B }
+          pathNormalization: NONE
+          hostMustMatchCertificate: false
           tls:
             certificates:
               - { hosts: [shop.example.com, "*.shop.test"], cert: shop.crt, key: shop.key }
@@ -140,6 +148,7 @@ class ConfigJsonTest {
             allowCredentials: true
           tracing: { sampling: 50 }
         - name: regex
+          compression: {}
           match: [{ path: { regex: "^/r/(.*)" } }, { path: { exact: /exact } }]
           backends: [{ upstream: c }]
           rewrite: { regex: { pattern: "^/r/(.*)", substitution: "/\\\\1" } }
@@ -153,6 +162,7 @@ class ConfigJsonTest {
         - name: delayed
           backends: [{ upstream: d }]
           retries: { attempts: 1, backoff: { base: 10ms } }
+          compression: { algorithms: [gzip, br], minSize: 2KiB, contentTypes: [text/*, application/json] }
           fault: { delay: { fixed: 1s, percent: 100 } }
           rateLimit: { requestsPerSecond: 1 }
         - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }
@@ -251,6 +261,13 @@ class ConfigJsonTest {
           debounce: 1s
           clusterDomain: corp.local
           proxyProtocol: true
+          pathNormalization: BASE
+          escapedSlashes: KEEP_UNCHANGED
+          originalPathHeader: x-original-path
+          headersWithUnderscores: ALLOW
+          trustedHops: 1
+          trustedCidrs: [192.0.2.0/24]
+          hostMustMatchCertificate: false
       telemetry:
         metrics: { gatehouse: false, istio: false }
         workload: { name: edge-gateway, namespace: istio-system, principal: "spiffe://cluster.local/ns/istio-system/sa/gh", cluster: east }

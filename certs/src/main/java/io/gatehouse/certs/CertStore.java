@@ -108,6 +108,17 @@ public final class CertStore {
     return selector.select(serverName).info();
   }
 
+  /**
+   * Whether the certificate served for {@code serverName} (as {@link #select}) is valid for
+   * {@code host}: exact or one-label wildcard DNS SAN, or IP SAN (RFC 6125). A request for a host
+   * the connection's certificate does not cover is misdirected (RFC 9110 §15.5.20: 421), while h2
+   * connection coalescing across names one certificate covers stays allowed (RFC 9113 §9.1.1).
+   * Allocates nothing for a lowercase name.
+   */
+  public boolean covers(String serverName, String host) {
+    return selector.select(serverName).coverage().covers(host);
+  }
+
   /** Every certificate entry, in config order; the first is the default. */
   public List<CertificateInfo> certificates() {
     return certificates.stream().map(ServingCertificate::info).toList();

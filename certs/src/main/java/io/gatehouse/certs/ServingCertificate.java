@@ -25,10 +25,13 @@ import javax.net.ssl.KeyManagerFactory;
 
 /**
  * One validated certificate entry of a listener: the chain and key of a {@link CertificateRef},
- * the host names it serves (lowercase, no trailing dot) and its ready-to-use key manager.
+ * the host names it serves (lowercase, no trailing dot), its ready-to-use key manager, and the
+ * hosts it is valid for ({@link HostCoverage}: what a request's Host is checked against).
  */
-record ServingCertificate(CertificateInfo info, List<String> hosts, KeyManagerFactory keyManagerFactory) {
+record ServingCertificate(CertificateInfo info, List<String> hosts, KeyManagerFactory keyManagerFactory,
+                          HostCoverage coverage) {
   private static final int SAN_DNS = 2;
+  private static final int SAN_IP = 7;
   // In-memory only: the keystore never leaves this class, the password protects nothing.
   private static final char[] STORE_PASSWORD = "gatehouse".toCharArray();
 
@@ -44,12 +47,14 @@ record ServingCertificate(CertificateInfo info, List<String> hosts, KeyManagerFa
     X509Certificate leaf = chain.get(0);
     checkValidity(ref.cert(), leaf, now);
     checkMatch(ref, key, leaf.getPublicKey());
-    List<String> dnsNames = dnsNames(ref.cert(), leaf);
+    List<String> dnsNames = sans(ref.cert(), leaf, SAN_DNS);
     List<String> hosts = ref.hosts().isEmpty() ? (dnsNames.isEmpty() ? commonNames(leaf) : dnsNames) : ref.hosts();
     CertificateInfo info = new CertificateInfo(ref.cert(), leaf.getSubjectX500Principal().getName(), dnsNames,
         leaf.getNotAfter().toInstant(), fingerprint(ref.cert(), leaf));
+    HostCoverage coverage = new HostCoverage(dnsNames.isEmpty() ? commonNames(leaf) : dnsNames,
+        sans(ref.cert(), leaf, SAN_IP));
     return new ServingCertificate(info, hosts.stream().map(ServingCertificate::normalize).toList(),
-        keyManagerFactory(ref, key, chain));
+        keyManagerFactory(ref, key, chain), coverage);
   }
 
   /** Lowercase, without a trailing dot: the form SNI names are compared in. */
@@ -104,7 +109,8 @@ record ServingCertificate(CertificateInfo info, List<String> hosts, KeyManagerFa
     }
   }
 
-  private static List<String> dnsNames(String file, X509Certificate leaf) throws CertificateProblem {
+  /** The leaf's subject alternative names of one type (2: DNS, 7: IP address), as the JDK writes them. */
+  private static List<String> sans(String file, X509Certificate leaf, int wanted) throws CertificateProblem {
     Collection<List<?>> sans;
     try {
       sans = leaf.getSubjectAlternativeNames();
@@ -114,7 +120,7 @@ record ServingCertificate(CertificateInfo info, List<String> hosts, KeyManagerFa
     List<String> names = new ArrayList<>();
     if (sans != null) {
       for (List<?> san : sans) {
-        if (san.size() == 2 && san.get(0) instanceof Integer type && type == SAN_DNS) {
+        if (san.size() == 2 && san.get(0) instanceof Integer type && type == wanted) {
           names.add(san.get(1).toString());
         }
       }

@@ -60,6 +60,34 @@ class CertStoreTest {
     assertEquals(first.cert(), store.select(null).file());
   }
 
+  /** The domain-fronting check's data: RFC 6125 §6.4.3 (one-label wildcards), IP SANs, any case, trailing dot. */
+  @Test
+  void aServedCertificateCoversItsSansNotTheListenersOtherNames() throws Exception {
+    TestPki pki = new TestPki(dir);
+    CertificateRef first = pki.write("first", pki.factory.server(pki.ca, TestPki.YEAR, "first.test", "127.0.0.1", "::1"),
+        KeyFormat.PKCS8);
+    CertificateRef wild = pki.write("wild", pki.factory.server(pki.ca, TestPki.YEAR, "*.shop.test", "shop.test"),
+        KeyFormat.PKCS8);
+    CertificateRef narrow = pki.write("narrow", pki.factory.server(pki.ca, TestPki.YEAR, "narrow.test"), KeyFormat.PKCS8,
+        "narrow.test", "alias.test"); // configured hosts select, but the certificate does not cover alias.test
+
+    CertStore store = CertStore.load(TestPki.tls(first, wild, narrow));
+
+    assertTrue(store.covers("a.shop.test", "b.shop.test"), "coalescing under one wildcard");
+    assertTrue(store.covers("a.shop.test", "SHOP.Test."));
+    assertFalse(store.covers("a.shop.test", "a.b.shop.test"));
+    assertFalse(store.covers("a.shop.test", "first.test"), "another entry's name");
+    assertTrue(store.covers(null, "first.test"));
+    assertTrue(store.covers("fronted.invalid", "127.0.0.1"));
+    assertTrue(store.covers(null, "[::1]"));
+    assertTrue(store.covers(null, "0:0:0:0:0:0:0:1"));
+    assertFalse(store.covers(null, "shop.test"), "the default certificate does not cover shop.test");
+    assertFalse(store.covers(null, ".test"));
+    assertFalse(store.covers(null, ""));
+    assertTrue(store.covers("alias.test", "narrow.test"));
+    assertFalse(store.covers("alias.test", "alias.test"));
+  }
+
   @Test
   void configuredHostsOverrideTheCertificatesNames() throws Exception {
     TestPki pki = new TestPki(dir);

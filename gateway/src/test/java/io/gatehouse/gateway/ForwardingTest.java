@@ -232,7 +232,7 @@ class ForwardingTest {
     b.on("/stall", req -> req.response().end("from b"));
     gateway = TestGateway.start("""
         upstreams: [{ name: ab, endpoints: ["%s", "%s"], loadBalancer: ROUND_ROBIN }]
-        routes: [{ name: r, backends: [{ upstream: ab }], timeout: 5s, retries: { attempts: 1, perTryTimeout: 200ms } }]
+        routes: [{ name: r, backends: [{ upstream: ab }], timeout: 5s, retries: { attempts: 1, perTryTimeout: 1s } }]
         """.formatted(a.address(), b.address()));
     for (int i = 0; i < 2; i++) {
       TestGateway.TestResponse r = gateway.get("/stall");

@@ -12,14 +12,24 @@ import java.util.Set;
  * (an Istio Gateway's selector must match them); {@code ports}: a Gateway's port to the port to
  * bind (0 = any free port). Changes within {@code debounce} are translated once. With
  * {@code proxyProtocol}, the listeners made from Gateways expect a PROXY protocol header (the
- * gateway runs behind a load balancer that sends one).
+ * gateway runs behind a load balancer that sends one). {@code edge}: what those listeners do before
+ * routing (path normalisation, trusted hops; as Istio's {@code meshConfig.pathNormalization} and
+ * {@code gatewayTopology.numTrustedProxies}), {@link ListenerEdge#DEFAULT} unless the source says.
  */
 public record Kubernetes(String name, String masterUrl, List<String> namespaces, Map<String, Set<String>> gatewayLabels,
                          String gatewayClassName, Map<Integer, Integer> ports, Duration debounce, String clusterDomain,
-                         boolean proxyProtocol) {
+                         boolean proxyProtocol, ListenerEdge edge) {
   public Kubernetes {
     namespaces = List.copyOf(namespaces);
     gatewayLabels = Map.copyOf(gatewayLabels);
     ports = Map.copyOf(ports);
+  }
+
+  /** With the default {@link ListenerEdge} for the listeners it makes. */
+  public Kubernetes(String name, String masterUrl, List<String> namespaces, Map<String, Set<String>> gatewayLabels,
+                    String gatewayClassName, Map<Integer, Integer> ports, Duration debounce, String clusterDomain,
+                    boolean proxyProtocol) {
+    this(name, masterUrl, namespaces, gatewayLabels, gatewayClassName, ports, debounce, clusterDomain, proxyProtocol,
+        ListenerEdge.DEFAULT);
   }
 }

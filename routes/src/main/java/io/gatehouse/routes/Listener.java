@@ -10,13 +10,22 @@ import java.time.Duration;
  * to their SNI host on this port if the egress allow-list allows it (egress passthrough), instead
  * of by routes. {@code limits} bound what clients may send; with {@code proxyProtocol}, every
  * connection starts with a PROXY protocol (v1 or v2) header from a load balancer, and the client
- * address it carries is the one the gateway uses.
+ * address it carries is the one the gateway uses. {@code edge}: what HTTP and HTTPS listeners do to
+ * a request before routing (path normalisation, forwarding headers, Host vs certificate).
  */
 public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
                        HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
-                       boolean proxyProtocol) {
+                       boolean proxyProtocol, ListenerEdge edge) {
 
-  /** A listener that serves what it receives, with default tunnel and client limits and no PROXY protocol. */
+  /** With the default {@link ListenerEdge}. */
+  public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
+                  HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
+                  boolean proxyProtocol) {
+    this(name, address, port, protocol, tls, httpsRedirect, tunnels, egressPort, limits, proxyProtocol,
+        ListenerEdge.DEFAULT);
+  }
+
+  /** A listener that serves what it receives, with default tunnel and client limits, edge and no PROXY protocol. */
   public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
     this(name, address, port, protocol, tls, HttpsRedirect.NONE, Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, false);
   }

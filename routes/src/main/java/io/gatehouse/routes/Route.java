@@ -10,12 +10,13 @@ import java.util.List;
  * {@code rateLimit}, {@code cors}, {@code mirror}) are their {@code NONE} values when absent, and a
  * zero {@code maxBodySize} means no limit. {@code tracing} is {@link RouteTracing#NONE} unless the
  * route samples traces at its own ratio. {@code listeners} names the listeners the route serves;
- * empty ({@link #ALL_LISTENERS}, the default) means every listener.
+ * empty ({@link #ALL_LISTENERS}, the default) means every listener. {@code compression} is
+ * {@link Compression#NONE} unless the route compresses responses.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                     Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                     Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
-                    RouteTracing tracing, List<String> listeners) {
+                    RouteTracing tracing, List<String> listeners, Compression compression) {
   /** The default binding: the route serves on every listener. */
   public static final List<String> ALL_LISTENERS = List.of();
 
@@ -23,6 +24,15 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
     hosts = List.copyOf(hosts);
     match = List.copyOf(match);
     listeners = List.copyOf(listeners);
+  }
+
+  /** A route that does not compress its responses. */
+  public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
+               Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
+               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors, RouteTracing tracing,
+               List<String> listeners) {
+    this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
+        tracing, listeners, Compression.NONE);
   }
 
   /** A route on every listener. */
@@ -41,7 +51,7 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   /** This route bound to {@code names} (empty: every listener). */
   public Route onListeners(List<String> names) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
-        mirror, cors, tracing, names);
+        mirror, cors, tracing, names, compression);
   }
 
   /** A route on every listener that traces as {@code telemetry.tracing} says. */

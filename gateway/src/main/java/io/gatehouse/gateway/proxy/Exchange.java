@@ -29,6 +29,7 @@ public final class Exchange implements RequestView {
   private final long startMillis;
   private final String path;
   private final boolean clientCerts;
+  private final Edge edge;
   private String route = "";
   private String upstream = "";
   private String endpoint = "";
@@ -48,6 +49,7 @@ public final class Exchange implements RequestView {
   private MultiMap upstreamHeaders;
   private List<Consumer<MultiMap>> beforeResponse;
   private Buffer bufferedBody;
+  private ResponseCompression compression;
   private ReadStream<Buffer> body;
   private long bodyReadTimeoutMillis;
   private Runnable bodyTimedOut = () -> { };
@@ -57,8 +59,9 @@ public final class Exchange implements RequestView {
    * connection has none and the exchange does not look (asking the TLS session costs an exception).
    */
   Exchange(HttpServerRequest request, Snapshot snapshot, String listener, String requestId, long startMillis,
-           BooleanSupplier draining, boolean clientCerts) {
+           BooleanSupplier draining, boolean clientCerts, Edge edge) {
     this.request = request;
+    this.edge = edge;
     this.clientCerts = clientCerts;
     this.draining = draining;
     this.snapshot = snapshot;
@@ -66,7 +69,7 @@ public final class Exchange implements RequestView {
     this.requestId = requestId;
     this.startNanos = System.nanoTime();
     this.startMillis = startMillis;
-    this.path = RequestPaths.normalise(request.path());
+    this.path = edge.normalize(request.path());
     String uri = request.uri();
     if (path != null && (path != request.path() || !uri.startsWith("/"))) {
       // Normalised, or absolute-form ("GET http://host/p"): upstreams get origin-form.
@@ -76,7 +79,7 @@ public final class Exchange implements RequestView {
     this.upstreamUri = uri;
   }
 
-  /** Whether the request target is an origin-form path the gateway can route (see {@link RequestPaths}). */
+  /** Whether the request target is an origin-form path the gateway can route (see {@link Edge}). */
   public boolean hasValidPath() {
     return path != null;
   }
@@ -95,6 +98,11 @@ public final class Exchange implements RequestView {
 
   public String listener() {
     return listener;
+  }
+
+  /** What the listener does before routing: path normalisation, trusted proxies, underscore headers. */
+  Edge edge() {
+    return edge;
   }
 
   public String requestId() {
@@ -128,9 +136,13 @@ public final class Exchange implements RequestView {
   /**
    * A header by lowercase name. {@code x-forwarded-client-cert} is the gateway's view of the
    * verified client certificate, never the client's claim, so routes can match on the identity.
+   * A name with {@code _} is absent when the listener drops such headers (routes see what upstreams get).
    */
   @Override public String header(String name) {
-    return ClientCertHeader.NAME.equals(name) ? clientCert() : request.getHeader(name);
+    if (ClientCertHeader.NAME.equals(name)) {
+      return clientCert();
+    }
+    return edge.dropsUnderscoreHeaders() && name.indexOf('_') >= 0 ? null : request.getHeader(name);
   }
 
   /** The verified client certificate in Envoy's XFCC format, or null (computed once). */
@@ -287,6 +299,15 @@ public final class Exchange implements RequestView {
 
   public void bufferedBody(Buffer body) {
     this.bufferedBody = body;
+  }
+
+  /** How the route compresses this request's response; null when it does not. */
+  ResponseCompression compression() {
+    return compression;
+  }
+
+  void compression(ResponseCompression compression) {
+    this.compression = compression;
   }
 
   /**

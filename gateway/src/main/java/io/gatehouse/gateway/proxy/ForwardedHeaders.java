@@ -12,15 +12,27 @@ import java.util.TreeSet;
 
 /**
  * The headers a request carries upstream: the client's, minus hop-by-hop headers (RFC 9110
- * §7.6.1, including any the client named in {@code Connection}), plus {@code x-forwarded-for}
- * (appended), {@code te: trailers} when the client offered it (gRPC needs it end to end, as in
- * Envoy), {@code x-forwarded-proto} and {@code x-forwarded-host} (set: an edge proxy must
- * not trust a client's claim), {@code x-request-id}, and {@code x-forwarded-client-cert} (only
- * ever the gateway's own, from a verified client certificate; a client's is removed).
+ * §7.6.1, including any the client named in {@code Connection}) and, by default, names with
+ * {@code _} (CGI and WSGI backends read {@code X_Forwarded_For} as {@code X-Forwarded-For}); plus
+ * {@code te: trailers} when the client offered it (gRPC needs it end to end, as in Envoy),
+ * {@code x-request-id}, {@code x-forwarded-client-cert} (only ever the gateway's own, from a
+ * verified client certificate; a client's is removed), and the forwarding headers, which are the
+ * gateway's own unless the peer is a trusted proxy ({@link ClientTrust}):
+ * <ul>
+ *   <li>{@code x-forwarded-for}: the peer address, appended to a trusted peer's list;
+ *   <li>{@code x-real-ip}: the client address (a trusted peer's list decides it);
+ *   <li>{@code x-forwarded-proto}, {@code x-forwarded-host}: this hop's, unless a trusted peer set them;
+ *   <li>{@code forwarded} (RFC 7239): this hop's element, appended to a trusted peer's list.
+ * </ul>
  */
 public final class ForwardedHeaders {
   /** Case-insensitive, so a lookup allocates nothing (header names arrive in any case). */
   private static final Set<String> HOP_BY_HOP = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+  private static final String XFF = "x-forwarded-for";
+  private static final String XFP = "x-forwarded-proto";
+  private static final String XFH = "x-forwarded-host";
+  private static final String REAL_IP = "x-real-ip";
+  private static final String FORWARDED = "forwarded";
 
   static {
     HOP_BY_HOP.addAll(List.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
@@ -31,12 +43,14 @@ public final class ForwardedHeaders {
 
   static MultiMap outgoing(Exchange ex) {
     HttpServerRequest request = ex.request();
+    Edge edge = ex.edge();
     MultiMap in = request.headers();
     String connection = in.get(HttpHeaders.CONNECTION);
+    boolean dropUnderscores = edge.dropsUnderscoreHeaders();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     for (Map.Entry<String, String> header : in) {
       String name = header.getKey();
-      if (!isHopByHop(name, connection) && !name.startsWith(":")) {
+      if (!isHopByHop(name, connection) && !name.startsWith(":") && !(dropUnderscores && name.indexOf('_') >= 0)) {
         out.add(name, header.getValue());
       }
     }
@@ -45,16 +59,13 @@ public final class ForwardedHeaders {
     if (te != null && namesToken(te, "trailers")) {
       out.set("te", "trailers"); // the one TE value that crosses hops: gRPC servers require it
     }
-    SocketAddress client = request.remoteAddress();
-    if (client != null) {
-      String previous = out.get("x-forwarded-for");
-      String address = client.hostAddress();
-      out.set("x-forwarded-for", previous == null ? address : previous + ", " + address);
-    }
-    out.set("x-forwarded-proto", request.isSSL() ? "https" : "http");
-    HostAndPort authority = request.authority();
-    if (authority != null) {
-      out.set("x-forwarded-host", authority.toString());
+    forwarding(request, edge.trust(), out);
+    String originalPath = edge.originalPathHeader();
+    if (!originalPath.isEmpty()) {
+      out.remove(originalPath);
+      if (ex.path() != request.path()) {
+        out.set(originalPath, request.uri());
+      }
     }
     out.set("x-request-id", ex.requestId());
     out.remove(ClientCertHeader.NAME);
@@ -63,6 +74,89 @@ public final class ForwardedHeaders {
       out.set(ClientCertHeader.NAME, clientCert);
     }
     return out;
+  }
+
+  /** The forwarding headers of this hop; a trusted peer's are kept and appended to, anyone else's replaced. */
+  private static void forwarding(HttpServerRequest request, ClientTrust trust, MultiMap out) {
+    SocketAddress client = request.remoteAddress();
+    String peer = client == null ? null : client.hostAddress();
+    boolean trusted = peer != null && trust.trusts(peer);
+    String proto = request.isSSL() ? "https" : "http";
+    HostAndPort authority = request.authority();
+    String host = authority == null ? null : authority.toString();
+    if (!trusted) {
+      out.remove(XFF).remove(REAL_IP).remove(XFP).remove(XFH).remove(FORWARDED);
+      if (peer != null) {
+        out.set(XFF, peer);
+        out.set(REAL_IP, peer);
+      }
+      out.set(XFP, proto);
+      if (host != null) {
+        out.set(XFH, host);
+      }
+      out.set(FORWARDED, element(peer, host, proto));
+      return;
+    }
+    String forwardedFor = joined(out, XFF);
+    out.set(XFF, forwardedFor == null ? peer : forwardedFor + ", " + peer);
+    out.set(REAL_IP, trust.client(forwardedFor, peer));
+    if (!out.contains(XFP)) {
+      out.set(XFP, proto);
+    }
+    if (!out.contains(XFH) && host != null) {
+      out.set(XFH, host);
+    }
+    String forwarded = joined(out, FORWARDED);
+    String element = element(peer, host, proto);
+    out.set(FORWARDED, forwarded == null ? element : forwarded + ", " + element);
+  }
+
+  /** Every line of a list header as one comma-separated value (RFC 9110 §5.3), or null. */
+  private static String joined(MultiMap headers, String name) {
+    List<String> values = headers.getAll(name);
+    return values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
+  }
+
+  /** This hop's RFC 7239 element: {@code for}, {@code host}, {@code proto}; values quoted where §4 needs it. */
+  static String element(String peer, String host, String proto) {
+    StringBuilder out = new StringBuilder(64);
+    if (peer != null) {
+      out.append("for=");
+      if (peer.indexOf(':') >= 0) {
+        out.append("\"[").append(peer).append("]\""); // §6: an IPv6 address is bracketed, so quoted
+      } else {
+        out.append(peer);
+      }
+      out.append(';');
+    }
+    if (host != null) {
+      out.append("host=");
+      appendValue(out, host);
+      out.append(';');
+    }
+    return out.append("proto=").append(proto).toString();
+  }
+
+  /** A token as is; anything else (a port's {@code :}, brackets) as a quoted-string (RFC 7230 §3.2.6). */
+  private static void appendValue(StringBuilder out, String value) {
+    boolean token = !value.isEmpty();
+    for (int i = 0; i < value.length() && token; i++) {
+      char c = value.charAt(i);
+      token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+    if (token) {
+      out.append(value);
+      return;
+    }
+    out.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    out.append('"');
   }
 
   /** Copies upstream response headers to the client's response, minus hop-by-hop ones. */
@@ -84,7 +178,7 @@ public final class ForwardedHeaders {
   }
 
   /** Whether the comma-separated {@code list} has {@code token} as an element (case-insensitive); allocates nothing. */
-  private static boolean namesToken(String list, String token) {
+  static boolean namesToken(String list, String token) {
     int n = list.length();
     int start = 0;
     while (start <= n) {

@@ -40,17 +40,27 @@ public final class Ingress implements Handler<HttpServerRequest> {
   private final Runnable bodyTimedOut;
   private final Stage listenerStage;
   private final boolean proxy;
+  private final Edge edge;
 
-  /** The entry of an HTTP or HTTPS listener: every request is matched against the snapshot's routes. */
-  public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
-    this(dataplane, listener, metrics, accessLog, clock, null);
+  /**
+   * The entry of an HTTP or HTTPS listener: every request passes the listener's {@code edge} and is
+   * matched against the snapshot's routes.
+   */
+  public Ingress(Dataplane dataplane, Listener listener, Edge edge, GatewayMetrics metrics, AccessLog accessLog, Clock clock) {
+    this(dataplane, listener, edge, metrics, accessLog, clock, null);
   }
 
-  /** The entry of a listener whose every request runs {@code stage} (an EGRESS listener's); null: route matching. */
+  /** The entry of a listener whose every request runs {@code stage} (an EGRESS listener's: paths as sent). */
   public Ingress(Dataplane dataplane, Listener listener, GatewayMetrics metrics, AccessLog accessLog, Clock clock, Stage stage) {
+    this(dataplane, listener, Edge.EGRESS, metrics, accessLog, clock, stage);
+  }
+
+  private Ingress(Dataplane dataplane, Listener listener, Edge edge, GatewayMetrics metrics, AccessLog accessLog, Clock clock,
+                  Stage stage) {
     this.listenerStage = stage != null ? stage : this::run;
     this.proxy = stage != null;
     this.dataplane = dataplane;
+    this.edge = edge;
     this.listener = listener.name();
     this.httpsRedirect = listener.httpsRedirect().enabled() ? httpsRedirect(listener.httpsRedirect()) : null;
     this.metrics = metrics;
@@ -70,7 +80,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     GatewayException invalid = HeadValidator.check(request, proxy);
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
-    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts);
+    Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts, edge);
     ex.bodyReadTimeout(bodyReadTimeoutMillis, bodyTimedOut);
     if (snapshot.traces() != null) {
       ex.trace(RequestTrace.start(snapshot.traces(), request));
@@ -105,7 +115,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     if (reason != Reason.BAD_REQUEST) {
       limits.limitRejected(listener, "", reason == Reason.URI_TOO_LONG ? "uri_length" : "header_size").increment();
     }
-    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts);
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts, edge);
     ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
     ex.fail(new GatewayException(reason, String.valueOf(cause)));
     record(ex);
@@ -140,7 +150,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
    * §15.6.6), or 400 when the protocol name is not even {@code HTTP} (RFC 9112 §2.3); then close.
    */
   public void unsupportedVersion(HttpServerRequest request, String protocolName) {
-    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts);
+    Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts, edge);
     ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
     ex.fail("HTTP".equals(protocolName) ? new GatewayException(Reason.VERSION_NOT_SUPPORTED)
         : new GatewayException(Reason.BAD_REQUEST, "protocol " + protocolName));
@@ -148,8 +158,9 @@ public final class Ingress implements Handler<HttpServerRequest> {
   }
 
   private Future<Void> run(Exchange ex) {
-    if (!ex.hasValidPath()) {
-      return Future.failedFuture(new GatewayException(Reason.BAD_REQUEST, "request target is not a path"));
+    Future<Void> refused = edge.admit(ex);
+    if (refused != null) {
+      return refused;
     }
     try {
       Stage stage = httpsRedirect != null ? httpsRedirect : ex.snapshot().routes(listener).match(ex);

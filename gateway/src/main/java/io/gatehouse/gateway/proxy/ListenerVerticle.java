@@ -52,7 +52,8 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
     guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits, accessLog,
         dataplane::draining, drainTimeout);
-    Ingress ingress = new Ingress(dataplane, config, metrics, accessLog, Clock.systemUTC());
+    Edge edge = Edge.of(config, tls == null ? null : () -> tls.store());
+    Ingress ingress = new Ingress(dataplane, config, edge, metrics, accessLog, Clock.systemUTC());
     Handler<HttpServerRequest> handler = request -> {
       guard.headReceived(request);
       ingress.handle(request);

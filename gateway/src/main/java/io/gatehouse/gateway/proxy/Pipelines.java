@@ -48,6 +48,13 @@ final class Pipelines {
     if (mirror != null && route.action() instanceof Action.Forward) {
       filters.add(policies.mirror(route, mirror));
     }
+    if (route.compression().enabled()) {
+      io.gatehouse.routes.Compression compression = route.compression();
+      filters.add(next -> ex -> {
+        ex.compression(new ResponseCompression(compression, ex.request().getHeader("accept-encoding")));
+        return next.handle(ex);
+      });
+    }
     Stage stage = end(route);
     for (int i = filters.size() - 1; i >= 0; i--) {
       stage = filters.get(i).wrap(stage);

@@ -61,6 +61,12 @@ public enum Reason {
   EGRESS_DNS_FAILURE(503, "egress_dns_failure", "the destination name could not be resolved"),
   /** Egress: the listener already has its maximum of open tunnels. */
   EGRESS_TUNNEL_LIMIT(503, "egress_tunnel_limit", "too many open tunnels"),
+  /** The path cannot be normalised safely: encoded slash, raw backslash, {@code /..;/}, bad {@code %} (CVE-2021-31920). */
+  PATH_NORMALIZATION_FAILED(400, "path_normalization_failed", "the request path is not allowed"),
+  /** A header name has {@code _} and the listener's {@code headersWithUnderscores} is REJECT_REQUEST. */
+  UNDERSCORE_HEADER(400, "unexpected_underscore", "a request header name contains an underscore"),
+  /** HTTPS: the Host is not covered by the certificate this connection was served with (RFC 9110 §15.5.20). */
+  MISDIRECTED_REQUEST(421, "misdirected_request", "this connection's certificate does not cover the requested host"),
   /** The request carries a JWT that is not valid (bad signature, expired, wrong issuer or audience, unknown key). */
   JWT_INVALID(401, "jwt_authn_access_denied", "the request's token is not valid"),
   /** An authorization policy refused the request (a DENY matched, or no ALLOW did). */

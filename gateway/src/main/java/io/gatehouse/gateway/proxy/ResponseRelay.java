@@ -11,7 +11,8 @@ import io.vertx.core.streams.Pipe;
 
 /**
  * Sends an upstream response to the client: status, headers minus hop-by-hop, the route's
- * response-head edits, then the body streamed with back-pressure, then trailers (gRPC needs them).
+ * response-head edits, then the body streamed with back-pressure (compressed on the way when the
+ * route compresses: {@link ResponseCompression}), then trailers (gRPC needs them).
  */
 public final class ResponseRelay {
   private ResponseRelay() {}
@@ -30,6 +31,9 @@ public final class ResponseRelay {
       out.headers().set("x-request-id", ex.requestId());
     }
     ex.editResponseHead(out.headers());
+    ResponseCompression compression = ex.compression();
+    ResponseCompression.BodyEncoder encoder = compression == null ? null
+        : compression.begin(ex.request().method(), ex.request().version(), response.statusCode(), out.headers());
     if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(ex, response.statusCode())
         && ex.request().version() != HttpVersion.HTTP_1_0) {
       out.setChunked(true);
@@ -37,6 +41,18 @@ public final class ResponseRelay {
     Pipe<Buffer> pipe = response.pipe();
     pipe.endOnSuccess(false);
     pipe.endOnFailure(false);
+    if (encoder != null) {
+      EncodingStream encoding = new EncodingStream(out, encoder);
+      return pipe.to(encoding).compose(v -> {
+        if (!response.trailers().isEmpty()) {
+          out.trailers().addAll(response.trailers());
+        }
+        return encoding.end();
+      }, failure -> {
+        encoder.discard();
+        return Future.failedFuture(failure);
+      });
+    }
     return pipe.to(out).compose(v -> {
       if (!response.trailers().isEmpty()) {
         out.trailers().addAll(response.trailers());

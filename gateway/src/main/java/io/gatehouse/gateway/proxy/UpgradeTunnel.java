@@ -23,8 +23,17 @@ import io.vertx.core.net.NetSocket;
 final class UpgradeTunnel {
   private UpgradeTunnel() {}
 
+  /**
+   * Whether the request asks for a WebSocket upgrade (RFC 6455 §4.1), the one upgrade the gateway
+   * carries through. Any other {@code Upgrade} (and {@code h2c}, which the listener answers itself)
+   * is a plain request, and the header, being hop-by-hop, does not go upstream.
+   */
   static boolean isUpgrade(HttpServerRequest request) {
-    return request.version() == HttpVersion.HTTP_1_1 && request.headers().contains(HttpHeaders.UPGRADE);
+    if (request.version() != HttpVersion.HTTP_1_1) {
+      return false;
+    }
+    String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+    return upgrade != null && ForwardedHeaders.namesToken(upgrade, "websocket");
   }
 
   static Future<Void> open(Exchange ex, UpstreamClient upstream) {

@@ -7,6 +7,8 @@
  *              ConnectionGuard: connection limit, HeadTimer (slow request heads)
  *         ─► Ingress: pause the body, read dataplane.current() once, take or make x-request-id,
  *              start the Exchange (what every path fills in and the access log reads)
+ *         ─► Edge.admit: the one normalised path (PathNormalizer: 400 or a redirect if unsafe),
+ *              underscore header names, Host vs the connection's certificate (421 on HTTPS)
  *         ─► snapshot.routes(listener).match(exchange)  RouteTable: host bucket, then declared order
  *         ─► Stage built by Pipelines for the matched route, once per snapshot:
  *              FaultFilter ─► RateLimitFilter ─► CorsFilter ─► BodyLimitFilter ─► HeaderFilter
@@ -17,6 +19,8 @@
  *              not ejected), circuit breaker admission (else 503 overflow), pooled connection,
  *              streamed body, route timeout, per-try timeout, retries within the retry budget
  *              (buffered replay ≤ 1 MiB); each try's outcome feeds outlier detection
+ *              ForwardedHeaders: hop-by-hop out; X-Forwarded-*, X-Real-IP, Forwarded are the
+ *              gateway's own unless the peer is a trusted proxy (ClientTrust)
  *  client ◄─ ResponseRelay: status and headers (hop-by-hop removed, response edits of the
  *              filters run in reverse), body piped with trailers
  *         ◄─ Ingress: a failed stage becomes GatewayException ─► JSON error + x-gatehouse-reason;

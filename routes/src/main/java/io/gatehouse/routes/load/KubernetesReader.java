@@ -12,8 +12,7 @@ import java.util.Set;
 
 /** Reads {@code kubernetes}: the clusters whose Istio and Gateway API resources this gateway serves. */
 final class KubernetesReader {
-  private static final Set<String> KEYS = Set.of("name", "masterUrl", "namespaces", "gatewayLabels",
-      "gatewayClassName", "ports", "debounce", "clusterDomain", "proxyProtocol");
+  private static final Set<String> KEYS = keys();
 
   private final Problems problems;
   private final Names names;
@@ -71,6 +70,14 @@ final class KubernetesReader {
     return new Kubernetes(name, master, f.strings("namespaces"),
         labels.isEmpty() ? MeshSettings.DEFAULT_LABELS : labels, f.string("gatewayClassName", "gatehouse"), ports,
         f.duration("debounce", Duration.ofMillis(200)), f.string("clusterDomain", "cluster.local"),
-        f.bool("proxyProtocol", false));
+        f.bool("proxyProtocol", false), EdgeReader.values(f));
+  }
+
+  /** The source's own keys and the edge keys of the listeners it makes ({@link EdgeReader}). */
+  private static Set<String> keys() {
+    Set<String> keys = new java.util.HashSet<>(Set.of("name", "masterUrl", "namespaces", "gatewayLabels",
+        "gatewayClassName", "ports", "debounce", "clusterDomain", "proxyProtocol"));
+    keys.addAll(EdgeReader.KEYS);
+    return Set.copyOf(keys);
   }
 }

@@ -11,11 +11,12 @@ import java.util.Set;
 /**
  * Reads {@code listeners}: unique names, addresses and ports that do not overlap each other or the
  * admin port (port 0, "any free port", overlaps nothing), the TLS block HTTPS needs, connection
- * limits ({@link LimitsReader}) and whether connections start with a PROXY protocol header.
+ * limits ({@link LimitsReader}), whether connections start with a PROXY protocol header, and
+ * what the edge does before routing ({@link EdgeReader}).
  */
 final class ListenerReader {
-  private static final Set<String> KEYS = Set.of("name", "address", "port", "protocol", "tls", "httpsRedirect",
-      "tunnels", "egressPort", "limits", "proxyProtocol");
+  private static final Set<String> KEYS = union(Set.of("name", "address", "port", "protocol", "tls", "httpsRedirect",
+      "tunnels", "egressPort", "limits", "proxyProtocol"), EdgeReader.KEYS);
   private static final Set<String> REDIRECT_KEYS = Set.of("port", "status");
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
@@ -94,7 +95,7 @@ final class ListenerReader {
     ListenerLimits limits = f.nested("limits", "listener " + name + " limits", LimitsReader.KEYS)
         .map(LimitsReader::read).orElse(ListenerLimits.DEFAULT);
     return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol), tunnels, egressPort, limits,
-        f.bool("proxyProtocol", false));
+        f.bool("proxyProtocol", false), EdgeReader.read(f, name, protocol));
   }
 
   /** {@code httpsRedirect: true} (port 443, 301) or {@code { port, status }}; HTTP listeners only. */
@@ -139,6 +140,12 @@ final class ListenerReader {
       }
     }
     bound.add(next);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   static String hostPort(String address, int port) {

@@ -9,11 +9,12 @@ import java.util.Set;
  * {@code gatewayClassName}: the Gateway API class this gateway implements. {@code ports} maps a
  * port written in a Gateway to the port to bind (0 = any free port). {@code dnsFallback}: a
  * Service with no EndpointSlice is reached by its cluster DNS name (files) instead of having no
- * endpoints (a cluster, where no slice means no ready pod).
+ * endpoints (a cluster, where no slice means no ready pod). {@code edge}: what every listener made
+ * from a Gateway does before routing.
  */
 public record MeshSettings(Map<String, Set<String>> gatewayLabels, String gatewayClassName,
                            Map<Integer, Integer> ports, boolean dnsFallback, String clusterDomain,
-                           boolean proxyProtocol) {
+                           boolean proxyProtocol, io.gatehouse.routes.ListenerEdge edge) {
   public MeshSettings {
     gatewayLabels = Map.copyOf(gatewayLabels);
     ports = Map.copyOf(ports);
@@ -24,12 +25,13 @@ public record MeshSettings(Map<String, Set<String>> gatewayLabels, String gatewa
 
   /** Defaults for files: Istio ingress/egress labels, class {@code gatehouse}, ports as written, DNS fallback. */
   public static final MeshSettings FILES =
-      new MeshSettings(DEFAULT_LABELS, "gatehouse", Map.of(), true, "cluster.local", false);
+      new MeshSettings(DEFAULT_LABELS, "gatehouse", Map.of(), true, "cluster.local", false,
+          io.gatehouse.routes.ListenerEdge.DEFAULT);
 
   /** The settings of a cluster source: no DNS fallback (no EndpointSlice means no ready pod). */
   public static MeshSettings of(io.gatehouse.routes.Kubernetes k) {
     return new MeshSettings(k.gatewayLabels(), k.gatewayClassName(), k.ports(), false, k.clusterDomain(),
-        k.proxyProtocol());
+        k.proxyProtocol(), k.edge());
   }
 
   /** Whether an Istio Gateway with this selector selects this gateway. */
