@@ -44,17 +44,14 @@ import java.util.TreeSet;
  * The config model as JSON in the native config's own shape, so what {@code GET /routes/NAME}
  * answers can be {@code PUT} back unchanged: every field of the model, in the keys and value
  * syntax the loader reads ({@code 250ms}, {@code 10MiB}, {@code header:NAME}). Inside the policy
- * blocks only values that differ from the loader's defaults are written, to keep answers readable.
+ * blocks only values that differ from the defaults are written, to keep answers readable; the
+ * defaults are the model records' own ({@code HealthCheck.DEFAULT}, {@code Cors.DEFAULT_METHODS},
+ * ...), the ones the loader fills in, so a changed default cannot change a config on GET then PUT.
  * Files named by the config (certificates, keys, CAs) appear as paths; their content, and private
  * keys above all, never does. Passwords in Redis URLs are shown as {@value RedisSecret#PLACEHOLDER}
  * ({@link RedisSecret}).
  */
 final class ConfigJson {
-  private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
-  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
-  private static final Duration REDIS_TIMEOUT = Duration.ofMillis(100);
-  private static final List<String> CORS_METHODS = List.of("GET", "HEAD", "POST");
-
   private ConfigJson() {}
 
   static JsonObject config(GatewayConfig c) {
@@ -300,18 +297,20 @@ final class ConfigJson {
     HealthCheck h = u.healthCheck();
     if (h.enabled()) {
       JsonObject health = new JsonObject().put("path", h.path());
-      putIfChanged(health, "interval", h.interval(), HEALTH_INTERVAL);
-      putIfChanged(health, "timeout", h.timeout(), HEALTH_TIMEOUT);
-      putIfChanged(health, "healthyThreshold", h.healthyThreshold(), 2);
-      putIfChanged(health, "unhealthyThreshold", h.unhealthyThreshold(), 3);
+      HealthCheck d = HealthCheck.DEFAULT;
+      putIfChanged(health, "interval", h.interval(), d.interval());
+      putIfChanged(health, "timeout", h.timeout(), d.timeout());
+      putIfChanged(health, "healthyThreshold", h.healthyThreshold(), d.healthyThreshold());
+      putIfChanged(health, "unhealthyThreshold", h.unhealthyThreshold(), d.unhealthyThreshold());
       out.put("healthCheck", health);
     }
     OutlierDetection o = u.outlierDetection();
     if (o.enabled()) {
       JsonObject outlier = new JsonObject();
-      putIfChanged(outlier, "consecutiveErrors", o.consecutiveErrors(), 5);
-      putIfChanged(outlier, "baseEjectionTime", o.baseEjectionTime(), Duration.ofSeconds(30));
-      putIfChanged(outlier, "maxEjectionPercent", o.maxEjectionPercent(), 10);
+      OutlierDetection d = OutlierDetection.DEFAULT;
+      putIfChanged(outlier, "consecutiveErrors", o.consecutiveErrors(), d.consecutiveErrors());
+      putIfChanged(outlier, "baseEjectionTime", o.baseEjectionTime(), d.baseEjectionTime());
+      putIfChanged(outlier, "maxEjectionPercent", o.maxEjectionPercent(), d.maxEjectionPercent());
       out.put("outlierDetection", outlier);
     }
     CircuitBreaker b = u.circuitBreaker();
@@ -377,7 +376,7 @@ final class ConfigJson {
     }
     if (!r.mirror().equals(Mirror.NONE)) {
       JsonObject mirror = new JsonObject().put("upstream", r.mirror().upstream());
-      if (r.mirror().percent() != 100) {
+      if (r.mirror().percent() != Mirror.DEFAULT_PERCENT) {
         mirror.put("percent", number(r.mirror().percent()));
       }
       out.put("mirror", mirror);
@@ -522,26 +521,32 @@ final class ConfigJson {
 
   private static JsonObject rateLimit(RateLimit r) {
     JsonObject out = new JsonObject().put("requestsPerSecond", number(r.requestsPerSecond())).put("burst", r.burst());
-    if (r.key() instanceof RateLimit.Key.Route) {
-      out.put("key", "route");
-    } else if (r.key() instanceof RateLimit.Key.Header h) {
-      out.put("key", "header:" + h.name());
+    if (!r.key().equals(RateLimit.DEFAULT_KEY)) {
+      out.put("key", key(r.key()));
     }
     RateLimit.Global g = r.global();
     if (!g.equals(RateLimit.Global.NONE)) {
       JsonObject global = new JsonObject().put("redis", RedisSecret.scrub(g.redis()));
-      if (!g.failOpen()) {
-        global.put("failOpen", false);
+      if (g.failOpen() != RateLimit.Global.DEFAULT_FAIL_OPEN) {
+        global.put("failOpen", g.failOpen());
       }
-      putIfChanged(global, "timeout", g.timeout(), REDIS_TIMEOUT);
+      putIfChanged(global, "timeout", g.timeout(), RateLimit.Global.DEFAULT_TIMEOUT);
       out.put("global", global);
     }
     return out;
   }
 
+  /** A bucket key in the loader's syntax: {@code client}, {@code route} or {@code header:NAME}. */
+  private static String key(RateLimit.Key key) {
+    if (key instanceof RateLimit.Key.Header h) {
+      return "header:" + h.name();
+    }
+    return key instanceof RateLimit.Key.Route ? "route" : "client";
+  }
+
   private static JsonObject cors(Cors c) {
     JsonObject out = new JsonObject().put("allowOrigins", new JsonArray(c.allowOrigins()));
-    if (!c.allowMethods().equals(CORS_METHODS)) {
+    if (!c.allowMethods().equals(Cors.DEFAULT_METHODS)) {
       out.put("allowMethods", new JsonArray(c.allowMethods()));
     }
     if (!c.allowHeaders().isEmpty()) {
@@ -550,9 +555,7 @@ final class ConfigJson {
     if (!c.exposeHeaders().isEmpty()) {
       out.put("exposeHeaders", new JsonArray(c.exposeHeaders()));
     }
-    if (!c.maxAge().isZero()) {
-      out.put("maxAge", duration(c.maxAge()));
-    }
+    putIfChanged(out, "maxAge", c.maxAge(), Cors.DEFAULT_MAX_AGE);
     if (c.allowCredentials()) {
       out.put("allowCredentials", true);
     }

@@ -306,6 +306,57 @@ class ConfigJsonTest {
     assertEquals(config, loadFull("again.json", json), json);
   }
 
+  /** Every policy block present with nothing but its required keys: what the loader fills in is the model's defaults. */
+  private static final String DEFAULTS = """
+      listeners: [{ name: web, port: 8080 }]
+      upstreams:
+        - name: u
+          endpoints: ["127.0.0.1:9001"]
+          healthCheck: { path: /healthz }
+          outlierDetection: {}
+          circuitBreaker: {}
+          retryBudget: {}
+      routes:
+        - name: r
+          backends: [{ upstream: u }]
+          rateLimit: { requestsPerSecond: 10, global: { redis: "redis://redis.internal:6379" } }
+          mirror: { upstream: u }
+          cors: { allowOrigins: ["https://a.example"] }
+      """;
+
+  @Test
+  void aConfigOfDefaultsRoundTripsAndItsDefaultsAreTheModels() throws IOException {
+    GatewayConfig config = loadFull("defaults.yaml", DEFAULTS);
+    io.gatehouse.routes.Upstream u = config.upstreams().get(0);
+    Route r = config.routes().get(0);
+    assertEquals(io.gatehouse.routes.HealthCheck.DEFAULT,
+        new io.gatehouse.routes.HealthCheck(true, "", u.healthCheck().interval(), u.healthCheck().timeout(),
+            u.healthCheck().healthyThreshold(), u.healthCheck().unhealthyThreshold()));
+    assertEquals(io.gatehouse.routes.OutlierDetection.DEFAULT, u.outlierDetection());
+    assertEquals(io.gatehouse.routes.CircuitBreaker.DEFAULT, u.circuitBreaker());
+    assertEquals(io.gatehouse.routes.RetryBudget.DEFAULT, u.retryBudget());
+    assertEquals(io.gatehouse.routes.RateLimit.DEFAULT_KEY, r.rateLimit().key());
+    assertEquals(io.gatehouse.routes.RateLimit.Global.DEFAULT_TIMEOUT, r.rateLimit().global().timeout());
+    assertEquals(io.gatehouse.routes.RateLimit.Global.DEFAULT_FAIL_OPEN, r.rateLimit().global().failOpen());
+    assertEquals(io.gatehouse.routes.Mirror.DEFAULT_PERCENT, r.mirror().percent());
+    assertEquals(io.gatehouse.routes.Cors.DEFAULT_METHODS, r.cors().allowMethods());
+    assertEquals(io.gatehouse.routes.Cors.DEFAULT_MAX_AGE, r.cors().maxAge());
+
+    JsonObject json = ConfigJson.config(config);
+    assertEquals(config, loadFull("again.json", json.encode()), json.encodePrettily());
+    JsonObject upstream = json.getJsonArray("upstreams").getJsonObject(0);
+    JsonObject route = json.getJsonArray("routes").getJsonObject(0);
+    assertEquals(new JsonObject().put("path", "/healthz"), upstream.getJsonObject("healthCheck"), "defaults are not written");
+    assertEquals(new JsonObject(), upstream.getJsonObject("outlierDetection"));
+    assertFalse(upstream.containsKey("circuitBreaker") || upstream.containsKey("retryBudget"), upstream.encode());
+    assertFalse(route.getJsonObject("rateLimit").containsKey("key"), route.encode());
+    assertEquals(new JsonObject().put("redis", "redis://redis.internal:6379"),
+        route.getJsonObject("rateLimit").getJsonObject("global"));
+    assertEquals(new JsonObject().put("upstream", "u"), route.getJsonObject("mirror"));
+    assertEquals(new JsonObject().put("allowOrigins", new io.vertx.core.json.JsonArray().add("https://a.example")),
+        route.getJsonObject("cors"));
+  }
+
   @Test
   void everyObjectRoundTripsOnItsOwn() throws IOException {
     GatewayConfig config = loadFull("maximal.yaml", MAXIMAL);

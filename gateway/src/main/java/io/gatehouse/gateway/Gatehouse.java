@@ -12,7 +12,7 @@ import io.gatehouse.certs.ListenerCertificates;
 import io.gatehouse.certs.ListenerTlsSetup;
 import io.gatehouse.gateway.demo.DemoEcho;
 import io.gatehouse.gateway.egress.EgressClients;
-import io.gatehouse.gateway.egress.EgressTlsVerticle;
+import io.gatehouse.gateway.egress.EgressSni;
 import io.gatehouse.gateway.egress.EgressVerticle;
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.EventLoopWatchdog;
@@ -23,6 +23,7 @@ import io.gatehouse.gateway.proxy.Dataplane;
 import io.gatehouse.gateway.proxy.Listeners;
 import io.gatehouse.gateway.proxy.Snapshot;
 import io.gatehouse.gateway.tcp.PassthroughVerticle;
+import io.gatehouse.gateway.tcp.SniRoutes;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
@@ -173,18 +174,17 @@ public final class Gatehouse implements AutoCloseable {
     this.vertx = Vertx.vertx(new VertxOptions(options.vertxOptions())
         .setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     this.accessLog = AccessLog.start(options.accessLog());
-    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry());
+    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry(), metrics::istio);
+    this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry(), tunnels);
     this.watchdog = EventLoopWatchdog.start(vertx, options.watchdogThreshold(), metrics.registry());
     this.runtime = new GatewayRuntime(dataplane, metrics, this::drain, watchdog::blocked);
     this.certificates = new ListenerCertificates(options.stateDir().resolve("dev-certs"));
     this.egress = EgressClients.start(vertx, options.egressHostsFile());
-    TunnelMetrics tunnels = new TunnelMetrics(metrics.registry(), metrics::istio);
     Duration drain = options.drainTimeout();
     this.listeners = new Listeners(vertx, dataplane, metrics, accessLog, options.eventLoops(), drain, Map.of(
         Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, metrics, tunnels, accessLog, drain),
-        Listener.Protocol.TLS_PASSTHROUGH, (l, tls) -> l.egressPort() > 0
-            ? new EgressTlsVerticle(l, dataplane, egress, tunnels, accessLog, drain)
-            : new PassthroughVerticle(l, dataplane, tunnels, accessLog, drain)));
+        Listener.Protocol.TLS_PASSTHROUGH, (l, tls) -> new PassthroughVerticle(l, l.egressPort() > 0
+            ? new EgressSni(dataplane, egress, tunnels, l.egressPort()) : new SniRoutes(dataplane, l.name()), tunnels, accessLog, drain)));
     this.store = new ConfigStore(new Installer() {
       @Override public void install(GatewayConfig config, long version) throws Exception {
         Gatehouse.this.install(config, version);

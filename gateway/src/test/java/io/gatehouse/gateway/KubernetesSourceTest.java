@@ -544,13 +544,21 @@ class KubernetesSourceTest {
     return gateway.gatehouse.listenerPort("mesh-" + port);
   }
 
+  /** A GET on mesh port 80; status -1 while no listener takes it (not bound yet, or replaced since its port was read). */
   private TestGateway.TestResponse get(String path) {
     int port = meshPort(80);
     if (port < 0) {
       return new TestGateway.TestResponse(-1, Map.of(), "");
     }
-    return gateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build());
+    try {
+      return gateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(10)).build());
+    } catch (java.io.UncheckedIOException e) {
+      if (e.getCause() instanceof java.net.ConnectException) {
+        return new TestGateway.TestResponse(-1, Map.of(), "");
+      }
+      throw e;
+    }
   }
 
   private void awaitUpstream(String path, String upstream) {

@@ -12,6 +12,12 @@ public record Cors(List<String> allowOrigins, List<String> allowMethods, List<St
                    List<String> exposeHeaders, Duration maxAge, boolean allowCredentials) {
   public static final Cors NONE = new Cors(List.of(), List.of(), List.of(), List.of(), Duration.ZERO, false);
 
+  /** The methods a CORS block without {@code allowMethods} allows: the CORS-safelisted ones (Fetch standard). */
+  public static final List<String> DEFAULT_METHODS = List.of("GET", "HEAD", "POST");
+
+  /** How long a preflight answer may be cached without {@code maxAge}: not at all (no {@code Access-Control-Max-Age}). */
+  public static final Duration DEFAULT_MAX_AGE = Duration.ZERO;
+
   public Cors {
     allowOrigins = List.copyOf(allowOrigins);
     allowMethods = List.copyOf(allowMethods);

@@ -12,4 +12,7 @@ import java.time.Duration;
 public record OutlierDetection(boolean enabled, int consecutiveErrors, Duration baseEjectionTime,
                                int maxEjectionPercent) {
   public static final OutlierDetection NONE = new OutlierDetection(false, 0, Duration.ZERO, 0);
+
+  /** What an {@code outlierDetection} block takes for the keys it leaves out: Envoy's and Istio's (5, 30s, 10 %). */
+  public static final OutlierDetection DEFAULT = new OutlierDetection(true, 5, Duration.ofSeconds(30), 10);
 }

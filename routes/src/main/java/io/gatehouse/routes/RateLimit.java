@@ -10,6 +10,9 @@ import java.time.Duration;
 public record RateLimit(double requestsPerSecond, int burst, Key key, Global global) {
   public static final RateLimit NONE = new RateLimit(0, 0, new Key.Route(), Global.NONE);
 
+  /** What a bucket is kept per when {@code key} is left out: the client address. */
+  public static final Key DEFAULT_KEY = new Key.Client();
+
   /** What a bucket is kept per: the client address, a request header's value, or the whole route. */
   public sealed interface Key {
     record Client() implements Key {}
@@ -27,6 +30,12 @@ public record RateLimit(double requestsPerSecond, int burst, Key key, Global glo
    */
   public record Global(String redis, boolean failOpen, Duration timeout) {
     public static final Global NONE = new Global("", true, Duration.ZERO);
+
+    /** How long a request waits for Redis when {@code timeout} is left out. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+
+    /** Whether requests go through when Redis does not answer, when {@code failOpen} is left out. */
+    public static final boolean DEFAULT_FAIL_OPEN = true;
 
     public boolean enabled() {
       return !redis.isEmpty();

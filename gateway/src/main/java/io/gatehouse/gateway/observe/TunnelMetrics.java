@@ -62,13 +62,21 @@ public final class TunnelMetrics {
     if (mesh != null) {
       mesh.tcp(destination).closed(toUpstream, toClient);
     }
+    bytes(listener, toUpstream, toClient);
+  }
+
+  /**
+   * Adds a finished tunnel's bytes by listener only: a WebSocket's, which Istio counts as the
+   * HTTP request it upgraded, not as a TCP connection.
+   */
+  public void bytes(String listener, long toUpstream, long toClient) {
     counter("gatehouse.tunnel.bytes", "bytes relayed through tunnels",
         Tags.of("listener", listener, "direction", "upstream")).increment(toUpstream);
     counter("gatehouse.tunnel.bytes", "bytes relayed through tunnels",
         Tags.of("listener", listener, "direction", "downstream")).increment(toClient);
   }
 
-  /** The live count of open tunnels on {@code listener} (CONNECT or passthrough), shared by its event loops. */
+  /** The live count of open tunnels on {@code listener} (CONNECT, passthrough or WebSocket), shared by its event loops. */
   public AtomicLong active(String listener) {
     return active.computeIfAbsent(listener, l -> registry.gauge("gatehouse.tunnels.active", Tags.of("listener", l), new AtomicLong()));
   }

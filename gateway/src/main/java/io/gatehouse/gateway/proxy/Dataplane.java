@@ -3,6 +3,7 @@ package io.gatehouse.gateway.proxy;
 import io.gatehouse.gateway.auth.AuthState;
 import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.observe.Traces;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -21,16 +22,24 @@ public final class Dataplane {
   private final Duration drainTimeout;
   private final MeterRegistry registry;
   private final RouteFilters filters;
+  private final TunnelMetrics tunnels;
   private final AuthState auth;
   private volatile Snapshot current = Snapshot.empty();
   private volatile boolean draining;
 
-  public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry) {
+  /** {@code tunnels}: the one set of tunnel meters (its gauges hold their counts), for WebSocket tunnels too. */
+  public Dataplane(Vertx vertx, Duration drainTimeout, MeterRegistry registry, TunnelMetrics tunnels) {
     this.vertx = vertx;
     this.drainTimeout = drainTimeout;
     this.registry = registry;
     this.filters = RouteFilters.start(vertx, registry);
     this.auth = AuthState.start(vertx, registry);
+    this.tunnels = tunnels;
+  }
+
+  /** The meters of every tunnel (CONNECT, passthrough, WebSocket): one instance, as its gauges hold their counts. */
+  public TunnelMetrics tunnels() {
+    return tunnels;
   }
 
   /**
@@ -52,7 +61,7 @@ public final class Dataplane {
 
   /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
   public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
-    return Snapshot.compile(vertx, registry, config, version, current, filters, auth.compile(config.security()));
+    return Snapshot.compile(vertx, registry, config, version, current, filters, auth.compile(config.security()), tunnels);
   }
 
   /** Reads the JWKS files of the serving config again (a watched file changed; the config did not). */

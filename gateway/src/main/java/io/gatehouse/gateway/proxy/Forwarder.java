@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,23 +17,26 @@ final class Forwarder implements Stage {
 
   final Vertx vertx;
   final Backends backends;
+  final TunnelMetrics tunnels;
   final RetryPolicy retries;
   final long timeoutMillis;
-  final long perTryTimeoutMillis;
 
-  Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout) {
+  Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout, TunnelMetrics tunnels) {
     this.vertx = vertx;
     this.backends = backends;
+    this.tunnels = tunnels;
     this.retries = retries;
     this.timeoutMillis = timeout.toMillis();
-    this.perTryTimeoutMillis = retries.perTryTimeout().toMillis();
   }
 
   @Override public Future<Void> handle(Exchange ex) {
     UpstreamClient upstream = backends.pick();
+    if (upstream == null) {
+      return Future.failedFuture(new GatewayException(Reason.NO_HEALTHY_UPSTREAM, "no backend has a positive weight"));
+    }
     ex.upstream(upstream.name());
     if (UpgradeTunnel.isUpgrade(ex.request())) {
-      return UpgradeTunnel.open(ex, upstream);
+      return UpgradeTunnel.open(vertx, ex, upstream, tunnels);
     }
     return new UpstreamCall(this, ex, upstream).start();
   }

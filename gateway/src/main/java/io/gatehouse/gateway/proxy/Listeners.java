@@ -10,7 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +33,8 @@ public final class Listeners {
   private final int eventLoops;
   private final Duration drainTimeout;
   private final Map<Listener.Protocol, BiFunction<Listener, ListenerTlsSetup, VerticleBase>> others;
-  private final Map<Listener, Running> running = new HashMap<>();
+  /** In the order they were bound: while a changed listener is replaced, the new one comes last. */
+  private final Map<Listener, Running> running = new LinkedHashMap<>();
 
   private record Running(String deploymentId, List<BoundListener> instances) {}
 
@@ -122,10 +123,18 @@ public final class Listeners {
     return Future.join(stopping).mapEmpty();
   }
 
-  /** The port a running listener is bound to (useful when the config says 0), or -1. */
+  /**
+   * The port a running listener is bound to (useful when the config says 0), or -1. While a
+   * changed listener is replaced both run under one name: the new one answers.
+   */
   public synchronized int port(String name) {
-    return running.entrySet().stream().filter(e -> e.getKey().name().equals(name))
-        .mapToInt(e -> e.getValue().instances().get(0).actualPort()).findFirst().orElse(-1);
+    int port = -1;
+    for (Map.Entry<Listener, Running> e : running.entrySet()) {
+      if (e.getKey().name().equals(name)) {
+        port = e.getValue().instances().get(0).actualPort();
+      }
+    }
+    return port;
   }
 
   /** Starts a drain on every listener instance: they keep accepting but send clients elsewhere. */

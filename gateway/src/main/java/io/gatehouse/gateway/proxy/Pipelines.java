@@ -4,6 +4,7 @@ import io.gatehouse.gateway.auth.Guard;
 import io.gatehouse.gateway.filter.HeaderFilter;
 import io.gatehouse.gateway.filter.RewriteFilter;
 import io.gatehouse.gateway.filter.RouteFilters;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.RequestMatch;
@@ -24,9 +25,11 @@ final class Pipelines {
   private final Map<String, UpstreamClient> upstreams;
   private final RouteFilters policies;
   private final Guard guard;
+  private final TunnelMetrics tunnels;
 
-  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams, RouteFilters policies, Guard guard) {
+  Pipelines(Vertx vertx, Map<String, UpstreamClient> upstreams, RouteFilters policies, Guard guard, TunnelMetrics tunnels) {
     this.vertx = vertx;
+    this.tunnels = tunnels;
     this.upstreams = upstreams;
     this.policies = policies;
     this.guard = guard;
@@ -76,15 +79,7 @@ final class Pipelines {
       return new DirectResponder(direct);
     }
     Action.Forward forward = (Action.Forward) action;
-    List<UpstreamClient> clients = new ArrayList<>();
-    List<Integer> weights = new ArrayList<>();
-    for (Action.Backend backend : forward.backends()) {
-      if (backend.weight() > 0) {
-        clients.add(upstreams.get(backend.upstream()));
-        weights.add(backend.weight());
-      }
-    }
-    return new Forwarder(vertx, new Backends(clients, weights), route.retries(), route.timeout());
+    return new Forwarder(vertx, Backends.of(forward.backends(), upstreams), route.retries(), route.timeout(), tunnels);
   }
 
   /** What requests no route takes get: 404 with reason route_not_found. */

@@ -3,6 +3,7 @@ package io.gatehouse.gateway.proxy;
 import io.gatehouse.gateway.auth.Guard;
 import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.observe.Traces;
+import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
@@ -72,12 +73,12 @@ public final class Snapshot {
   /**
    * Compiles {@code config}. Upstreams whose config equals one in {@code previous} keep its live
    * client (and warm connections); others get a new client. The route policies' long-lived
-   * state (buckets, Redis clients, meters) comes from {@code filters}, so a reload keeps it;
+   * state (buckets, Redis clients, meters) comes from {@code filters}, and {@code tunnels}, so a reload keeps it;
    * {@code guard} (authentication and authorization) runs in front of every route. Runs
    * on the config writer thread.
    */
   public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous,
-                                 RouteFilters filters, Guard guard) {
+                                 RouteFilters filters, Guard guard, TunnelMetrics tunnels) {
     Traces traces = null;
     Map<String, UpstreamClient> clients = new HashMap<>();
     try {
@@ -87,7 +88,7 @@ public final class Snapshot {
             ? reused : UpstreamClient.start(vertx, upstream, registry));
       }
       Stage noRoute = guard.isNone() ? Pipelines.noRoute() : guard.filter().wrap(Pipelines.noRoute());
-      PerListener<Stage> tables = PerListener.compile(config, new Pipelines(vertx, clients, filters, guard)::build, noRoute);
+      PerListener<Stage> tables = PerListener.compile(config, new Pipelines(vertx, clients, filters, guard, tunnels)::build, noRoute);
       traces = traces(config, previous, registry);
       return new Snapshot(version, config, tables, clients, traces);
     } catch (RuntimeException e) {

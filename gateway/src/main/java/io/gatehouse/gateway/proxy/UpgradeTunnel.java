@@ -1,10 +1,14 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.observe.TunnelMetrics;
+import io.gatehouse.gateway.tcp.Tunnel;
 import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -13,12 +17,14 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An HTTP/1.1 upgrade (WebSocket) carried through: the upgrade request goes upstream with its
  * {@code Upgrade} header; a 101 answer is relayed with the upstream's handshake headers and both
- * connections become one raw byte tunnel until either side closes. Any other answer is relayed
- * as a normal response.
+ * connections become one raw byte {@link Tunnel}, with the listener's tunnel limits (idle
+ * timeout, maximum duration) and its bytes counted, as CONNECT and passthrough tunnels. Any
+ * other answer is relayed as a normal response.
  */
 final class UpgradeTunnel {
   private UpgradeTunnel() {}
@@ -36,7 +42,7 @@ final class UpgradeTunnel {
     return upgrade != null && ForwardedHeaders.namesToken(upgrade, "websocket");
   }
 
-  static Future<Void> open(Exchange ex, UpstreamClient upstream) {
+  static Future<Void> open(Vertx vertx, Exchange ex, UpstreamClient upstream, TunnelMetrics metrics) {
     EndpointState endpoint = upstream.select(ex.request(), null);
     if (endpoint == null) {
       return Future.failedFuture(new GatewayException(Reason.NO_HEALTHY_UPSTREAM, upstream.name() + " has no endpoints"));
@@ -52,7 +58,7 @@ final class UpgradeTunnel {
     Future<Void> tunnel = upstream.request(endpoint, options)
         .recover(e -> Future.failedFuture(GatewayException.connectFailure(endpoint.label(), e)))
         .compose(upstreamRequest -> connect(ex, upstreamRequest))
-        .compose(response -> response.statusCode() == 101 ? splice(ex, response) : ResponseRelay.relay(ex, response));
+        .compose(response -> response.statusCode() == 101 ? splice(vertx, ex, response, metrics) : ResponseRelay.relay(ex, response));
     return tunnel.onComplete(v -> endpoint.finished());
   }
 
@@ -71,23 +77,38 @@ final class UpgradeTunnel {
         .recover(e -> Future.failedFuture(new GatewayException(Reason.UPSTREAM_RESET, "upgrade: " + e.getMessage())));
   }
 
-  private static Future<Void> splice(Exchange ex, HttpClientResponse response) {
+  private static Future<Void> splice(Vertx vertx, Exchange ex, HttpClientResponse response, TunnelMetrics metrics) {
     NetSocket upstreamSocket = response.netSocket();
+    upstreamSocket.pause();
     ex.response().headers().addAll(response.headers());
     ex.editResponseHead(ex.response().headers());
     return ex.request().toNetSocket().compose(client -> {
-      Promise<Void> closed = Promise.promise();
-      client.closeHandler(v -> upstreamSocket.close());
-      upstreamSocket.closeHandler(v -> {
-        client.close();
-        closed.tryComplete();
+      client.pause();
+      ex.tunnelled(true);
+      AtomicLong active = metrics.active(ex.listener());
+      active.incrementAndGet();
+      return Tunnel.splice(vertx, client, upstreamSocket, Buffer.buffer(), limits(ex)).map(result -> {
+        active.decrementAndGet();
+        ex.tunnelBytes(result.bytesFromClient(), result.bytesToClient());
+        metrics.bytes(ex.listener(), result.bytesFromClient(), result.bytesToClient());
+        if (!result.end().equals("closed")) {
+          ex.failure("tunnel_" + result.end());
+        }
+        return null;
       });
-      client.pipeTo(upstreamSocket);
-      upstreamSocket.pipeTo(client);
-      return closed.future();
     }, e -> {
       upstreamSocket.close();
       return Future.failedFuture(e);
     });
+  }
+
+  /** The tunnel limits of the listener the request came in on (the defaults if the snapshot no longer has it). */
+  private static Listener.Tunnels limits(Exchange ex) {
+    for (Listener listener : ex.snapshot().config().listeners()) {
+      if (listener.name().equals(ex.listener())) {
+        return listener.tunnels();
+      }
+    }
+    return Listener.Tunnels.DEFAULT;
   }
 }

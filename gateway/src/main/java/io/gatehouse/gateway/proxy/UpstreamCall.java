@@ -9,7 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -19,7 +18,8 @@ import io.vertx.core.streams.ReadStream;
 
 /**
  * One request forwarded to one upstream, on the request's event loop: tries an endpoint, retries
- * as the route's policy allows, enforces the route and per-try timeouts until the response head
+ * when its {@link RetryState} says so (the route's policy, whether the request can be sent again,
+ * the backoff against the route timeout, the upstream's retry budget), enforces the route and per-try timeouts until the response head
  * arrives (then the body streams, with the route timeout as an idle timeout), and streams bodies
  * both ways with back-pressure.
  *
@@ -41,7 +41,7 @@ final class UpstreamCall {
   private final Promise<Void> done = Promise.promise();
   private final RetryBackoff backoff;
   private long deadlineNanos = Long.MAX_VALUE;
-  private int retriesLeft;
+  private final RetryState retries;
   private boolean bodyless;
   private Buffer body;
   private boolean finished;
@@ -57,7 +57,7 @@ final class UpstreamCall {
     this.ex = ex;
     this.upstream = upstream;
     this.request = ex.request();
-    this.retriesLeft = route.retries.attempts();
+    this.retries = new RetryState(route.retries, request.method(), upstream::retryAllowed);
     this.backoff = new RetryBackoff(route.vertx, upstream, route.retries.backoff());
   }
 
@@ -74,13 +74,17 @@ final class UpstreamCall {
     long length = RequestBodies.declaredLength(request);
     bodyless = !RequestBodies.hasBody(request);
     bodyDone = bodyless;
+    if (bodyless) {
+      retries.bodyReplayable();
+    }
     if (ex.bufferedBody() != null) {
       // A filter read the whole body already (mirroring): send that, and it can be replayed.
       body = ex.bufferedBody();
       bodyless = false;
       bodyDone = true;
+      retries.bodyReplayable();
       attempt();
-    } else if (length >= 0 && length <= Forwarder.RETRY_BUFFER_BYTES && (retriesAfterSend() && !bodyless
+    } else if (length >= 0 && length <= Forwarder.RETRY_BUFFER_BYTES && (retries.wantsReplay() && !bodyless
         || request.version() == HttpVersion.HTTP_2 && !request.isEnded())) {
       // HTTP/2 with a declared length: the whole (small) body first, so a stream whose DATA
       // contradicts content-length (a stream error, RFC 9113 §8.1.1) never reaches the upstream.
@@ -92,6 +96,7 @@ final class UpstreamCall {
         body = ar.result();
         bodyless = body.length() == 0;
         bodyDone = true;
+        retries.bodyReplayable();
         attempt();
       });
       request.resume(); // the ingress paused it; body() alone does not read a paused request
@@ -101,24 +106,9 @@ final class UpstreamCall {
     return done.future();
   }
 
-  private boolean retriesAfterSend() {
-    var policy = route.retries;
-    boolean wanted = policy.attempts() > 0
-        && (policy.onReset() || !policy.onStatuses().isEmpty() || policy.perTryTimeout().toMillis() > 0);
-    return wanted && (policy.nonIdempotent() || isIdempotent(request.method()));
-  }
-
-  /**
-   * Takes one retry after {@code delayMillis} if the policy has one left, the wait ends before the
-   * route timeout, and the upstream's budget allows it now. {@link #later} then makes it.
-   */
-  private boolean retry(long delayMillis) {
-    if (retriesLeft <= 0 || delayMillis < 0
-        || delayMillis * 1_000_000 >= deadlineNanos - System.nanoTime() || !upstream.retryAllowed()) {
-      return false;
-    }
-    retriesLeft--;
-    return true;
+  /** Takes one retry of {@code failure} after {@code delayMillis} if {@link RetryState} allows it; {@link #later} then makes it. */
+  private boolean retry(RetryState.Failure failure, long delayMillis) {
+    return retries.retriable(failure, 0) && retries.take(delayMillis, deadlineNanos - System.nanoTime());
   }
 
   /** The next try, after its backoff. */
@@ -138,11 +128,7 @@ final class UpstreamCall {
    * the budget (20 %, at least 3). Envoy makes the same exception with a minimum retry concurrency.
    */
   private boolean retryUnsent(long delayMillis) {
-    if (retriesLeft <= 0 || delayMillis < 0 || delayMillis * 1_000_000 >= deadlineNanos - System.nanoTime()) {
-      return false;
-    }
-    retriesLeft--;
-    return true;
+    return retries.takeUnsent(delayMillis, deadlineNanos - System.nanoTime());
   }
 
   /**
@@ -153,11 +139,7 @@ final class UpstreamCall {
    */
   private boolean closedBeforeAnswer(Throwable cause) {
     return cause instanceof HttpClosedException && route.retries.onConnectFailure() && bodyless
-        && isIdempotent(request.method());
-  }
-
-  private boolean replayable() {
-    return (bodyless || body != null) && (route.retries.nonIdempotent() || isIdempotent(request.method()));
+        && RetryState.isIdempotent(request.method());
   }
 
   private void attempt() {
@@ -191,7 +173,7 @@ final class UpstreamCall {
       ex.trace().endAttempt("connect_failure");
       lastEndpoint = endpoint;
       long delay = backoff.next();
-      if (!finished && route.retries.onConnectFailure() && retryUnsent(delay)) {
+      if (!finished && retries.retriable(RetryState.Failure.CONNECT_FAILURE, 0) && retryUnsent(delay)) {
         later(delay);
       } else {
         finish(GatewayException.connectFailure(endpoint.label(), ar.cause()));
@@ -214,8 +196,8 @@ final class UpstreamCall {
     } else if (authority != null) {
       upstreamRequest.authority(authority);
     }
-    if (route.perTryTimeoutMillis > 0) {
-      tryTimer = route.vertx.setTimer(route.perTryTimeoutMillis, id -> perTryTimeout(upstreamRequest, attempt));
+    if (retries.perTryTimeoutMillis() > 0) {
+      tryTimer = route.vertx.setTimer(retries.perTryTimeoutMillis(), id -> perTryTimeout(upstreamRequest, attempt));
     }
     upstreamRequest.response().onComplete(ar -> {
       if (finished || upstreamRequest != current) {
@@ -238,7 +220,7 @@ final class UpstreamCall {
       ex.trace().endAttempt("reset");
       lastEndpoint = endpoint;
       long delay = backoff.next();
-      if (route.retries.onReset() && replayable() && retry(delay)) {
+      if (retry(RetryState.Failure.RESET, delay)) {
         later(delay);
       } else if (closedBeforeAnswer(ar.cause()) && retryUnsent(delay)) {
         later(delay);
@@ -282,21 +264,21 @@ final class UpstreamCall {
     attempt.failed();
     ex.trace().endAttempt("timeout");
     long delay = backoff.next();
-    if (replayable() && retry(delay)) {
+    if (retry(RetryState.Failure.PER_TRY_TIMEOUT, delay)) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;
       abort(upstreamRequest);
       later(delay);
     } else {
-      timeout(Reason.UPSTREAM_PER_TRY_TIMEOUT, "no response head within " + route.perTryTimeoutMillis + "ms");
+      timeout(Reason.UPSTREAM_PER_TRY_TIMEOUT, "no response head within " + retries.perTryTimeoutMillis() + "ms");
     }
   }
 
   private void onResponse(HttpClientResponse response, Attempt attempt) {
     int status = response.statusCode();
-    if (route.retries.onStatuses().contains(status) && replayable()) {
+    if (retries.retriable(RetryState.Failure.STATUS, status)) {
       long delay = backoff.after(status, response.headers());
-      if (retry(delay)) {
+      if (retries.take(delay, deadlineNanos - System.nanoTime())) {
         lastEndpoint = attempt.endpoint();
         // Read and drop the small error body so the connection goes back to the pool.
         response.body().onComplete(ignored -> {
@@ -386,10 +368,5 @@ final class UpstreamCall {
       route.vertx.cancelTimer(tryTimer);
       tryTimer = -1;
     }
-  }
-
-  private static boolean isIdempotent(HttpMethod method) {
-    return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
-        || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
   }
 }

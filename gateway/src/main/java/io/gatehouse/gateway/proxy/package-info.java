@@ -14,11 +14,14 @@
  *              FaultFilter ─► RateLimitFilter ─► CorsFilter ─► BodyLimitFilter ─► HeaderFilter
  *              ─► RewriteFilter ─► MirrorFilter ─► Forwarder | Redirector | DirectResponder
  *                                          (no match is a Stage too: 404 route_not_found)
- *         ─► Forwarder: Backends picks the upstream by weight; UpgradeTunnel for WebSocket
+ *         ─► Forwarder: Backends picks the upstream by weight (the one weighted pick, passthrough's
+ *              too); UpgradeTunnel for WebSocket, spliced through tcp.Tunnel (idle timeout,
+ *              maximum duration, bytes counted) as every byte tunnel is
  *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer or hash ring (healthy,
  *              not ejected), circuit breaker admission (else 503 overflow), pooled connection,
- *              streamed body, route timeout, per-try timeout, retries within the retry budget
- *              (buffered replay ≤ 1 MiB); each try's outcome feeds outlier detection
+ *              streamed body, route timeout, per-try timeout; RetryState decides each retry
+ *              (policy, resendable body: buffered replay ≤ 1 MiB, backoff within the route
+ *              timeout, retry budget); each try's outcome feeds outlier detection
  *              ForwardedHeaders: hop-by-hop out; X-Forwarded-*, X-Real-IP, Forwarded are the
  *              gateway's own unless the peer is a trusted proxy (ClientTrust)
  *  client ◄─ ResponseRelay: status and headers (hop-by-hop removed, response edits of the
@@ -31,7 +34,9 @@
  * {@code gateway.egress.EgressStage} (allow-list, one resolution, forward or CONNECT tunnel)
  * instead of route matching, and ends them the same way (error reply, AccessLog.Entry.of the
  * exchange, metrics). A TLS_PASSTHROUGH listener's connections leave at the first step, to
- * {@code gateway.tcp.PassthroughVerticle} (SNI peek, route by host, raw tunnel), which reads the
+ * {@code gateway.tcp.PassthroughVerticle}: SNI peek, then its SniRouter chooses the destination
+ * (SniRoutes: the route for the host; egress.EgressSni: the allow-list, with {@code egressPort}),
+ * then the tunnel limit, the connect and the raw {@code tcp.Tunnel}. The router reads the
  * snapshot once per connection too.
  *
  * A reload compiles a new {@link io.gatehouse.gateway.proxy.Snapshot} on the config writer thread

@@ -75,7 +75,7 @@ public class EgressAllowListBenchmark {
     return AllowList.compile(fixture.egress());
   }
 
-  /** The gateway's decision for one request, DNS aside (EgressHandler, then CheckedAddress). */
+  /** The gateway's decision for one request, DNS aside (EgressStage, then CheckedAddress). */
   static Decision decide(AllowList list, EgressFixture.Request request) {
     Decision decision = list.check(Target.parse(request.host()), request.port(), request.client());
     return decision.allowed()

@@ -30,7 +30,6 @@ final class RoutePolicyReader {
   private static final Pattern HEADER = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
   private static final Pattern METHOD = Pattern.compile("[A-Z]+");
   private static final Pattern ORIGIN = Pattern.compile("https?://(\\*\\.)?[a-z0-9.-]+(:\\d{1,5})?");
-  static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(100);
   private static final String PLACEHOLDER = "***";
 
   private final Problems problems;
@@ -80,7 +79,7 @@ final class RoutePolicyReader {
       }
       double rate = r.decimal("requestsPerSecond", 1, 0.001, 1_000_000);
       int burst = r.integer("burst", (int) Math.max(1, Math.ceil(rate)), 1, 10_000_000);
-      RateLimit.Key key = key(r, r.string("key", "client"));
+      RateLimit.Key key = r.has("key") ? key(r, r.string("key", "")) : RateLimit.DEFAULT_KEY;
       RateLimit.Global global = r.nested("global", r.what() + ".global", GLOBAL_KEYS).map(this::global)
           .orElse(RateLimit.Global.NONE);
       return new RateLimit(rate, burst, key, global);
@@ -110,11 +109,11 @@ final class RoutePolicyReader {
       problems.add(g.origin("redis"), g.what() + ".redis has the password " + PLACEHOLDER + " that the admin API shows in place"
           + " of the real one: write the real URL (a PUT of a route as GET showed it keeps the serving password)");
     }
-    Duration timeout = g.duration("timeout", DEFAULT_REDIS_TIMEOUT);
+    Duration timeout = g.duration("timeout", RateLimit.Global.DEFAULT_TIMEOUT);
     if (timeout.isZero()) {
       problems.add(g.origin("timeout"), g.what() + ".timeout must be more than 0");
     }
-    return new RateLimit.Global(url, g.bool("failOpen", true), timeout);
+    return new RateLimit.Global(url, g.bool("failOpen", RateLimit.Global.DEFAULT_FAIL_OPEN), timeout);
   }
 
   /** The admin API's stand-in for a Redis password ({@code redis://:***@host:6379}, {@code ?password=***}). */
@@ -153,7 +152,7 @@ final class RoutePolicyReader {
         problems.add(m.origin("upstream"), m.what() + ": upstream " + Fields.quote(upstream) + " is not defined (known: "
             + String.join(", ", upstreams) + ")");
       }
-      return new Mirror(upstream, m.decimal("percent", 100, 0, 100));
+      return new Mirror(upstream, m.decimal("percent", Mirror.DEFAULT_PERCENT, 0, 100));
     }).orElse(Mirror.NONE);
   }
 
@@ -184,8 +183,8 @@ final class RoutePolicyReader {
       if (credentials && origins.contains("*")) {
         problems.add(c.origin("allowCredentials"), c.what() + ": allowCredentials cannot be used with allowOrigins \"*\" (browsers refuse it)");
       }
-      return new Cors(origins, methods.isEmpty() ? List.of("GET", "HEAD", "POST") : methods,
-          headers(c, "allowHeaders"), headers(c, "exposeHeaders"), c.duration("maxAge", Duration.ZERO), credentials);
+      return new Cors(origins, methods.isEmpty() ? Cors.DEFAULT_METHODS : methods,
+          headers(c, "allowHeaders"), headers(c, "exposeHeaders"), c.duration("maxAge", Cors.DEFAULT_MAX_AGE), credentials);
     }).orElse(Cors.NONE);
   }
 

@@ -64,17 +64,19 @@ final class UpstreamPolicyReader {
         h.problems().add(h.origin("path"), h.what() + ".path: " + Fields.quote(path)
             + " (expected an absolute path such as /healthz, without spaces)");
       }
-      Duration interval = positive(h, "interval", Duration.ofSeconds(5));
-      Duration timeout = positive(h, "timeout", Duration.ofSeconds(1));
-      return new HealthCheck(true, path, interval, timeout,
-          h.integer("healthyThreshold", 2, 1, 100), h.integer("unhealthyThreshold", 3, 1, 100));
+      HealthCheck d = HealthCheck.DEFAULT;
+      Duration interval = positive(h, "interval", d.interval());
+      Duration timeout = positive(h, "timeout", d.timeout());
+      return new HealthCheck(true, path, interval, timeout, h.integer("healthyThreshold", d.healthyThreshold(), 1, 100),
+          h.integer("unhealthyThreshold", d.unhealthyThreshold(), 1, 100));
     }).orElse(HealthCheck.NONE);
   }
 
   static OutlierDetection outlierDetection(Fields upstream) {
     return upstream.nested("outlierDetection", upstream.what() + " outlierDetection", OUTLIER_KEYS).map(o ->
-        new OutlierDetection(true, o.integer("consecutiveErrors", 5, 1, 1000),
-            positive(o, "baseEjectionTime", Duration.ofSeconds(30)), o.integer("maxEjectionPercent", 10, 0, 100))
+        new OutlierDetection(true, o.integer("consecutiveErrors", OutlierDetection.DEFAULT.consecutiveErrors(), 1, 1000),
+            positive(o, "baseEjectionTime", OutlierDetection.DEFAULT.baseEjectionTime()),
+            o.integer("maxEjectionPercent", OutlierDetection.DEFAULT.maxEjectionPercent(), 0, 100))
     ).orElse(OutlierDetection.NONE);
   }
 

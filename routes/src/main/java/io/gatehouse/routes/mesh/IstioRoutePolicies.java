@@ -167,7 +167,7 @@ final class IstioRoutePolicies {
         scope.error(m, "\"" + m.text() + "\" is not a method (e.g. GET, POST)");
       }
     }
-    Duration maxAge = c.has("maxAge") ? IstioRoutes.timeout(scope, c.get("maxAge")) : Duration.ZERO;
+    Duration maxAge = c.has("maxAge") ? IstioRoutes.timeout(scope, c.get("maxAge")) : Cors.DEFAULT_MAX_AGE;
     return cors(scope, c, origins, methods, maxAge);
   }
 
@@ -212,7 +212,7 @@ final class IstioRoutePolicies {
       scope.warn(c, "no origin this gateway can express is allowed; CORS is left to the upstream");
       return Cors.NONE;
     }
-    return new Cors(origins, methods.isEmpty() ? List.of("GET", "HEAD", "POST") : methods,
+    return new Cors(origins, methods.isEmpty() ? Cors.DEFAULT_METHODS : methods,
         headers(scope, c.get("allowHeaders")), headers(scope, c.get("exposeHeaders")), maxAge, credentials);
   }
 
