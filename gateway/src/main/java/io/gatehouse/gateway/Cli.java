@@ -26,8 +26,9 @@ import sun.misc.Signal;
  * The command line (DESIGN.md's contract):
  * <pre>
  *   run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+ *       [--drain-grace DURATION] [--allow-empty]
  *       [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
- *   validate --config DIR
+ *   validate --config DIR [--allow-empty]
  *   --version | --help
  * </pre>
  * Exit codes: 0 success (and a clean drain after SIGTERM), 1 invalid config, 2 usage error.
@@ -35,8 +36,9 @@ import sun.misc.Signal;
 final class Cli {
   static final String USAGE = """
       usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
+                           [--drain-grace DURATION] [--allow-empty]
                            [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
-             gatehouse validate --config DIR
+             gatehouse validate --config DIR [--allow-empty]
              gatehouse --version | --help
 
       run        start the gateway; SIGTERM drains and stops it. Edits to DIR reload within a second
@@ -49,6 +51,9 @@ final class Cli {
         --admin-port N      admin listener port (overrides admin.port)
         --event-loops N     event loop threads (default: number of cores)
         --drain-timeout D   how long SIGTERM waits for requests in flight, e.g. 30s (default 30s)
+        --drain-grace D     how long SIGTERM keeps accepting (answering Connection: close) after
+                            /ready turns 503, before listeners stop (default 5s)
+        --allow-empty       accept a config with no listeners (otherwise refused: a truncated file)
         --state-dir DIR     where the gateway keeps what it makes: the dev CA, certificates pushed
                             to the admin API (default: $GATEHOUSE_STATE_DIR, else ~/.gatehouse)
         --control-plane URL poll URL for a config document (repeatable: one source each)
@@ -92,7 +97,7 @@ final class Cli {
       return 2;
     }
     Path dir = args.config.get();
-    LoadResult result = ConfigLoader.loadDirectory(dir);
+    LoadResult result = ConfigLoader.loadDirectory(dir, args.allowEmpty);
     if (result instanceof LoadResult.Rejected rejected) {
       rejected.errors().forEach(e -> err.println(e));
       err.println(rejected.errors().size() + " error(s) in " + dir);
@@ -113,7 +118,8 @@ final class Cli {
     try {
       gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out,
           args.stateDir, Optional.empty(),
-          args.controlPlanes.stream().map(u -> HttpSource.Settings.of(u, args.controlPlaneInterval)).toList()));
+          args.controlPlanes.stream().map(u -> HttpSource.Settings.of(u, args.controlPlaneInterval)).toList())
+          .withDrainGrace(args.drainGrace).withAllowEmpty(args.allowEmpty));
     } catch (Gatehouse.StartupException e) {
       e.errors().forEach(error -> err.println(error));
       err.println("gatehouse: not started: the config has " + e.errors().size() + " error(s)");
@@ -152,9 +158,10 @@ final class Cli {
 
   /** Parsed options. */
   private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
-                      Path stateDir, List<URI> controlPlanes, Duration controlPlaneInterval) {
+                      Path stateDir, List<URI> controlPlanes, Duration controlPlaneInterval, Duration drainGrace,
+                      boolean allowEmpty) {
     static final List<String> OPTIONS = List.of("--config", "--admin-port", "--event-loops", "--drain-timeout",
-        "--state-dir", "--control-plane", "--control-plane-interval");
+        "--drain-grace", "--allow-empty", "--state-dir", "--control-plane", "--control-plane-interval");
 
     static Args parse(String[] args) {
       Optional<Path> config = Optional.empty();
@@ -164,10 +171,16 @@ final class Cli {
       Path stateDir = Gatehouse.Options.defaultStateDir();
       List<URI> controlPlanes = new java.util.ArrayList<>();
       Duration interval = Duration.ofSeconds(10);
+      Duration grace = Gatehouse.Options.DEFAULT_DRAIN_GRACE;
+      boolean allowEmpty = false;
       for (int i = 1; i < args.length; i++) {
         String flag = args[i];
         if (!OPTIONS.contains(flag)) {
           throw new IllegalArgumentException("unknown option " + flag + " (options: " + String.join(", ", OPTIONS) + ")");
+        }
+        if (flag.equals("--allow-empty")) {
+          allowEmpty = true;
+          continue;
         }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(flag + " needs a value");
@@ -178,13 +191,14 @@ final class Cli {
           case "--admin-port" -> adminPort = OptionalInt.of(port(value));
           case "--event-loops" -> eventLoops = positive(flag, value);
           case "--drain-timeout" -> drain = duration(flag, value);
+          case "--drain-grace" -> grace = duration(flag, value);
           case "--state-dir" -> stateDir = Path.of(value);
           case "--control-plane" -> controlPlanes.add(url(value));
           case "--control-plane-interval" -> interval = duration(flag, value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Args(config, adminPort, eventLoops, drain, stateDir, controlPlanes, interval);
+      return new Args(config, adminPort, eventLoops, drain, stateDir, controlPlanes, interval, grace, allowEmpty);
     }
 
     private static int port(String value) {
@@ -208,7 +222,7 @@ final class Cli {
     }
 
     private static Duration duration(String flag, String value) {
-      return Values.duration(value).filter(d -> !d.isZero() || flag.equals("--drain-timeout")).orElseThrow(
+      return Values.duration(value).filter(d -> !d.isZero() || flag.startsWith("--drain-")).orElseThrow(
           () -> new IllegalArgumentException(flag + ": " + value + " (expected: e.g. 500ms, 30s, 1m)"));
     }
 

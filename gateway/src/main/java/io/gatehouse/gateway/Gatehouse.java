@@ -15,6 +15,7 @@ import io.gatehouse.gateway.egress.EgressClients;
 import io.gatehouse.gateway.egress.EgressSni;
 import io.gatehouse.gateway.egress.EgressVerticle;
 import io.gatehouse.gateway.observe.AccessLog;
+import io.gatehouse.gateway.observe.EventLoopWatchdog;
 import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.observe.GatewayRuntime;
 import io.gatehouse.gateway.observe.TunnelMetrics;
@@ -64,13 +65,26 @@ public final class Gatehouse implements AutoCloseable {
    * How to start: config directory (empty = embedded default), admin port override, event loops,
    * drain timeout, where access log lines go, the state directory (the dev CA and admin-pushed
    * certificates live there), the hosts file egress resolves with (empty: the system's), the
-   * HTTP control planes to poll, and the Vert.x options to start from ({@code eventLoops} and the
-   * native transport are set on a copy; tests tighten the blocked-thread checker here).
+   * HTTP control planes to poll, the Vert.x options to start from ({@code eventLoops} and the
+   * native transport are set on a copy; tests tighten the blocked-thread checker here), how long a
+   * drain keeps accepting before it stops ({@code drainGrace}, {@link #DEFAULT_DRAIN_GRACE}),
+   * whether a config with no listeners is accepted ({@code run --allow-empty}), and how long an
+   * event loop may go without turning before {@code /ready} fails ({@code watchdogThreshold}).
    */
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
                         OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile,
-                        List<HttpSource.Settings> controlPlanes, VertxOptions vertxOptions) {
+                        List<HttpSource.Settings> controlPlanes, VertxOptions vertxOptions, Duration drainGrace,
+                        boolean allowEmpty, Duration watchdogThreshold) {
+    /**
+     * How long a drain keeps accepting after {@code /ready} turns 503: long enough for a load
+     * balancer's readiness probe (Kubernetes: every 10 s by default, often tuned to 1-5 s) and
+     * endpoint removal to catch up, short next to the usual 30 s termination grace period.
+     */
+    public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(5);
+
     public Options {
+      Objects.requireNonNull(drainGrace, "drainGrace");
+      Objects.requireNonNull(watchdogThreshold, "watchdogThreshold");
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(egressHostsFile, "egressHostsFile");
       Objects.requireNonNull(adminPort, "adminPort");
@@ -87,7 +101,7 @@ public final class Gatehouse implements AutoCloseable {
                    OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile,
                    List<HttpSource.Settings> controlPlanes) {
       this(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile, controlPlanes,
-          new VertxOptions());
+          new VertxOptions(), DEFAULT_DRAIN_GRACE, false, EventLoopWatchdog.DEFAULT_THRESHOLD);
     }
 
     /** With the default state directory, the system's resolver and no control planes. */
@@ -105,7 +119,25 @@ public final class Gatehouse implements AutoCloseable {
     /** These options, starting Vert.x from {@code vertx} (e.g. a short {@code maxEventLoopExecuteTime}). */
     public Options withVertxOptions(VertxOptions vertx) {
       return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
-          controlPlanes, vertx);
+          controlPlanes, vertx, drainGrace, allowEmpty, watchdogThreshold);
+    }
+
+    /** These options with a drain that keeps accepting for {@code grace} before it stops. */
+    public Options withDrainGrace(Duration grace) {
+      return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
+          controlPlanes, vertxOptions, grace, allowEmpty, watchdogThreshold);
+    }
+
+    /** These options accepting (or not) a config with no listeners. */
+    public Options withAllowEmpty(boolean allow) {
+      return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
+          controlPlanes, vertxOptions, drainGrace, allow, watchdogThreshold);
+    }
+
+    /** These options with the event-loop watchdog's threshold at {@code threshold}. */
+    public Options withWatchdogThreshold(Duration threshold) {
+      return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
+          controlPlanes, vertxOptions, drainGrace, allowEmpty, threshold);
     }
   }
 
@@ -135,6 +167,7 @@ public final class Gatehouse implements AutoCloseable {
   private final List<KubernetesSource> kubernetes = new ArrayList<>();
   private final ListenerCertificates certificates;
   private final GatewayRuntime runtime;
+  private final EventLoopWatchdog watchdog;
   private AdminServer admin;
   private HttpServer demo;
 
@@ -146,7 +179,8 @@ public final class Gatehouse implements AutoCloseable {
     TunnelMetrics tunnels = new TunnelMetrics(metrics.registry(), metrics::istio);
     this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry(), tunnels,
         SessionCookies.load(options.stateDir()));
-    this.runtime = new GatewayRuntime(dataplane, metrics, this::drain);
+    this.watchdog = EventLoopWatchdog.start(vertx, options.watchdogThreshold(), metrics.registry());
+    this.runtime = new GatewayRuntime(dataplane, metrics, this::drain, watchdog::blocked);
     this.certificates = new ListenerCertificates(options.stateDir().resolve("dev-certs"));
     this.egress = EgressClients.start(vertx, options.egressHostsFile());
     Duration drain = options.drainTimeout();
@@ -182,7 +216,7 @@ public final class Gatehouse implements AutoCloseable {
   private void boot() throws StartupException {
     CompletableFuture<ConfigStore.Outcome> first;
     if (options.configDir().isPresent()) {
-      files = new FileSource(options.configDir().get(), store, Duration.ofSeconds(1));
+      files = new FileSource(options.configDir().get(), store, Duration.ofSeconds(1), options.allowEmpty());
       first = files.start();
     } else {
       first = store.offer("embedded", () -> ConfigLoader.load(ConfigLoader.embeddedDefault()));
@@ -299,13 +333,29 @@ public final class Gatehouse implements AutoCloseable {
   }
 
   /**
-   * Drains: readiness turns false, HTTP/1.1 responses carry {@code Connection: close}, listeners
-   * stop accepting (HTTP/2 connections get GOAWAY), requests in flight finish within the drain
-   * timeout. Blocks until then; call it off the event loops.
+   * Drains, as Envoy does: {@code /ready} turns 503 at once; for the grace period the listeners
+   * keep accepting and answer every request, HTTP/1.1 with {@code Connection: close} and HTTP/2
+   * with GOAWAY, so clients and the load balancer move away without a refused connection; then
+   * the listeners stop accepting and the requests in flight finish within the drain timeout.
+   * Blocks until then; call it off the event loops.
    */
   public void drain() {
     dataplane.startDraining();
-    LOG.info(() -> "draining: up to " + options.drainTimeout().toSeconds() + "s for requests in flight");
+    LOG.info(() -> "draining: /ready answers 503; listeners accept for " + options.drainGrace().toMillis()
+        + " ms more (Connection: close, GOAWAY), then stop; up to " + options.drainTimeout().toSeconds()
+        + " s for requests in flight");
+    try {
+      listeners.startDrain().toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      if (!options.drainGrace().isZero()) {
+        vertx.timer(options.drainGrace().toMillis(), TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()
+            .get(options.drainGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.warning("drain's grace period did not run cleanly: " + e);
+    }
+    LOG.info("draining: listeners stop accepting");
     try {
       listeners.drain(options.drainTimeout()).toCompletionStage().toCompletableFuture()
           .get(options.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -346,6 +396,7 @@ public final class Gatehouse implements AutoCloseable {
     }
     kubernetes.forEach(KubernetesSource::close);
     store.close();
+    watchdog.close();
     if (dataplane.current().traces() != null) {
       dataplane.current().traces().close(); // exports the spans still queued
     }

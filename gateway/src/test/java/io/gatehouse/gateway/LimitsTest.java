@@ -163,8 +163,12 @@ class LimitsTest {
           assertTrue(held[i].readResponse().startsWith("HTTP/1.1 200"));
         }
         try (RawTcp extra = RawTcp.connect(small.port())) {
-          // Vert.x hands over a connection once its first bytes say HTTP/1.1 or h2c: count from there.
-          extra.send("GET /extra HTTP/1.1\r\nHost: a\r\n\r\n");
+          // Closed as it is accepted: the request may not even be written before the close arrives.
+          try {
+            extra.send("GET /extra HTTP/1.1\r\nHost: a\r\n\r\n");
+          } catch (java.io.UncheckedIOException closedAlready) {
+            // the gateway closed it first
+          }
           assertTrue(extra.closedWithin(5_000), "the third connection should be closed without an answer");
         }
       } finally {

@@ -99,6 +99,23 @@ class ReloadTest {
   }
 
   @Test
+  void theReloadFailureCounterStillCountsAfterGarbageCollection() {
+    long failures = gateway.gatehouse.store().failures();
+    gateway.write("admin: { port: 0 }\nlisteners: [{ name: http, port: 0, protocol: HTTP }]\n" + routeTo("nope"));
+    Await.until("the invalid config is rejected", 5, () -> gateway.gatehouse.store().failures() > failures);
+    // A weakly held counter function reads 0 once it is collected; make sure a collection ran.
+    java.lang.ref.WeakReference<Object> probe = new java.lang.ref.WeakReference<>(new Object());
+    Await.until("a garbage collection", 5, () -> {
+      System.gc();
+      return probe.get() == null;
+    });
+    String metrics = gateway.admin("/metrics").body();
+    assertTrue(metrics.contains("gatehouse_config_reload_failures_total 1.0"), metrics);
+    assertTrue(gateway.admin("/stats").body().contains("\"gatehouse.config.reload.failures\" : 1.0"), gateway.admin("/stats").body());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Tag("reliability")
   void reloadsUnderConcurrentLoadFailNoRequest() throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.UnaryOperator;
 
 /**
  * The real gateway in-process, on a config written as YAML text into a temporary directory (so
@@ -61,6 +62,15 @@ final class TestGateway implements AutoCloseable {
    * {@code hosts} (name to address, or to addresses separated by commas) from a hosts file written for the test.
    */
   static TestGateway startRaw(String yaml, Map<String, String> hosts) {
+    return startRaw(yaml, hosts, 1, UnaryOperator.identity());
+  }
+
+  /** Starts the gateway with exactly {@code yaml}, {@code eventLoops} event loops and options adjusted by {@code tune}. */
+  static TestGateway startRaw(String yaml, int eventLoops, UnaryOperator<Gatehouse.Options> tune) {
+    return startRaw(yaml, Map.of(), eventLoops, tune);
+  }
+
+  private static TestGateway startRaw(String yaml, Map<String, String> hosts, int eventLoops, UnaryOperator<Gatehouse.Options> tune) {
     try {
       Path dir = Files.createTempDirectory("gatehouse-test");
       Files.writeString(dir.resolve("gateway.yaml"), yaml);
@@ -84,8 +94,9 @@ final class TestGateway implements AutoCloseable {
         });
         hostsFile = Optional.of(Files.writeString(dir.resolve("hosts"), lines));
       }
-      Gatehouse g = Gatehouse.start(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), 1,
-          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile, java.util.List.of()).withVertxOptions(strictVertx()));
+      Gatehouse g = Gatehouse.start(tune.apply(new Gatehouse.Options(Optional.of(dir), OptionalInt.empty(), eventLoops,
+          Duration.ofSeconds(5), sync, dir.resolve("state"), hostsFile, java.util.List.of()).withVertxOptions(strictVertx())
+          .withDrainGrace(DRAIN_GRACE).withWatchdogThreshold(WATCHDOG)));
       return new TestGateway(dir, g, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -110,6 +121,15 @@ final class TestGateway implements AutoCloseable {
   }
 
   static final long MAX_EVENT_LOOP_MILLIS = 200;
+
+  /**
+   * The event-loop watchdog's threshold in tests: past the class loading and GC pauses of a busy
+   * shared host (over 1 s seen), so that {@code /ready} stays 200 where tests expect it.
+   */
+  static final Duration WATCHDOG = Duration.ofSeconds(5);
+
+  /** A drain's grace period in tests: long enough to see it accept, short enough to keep tests fast. */
+  static final Duration DRAIN_GRACE = Duration.ofMillis(500);
 
   /** Rewrites the config file (with the default preamble) and waits until the store has installed it. */
   void reload(String yaml) {

@@ -6,7 +6,7 @@ import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.Rewrite;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /**
  * Rewrites the path (prefix or regex) and the Host going upstream. The query string is kept.
@@ -48,7 +48,7 @@ public final class RewriteFilter implements Filter {
     return joined.isEmpty() ? "/" : joined.startsWith("/") ? joined : "/" + joined;
   }
 
-  /** Config substitutions use {@code \1} for groups (Envoy, Istio); Java's replaceAll uses {@code $1}. */
+  /** Config substitutions use {@code \1} for groups (Envoy, Istio); RE2/J's replaceAll uses {@code $1}. */
   static String toJavaReplacement(String substitution) {
     StringBuilder out = new StringBuilder(substitution.length() + 4);
     for (int i = 0; i < substitution.length(); i++) {

@@ -176,7 +176,11 @@ public final class GatewayMetrics {
     certificateExpiry.register(rows, true);
   }
 
-  /** Exposes the config store's version and failure count. */
+  /**
+   * Exposes the config store's version and failure count. Micrometer holds a function counter's
+   * object weakly: a lambda or method reference held by nothing else is collected at the next GC
+   * and the counter reads 0 from then on, so this class keeps {@code failures} itself.
+   */
   public void config(LongSupplier version, LongSupplier failures) {
     io.micrometer.core.instrument.Gauge.builder("gatehouse.config.version", version::getAsLong)
         .description("version of the serving config").register(registry);

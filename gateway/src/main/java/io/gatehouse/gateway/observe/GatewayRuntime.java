@@ -9,23 +9,30 @@ import io.gatehouse.gateway.proxy.Dataplane;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
- * The data plane as the admin server sees it: readiness (started and not draining, the one
- * draining flag being {@link Dataplane#draining()}), metrics, and the live upstreams of the
- * serving snapshot. {@link #drain()} runs what the gateway gave it.
+ * The data plane as the admin server sees it: readiness (started, not draining, the one
+ * draining flag being {@link Dataplane#draining()}, and no event loop blocked), metrics, and the
+ * live upstreams of the serving snapshot with each endpoint's health as the balancer sees it.
+ * {@link #drain()} runs what the gateway gave it.
  */
 public final class GatewayRuntime implements RuntimeView {
   private final Dataplane dataplane;
   private final GatewayMetrics metrics;
   private final Runnable drain;
+  private final BooleanSupplier loopBlocked;
   private volatile boolean started;
 
-  /** {@code drain}: the gateway's drain, which blocks until requests in flight are done. */
-  public GatewayRuntime(Dataplane dataplane, GatewayMetrics metrics, Runnable drain) {
+  /**
+   * {@code drain}: the gateway's drain, which blocks until requests in flight are done;
+   * {@code loopBlocked}: whether the watchdog sees an event loop blocked right now.
+   */
+  public GatewayRuntime(Dataplane dataplane, GatewayMetrics metrics, Runnable drain, BooleanSupplier loopBlocked) {
     this.dataplane = dataplane;
     this.metrics = metrics;
     this.drain = drain;
+    this.loopBlocked = loopBlocked;
   }
 
   /** Marks the gateway as serving (its first config is in and the admin server is up) or as stopping. */
@@ -34,7 +41,7 @@ public final class GatewayRuntime implements RuntimeView {
   }
 
   @Override public boolean ready() {
-    return started && !dataplane.draining();
+    return started && !dataplane.draining() && !loopBlocked.getAsBoolean();
   }
 
   @Override public String scrapeMetrics() {

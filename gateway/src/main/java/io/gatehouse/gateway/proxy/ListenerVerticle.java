@@ -28,6 +28,7 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
   private final Duration drainTimeout;
   private volatile ListenerTlsSetup tls;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   ListenerVerticle(Listener config, ListenerTlsSetup tls, Dataplane dataplane, GatewayMetrics metrics, AccessLog accessLog,
                    Duration drainTimeout) {
@@ -49,7 +50,8 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
     }
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
-    ConnectionGuard guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits, accessLog);
+    guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits, accessLog,
+        dataplane::draining, drainTimeout);
     Edge edge = Edge.of(config, tls == null ? null : () -> tls.store());
     Ingress ingress = new Ingress(dataplane, config, edge, metrics, accessLog, Clock.systemUTC());
     Handler<HttpServerRequest> handler = request -> {
@@ -64,7 +66,10 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
           VersionGate.install(connection, handler, ingress);
         })
         .listen()
-        .onSuccess(s -> server = s);
+        .onSuccess(s -> {
+          server = s;
+          guard.countedAtAccept(ListeningSocket.limit(s, guard.acceptLimit()));
+        });
   }
 
   /** Graceful: stop accepting, let open requests finish (HTTP/2 gets GOAWAY) within the drain timeout. */
@@ -82,6 +87,20 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
 
   @Override public int actualPort() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  @Override public Future<Void> startDrain() {
+    if (guard == null) {
+      return Future.succeededFuture();
+    }
+    return Future.future(p -> context.runOnContext(v -> {
+      guard.goAway();
+      p.complete();
+    }));
+  }
+
+  @Override public Future<Void> stopAccepting() {
+    return server == null ? Future.succeededFuture() : ListeningSocket.close(server);
   }
 
   @Override public Future<Void> shutdown(Duration timeout) {

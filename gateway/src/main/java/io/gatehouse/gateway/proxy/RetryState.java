@@ -83,6 +83,19 @@ final class RetryState {
     return true;
   }
 
+  /**
+   * Like {@link #take} without asking the budget: for a retry of a try that never reached a live
+   * upstream (a connect failure, a pooled connection closed before the request was read), which
+   * added no load that the budget guards against.
+   */
+  boolean takeUnsent(long delayMillis, long nanosLeft) {
+    if (retriesLeft <= 0 || delayMillis < 0 || delayMillis * 1_000_000 >= nanosLeft) {
+      return false;
+    }
+    retriesLeft--;
+    return true;
+  }
+
   /** {@link #retriable} then {@link #take} without backoff or deadline: the decision alone. */
   boolean retry(Failure failure, int status) {
     return retriable(failure, status) && take(0, Long.MAX_VALUE);

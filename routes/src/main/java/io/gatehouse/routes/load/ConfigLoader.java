@@ -43,6 +43,16 @@ public final class ConfigLoader {
    * other files are still checked.
    */
   public static LoadResult loadDirectory(Path dir) {
+    return loadDirectory(dir, true);
+  }
+
+  /**
+   * As {@link #loadDirectory(Path)}; unless {@code allowEmpty}, a config that serves nothing (no
+   * listeners, and no Kubernetes source that could bring some) is refused unless a file says so
+   * with a top-level {@code listeners:} key. An empty or truncated file is the usual cause: a
+   * writer that truncates before it writes must never take every listener down.
+   */
+  public static LoadResult loadDirectory(Path dir, boolean allowEmpty) {
     if (!Files.isDirectory(dir)) {
       return rejected(dir, Files.exists(dir) ? "config directory " + dir + " is not a directory"
           : "config directory " + dir + " does not exist");
@@ -70,7 +80,7 @@ public final class ConfigLoader {
     }
     LoadResult result = load(files);
     if (unreadable.isEmpty()) {
-      return result;
+      return allowEmpty ? result : EmptyConfig.refuse(dir, files, result);
     }
     List<ConfigError> all = new ArrayList<>(unreadable);
     if (result instanceof LoadResult.Rejected rejected) {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.PatternSyntaxException;
 
 /** Reads one entry of a route's {@code match}: path, methods, headers, query parameters. */
 final class MatchReader {
@@ -106,14 +106,17 @@ final class MatchReader {
     };
   }
 
-  /** Compiles {@code regex} once to report a bad pattern with its position. */
+  /**
+   * Compiles {@code regex} with RE2/J, the engine that runs it (RE2 syntax: no backreferences or
+   * lookaround), to report a pattern it rejects with its position.
+   */
   static boolean checkRegex(Fields f, String key, String regex) {
     try {
-      Pattern.compile(regex);
+      com.google.re2j.Pattern.compile(regex);
       return true;
     } catch (PatternSyntaxException e) {
       f.problems().add(f.origin(key), f.what() + "." + key + ": bad regex " + Fields.quote(regex) + ": "
-          + e.getDescription() + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+          + e.getDescription() + " (RE2 syntax)");
       return false;
     }
   }

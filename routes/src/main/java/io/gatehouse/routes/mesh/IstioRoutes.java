@@ -25,8 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * VirtualServices bound to a selected Istio Gateway become routes, one per {@code http} entry,
@@ -310,18 +308,21 @@ final class IstioRoutes {
     return Optional.of(new RequestMatch(path, methods, headers, query));
   }
 
-  /** {@code ignoreUriCase}: the path match as a case-insensitive regex (a uri rewrite then needs uriRegexRewrite). */
+  /**
+   * {@code ignoreUriCase}: the path match as a case-insensitive regex (a uri rewrite then needs
+   * uriRegexRewrite). The JDK's quote gives {@code \Q...\E}, which RE2 reads the same way.
+   */
   private static PathMatch caseInsensitive(PathMatch path) {
     if (path instanceof PathMatch.Exact e) {
-      return new PathMatch.Regex("(?i)" + Pattern.quote(e.path()));
+      return new PathMatch.Regex("(?i)" + java.util.regex.Pattern.quote(e.path()));
     }
     if (path instanceof PathMatch.Prefix p) {
-      return new PathMatch.Regex("(?i)" + Pattern.quote(p.prefix()) + ".*");
+      return new PathMatch.Regex("(?i)" + java.util.regex.Pattern.quote(p.prefix()) + ".*");
     }
     return new PathMatch.Regex("(?i)" + ((PathMatch.Regex) path).pattern());
   }
 
-  /** Istio's StringMatch: exact, prefix or regex (RE2; checked with Java's syntax); an empty one means "present". */
+  /** Istio's StringMatch: exact, prefix or regex (RE2, checked and run with RE2/J); an empty one means "present". */
   static Optional<StringMatch> stringMatch(Scope scope, Tree s) {
     if (s.has("exact")) {
       return Optional.of(new StringMatch.Exact(s.text("exact")));
@@ -341,9 +342,9 @@ final class IstioRoutes {
 
   static Optional<String> regex(Scope scope, Tree at) {
     try {
-      Pattern.compile(at.text());
+      com.google.re2j.Pattern.compile(at.text());
       return Optional.of(at.text());
-    } catch (PatternSyntaxException e) {
+    } catch (com.google.re2j.PatternSyntaxException e) {
       scope.error(at, "\"" + at.text() + "\" is not a valid regular expression: " + e.getDescription());
       return Optional.empty();
     }

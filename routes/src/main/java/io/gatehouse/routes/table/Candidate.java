@@ -4,9 +4,12 @@ import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.StringMatch;
 import java.util.Map;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
-/** One compiled match entry of a route and what it leads to. Regexes are compiled here, once. */
+/**
+ * One compiled match entry of a route and what it leads to. Regexes are compiled here, once, with
+ * RE2/J: matching takes time linear in the input, so no pattern can stall an event loop.
+ */
 final class Candidate<T> {
   private static final String[] NO_NAMES = new String[0];
 
@@ -98,7 +101,7 @@ final class Candidate<T> {
     boolean pathOk = switch (pathKind) {
       case 0 -> requestPath.equals(path);
       case 1 -> requestPath.startsWith(path);
-      default -> requestPath.startsWith(regexPrefix) && pathRegex.matcher(requestPath).matches();
+      default -> requestPath.startsWith(regexPrefix) && pathRegex.matches(requestPath);
     };
     if (!pathOk || !methodOk(request.method())) {
       return false;
@@ -150,7 +153,7 @@ final class Candidate<T> {
       }
       if (match instanceof StringMatch.Regex r) {
         Pattern pattern = Pattern.compile(r.pattern());
-        return v -> v != null && pattern.matcher(v).matches();
+        return v -> v != null && pattern.matches(v);
       }
       return v -> v != null;
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,7 +41,7 @@ class RegexPrefixTest {
   @Test
   void prefixNeverRejectsAPathTheRegexMatches() {
     List<String> patterns = List.of("/a(b|c)*d", "/ab*", "/ab?c", "^/v[0-9]+/x", "/a|/b", "/(a|b)c", "/ab{0,2}c",
-        "/a\\.b", "/a.b", "/a[bc]+", "/x\\Q|\\E/y|/z", "/(?i)ab", "/ab(?i)c", "/a+b", "/ab*?c", "/ab++c");
+        "/a\\.b", "/a.b", "/a[bc]+", "/x\\Q|\\E/y|/z", "/(?i)ab", "/ab(?i)c", "/a+b", "/ab*?c");
     String alphabet = "/abcdxyzv0129.|ABC";
     Random random = new Random(7);
     int matched = 0;
