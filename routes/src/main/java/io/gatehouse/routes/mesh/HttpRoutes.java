@@ -345,6 +345,34 @@ final class HttpRoutes {
     return new HeaderOps.Edits(set, add, m.texts("remove").stream().map(s -> s.toLowerCase(Locale.ROOT)).toList());
   }
 
+  /**
+   * The weighted forward of a route kind without matches (TLSRoute, TCPRoute): only its first
+   * rule counts (later ones are warned about), and that rule's {@code backendRefs} must name at
+   * least one backend of positive weight. Empty when the rules are unusable (errors reported).
+   */
+  Optional<Action> onlyRuleForward(Scope scope, Tree spec, String kind) {
+    List<Tree> rules = spec.get("rules").items();
+    if (rules.isEmpty()) {
+      scope.error(spec.get("rules"), "at least one rule is required");
+      return Optional.empty();
+    }
+    for (int i = 1; i < rules.size(); i++) {
+      scope.warn(rules.get(i), kind + " rules have no matches, so only the first one is used; ignored");
+    }
+    Tree rule = rules.get(0);
+    scope.unknownKeys(rule, Set.of("name", "backendRefs"));
+    if (rule.get("backendRefs").items().isEmpty()) {
+      scope.error(rule.get("backendRefs"), "at least one backend is required");
+      return Optional.empty();
+    }
+    Optional<Action> action = forward(scope, rule.get("backendRefs"));
+    if (action.isPresent() && !(action.get() instanceof Action.Forward)) {
+      scope.error(rule.get("backendRefs"), "backend weights add up to 0");
+      return Optional.empty();
+    }
+    return action;
+  }
+
   /** Service backends with ports and weights; none (or all weights 0) answers 500, as the Gateway API says. */
   Optional<Action> forward(Scope scope, Tree refs) {
     List<Action.Backend> backends = new ArrayList<>();

@@ -36,25 +36,8 @@ final class TcpRoutes {
       }
       report.run(r, scope -> {
         scope.unknownKeys(spec, Set.of("parentRefs", "rules"));
-        List<Tree> rules = spec.get("rules").items();
-        if (rules.isEmpty()) {
-          scope.error(spec.get("rules"), "at least one rule is required");
-          return;
-        }
-        for (int i = 1; i < rules.size(); i++) {
-          scope.warn(rules.get(i), "TCPRoute rules have no matches, so only the first one is used; ignored");
-        }
-        Tree rule = rules.get(0);
-        scope.unknownKeys(rule, Set.of("name", "backendRefs"));
-        if (rule.get("backendRefs").items().isEmpty()) {
-          scope.error(rule.get("backendRefs"), "at least one backend is required");
-          return;
-        }
-        Optional<Action> action = httpRoutes.forward(scope, rule.get("backendRefs"));
-        if (action.isPresent() && !(action.get() instanceof Action.Forward)) {
-          scope.error(rule.get("backendRefs"), "backend weights add up to 0");
-        }
-        if (action.isEmpty() || !(action.get() instanceof Action.Forward)) {
+        Optional<Action> action = httpRoutes.onlyRuleForward(scope, spec, "TCPRoute");
+        if (action.isEmpty()) {
           return;
         }
         String name = "tcproute." + r.namespace() + "." + r.name();

@@ -35,25 +35,8 @@ final class TlsRoutes {
       report.run(r, scope -> {
         scope.unknownKeys(spec, Set.of("parentRefs", "hostnames", "rules"));
         List<String> hosts = httpRoutes.hostnames(scope, spec, attached);
-        List<Tree> rules = spec.get("rules").items();
-        if (rules.isEmpty()) {
-          scope.error(spec.get("rules"), "at least one rule is required");
-          return;
-        }
-        for (int i = 1; i < rules.size(); i++) {
-          scope.warn(rules.get(i), "TLSRoute rules have no matches, so only the first one is used; ignored");
-        }
-        Tree rule = rules.get(0);
-        scope.unknownKeys(rule, Set.of("name", "backendRefs"));
-        if (rule.get("backendRefs").items().isEmpty()) {
-          scope.error(rule.get("backendRefs"), "at least one backend is required");
-          return;
-        }
-        Optional<Action> action = httpRoutes.forward(scope, rule.get("backendRefs"));
-        if (action.isEmpty() || !(action.get() instanceof Action.Forward) || hosts.isEmpty()) {
-          if (action.isPresent() && !(action.get() instanceof Action.Forward)) {
-            scope.error(rule.get("backendRefs"), "backend weights add up to 0");
-          }
+        Optional<Action> action = httpRoutes.onlyRuleForward(scope, spec, "TLSRoute");
+        if (action.isEmpty() || hosts.isEmpty()) {
           return;
         }
         List<Route> out = List.of(new Route("tlsroute." + r.namespace() + "." + r.name(), hosts,
