@@ -9,6 +9,7 @@ import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.decoder.Decoder;
 import com.aayushatharva.brotli4j.decoder.DecoderJNI;
 import com.aayushatharva.brotli4j.decoder.DirectDecompress;
+import com.github.luben.zstd.ZstdInputStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Response compression with real upstreams sending large bodies (whole and streamed in chunks):
- * the client decodes what it got (JDK gzip, brotli4j) and compares the bytes, and each case that
+ * the client decodes what it got (JDK gzip, brotli4j, zstd-jni) and compares the bytes, and each case that
  * must not be compressed is checked on the wire.
  */
 class CompressionTest {
@@ -78,7 +79,7 @@ class CompressionTest {
             rewrite: { prefix: /json }
           - name: zipped
             backends: [{ upstream: u }]
-            compression: { algorithms: [br, gzip], minSize: 1KiB, contentTypes: [text/*, application/json] }
+            compression: { algorithms: [br, zstd, gzip], minSize: 1KiB, contentTypes: [text/*, application/json] }
         """.formatted(upstream.address()));
   }
 
@@ -141,6 +142,15 @@ class CompressionTest {
     }
   }
 
+  /** Netty's ZstdEncoder writes one frame per block; zstd-jni's stream reads the frames in turn. */
+  static byte[] unzstd(byte[] data) {
+    try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(data))) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Test
   void gzipIsNegotiatedAndTheBytesComeBackWhole() {
     HttpResponse<byte[]> r = get("/json", "gzip");
@@ -169,8 +179,9 @@ class CompressionTest {
   @Test
   void qValuesStarAndExclusionsDecide() {
     assertEquals("br", header(get("/json", "*"), "content-encoding"));
-    assertEquals("gzip", header(get("/json", "*;q=0.1, br;q=0"), "content-encoding"));
-    HttpResponse<byte[]> none = get("/json", "br;q=0, gzip;q=0, identity");
+    assertEquals("zstd", header(get("/json", "*;q=0.1, br;q=0"), "content-encoding"), "the route's order among equals");
+    assertEquals("gzip", header(get("/json", "*;q=0.1, br;q=0, zstd;q=0"), "content-encoding"));
+    HttpResponse<byte[]> none = get("/json", "br;q=0, zstd;q=0, gzip;q=0, identity");
     assertNull(header(none, "content-encoding"));
     assertEquals("Accept-Encoding", header(none, "vary"), "the answer still depends on Accept-Encoding");
     assertArrayEquals(BODY, none.body());
@@ -196,5 +207,17 @@ class CompressionTest {
     assertEquals("br", header(r, "content-encoding"));
     assertArrayEquals(BODY, unbrotli(r.body()));
     assertTrue(r.body().length < BODY.length / 3);
+  }
+
+  @Test
+  void zstdIsNegotiatedAndTheBytesComeBackWhole() {
+    HttpResponse<byte[]> whole = get("/json", "zstd");
+    assertEquals("zstd", header(whole, "content-encoding"));
+    assertEquals("Accept-Encoding", header(whole, "vary"));
+    assertTrue(whole.body().length < BODY.length / 3, "compressed to " + whole.body().length + " of " + BODY.length);
+    assertArrayEquals(BODY, unzstd(whole.body()));
+    HttpResponse<byte[]> streamed = get("/stream", "gzip;q=0.5, zstd");
+    assertEquals("zstd", header(streamed, "content-encoding"));
+    assertArrayEquals(BODY, unzstd(streamed.body()));
   }
 }
