@@ -104,7 +104,11 @@ class CompressionTest {
   }
 
   private HttpResponse<byte[]> send(String method, String path, String acceptEncoding) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url(path))).timeout(Duration.ofSeconds(20))
+    return send(method, URI.create(gateway.url(path)), acceptEncoding);
+  }
+
+  private HttpResponse<byte[]> send(String method, URI uri, String acceptEncoding) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
         .method(method, HttpRequest.BodyPublishers.noBody());
     if (acceptEncoding != null) {
       b.header("accept-encoding", acceptEncoding);
@@ -219,5 +223,38 @@ class CompressionTest {
     HttpResponse<byte[]> streamed = get("/stream", "gzip;q=0.5, zstd");
     assertEquals("zstd", header(streamed, "content-encoding"));
     assertArrayEquals(BODY, unzstd(streamed.body()));
+  }
+
+  @Test
+  void routesThatSetNoneTakeTheirListenersDefaultAndTheirOwnWins() {
+    try (TestGateway two = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners:
+          - { name: zipped, port: 0, compression: { algorithms: [gzip] } }
+          - { name: plain, port: 0 }
+        upstreams: [{ name: u, endpoints: ["%s"] }]
+        routes:
+          - { name: off, match: [{ path: { prefix: /off } }], backends: [{ upstream: u }], rewrite: { prefix: /json },
+              compression: { enabled: false } }
+          - { name: own, match: [{ path: { prefix: /own } }], backends: [{ upstream: u }], rewrite: { prefix: /json },
+              compression: { algorithms: [br] } }
+          - { name: inherits, backends: [{ upstream: u }] }
+        """.formatted(upstream.address()))) {
+      int zipped = two.gatehouse.listenerPort("zipped");
+      int plain = two.gatehouse.listenerPort("plain");
+      HttpResponse<byte[]> inherited = send("GET", URI.create("http://127.0.0.1:" + zipped + "/json"), "br, gzip");
+      assertEquals("gzip", header(inherited, "content-encoding"), "the listener's algorithms, not the route defaults");
+      assertArrayEquals(BODY, gunzip(inherited.body()));
+      assertNull(header(send("GET", URI.create("http://127.0.0.1:" + plain + "/json"), "br, gzip"), "content-encoding"),
+          "a listener without a default compresses nothing");
+      HttpResponse<byte[]> off = send("GET", URI.create("http://127.0.0.1:" + zipped + "/off"), "br, gzip");
+      assertNull(header(off, "content-encoding"), "the route turned it off");
+      assertArrayEquals(BODY, off.body());
+      for (int port : new int[] {zipped, plain}) {
+        HttpResponse<byte[]> own = send("GET", URI.create("http://127.0.0.1:" + port + "/own"), "br, gzip");
+        assertEquals("br", header(own, "content-encoding"), "the route's own, on either listener");
+        assertArrayEquals(BODY, unbrotli(own.body()));
+      }
+    }
   }
 }
