@@ -62,7 +62,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
 
   Future<Void> start() {
     HttpServerResponse response = ex.response();
-    ex.beforeResponse(head -> head.set(ATTEMPTS_HEADER, Integer.toString(ex.attempts())));
+    ex.called();
     response.closeHandler(v -> abort("client closed the connection"));
     if (route.timeoutMillis > 0) {
       long now = System.nanoTime();
