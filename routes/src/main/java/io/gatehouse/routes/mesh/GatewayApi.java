@@ -153,7 +153,8 @@ final class GatewayApi {
           .ifPresent(f -> certs.add(new ListenerTls.CertificateRef(List.of(host), f.cert(), f.key())));
     }
     if (tls.get("certificateRefs").items().isEmpty()) {
-      scope.error(tls, "an " + l.text("protocol") + " listener that terminates TLS needs certificateRefs");
+      scope.error(tls, (l.text("protocol").equals("HTTPS") ? "an HTTPS listener" : "a TLS listener with mode Terminate")
+          + " needs certificateRefs");
     }
     if (certs.isEmpty()) {
       return Optional.empty();

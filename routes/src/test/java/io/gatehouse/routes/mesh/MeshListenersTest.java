@@ -322,7 +322,7 @@ class MeshListenersTest {
             """, ":31: TLSRoute shop/other: spec.parentRefs: TLS Terminate listener mesh-9443 already forwards to"
             + " tlsroute.shop.db"),
         new ErrorCase("a Terminate listener without certificateRefs", TERMINATE.replace(", certificateRefs: [{ name: shop-cert }]", ""),
-            ":11: Gateway shop/gw: spec.listeners[0].tls: an TLS listener that terminates TLS needs certificateRefs"),
+            ":11: Gateway shop/gw: spec.listeners[0].tls: a TLS listener with mode Terminate needs certificateRefs"),
         new ErrorCase("a TLS listener of an unknown mode", TERMINATE.replace("mode: Terminate", "mode: Reencrypt"),
             ":11: Gateway shop/gw: spec.listeners[0].tls.mode: \"Reencrypt\" is not a TLS mode (expected Terminate, Passthrough)"),
         new ErrorCase("an Istio TLS server with SIMPLE and no certificate", gateway("public", """
