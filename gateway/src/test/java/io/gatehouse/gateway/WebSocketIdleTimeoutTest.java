@@ -32,7 +32,7 @@ class WebSocketIdleTimeoutTest {
         .webSocketHandshakeHandler(handshake -> handshake.accept())
         .webSocketHandler(ws -> {
           ws.textMessageHandler(ws::writeTextMessage);
-          ws.closeHandler(v -> upstreamCloses.add(ws.closeStatusCode()));
+          ws.closeHandler(v -> upstreamCloses.add(ws.closeStatusCode() == null ? Short.valueOf((short) 0) : ws.closeStatusCode()));
         })
         .listen(0, "127.0.0.1"));
     TestGateway gateway = TestGateway.startRaw("""
@@ -44,11 +44,7 @@ class WebSocketIdleTimeoutTest {
         """.formatted(upstream.actualPort()));
     try {
       WebSocketClient client = vertx.createWebSocketClient();
-      // A first WebSocket warms the path up, so that the handshake of the next fits the listener's idle timeout.
-      Await.result(Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-          .setPort(gateway.port()).setURI("/warm-up"))).close());
-      WebSocket ws = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-          .setPort(gateway.port()).setURI("/idle")));
+      WebSocket ws = connect(client, gateway.port());
       AtomicReference<String> closed = new AtomicReference<>();
       List<String> echoes = new CopyOnWriteArrayList<>();
       ws.textMessageHandler(echoes::add);
@@ -73,11 +69,12 @@ class WebSocketIdleTimeoutTest {
       long quietMillis = (System.nanoTime() - quietFrom) / 1_000_000;
       assertEquals("1001 going away", closed.get());
       assertTrue(quietMillis >= 2500, "closed after " + quietMillis + " ms quiet");
-      Await.until("the upstream got the close", 5, () -> upstreamCloses.size() == 2);
-      assertEquals(List.of((short) 1000, (short) 1001), upstreamCloses, "the warm-up's own close, then the gateway's");
+      Await.until("the upstream got the close", 5, () -> upstreamCloses.contains((short) 1001));
+      assertEquals((short) 1001, (short) upstreamCloses.get(upstreamCloses.size() - 1));
 
-      Await.until("logged", 5, () -> gateway.accessLog().contains("/idle"));
-      JsonObject line = new JsonObject(gateway.accessLog().lines().filter(l -> l.contains("/idle")).findFirst().orElseThrow());
+      Await.until("logged", 5, () -> gateway.accessLog().contains("tunnel_idle_timeout"));
+      JsonObject line = new JsonObject(gateway.accessLog().lines().filter(l -> l.contains("tunnel_idle_timeout")).findFirst().orElseThrow());
+      assertEquals("/idle", line.getString("path"));
       assertEquals("tunnel_idle_timeout", line.getString("failure"), line.encode());
       assertEquals(101, line.getInteger("status"));
       String metrics = gateway.admin("/metrics").body();
@@ -88,6 +85,23 @@ class WebSocketIdleTimeoutTest {
     } finally {
       gateway.close();
       vertx.close();
+    }
+  }
+
+  /**
+   * Opens the WebSocket, trying again if the listener's short connection idle timeout (1.5 s) ended
+   * a handshake that a loaded test host made slower than that: that timeout is for connections
+   * before their upgrade, and what this test is about comes after it.
+   */
+  private static WebSocket connect(WebSocketClient client, int port) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/idle")));
+      } catch (RuntimeException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
     }
   }
 }
