@@ -151,7 +151,9 @@ final class LongLived {
     WsClient(Vertx vertx, int port, String uri) {
       this.vertx = vertx;
       client = vertx.createWebSocketClient();
-      ws = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)));
+      // 30 s, not Await's 10: the first handshake on a loaded host has taken longer.
+      ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+          .toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
       ws.textMessageHandler(m -> dispatch(m, echoes, pushes, other));
       ws.exceptionHandler(e -> { });
       ws.closeHandler(v -> {

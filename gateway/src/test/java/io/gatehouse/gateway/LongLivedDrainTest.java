@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class LongLivedDrainTest {
   private static final Duration GRACE = Duration.ofMillis(1500);
-  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(8);
 
   @Test
   void webSocketAndGrpcStreamsFlowThroughTheDrainAndCloseCleanlyAtItsEnd() throws Exception {
@@ -45,9 +45,9 @@ class LongLivedDrainTest {
         o.eventLoops(), DRAIN_TIMEOUT, o.accessLog(), o.stateDir(), o.egressHostsFile(), o.controlPlanes(),
         o.vertxOptions(), GRACE, o.allowEmpty(), o.watchdogThreshold()));
     int port = gateway.port();
+    LongLived.WsClient wsClient = new LongLived.WsClient(vertx, port, "/ws/drain");
     LongLived.GrpcClient grpcClient = LongLived.GrpcClient.plaintext(port);
     try {
-      LongLived.WsClient wsClient = new LongLived.WsClient(vertx, port, "/ws/drain");
       Flow flow = new Flow(wsClient, grpcClient);
       flow.await("the streams flow before the drain");
 
@@ -87,6 +87,7 @@ class LongLivedDrainTest {
       assertEquals(1, grpc.calls.get());
 
       drained.get();
+      Await.until("the WebSocket logged", 5, () -> gateway.accessLog().contains("/ws/drain"));
       JsonObject line = new JsonObject(gateway.accessLog().lines().filter(l -> l.contains("/ws/drain")).findFirst().orElseThrow());
       assertEquals("tunnel_drain_timeout", line.getString("failure"), line.encode());
     } finally {
