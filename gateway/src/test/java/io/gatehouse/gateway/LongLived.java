@@ -85,7 +85,10 @@ final class LongLived {
     }
   }
 
-  /** A WebSocket upstream: echoes {@code c:N} as {@code e:N}, pushes {@code s:N} every tick, checks the {@code c:N} it gets. */
+  /**
+   * A WebSocket upstream: echoes {@code c:N} as {@code e:N}, pushes {@code s:N} every tick once the
+   * client has sent its first message, checks the {@code c:N} it gets.
+   */
   static final class WsUpstream implements AutoCloseable {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger sessions = new AtomicInteger();
@@ -104,17 +107,22 @@ final class LongLived {
             Sequence in = new Sequence("upstream got from the WebSocket client");
             fromClients.add(in);
             AtomicLong pushed = new AtomicLong();
-            long timer = vertx.setPeriodic(TICK_MILLIS, id -> {
-              if (!ws.isClosed() && !ws.writeQueueFull()) {
-                ws.writeTextMessage("s:" + pushed.getAndIncrement());
-              }
-            });
+            // Pushes start with the client's first message: by then its handlers are set (one set after
+            // the handshake's future completes would miss a push sent at once).
+            AtomicLong timer = new AtomicLong(-1);
             ws.textMessageHandler(m -> {
+              if (timer.get() < 0) {
+                timer.set(vertx.setPeriodic(TICK_MILLIS, id -> {
+                  if (!ws.isClosed() && !ws.writeQueueFull()) {
+                    ws.writeTextMessage("s:" + pushed.getAndIncrement());
+                  }
+                }));
+              }
               in.received(Long.parseLong(m.substring(2)));
               ws.writeTextMessage("e:" + m.substring(2));
             });
             ws.closeHandler(v -> {
-              vertx.cancelTimer(timer);
+              vertx.cancelTimer(timer.get());
               if (ws.closeStatusCode() != null) {
                 closeCodes.add(ws.closeStatusCode());
               }
