@@ -188,7 +188,7 @@ final class ConfigJson {
           .put("status", l.httpsRedirect().status()));
     }
     Listener.Tunnels t = l.tunnels();
-    Listener.Tunnels dt = Listener.Tunnels.DEFAULT;
+    Listener.Tunnels dt = Listener.Tunnels.defaultFor(l.protocol());
     if (!t.equals(dt)) {
       JsonObject tunnels = new JsonObject();
       putIfChanged(tunnels, "idleTimeout", t.idleTimeout(), dt.idleTimeout());

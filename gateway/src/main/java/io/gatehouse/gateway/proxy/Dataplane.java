@@ -87,11 +87,14 @@ public final class Dataplane {
     retire(unused, current);
   }
 
-  /** Closes, after the drain timeout, the clients of {@code old} that {@code kept} does not use. */
+  /**
+   * Retires the clients of {@code old} that {@code kept} does not use: they close once what is in
+   * flight on them has ended (long-lived streams and tunnels included), then within the drain timeout.
+   */
   private void retire(Snapshot old, Snapshot kept) {
     for (UpstreamClient client : old.upstreams().values()) {
       if (kept.upstreams().get(client.name()) != client) {
-        client.close(drainTimeout).onFailure(e -> LOG.warning("closing upstream " + client.name() + ": " + e));
+        client.retire(drainTimeout).onFailure(e -> LOG.warning("closing upstream " + client.name() + ": " + e));
       }
     }
     Traces traces = old.traces();

@@ -4,6 +4,7 @@ import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.Upstream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -28,6 +29,10 @@ public final class UpstreamClient {
   /** HTTP/2 connections per endpoint; each multiplexes as many streams as the endpoint allows. */
   static final int HTTP2_POOL_SIZE = 4;
 
+  /** How often a retired client looks whether its last request, stream or tunnel has ended. */
+  static final long RETIRE_CHECK_MILLIS = 1_000;
+
+  private final Vertx vertx;
   private final Upstream config;
   private final HttpClient client;
   private final EndpointSet endpoints;
@@ -38,6 +43,7 @@ public final class UpstreamClient {
   private final HealthChecker health;
 
   private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
     this.config = config;
     this.client = client;
     EndpointState[] all = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
@@ -191,6 +197,30 @@ public final class UpstreamClient {
       options.setHost(sni.isEmpty() ? endpoint.config().host() : sni).setPort(endpoint.config().port());
     }
     return options;
+  }
+
+  /**
+   * Retires this client, which a reload replaced or removed (no new snapshot sends it requests):
+   * health checks stop now, and its connections close once no request, gRPC stream or WebSocket
+   * tunnel is in flight on any endpoint, then within {@code grace}. A reload thus never cuts a
+   * long-lived connection, as Envoy drains a changed cluster's connection pools without a deadline;
+   * the listeners' limits (route and tunnel timeouts) bound what is in flight.
+   */
+  public Future<Void> retire(Duration grace) {
+    if (health != null) {
+      health.stop();
+    }
+    Promise<Void> closed = Promise.promise();
+    closeWhenIdle(grace, closed);
+    return closed.future();
+  }
+
+  private void closeWhenIdle(Duration grace, Promise<Void> closed) {
+    if (endpoints().stream().allMatch(e -> e.inFlight() == 0)) {
+      client.shutdown(grace).onComplete(closed);
+    } else {
+      vertx.setTimer(RETIRE_CHECK_MILLIS, id -> closeWhenIdle(grace, closed));
+    }
   }
 
   /** Stops health checks now, stops taking requests, and closes connections once in-flight ones finish or {@code grace} ends. */

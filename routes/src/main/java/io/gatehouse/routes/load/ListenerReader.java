@@ -75,15 +75,15 @@ final class ListenerReader {
     } else if (f.has("tls")) {
       problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocols HTTPS, EGRESS and TCP (this one is " + protocol + ")");
     }
-    Listener.Tunnels tunnels = Listener.Tunnels.DEFAULT;
+    Listener.Tunnels tunnels = Listener.Tunnels.defaultFor(protocol);
     if (f.has("tunnels")) {
-      if (protocol == Listener.Protocol.EGRESS || protocol == Listener.Protocol.TLS_PASSTHROUGH
-          || protocol == Listener.Protocol.TCP) {
-        tunnels = f.nested("tunnels", "listener " + name + " tunnels", TUNNEL_KEYS).map(ListenerReader::tunnels)
-            .orElse(Listener.Tunnels.DEFAULT);
-      } else {
-        problems.add(f.origin("tunnels"), "listener " + Fields.quote(name)
-            + ": \"tunnels\" is only for protocols EGRESS, TLS_PASSTHROUGH and TCP (this one is " + protocol + ")");
+      Listener.Tunnels defaults = tunnels;
+      tunnels = f.nested("tunnels", "listener " + name + " tunnels", TUNNEL_KEYS).map(t -> tunnels(t, defaults))
+          .orElse(defaults);
+      if (tunnels.maxActive() != defaults.maxActive()
+          && (protocol == Listener.Protocol.HTTP || protocol == Listener.Protocol.HTTPS)) {
+        problems.add(f.origin("tunnels"), "listener " + Fields.quote(name) + ": \"tunnels.maxActive\" is only for"
+            + " protocols EGRESS, TLS_PASSTHROUGH and TCP (limits.maxConnections bounds the WebSocket connections of " + protocol + ")");
       }
     }
     int egressPort = 0;
@@ -133,8 +133,7 @@ final class ListenerReader {
     }).orElse(Listener.HttpsRedirect.NONE);
   }
 
-  private static Listener.Tunnels tunnels(Fields t) {
-    Listener.Tunnels d = Listener.Tunnels.DEFAULT;
+  private static Listener.Tunnels tunnels(Fields t, Listener.Tunnels d) {
     return new Listener.Tunnels(t.duration("idleTimeout", d.idleTimeout()), t.duration("maxDuration", d.maxDuration()),
         t.integer("maxActive", d.maxActive(), 1, 1_000_000));
   }

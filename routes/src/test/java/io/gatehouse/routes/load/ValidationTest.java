@@ -118,7 +118,7 @@ class ValidationTest {
         new Case("a TCP listener's route without backends", "listeners: [{ name: t, port: 9000, protocol: TCP }]\n" + UPSTREAM
             + "routes:\n  - { name: r, listeners: [t], directResponse: { status: 200 } }\n", 4,
             "route \"r\": listeners: TCP listener \"t\" needs a route with backends"),
-        new Case("tunnels on an HTTP listener", "listeners: [{ name: h, port: 1, tunnels: { idleTimeout: 1s } }]\n", 1, "\"tunnels\" is only for protocols EGRESS, TLS_PASSTHROUGH and TCP (this one is HTTP)"),
+        new Case("tunnels.maxActive on an HTTP listener", "listeners: [{ name: h, port: 1, tunnels: { idleTimeout: 1s, maxActive: 5 } }]\n", 1, "\"tunnels.maxActive\" is only for protocols EGRESS, TLS_PASSTHROUGH and TCP (limits.maxConnections bounds the WebSocket connections of HTTP)"),
         new Case("egressPort on an EGRESS listener", "listeners: [{ name: e, port: 1, protocol: EGRESS, egressPort: 443 }]\n", 1, "\"egressPort\" is only for protocol TLS_PASSTHROUGH (this one is EGRESS)"),
         new Case("tunnels with a bad idle timeout", "listeners: [{ name: e, port: 1, protocol: EGRESS, tunnels: { idleTimeout: soon } }]\n", 1, "\"soon\" is not a duration"),
         new Case("egress block twice", "egress: { mode: ALLOW_ANY }\n---\negress:\n  mode: REGISTRY_ONLY\n", 3, "\"egress\" is already defined at gw.yaml:1"),
