@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.upstream;
 
+import io.gatehouse.certs.mesh.WorkloadIdentity;
 import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.Upstream;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +30,7 @@ public final class UpstreamClient {
   static final int HTTP2_POOL_SIZE = 4;
 
   private final Upstream config;
+  private final WorkloadIdentity identity;
   private final HttpClient client;
   private final EndpointSet endpoints;
   private final Balancer balancer;
@@ -37,8 +39,10 @@ public final class UpstreamClient {
   private final OutlierDetector outliers;
   private final HealthChecker health;
 
-  private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry) {
+  private UpstreamClient(Vertx vertx, Upstream config, WorkloadIdentity identity, HttpClient client,
+                         HttpClientOptions options, MeterRegistry registry) {
     this.config = config;
+    this.identity = identity;
     this.client = client;
     EndpointState[] all = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
     this.endpoints = new EndpointSet(all);
@@ -62,6 +66,14 @@ public final class UpstreamClient {
 
   /** Creates the client for {@code config} and starts its health checks, if any. */
   public static UpstreamClient start(Vertx vertx, Upstream config, MeterRegistry registry) {
+    return start(vertx, config, registry, null);
+  }
+
+  /**
+   * Creates the client for {@code config}; a mesh upstream (ISTIO_MUTUAL) presents and verifies
+   * with {@code identity} (null: the gateway has none, and such an upstream is refused).
+   */
+  public static UpstreamClient start(Vertx vertx, Upstream config, MeterRegistry registry, WorkloadIdentity identity) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(registry, "registry");
     HttpClientOptions options = new HttpClientOptions()
@@ -70,7 +82,7 @@ public final class UpstreamClient {
         .setMaxHeaderSize(32 * 1024)
         .setDecompressionSupported(false);
     if (config.tls().enabled()) {
-      UpstreamTlsOptions.apply(options, config.tls());
+      UpstreamTlsOptions.apply(options, config, identity);
     }
     if (config.protocol() == Upstream.Protocol.HTTP2) {
       // Prior knowledge in clear text (no Upgrade round trip), ALPN h2 over TLS.
@@ -81,7 +93,7 @@ public final class UpstreamClient {
         .with(options)
         .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE))
         .build();
-    return new UpstreamClient(vertx, config, client, options, registry);
+    return new UpstreamClient(vertx, config, config.tls().mesh() ? identity : null, client, options, registry);
   }
 
   public String name() {
@@ -90,6 +102,11 @@ public final class UpstreamClient {
 
   public Upstream config() {
     return config;
+  }
+
+  /** Whether this client can serve {@code upstream} with {@code identity}: same config, same workload identity. */
+  public boolean serves(Upstream upstream, WorkloadIdentity identity) {
+    return config.equals(upstream) && (!config.tls().mesh() || this.identity == identity);
   }
 
   /** Every endpoint, in config order, with its live state (for metrics). */
@@ -188,6 +205,9 @@ public final class UpstreamClient {
     if (config.tls().enabled()) {
       // The peer name for SNI and certificate verification (and part of the pool key).
       String sni = config.tls().sni();
+      if (sni.isEmpty() && config.tls().mesh()) {
+        sni = UpstreamTlsOptions.meshSni(endpoint.config().host(), endpoint.config().port());
+      }
       options.setHost(sni.isEmpty() ? endpoint.config().host() : sni).setPort(endpoint.config().port());
     }
     return options;
