@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * CreateCertificate} over gRPC (TLS with a serving certificate from its root, as istiod's
  * port 15012). Messages are read and written as raw protobuf fields by number, independently of
  * the gateway's schema, so a wrong field number or type on either side fails the test. It checks
- * the bearer token, signs the CSR with its root for {@code lifetime}, answers leaf then root,
+ * the bearer token, signs the CSR with its root for the requested validity (at most
+ * {@code lifetime}), answers leaf then root,
  * and can be made to fail ({@link #down}) as an unreachable istiod would.
  */
 final class MeshCa implements AutoCloseable {
@@ -129,7 +130,9 @@ final class MeshCa implements AutoCloseable {
       refused.incrementAndGet();
       throw Status.UNAUTHENTICATED.withDescription("bad token").asRuntimeException();
     }
-    X509Certificate leaf = factory.signRequest(root, csr, lifetime);
+    // As Istio's CA: the requested validity, up to the CA's maximum.
+    Duration validFor = validity > 0 && validity < lifetime.toSeconds() ? Duration.ofSeconds(validity) : lifetime;
+    X509Certificate leaf = factory.signRequest(root, csr, validFor);
     // IstioCertificateResponse: repeated string cert_chain = 1, leaf first, root last.
     UnknownFieldSet.Field chain = UnknownFieldSet.Field.newBuilder()
         .addLengthDelimited(ByteString.copyFromUtf8(new IssuedCert(leaf, null, List.of(leaf)).certificatePem()))

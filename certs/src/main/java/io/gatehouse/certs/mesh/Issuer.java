@@ -48,9 +48,13 @@ final class Issuer implements AutoCloseable {
                           List<X509Certificate> fileRoots) {}
 
   Future<WorkloadCert> issue(Vertx vertx, long generation) {
-    return vertx.executeBlocking(this::prepare)
-        .compose(p -> p.client().sign(p.request().pem(), config.lifetime().toSeconds(), p.token())
-            .compose(chain -> vertx.executeBlocking(() -> accept(p, chain, generation))));
+    // The call starts on the worker too: its first use loads gRPC's classes, too slow for an event
+    // loop. Unordered: a renewal never waits behind other blocking work of the same context.
+    return vertx.executeBlocking(() -> {
+      Prepared p = prepare();
+      return p.client().sign(p.request().pem(), config.lifetime().toSeconds(), p.token())
+          .compose(chain -> vertx.executeBlocking(() -> accept(p, chain, generation), false));
+    }, false).compose(issued -> issued);
   }
 
   private synchronized Prepared prepare() throws IOException {

@@ -204,10 +204,8 @@ public final class UpstreamClient {
     options.setServer(endpoint.address());
     if (config.tls().enabled()) {
       // The peer name for SNI and certificate verification (and part of the pool key).
-      String sni = config.tls().sni();
-      if (sni.isEmpty() && config.tls().mesh()) {
-        sni = UpstreamTlsOptions.meshSni(endpoint.config().host(), endpoint.config().port());
-      }
+      // Mesh upstreams: the endpoint's host, from which MeshAlpn makes Istio's SNI.
+      String sni = config.tls().mesh() ? "" : config.tls().sni();
       options.setHost(sni.isEmpty() ? endpoint.config().host() : sni).setPort(endpoint.config().port());
     }
     return options;

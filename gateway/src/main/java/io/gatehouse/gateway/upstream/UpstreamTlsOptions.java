@@ -57,7 +57,7 @@ final class UpstreamTlsOptions {
     options.setVerifyHost(false)
         .setUseAlpn(true)
         .setAlpnVersions(h2 ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1))
-        .setSslEngineOptions(MeshAlpn.of(TlsEngine.detect(true).engineOptions()));
+        .setSslEngineOptions(MeshAlpn.of(TlsEngine.detect(true).engineOptions(), upstream.tls().sni()));
   }
 
   /** Istio's SNI for in-mesh mTLS: {@code outbound_.<port>_._.<host>} (its BuildDNSSrvSubsetKey, no subset). */
