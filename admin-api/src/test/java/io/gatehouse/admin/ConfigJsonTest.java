@@ -104,6 +104,7 @@ class ConfigJsonTest {
           circuitBreaker: { maxConnections: 64, maxPendingRequests: 128, maxRequests: 256 }
           retryBudget: { percent: 40, minRetries: 5 }
         - { name: b, endpoints: ["127.0.0.1:9003"], loadBalancer: CONSISTENT_HASH, hashOn: cookie:Session, tls: {} }
+        - { name: m, endpoints: ["reviews.shop.svc:9080"], tls: { mode: MESH, sni: reviews.mesh, subjectAltNames: ["spiffe://example.org/ns/shop/sa/reviews"] } }
         - name: c
           endpoints: ["127.0.0.1:9004"]
           loadBalancer: CONSISTENT_HASH
@@ -270,6 +271,19 @@ class ConfigJsonTest {
           trustedHops: 1
           trustedCidrs: [192.0.2.0/24]
           hostMustMatchCertificate: false
+      meshIdentity:
+        trustDomain: example.org
+        namespace: istio-system
+        serviceAccount: gh
+        caAddress: "127.0.0.1:15012"
+        caCert: mesh-root.pem
+        rootCertSource: CA
+        tokenFile: /var/run/secrets/tokens/other-token
+        clusterId: east
+        keyType: RSA_2048
+        lifetime: 2h
+        stateDir: /var/lib/gatehouse/mesh
+        plaintext: true
       telemetry:
         metrics: { gatehouse: false, istio: false }
         workload: { name: edge-gateway, namespace: istio-system, principal: "spiffe://cluster.local/ns/istio-system/sa/gh", cluster: east }
@@ -289,7 +303,7 @@ class ConfigJsonTest {
 
   private GatewayConfig loadFull(String name, String text) throws IOException {
     for (String file : List.of("token.txt", "admin.crt", "admin.key", "clients.pem", "shop.crt", "shop.key", "ca.pem",
-        "client.crt", "client.key", "jwks.json")) {
+        "client.crt", "client.key", "jwks.json", "mesh-root.pem")) {
       Files.writeString(dir.resolve(file), "not read by the loader\n");
     }
     LoadResult r = ConfigLoader.load(List.of(new ConfigFile(name, text, dir)));
