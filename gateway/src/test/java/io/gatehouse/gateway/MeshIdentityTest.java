@@ -40,6 +40,10 @@ class MeshIdentityTest {
   }
 
   private TestGateway gatewayFor(String tokenFile, String lifetime) {
+    return gatewayFor(tokenFile, lifetime, "");
+  }
+
+  private TestGateway gatewayFor(String tokenFile, String lifetime, String extra) {
     return TestGateway.start("""
         meshIdentity:
           trustDomain: cluster.local
@@ -50,7 +54,7 @@ class MeshIdentityTest {
           tokenFile: "%s"
           clusterId: Kubernetes
           lifetime: %s
-        """.formatted(ca.address(), ca.rootFile, tokenFile, lifetime));
+        """.formatted(ca.address(), ca.rootFile, tokenFile, lifetime) + extra);
   }
 
   private Path token() throws IOException {
@@ -88,8 +92,15 @@ class MeshIdentityTest {
         .findFirst().orElseThrow().value();
     assertTrue(expiry > 0 && expiry <= 4, "expiry " + expiry);
     assertTrue(metrics.samples().stream().anyMatch(s -> s.name().equals("gatehouse_mesh_cert_renewals_total") && s.value() >= 3));
-    String log = gateway.accessLog() + gateway.admin("/config").body();
-    assertFalse(log.contains("PRIVATE KEY"), "the key never leaves memory");
+    TestGateway.TestResponse view = gateway.admin("/mesh/identity");
+    assertEquals(200, view.status(), view.body());
+    io.vertx.core.json.JsonObject shown = new io.vertx.core.json.JsonObject(view.body());
+    assertEquals(SPIFFE, shown.getString("spiffeId"));
+    assertEquals("READY", shown.getString("state"));
+    assertTrue(shown.getLong("renewals") >= 3);
+    String everything = gateway.accessLog() + gateway.admin("/config").body() + view.body();
+    assertFalse(everything.contains("PRIVATE KEY"), "the key never leaves memory");
+    assertFalse(java.nio.file.Files.exists(gateway.dir.resolve("state").resolve("mesh")), "no state dir, no key on disk");
   }
 
   @Test
@@ -116,6 +127,21 @@ class MeshIdentityTest {
     ca.down = false;
     Await.until("a renewal once the CA is back", 40, () -> identity().current().generation() > held.generation());
     assertEquals("READY", identity().status().state());
+  }
+
+  @Test
+  void aStateDirKeepsTheKeyAndChainOwnerOnly() throws Exception {
+    ca = MeshCa.start(dir, Duration.ofHours(1));
+    Path state = dir.resolve("mesh-state");
+    gateway = gatewayFor(token().toString(), "1h", "  stateDir: \"" + state + "\"\n");
+    WorkloadCert cert = Await.result(identity().ready());
+    Await.until("the state files", 5, () -> Files.exists(state.resolve("root-cert.pem")));
+    for (String name : List.of("key.pem", "cert-chain.pem", "root-cert.pem")) {
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(state.resolve(name))), name);
+    }
+    assertTrue(Files.readString(state.resolve("key.pem")).contains("PRIVATE KEY"));
+    assertEquals(cert.chainPem(), Files.readString(state.resolve("cert-chain.pem")));
   }
 
   @Test
