@@ -270,6 +270,9 @@ final class ConfigJson {
     JsonObject tls = new JsonObject().put("certificates", certs).put("clientAuth", t.clientAuth().name())
         .put("minVersion", t.minVersion());
     putIfSet(tls, "clientCa", t.clientCa());
+    if (t.meshClients()) {
+      tls.put("meshClients", true);
+    }
     if (!t.ciphers().isEmpty()) {
       tls.put("ciphers", new JsonArray(t.ciphers()));
     }

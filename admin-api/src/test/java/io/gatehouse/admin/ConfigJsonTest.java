@@ -92,6 +92,7 @@ class ConfigJsonTest {
           tunnels: { idleTimeout: 90s, maxDuration: 2h, maxActive: 50 }
           tls: { certificates: [{ hosts: [], cert: shop.crt, key: shop.key }] }
         - { name: pass, port: 8444, protocol: TLS_PASSTHROUGH, egressPort: 443, tunnels: { maxActive: 7 } }
+        - { name: meshin, port: 15443, protocol: HTTPS, tls: { certificates: [{ hosts: [], cert: shop.crt, key: shop.key }], clientAuth: STRICT, meshClients: true } }
       upstreams:
         - name: a
           endpoints: ["127.0.0.1:9001", "[::1]:9002", "shop.svc:80"]

@@ -70,6 +70,11 @@ public final class MeshIdentities {
     return Optional.ofNullable(serving);
   }
 
+  /** Trust for listeners that accept mesh clients: the serving identity's mesh root at each handshake. */
+  public javax.net.ssl.X509ExtendedTrustManager clientTrust() {
+    return new MeshClientTrust(this);
+  }
+
   /** Stops every identity (shutdown). */
   public synchronized void close() {
     started.values().forEach(WorkloadIdentity::close);

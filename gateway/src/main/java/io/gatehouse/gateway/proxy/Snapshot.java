@@ -38,10 +38,12 @@ public final class Snapshot {
   /** Per TCP listener, the one route that names it. */
   private final Map<String, Route> tcp;
   private final Traces traces;
+  private final WorkloadIdentity identity;
 
   private Snapshot(long version, GatewayConfig config, PerListener<Stage> routes, Map<String, UpstreamClient> upstreams,
-                   Traces traces) {
+                   Traces traces, WorkloadIdentity identity) {
     this.version = version;
+    this.identity = identity;
     this.traces = traces;
     this.config = config;
     this.routes = routes;
@@ -102,7 +104,7 @@ public final class Snapshot {
       Stage noRoute = guard.isNone() ? Pipelines.noRoute() : guard.filter().wrap(Pipelines.noRoute());
       PerListener<Stage> tables = PerListener.compile(config, new Pipelines(vertx, clients, filters, guard, tunnels)::build, noRoute);
       traces = traces(config, previous, registry);
-      return new Snapshot(version, config, tables, clients, traces);
+      return new Snapshot(version, config, tables, clients, traces, identity);
     } catch (RuntimeException e) {
       // Close what this failed compile created; the previous snapshot's clients stay.
       clients.values().stream().filter(c -> previous == null || previous.upstreams.get(c.name()) != c)
@@ -131,7 +133,12 @@ public final class Snapshot {
   /** An empty snapshot: every request gets 404. */
   static Snapshot empty() {
     return new Snapshot(0, GatewayConfig.EMPTY, PerListener.compile(GatewayConfig.EMPTY, (r, m) -> null, Pipelines.noRoute()),
-        Map.of(), null);
+        Map.of(), null, null);
+  }
+
+  /** The gateway's SPIFFE id for this snapshot's config ("" without a meshIdentity or before its first certificate). */
+  public String spiffeId() {
+    return identity == null ? "" : identity.spiffeId();
   }
 
   public long version() {

@@ -137,6 +137,7 @@ final class ConfigReader {
         : new MeshIdentityReader(problems).read(meshIdentityNode);
     if (!fragment) {
       MeshIdentityReader.checkUpstreams(meshIdentity, ups, upstreams, problems);
+      MeshIdentityReader.checkListeners(meshIdentity, ls, listeners, problems);
     }
     SecurityReader securityReader = new SecurityReader(problems);
     Security security = securityReader.read(authentication, authorization, extAuthz);

@@ -74,6 +74,20 @@ final class MeshIdentityReader {
     return value;
   }
 
+  /** A listener with {@code meshClients} needs the mesh root of an identity. */
+  static void checkListeners(MeshIdentity identity, List<io.gatehouse.routes.Listener> listeners, List<Located> written,
+                             Problems problems) {
+    if (identity.enabled()) {
+      return;
+    }
+    for (int i = 0; i < listeners.size() && i < written.size(); i++) {
+      if (listeners.get(i).tls().meshClients()) {
+        problems.add(written.get(i).node().origin(), "listener " + Fields.quote(listeners.get(i).name())
+            + ": tls.meshClients needs the gateway's workload identity (add a meshIdentity block)");
+      }
+    }
+  }
+
   /** Every {@code mode: MESH} upstream needs the identity it presents. */
   static void checkUpstreams(MeshIdentity identity, List<Upstream> upstreams, List<Located> written, Problems problems) {
     if (identity.enabled()) {
