@@ -168,6 +168,8 @@ class MeshUpstreamTest {
     Await.until("the access log line", 5, () -> gateway.accessLog().contains("is not one of the expected"));
     String log = gateway.accessLog();
     assertTrue(log.contains(REVIEWS) && log.contains("spiffe://cluster.local/ns/shop/sa/ratings"), log);
+    assertTrue(log.contains("\"failure\":\"upstream_tls_failure: localhost:" + sidecar.actualPort() + ": upstream reviews: identity "
+        + REVIEWS + " is not one of the expected"), log);
     assertEquals(List.of(), clientIds, "no request reached the wrong identity");
   }
 

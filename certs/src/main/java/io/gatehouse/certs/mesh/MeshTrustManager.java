@@ -58,13 +58,13 @@ final class MeshTrustManager extends X509ExtendedTrustManager {
           .toList();
       CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
     } catch (GeneralSecurityException e) {
-      throw new CertificateException("the " + peer + "'s certificate is not issued by the mesh root: " + e.getMessage(), e);
+      throw new CertificateException(peer + ": certificate not issued by the mesh root: " + e.getMessage(), e);
     }
     List<String> ids = spiffeIds(chain[0]);
     String prefix = "spiffe://" + identity.config().trustDomain() + "/";
     boolean ok = expected.isEmpty() ? ids.stream().anyMatch(id -> id.startsWith(prefix)) : ids.stream().anyMatch(expected::contains);
     if (!ok) {
-      throw new CertificateException("the " + peer + "'s identity " + (ids.isEmpty() ? "(no SPIFFE URI SAN)" : String.join(",", ids))
+      throw new CertificateException(peer + ": identity " + (ids.isEmpty() ? "(no SPIFFE URI SAN)" : String.join(",", ids))
           + " is not " + (expected.isEmpty() ? "in trust domain " + identity.config().trustDomain()
           : "one of the expected " + expected.stream().sorted().toList()));
     }
