@@ -35,6 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigJsonTest {
   /** Every field of the model set, most of them away from the loader's defaults (files are named, not read). */
   private static final String MAXIMAL = """
+      meshIdentity:
+        trustDomain: example.org
+        namespace: istio-system
+        serviceAccount: gh
+        caAddress: "127.0.0.1:15012"
+        caCert: mesh-root.pem
+        rootCertSource: CA
+        tokenFile: /var/run/secrets/tokens/other-token
+        clusterId: east
+        keyType: RSA_2048
+        lifetime: 2h
+        stateDir: /var/lib/gatehouse/mesh
+        plaintext: true
       admin:
         port: 9911
         address: 0.0.0.0
@@ -272,19 +285,6 @@ class ConfigJsonTest {
           trustedHops: 1
           trustedCidrs: [192.0.2.0/24]
           hostMustMatchCertificate: false
-      meshIdentity:
-        trustDomain: example.org
-        namespace: istio-system
-        serviceAccount: gh
-        caAddress: "127.0.0.1:15012"
-        caCert: mesh-root.pem
-        rootCertSource: CA
-        tokenFile: /var/run/secrets/tokens/other-token
-        clusterId: east
-        keyType: RSA_2048
-        lifetime: 2h
-        stateDir: /var/lib/gatehouse/mesh
-        plaintext: true
       telemetry:
         metrics: { gatehouse: false, istio: false }
         workload: { name: edge-gateway, namespace: istio-system, principal: "spiffe://cluster.local/ns/istio-system/sa/gh", cluster: east }

@@ -30,7 +30,6 @@ public final class UpstreamClient {
   static final int HTTP2_POOL_SIZE = 4;
 
   private final Upstream config;
-  private final WorkloadIdentity identity;
   private final HttpClient client;
   private final EndpointSet endpoints;
   private final Balancer balancer;
@@ -38,11 +37,11 @@ public final class UpstreamClient {
   private final Breaker breaker;
   private final OutlierDetector outliers;
   private final HealthChecker health;
+  /** The workload identity a mesh upstream's TLS was built with (null otherwise); set once, by {@link #start}. */
+  private WorkloadIdentity identity;
 
-  private UpstreamClient(Vertx vertx, Upstream config, WorkloadIdentity identity, HttpClient client,
-                         HttpClientOptions options, MeterRegistry registry) {
+  private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry) {
     this.config = config;
-    this.identity = identity;
     this.client = client;
     EndpointState[] all = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
     this.endpoints = new EndpointSet(all);
@@ -93,7 +92,9 @@ public final class UpstreamClient {
         .with(options)
         .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE))
         .build();
-    return new UpstreamClient(vertx, config, config.tls().mesh() ? identity : null, client, options, registry);
+    UpstreamClient started = new UpstreamClient(vertx, config, client, options, registry);
+    started.identity = config.tls().mesh() ? identity : null;
+    return started;
   }
 
   public String name() {
