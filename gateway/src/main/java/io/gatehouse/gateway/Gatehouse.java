@@ -397,6 +397,7 @@ public final class Gatehouse implements AutoCloseable {
     kubernetes.forEach(KubernetesSource::close);
     store.close();
     watchdog.close();
+    dataplane.identities().close(); // stops renewing; the CA channel closes
     if (dataplane.current().traces() != null) {
       dataplane.current().traces().close(); // exports the spans still queued
     }

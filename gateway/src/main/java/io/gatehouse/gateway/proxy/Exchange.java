@@ -164,7 +164,7 @@ public final class Exchange implements RequestView {
       return null;
     }
     if (clientCert == null) {
-      String value = ClientCertHeader.of(request);
+      String value = ClientCertHeader.of(request, snapshot.spiffeId());
       clientCert = value == null ? "" : value;
     }
     return clientCert.isEmpty() ? null : clientCert;

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.upstream;
 
+import io.gatehouse.certs.mesh.WorkloadIdentity;
 import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.Upstream;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,6 +42,8 @@ public final class UpstreamClient {
   private final Breaker breaker;
   private final OutlierDetector outliers;
   private final HealthChecker health;
+  /** The workload identity a mesh upstream's TLS was built with (null otherwise); set once, by {@link #start}. */
+  private WorkloadIdentity identity;
 
   private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry) {
     this.vertx = vertx;
@@ -68,6 +71,14 @@ public final class UpstreamClient {
 
   /** Creates the client for {@code config} and starts its health checks, if any. */
   public static UpstreamClient start(Vertx vertx, Upstream config, MeterRegistry registry) {
+    return start(vertx, config, registry, null);
+  }
+
+  /**
+   * Creates the client for {@code config}; a mesh upstream (ISTIO_MUTUAL) presents and verifies
+   * with {@code identity} (null: the gateway has none, and such an upstream is refused).
+   */
+  public static UpstreamClient start(Vertx vertx, Upstream config, MeterRegistry registry, WorkloadIdentity identity) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(registry, "registry");
     HttpClientOptions options = new HttpClientOptions()
@@ -76,7 +87,7 @@ public final class UpstreamClient {
         .setMaxHeaderSize(32 * 1024)
         .setDecompressionSupported(false);
     if (config.tls().enabled()) {
-      UpstreamTlsOptions.apply(options, config.tls());
+      UpstreamTlsOptions.apply(options, config, identity);
     }
     if (config.protocol() == Upstream.Protocol.HTTP2) {
       // Prior knowledge in clear text (no Upgrade round trip), ALPN h2 over TLS.
@@ -87,7 +98,9 @@ public final class UpstreamClient {
         .with(options)
         .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE))
         .build();
-    return new UpstreamClient(vertx, config, client, options, registry);
+    UpstreamClient started = new UpstreamClient(vertx, config, client, options, registry);
+    started.identity = config.tls().mesh() ? identity : null;
+    return started;
   }
 
   public String name() {
@@ -96,6 +109,11 @@ public final class UpstreamClient {
 
   public Upstream config() {
     return config;
+  }
+
+  /** Whether this client can serve {@code upstream} with {@code identity}: same config, same workload identity. */
+  public boolean serves(Upstream upstream, WorkloadIdentity identity) {
+    return config.equals(upstream) && (!config.tls().mesh() || this.identity == identity);
   }
 
   /** Every endpoint, in config order, with its live state (for metrics). */
@@ -193,7 +211,8 @@ public final class UpstreamClient {
     options.setServer(endpoint.address());
     if (config.tls().enabled()) {
       // The peer name for SNI and certificate verification (and part of the pool key).
-      String sni = config.tls().sni();
+      // Mesh upstreams: the endpoint's host, from which MeshAlpn makes Istio's SNI.
+      String sni = config.tls().mesh() ? "" : config.tls().sni();
       options.setHost(sni.isEmpty() ? endpoint.config().host() : sni).setPort(endpoint.config().port());
     }
     return options;
