@@ -213,6 +213,65 @@ final class XdsControlPlane implements AutoCloseable {
         .build();
   }
 
+  /** An SDS secret with a certificate chain and key, inline as istiod sends a Gateway's credentialName. */
+  static Secret certificate(String name, String chainPem, String keyPem) {
+    return Secret.newBuilder().setName(name).setTlsCertificate(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate
+        .newBuilder().setCertificateChain(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+            .setInlineBytes(com.google.protobuf.ByteString.copyFromUtf8(chainPem)))
+        .setPrivateKey(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+            .setInlineBytes(com.google.protobuf.ByteString.copyFromUtf8(keyPem)))).build();
+  }
+
+  /** An SDS secret with a CA bundle ({@code validation_context.trusted_ca}). */
+  static Secret trustedCa(String name, String caPem) {
+    return Secret.newBuilder().setName(name).setValidationContext(
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext.newBuilder()
+            .setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setInlineString(caPem))).build();
+  }
+
+  /** An HTTPS listener as istiod writes one for a Gateway server with credentialName: one chain per host set. */
+  static Listener httpsListener(String name, String ip, int port, String rds, List<String> serverNames, String secret) {
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix("outbound_" + name)
+        .setRds(Rds.newBuilder().setConfigSource(ADS).setRouteConfigName(rds)).addAllHttpFilters(istioHttpFilters()).build();
+    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext tls =
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(CommonTlsContext.newBuilder().addAlpnProtocols("h2").addAlpnProtocols("http/1.1")
+                .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS)))
+            .setRequireClientCertificate(BoolValue.of(false)).build();
+    return Listener.newBuilder().setName(name).setAddress(address(ip, port))
+        .addListenerFilters(io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+            .setName("envoy.filters.listener.tls_inspector"))
+        .addFilterChains(FilterChain.newBuilder()
+            .setFilterChainMatch(io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder().addAllServerNames(serverNames))
+            .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(tls)))
+            .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm))))
+        .build();
+  }
+
+  /** A TLS passthrough listener as istiod writes one for a PASSTHROUGH server: tcp_proxy per SNI name. */
+  static Listener passthroughListener(String name, String ip, int port, Map<String, String> sniToCluster) {
+    Listener.Builder l = Listener.newBuilder().setName(name).setAddress(address(ip, port))
+        .addListenerFilters(io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+            .setName("envoy.filters.listener.tls_inspector"));
+    sniToCluster.forEach((sni, cluster) -> l.addFilterChains(FilterChain.newBuilder()
+        .setFilterChainMatch(io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder().addServerNames(sni))
+        .addFilters(Filter.newBuilder().setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(
+            io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                .setStatPrefix(cluster).setCluster(cluster).build())))));
+    return l.build();
+  }
+
+  /** An EDS cluster whose endpoints speak TLS checked against the SDS CA bundle {@code caSecret}. */
+  static Cluster tlsCluster(String name, String sni, String caSecret) {
+    UpstreamTlsContext tls = UpstreamTlsContext.newBuilder().setSni(sni).setCommonTlsContext(CommonTlsContext.newBuilder()
+        .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName(caSecret).setSdsConfig(ADS))).build();
+    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
+        .setConnectTimeout(Duration.newBuilder().setSeconds(10))
+        .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(tls)))
+        .build();
+  }
+
   /** A route as istiod writes one from a VirtualService: no timeout, Istio's default retries. */
   static Route route(String name, RouteMatch match, RouteAction.Builder action) {
     return Route.newBuilder().setName(name).setMatch(match).setRoute(action
