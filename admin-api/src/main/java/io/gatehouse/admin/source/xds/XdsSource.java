@@ -123,14 +123,14 @@ public final class XdsSource implements ConfigSource {
     }
   }
 
-  /** The last state of one resource type on this stream and what was accepted. */
+  /** The last state of one resource type on this stream and what was accepted (written on the source's thread). */
   private static final class TypeState {
     final XdsType type;
-    String version = "";
+    volatile String version = "";
     String nonce = "";
     Set<String> names = new TreeSet<>();
     boolean requested;
-    boolean received;
+    volatile boolean received;
     String lastNackedVersion = "";
     /** Why the last answer was NACKed; empty once one is accepted. */
     volatile String error = "";
