@@ -72,9 +72,6 @@ final class ConfigJson {
     if (!c.telemetry().equals(Telemetry.DEFAULT)) {
       out.put("telemetry", telemetry(c.telemetry()));
     }
-    if (!c.xds().isEmpty()) {
-      out.put("xds", array(c.xds().stream().map(ConfigJson::xds).toList()));
-    }
     SecurityJson.put(out, c.security());
     return out;
   }
@@ -115,21 +112,6 @@ final class ConfigJson {
       putIfChanged(o, "maxQueueSize", tr.maxQueueSize(), none.maxQueueSize());
       putIfChanged(o, "exportTimeout", tr.exportTimeout(), none.exportTimeout());
       out.put("tracing", o);
-    }
-    return out;
-  }
-
-  /** An xDS source as written (only the config directory may set one); empty settings are left out. */
-  private static JsonObject xds(io.gatehouse.routes.Xds x) {
-    JsonObject out = new JsonObject().put("address", x.address());
-    if (!x.nodeId().isEmpty()) {
-      out.put("nodeId", x.nodeId());
-    }
-    if (!x.caCert().isEmpty()) {
-      out.put("caCert", x.caCert());
-    }
-    if (!x.tokenFile().isEmpty()) {
-      out.put("tokenFile", x.tokenFile());
     }
     return out;
   }

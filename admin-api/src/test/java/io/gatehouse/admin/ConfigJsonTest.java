@@ -270,10 +270,6 @@ class ConfigJsonTest {
           trustedHops: 1
           trustedCidrs: [192.0.2.0/24]
           hostMustMatchCertificate: false
-      xds:
-        - { address: "127.0.0.1:15010" }
-        - { address: "istiod.istio-system.svc:15012", nodeId: "router~10.0.0.1~gw.istio-system~istio-system.svc.cluster.local",
-            caCert: ca.pem, tokenFile: token.txt }
       telemetry:
         metrics: { gatehouse: false, istio: false }
         workload: { name: edge-gateway, namespace: istio-system, principal: "spiffe://cluster.local/ns/istio-system/sa/gh", cluster: east }

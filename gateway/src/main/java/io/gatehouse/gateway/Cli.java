@@ -1,6 +1,7 @@
 package io.gatehouse.gateway;
 
 import io.gatehouse.admin.source.HttpSource;
+import io.gatehouse.admin.source.xds.IstioNode;
 import io.gatehouse.admin.source.xds.XdsSource;
 import io.gatehouse.gateway.observe.JsonLogFormatter;
 import io.gatehouse.routes.ConfigError;
@@ -142,7 +143,7 @@ final class Cli {
     }
     try {
       for (String target : args.xds) {
-        gatehouse.addXds(XdsSource.Settings.parse(target, args.xdsNodeId.orElseGet(Gatehouse::defaultNodeId), args.xdsCa,
+        gatehouse.addXds(XdsSource.Settings.parse(target, args.xdsNodeId.orElseGet(Cli::defaultNodeId), args.xdsCa,
             System.getenv()).withTokenFile(args.xdsToken));
       }
     } catch (RuntimeException e) {
@@ -165,6 +166,17 @@ final class Cli {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /** Istio's router node id from the pod's environment; the host's address when there is no INSTANCE_IP. */
+  private static String defaultNodeId() {
+    String ip;
+    try {
+      ip = java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.io.IOException e) {
+      ip = "127.0.0.1";
+    }
+    return IstioNode.defaultId(System.getenv(), ip);
   }
 
   private static void installJsonLogging() {

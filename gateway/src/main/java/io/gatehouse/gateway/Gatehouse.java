@@ -246,11 +246,6 @@ public final class Gatehouse implements AutoCloseable {
       metrics.source(files.name(), () -> files.status().lastError().isEmpty());
     }
     startKubernetes(config);
-    for (io.gatehouse.routes.Xds x : config.xds()) {
-      addXds(XdsSource.Settings.parse(x.address(), x.nodeId().isEmpty() ? defaultNodeId() : x.nodeId(),
-          x.caCert().isEmpty() ? Optional.empty() : Optional.of(Path.of(x.caCert())), System.getenv())
-          .withTokenFile(x.tokenFile().isEmpty() ? Optional.empty() : Optional.of(Path.of(x.tokenFile()))));
-    }
     runtime.started(true);
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)
         + ", admin " + config.admin().address() + ":" + admin.port() + ", event loops " + options.eventLoops()
@@ -275,22 +270,6 @@ public final class Gatehouse implements AutoCloseable {
     metrics.xds(source);
     source.start();
     return source;
-  }
-
-  /** Istio's router node id from the pod's environment; the host's address when there is no INSTANCE_IP. */
-  public static String defaultNodeId() {
-    String ip;
-    try {
-      ip = java.net.InetAddress.getLocalHost().getHostAddress();
-    } catch (IOException e) {
-      ip = "127.0.0.1";
-    }
-    return io.gatehouse.admin.source.xds.IstioNode.defaultId(System.getenv(), ip);
-  }
-
-  /** The xDS sources, from the command line and the config's {@code xds} block. */
-  public List<XdsSource> xdsSources() {
-    return List.copyOf(xds);
   }
 
   /** The Kubernetes sources started from config, for status. */

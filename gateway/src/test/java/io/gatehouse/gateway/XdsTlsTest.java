@@ -15,6 +15,7 @@ import static io.gatehouse.gateway.XdsControlPlane.trustedCa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.admin.source.Backoff;
 import io.gatehouse.admin.source.xds.XdsSource;
 import io.gatehouse.certs.IssuedCert;
 import io.gatehouse.certs.KeyFormat;
@@ -81,16 +82,10 @@ class XdsTlsTest {
               trustedCa("details-ca", ca)));
       plane.set(snapshot.apply(first));
 
-      // This time the source comes from the config's xds block rather than the command line.
-      TestGateway gateway = TestGateway.startRaw("""
-          admin: { port: 0 }
-          xds: [{ address: "127.0.0.1:%d", nodeId: "%s" }]
-          """.formatted(plane.port(), NODE), 1, o -> o.withAllowEmpty(true));
+      TestGateway gateway = TestGateway.startRaw("admin: { port: 0 }\n", 1, o -> o.withAllowEmpty(true));
       try {
-        assertEquals(1, gateway.gatehouse.xdsSources().size());
-        XdsSource source = gateway.gatehouse.xdsSources().get(0);
-        assertEquals("xds:127.0.0.1:" + plane.port(), source.name());
-        assertEquals(NODE, source.node().getId());
+        XdsSource source = gateway.gatehouse.addXds(new XdsSource.Settings("127.0.0.1", plane.port(), NODE, Optional.empty(),
+            Optional.empty(), Map.of(), new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1))));
         Await.until("the HTTPS listener serves", 30, () -> gateway.gatehouse.listenerPort("0.0.0.0_8443") > 0
             && https(gateway, "/productpage", certs.caCert().toString()).status() == 200);
         Curl.Result page = https(gateway, "/productpage", certs.caCert().toString());

@@ -13,19 +13,12 @@ import java.util.TreeSet;
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
                             List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes,
-                            Telemetry telemetry, Security security, List<Xds> xds) {
+                            Telemetry telemetry, Security security) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
     routes = List.copyOf(routes);
     kubernetes = List.copyOf(kubernetes);
-    xds = List.copyOf(xds);
-  }
-
-  /** A config without xDS control planes. */
-  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
-                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry, Security security) {
-    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security, List.of());
   }
 
   /** A config with the default telemetry, without authentication or authorization. */
@@ -48,18 +41,18 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
 
   /**
    * This config with its named objects replaced and everything else kept (admin, egress mode and
-   * settings, demo, Kubernetes and xDS sources, telemetry): the one way a merge rebuilds a config, so that a field
+   * settings, demo, Kubernetes sources, telemetry): the one way a merge rebuilds a config, so that a field
    * added to the model later cannot be dropped by one.
    */
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
     return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, telemetry,
-        security, xds);
+        security);
   }
 
   /** This config with {@code security} instead of its own, everything else kept. */
   public GatewayConfig withSecurity(Security security) {
-    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security, xds);
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security);
   }
 
   /**

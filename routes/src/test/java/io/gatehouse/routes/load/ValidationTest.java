@@ -40,11 +40,7 @@ class ValidationTest {
   static Stream<Case> cases() {
     return Stream.of(
         new Case("YAML syntax error", "routes: [ { name: x\n", 2, "YAML syntax error"),
-        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, authentication, authorization, demo, egress, extAuthz, kubernetes, listeners, routes, telemetry, upstreams, xds)"),
-        new Case("xds address without a port", "xds: [{ address: istiod.istio-system.svc }]\n", 1, "xds source address \"istiod.istio-system.svc\" is not HOST:PORT"),
-        new Case("xds source twice", "xds:\n  - { address: \"127.0.0.1:15010\" }\n  - { address: \"127.0.0.1:15010\" }\n", 3, "duplicate xds source \"127.0.0.1:15010\""),
-        new Case("xds CA file missing", "xds: [{ address: \"istiod:15012\", caCert: nowhere.pem }]\n", 1, "xds source istiod:15012.caCert: file nowhere.pem not found"),
-        new Case("unknown xds key", "xds: [{ address: \"istiod:15012\", node: x }]\n", 1, "unknown key \"node\""),
+        new Case("unknown top-level key", "listners: []\n", 1, "unknown key \"listners\" in config (expected one of: admin, authentication, authorization, demo, egress, extAuthz, kubernetes, listeners, routes, telemetry, upstreams)"),
         new Case("unknown access-log field", "telemetry:\n  accessLog:\n    fields: [time, sttus]\n", 3, "telemetry.accessLog.fields: \"sttus\" is not a field"),
         new Case("unknown access-log placeholder", "telemetry:\n  accessLog:\n    format: TEXT\n    text: \"%method% %UPSTREAM_WHAT%\"\n", 4, "%UPSTREAM_WHAT% is not a field"),
         new Case("access-log text without TEXT", "telemetry:\n  accessLog:\n    text: \"%method%\"\n", 3, "\"text\" needs format: TEXT"),
