@@ -183,8 +183,8 @@ class XdsBookinfoTest {
     Await.until("RDS NACKed", 5, () -> source.nacks("rds") > 0);
     String error = sync(gateway).getString("lastError");
     assertTrue(error.contains("RouteConfiguration \"http.8080\": virtual_hosts[0].routes[7].match.safe_regex.regex"), error);
-    assertTrue(plane.requests.stream().anyMatch(r -> r.hasErrorDetail()
-        && r.getErrorDetail().getMessage().contains("safe_regex.regex")), "the NACK reached the control plane");
+    Await.until("the NACK reached the control plane", 5, () -> plane.requests.stream().anyMatch(r -> r.hasErrorDetail()
+        && r.getErrorDetail().getMessage().contains("safe_regex.regex")));
     assertEquals("reviews-v2", upstream("/reviews/1", gateway), "the last good config keeps serving");
 
     // An HTTP filter with no Gatehouse equivalent (Lua): LDS is NACKed.

@@ -497,8 +497,8 @@ public final class XdsSource implements ConfigSource {
 
   private void nack(TypeState s, DiscoveryResponse response, List<String> problems) {
     String detail = String.join("; ", problems);
-    s.nacks.incrementAndGet();
     s.error = "NACK " + s.type.tag + " version " + response.getVersionInfo() + ": " + detail;
+    s.nacks.incrementAndGet(); // after the error: whoever sees the count sees why
     LOG.warning(() -> "xDS source " + name + ": NACK " + s.type.kind + " version " + response.getVersionInfo()
         + " (version " + (s.version.isEmpty() ? "none" : s.version) + " keeps serving): " + detail);
     if (response.getVersionInfo().equals(s.lastNackedVersion)) {
