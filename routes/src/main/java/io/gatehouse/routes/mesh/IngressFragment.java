@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What Kubernetes Ingresses add to the native config. Their routes serve on the native listeners
- * of the protocols each names (HTTP and HTTPS; an ssl-redirect route answers on HTTP ones only,
- * its forwarding twin on HTTPS ones), which only the merge knows; their certificates join every
- * native HTTPS listener (after its own, so a hand-written certificate wins its host); their
- * authorization policies (whitelist-source-range) cover their routes only.
+ * What Kubernetes Ingresses add to the config. Their routes serve, as native routes do, on every
+ * listener of the protocols each names (HTTP and HTTPS: native ones and those Gateways make; an
+ * ssl-redirect route answers on HTTP ones only, its forwarding twin on HTTPS ones), which only the
+ * merge knows; their certificates join every HTTPS listener (after its own, so a hand-written or
+ * Gateway certificate wins its host); their authorization policies (whitelist-source-range) cover
+ * their routes only.
  */
 public record IngressFragment(List<Bound> routes, List<ListenerTls.CertificateRef> certificates,
                               List<AuthorizationPolicy> policies) {

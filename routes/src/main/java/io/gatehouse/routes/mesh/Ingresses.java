@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 
 /**
  * Kubernetes {@code Ingress}es (networking.k8s.io/v1) of this gateway's class become routes on the
- * native HTTP and HTTPS listeners ({@link IngressFragment}), one per rule path, named
+ * HTTP and HTTPS listeners ({@link IngressFragment}), one per rule path, named
  * {@code ingress.<ns>.<name>.<rule>.<path>}, ordered as the Ingress spec says: exact paths first,
  * then the longest path; then each Ingress's {@code defaultBackend}. An Ingress is this gateway's
  * when its {@code ingressClassName} (or the legacy {@code kubernetes.io/ingress.class} annotation)

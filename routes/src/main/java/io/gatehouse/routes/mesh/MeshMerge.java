@@ -66,16 +66,16 @@ public final class MeshMerge {
     IngressFragment ingress = fragment.ingress();
     List<Listener> listeners = new ArrayList<>();
     base.listeners().forEach(l -> listeners.add(withCertificates(l, ingress.certificates())));
-    listeners.addAll(fragment.listeners());
+    fragment.listeners().forEach(l -> listeners.add(withCertificates(l, ingress.certificates())));
     List<Upstream> upstreams = new ArrayList<>(base.upstreams());
     upstreams.addAll(fragment.upstreams());
     List<Route> routes = new ArrayList<>(base.routes());
     routes.addAll(fragment.routes());
     Set<String> bound = new HashSet<>();
     for (IngressFragment.Bound b : ingress.routes()) {
-      List<String> names = base.listeners().stream().filter(l -> b.protocols().contains(l.protocol()))
+      List<String> names = listeners.stream().filter(l -> b.protocols().contains(l.protocol()))
           .map(Listener::name).toList();
-      // No native listener of its protocols: the route has nowhere to serve (an empty list would mean every listener).
+      // No listener of its protocols: the route has nowhere to serve (an empty list would mean every listener).
       if (!names.isEmpty()) {
         routes.add(b.route().onListeners(names));
         bound.add(b.route().name());

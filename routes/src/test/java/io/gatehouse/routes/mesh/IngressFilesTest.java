@@ -258,6 +258,38 @@ class IngressFilesTest {
   }
 
   @Test
+  void routesAndCertificatesAlsoJoinTheListenersGatewaysMake() throws IOException {
+    Files.writeString(dir.resolve("gatehouse.yaml"), "listeners: []\n");
+    Files.writeString(dir.resolve("ingress.yaml"), """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: { name: gw, namespace: shop }
+        spec:
+          gatewayClassName: gatehouse
+          listeners:
+            - { name: web, port: 80, protocol: HTTP }
+            - { name: tls, port: 443, protocol: HTTPS, tls: { certificateRefs: [{ name: other-tls }] } }
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: { name: shop, namespace: shop }
+        spec:
+          ingressClassName: gatehouse
+          tls: [{ secretName: shop-tls }]
+          rules:
+            - host: shop.example.com
+              http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] }
+        """);
+    GatewayConfig config = assertInstanceOf(LoadResult.Loaded.class, ConfigLoader.loadDirectory(dir)).config();
+    assertEquals(List.of("mesh-443"), route(config, "ingress.shop.shop.0.0").listeners());
+    assertEquals(List.of("mesh-80"), route(config, "ingress.shop.shop.0.0.redirect").listeners());
+    Listener https = config.listeners().stream().filter(l -> l.name().equals("mesh-443")).findFirst().orElseThrow();
+    assertEquals(List.of(List.of("*"), List.of("shop.example.com")),
+        https.tls().certificates().stream().map(ListenerTls.CertificateRef::hosts).toList(),
+        "a tls entry without hosts covers the Ingress's rule hosts");
+  }
+
+  @Test
   void grpcBackendsAreSpokenToInHttp2() throws IOException {
     Files.writeString(dir.resolve("ingress.yaml"), """
         apiVersion: networking.k8s.io/v1
