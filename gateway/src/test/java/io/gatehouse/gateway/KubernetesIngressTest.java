@@ -122,6 +122,30 @@ class KubernetesIngressTest {
   }
 
   @Test
+  void publishAddressesAreWrittenAsWrittenForIngressesOfTheDefaultClass() {
+    apply("""
+        apiVersion: networking.k8s.io/v1
+        kind: IngressClass
+        metadata: { name: edge, annotations: { ingressclass.kubernetes.io/is-default-class: "true" } }
+        spec: { controller: gatehouse.io/ingress-controller }
+        """);
+    apply(ingress("shop", "gatehouse", "echo").replace("  ingressClassName: gatehouse\n", ""));
+    gateway = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners: [{ name: http, port: 0, protocol: HTTP }]
+        kubernetes:
+          - name: test
+            masterUrl: %s
+            namespaces: [shop]
+            publishAddresses: [203.0.113.7, gw.example.com]
+            debounce: 50ms
+        """.formatted(server.url("/").replaceAll("/$", "")));
+    awaitUpstream("shop.example.com", "/api/x", "a");
+    Await.until("the addresses as written, an ip and a hostname", 10,
+        () -> publishedEntries("shop").equals(List.of(Map.of("ip", "203.0.113.7"), Map.of("hostname", "gw.example.com"))));
+  }
+
+  @Test
   void tcpRoutesFromTheClusterForwardConnectionsAndGetConditions() {
     apply("""
         apiVersion: gateway.networking.k8s.io/v1
@@ -205,11 +229,16 @@ class KubernetesIngressTest {
 
   /** The ips in an Ingress's {@code status.loadBalancer.ingress}. */
   private List<String> published(String name) {
+    return publishedEntries(name).stream().map(e -> String.valueOf(e.get("ip"))).toList();
+  }
+
+  /** The entries of an Ingress's {@code status.loadBalancer.ingress}. */
+  private List<Map<?, ?>> publishedEntries(String name) {
     GenericKubernetesResource r = kube.genericKubernetesResources(KINDS.get("networking.k8s.io/Ingress"))
         .inNamespace("shop").withName(name).get();
     if (r.getAdditionalProperties().get("status") instanceof Map<?, ?> s && s.get("loadBalancer") instanceof Map<?, ?> lb
         && lb.get("ingress") instanceof List<?> list) {
-      return list.stream().map(e -> String.valueOf(((Map<?, ?>) e).get("ip"))).toList();
+      return list.stream().<Map<?, ?>>map(e -> (Map<?, ?>) e).toList();
     }
     return List.of();
   }
