@@ -110,10 +110,8 @@ public final class MeshMerge {
     ListenerTls tls = l.tls();
     List<ListenerTls.CertificateRef> certificates = new ArrayList<>(tls.certificates());
     added.stream().filter(c -> !certificates.contains(c)).forEach(certificates::add);
-    return new Listener(l.name(), l.address(), l.port(), l.protocol(),
-        new ListenerTls(certificates, tls.clientAuth(), tls.clientCa(), tls.minVersion(), tls.ciphers(),
-            tls.allowJdkFallback()),
-        l.httpsRedirect(), l.tunnels(), l.egressPort(), l.limits(), l.proxyProtocol(), l.edge());
+    return l.withTls(new ListenerTls(certificates, tls.clientAuth(), tls.clientCa(), tls.minVersion(), tls.ciphers(),
+        tls.allowJdkFallback()));
   }
 
   /** A merged config, valid when {@code errors} is empty. */

@@ -86,6 +86,7 @@ class IngressFilesTest {
             port: 8443
             protocol: HTTPS
             tls: { certificates: [{ hosts: [native.example.com], cert: native.crt, key: native.key }] }
+            compression: { algorithms: [gzip] }
           - { name: passthrough, port: 9443, protocol: TLS_PASSTHROUGH }
         """);
     Files.writeString(dir.resolve("services.yaml"), SERVICES);
@@ -182,6 +183,7 @@ class IngressFilesTest {
     assertEquals(List.of("native.example.com"), certs.get(0).hosts(), "the native certificate stays first");
     assertEquals(List.of("shop.example.com"), certs.get(1).hosts());
     assertEquals("shop cert", Files.readString(Path.of(certs.get(1).cert())));
+    assertEquals(List.of("gzip"), https.compression().algorithms(), "the listener keeps everything else");
 
     assertEquals(List.of("https"), route(config, "ingress.shop.shop.0.0").listeners());
     Route redirect = route(config, "ingress.shop.shop.0.0.redirect");
