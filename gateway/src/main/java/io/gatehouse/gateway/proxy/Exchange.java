@@ -55,6 +55,7 @@ public final class Exchange implements RequestView {
   private List<Consumer<MultiMap>> beforeResponse;
   private Buffer bufferedBody;
   private ResponseCompression compression;
+  private GrpcWeb grpcWeb;
   private ReadStream<Buffer> body;
   private long bodyReadTimeoutMillis;
   private Runnable bodyTimedOut = () -> { };
@@ -110,6 +111,14 @@ public final class Exchange implements RequestView {
     return edge;
   }
 
+  /**
+   * The client's address as this listener's trusted hops establish it (the {@code X-Real-IP} the
+   * upstream gets): Istio's {@code remote.ip}. The connection's peer is {@code request().remoteAddress()}.
+   */
+  public String clientAddress() {
+    return edge.trust().clientOf(request);
+  }
+
   public String requestId() {
     return requestId;
   }
@@ -160,7 +169,7 @@ public final class Exchange implements RequestView {
       return null;
     }
     if (clientCert == null) {
-      String value = ClientCertHeader.of(request);
+      String value = ClientCertHeader.of(request, snapshot.spiffeId());
       clientCert = value == null ? "" : value;
     }
     return clientCert.isEmpty() ? null : clientCert;
@@ -333,6 +342,20 @@ public final class Exchange implements RequestView {
     this.compression = compression;
   }
 
+  /** The gRPC-web translation of this request; null when it is not translated. */
+  GrpcWeb grpcWeb() {
+    return grpcWeb;
+  }
+
+  void grpcWeb(GrpcWeb translation) {
+    this.grpcWeb = translation;
+  }
+
+  /** The gRPC status a gRPC-web client was given (in its head or trailer frame), or -1. */
+  public int grpcWebStatus() {
+    return grpcWeb == null ? -1 : grpcWeb.grpcStatus();
+  }
+
   /**
    * The request body to stream upstream: the request itself unless a filter wrapped it (to count
    * bytes). A failure of the stream with a {@link GatewayException} ends the exchange with it.
@@ -396,6 +419,7 @@ public final class Exchange implements RequestView {
   /**
    * Ends the exchange with a gateway error: the JSON body and {@code x-gatehouse-reason}, or, if
    * the response head is already out, a reset of the stream (nothing else can tell the client).
+   * A gRPC-web exchange gets a gRPC status in a trailer frame instead ({@link GrpcWeb#fail}).
    */
   public void fail(Throwable cause) {
     GatewayException error = GatewayException.of(cause);
@@ -404,6 +428,11 @@ public final class Exchange implements RequestView {
     clientClosed = error.reason() == Reason.CLIENT_CLOSED;
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
+      return;
+    }
+    if (grpcWeb != null) {
+      // A gRPC-web client reads failures from a trailer frame, even mid-body (a reset says less).
+      grpcWeb.fail(this, error);
       return;
     }
     if (response.headWritten()) {

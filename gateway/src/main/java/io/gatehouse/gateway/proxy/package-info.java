@@ -16,7 +16,8 @@
  *                                          (no match is a Stage too: 404 route_not_found)
  *         ─► Forwarder: Backends picks the upstream by weight (the one weighted pick, passthrough's
  *              too); UpgradeTunnel for WebSocket, spliced through tcp.Tunnel (idle timeout,
- *              maximum duration, bytes counted) as every byte tunnel is
+ *              maximum duration, bytes counted) as every byte tunnel is; GrpcWeb translates a
+ *              gRPC-web request for an HTTP2 upstream (GrpcWebRequestBody, GrpcWebResponse)
  *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer or hash ring (healthy,
  *              not ejected), circuit breaker admission (else 503 overflow), pooled connection,
  *              streamed body, route timeout, per-try timeout; RetryState decides each retry
@@ -41,6 +42,9 @@
  *
  * A reload compiles a new {@link io.gatehouse.gateway.proxy.Snapshot} on the config writer thread
  * and swaps it in {@link io.gatehouse.gateway.proxy.Dataplane} with one volatile write; a request
- * keeps the snapshot it started with.
+ * keeps the snapshot it started with, and a WebSocket or gRPC stream keeps its upstream connection:
+ * the client of a changed upstream is retired, closing only once nothing is in flight on it. A
+ * WebSocket the gateway itself ends (its limits, a drain) gets 1001 "going away" both ways
+ * (tcp.WebSocketFrames finds where its frames end).
  */
 package io.gatehouse.gateway.proxy;
