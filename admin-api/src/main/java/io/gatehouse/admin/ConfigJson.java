@@ -159,7 +159,10 @@ final class ConfigJson {
         .put("ports", ports)
         .put("debounce", duration(k.debounce()))
         .put("clusterDomain", k.clusterDomain())
-        .put("proxyProtocol", k.proxyProtocol());
+        .put("proxyProtocol", k.proxyProtocol())
+        .put("ingressClassName", k.ingressClassName())
+        .put("publishService", k.publishService())
+        .put("publishAddresses", new JsonArray(new ArrayList<>(k.publishAddresses())));
   }
 
   static JsonObject object(Object o) {

@@ -285,6 +285,9 @@ class ConfigJsonTest {
           trustedHops: 1
           trustedCidrs: [192.0.2.0/24]
           hostMustMatchCertificate: false
+          ingressClassName: edge-ingress
+          publishService: edge/edge-gateway
+        - { name: lab, publishAddresses: [203.0.113.7, gw.example.com] }
       telemetry:
         metrics: { gatehouse: false, istio: false }
         workload: { name: edge-gateway, namespace: istio-system, principal: "spiffe://cluster.local/ns/istio-system/sa/gh", cluster: east }

@@ -124,6 +124,16 @@ final class GatewayChecks {
       expected.add("egressgateway");
     }
     assertEquals(expected, istio, at + "the Istio Gateways it serves");
+    if (shape.ingress()) {
+      assertEquals("gatehouse", mesh.path("ingressClassName").asText(), at + "the Ingress class it serves");
+      assertEquals("gatehouse/gatehouse-ingress", mesh.path("publishService").asText(),
+          at + "Ingress status publishes the ingress Service's address");
+      var ingressClass = r.one(io.fabric8.kubernetes.api.model.networking.v1.IngressClass.class, "gatehouse");
+      assertEquals("gatehouse.io/ingress-controller", ingressClass.getSpec().getController(), at + "IngressClass controller");
+    } else {
+      assertTrue(mesh.path("publishService").isMissingNode(), at + "no ingress Service to publish");
+      assertTrue(r.all(io.fabric8.kubernetes.api.model.networking.v1.IngressClass.class).isEmpty(), at + "no IngressClass");
+    }
     assertEquals(shape.egress(), config.containsKey("egress.yaml"), at + "egress.yaml");
     if (shape.egress()) {
       JsonNode listener = config.get("egress.yaml").path("listeners").path(0);
@@ -191,6 +201,14 @@ final class GatewayChecks {
       if (rule.getVerbs().stream().anyMatch(WRITE_VERBS::contains)) {
         assertTrue(rule.getResources().stream().allMatch(res -> res.endsWith("/status")), at + "writes status only: " + rule);
       }
+    }
+    for (String[] grant : new String[][] {
+        {"networking.k8s.io", "ingresses", "watch"}, {"networking.k8s.io", "ingressclasses", "list"},
+        {"networking.k8s.io", "ingresses/status", "update"}, {"gateway.networking.k8s.io", "tcproutes", "watch"},
+        {"gateway.networking.k8s.io", "tcproutes/status", "update"}, {"gateway.networking.k8s.io", "tlsroutes", "watch"}}) {
+      assertTrue(clusterRole.getRules().stream().anyMatch(rule -> rule.getApiGroups().contains(grant[0])
+          && rule.getResources().contains(grant[1]) && rule.getVerbs().contains(grant[2])),
+          at + "the ClusterRole lets the Kubernetes source " + grant[2] + " " + grant[0] + " " + grant[1]);
     }
     Role role = r.only(Role.class);
     assertEquals("gatehouse", role.getMetadata().getNamespace(), at + "Secrets only in the gateway's namespace");

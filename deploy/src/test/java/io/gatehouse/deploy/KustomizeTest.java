@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every kustomize overlay renders (kubectl kustomize) into valid objects of the right shape. */
 class KustomizeTest {
-  private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding");
+  private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding", "IngressClass");
 
   static Stream<Arguments> overlays() {
     return Stream.of(

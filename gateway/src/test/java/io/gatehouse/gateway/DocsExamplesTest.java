@@ -55,7 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code ...} stands for any number of lines.</li>
  *   <li>A {@code ```yaml} block marked {@code <!-- docs-test: edit FILE, insert before "LINE" -->} is
  *       an edit the reader makes: the test inserts the block into FILE (relative to the working
- *       directory) before the first line equal to LINE, and waits for the demo to install it.</li>
+ *       directory) before the first line equal to LINE, and waits for the demo to install it. Its
+ *       demo port numbers (after a colon, or as a YAML {@code port: N}) are rewritten to the free
+ *       ports the demo runs on, as in commands.</li>
  *   <li>Every {@code ```yaml} block with top-level {@code listeners:} and {@code routes:}, or marked
  *       {@code <!-- docs-test: config -->}, is a whole native config: it must load with the real
  *       loader without errors (relative paths resolve against the repository root).</li>
@@ -66,6 +68,7 @@ class DocsExamplesTest {
   private static final Pattern MARK = Pattern.compile("^<!--\\s*docs-test:\\s*(.*?)\\s*-->$");
   private static final Pattern EDIT = Pattern.compile("^edit (\\S+), insert before \"(.*)\"$");
   private static final Pattern DEMO_PORT = Pattern.compile(":(8080|8443|9901|9000)\\b");
+  private static final Pattern EDIT_PORT = Pattern.compile("(: ?)(8080|8443|9901|9000)\\b");
   private static final String JAR = "java -jar gateway/target/gatehouse.jar";
 
   /** One fenced block: its language, its text, and the {@code docs-test} mark right above it (or ""). */
@@ -155,7 +158,7 @@ class DocsExamplesTest {
           "9000", String.valueOf(echo));
       for (Block block : blocks) {
         if (block.mark().startsWith("edit ")) {
-          edit(demo, work, block);
+          edit(demo, work, block, ports);
         } else {
           for (Example example : examples(block)) {
             String command = ports(example.command(), ports);
@@ -183,14 +186,15 @@ class DocsExamplesTest {
     return text;
   }
 
-  private static void edit(Gatehouse demo, Path work, Block block) throws IOException {
+  private static void edit(Gatehouse demo, Path work, Block block, Map<String, String> ports) throws IOException {
     Matcher m = EDIT.matcher(block.mark());
     assertTrue(m.matches(), block.file() + ":" + block.line() + ": expected <!-- docs-test: edit FILE, insert before \"LINE\" -->");
     Path file = work.resolve(m.group(1));
     List<String> lines = new ArrayList<>(Files.readAllLines(file));
     int at = lines.indexOf(m.group(2));
     assertTrue(at >= 0, block.file() + ":" + block.line() + ": " + m.group(1) + " has no line \"" + m.group(2) + "\"");
-    lines.addAll(at, List.of(block.text().split("\n", -1)).subList(0, block.text().split("\n", -1).length - 1));
+    String text = EDIT_PORT.matcher(block.text()).replaceAll(r -> r.group(1) + ports.get(r.group(2)));
+    lines.addAll(at, List.of(text.split("\n", -1)).subList(0, text.split("\n", -1).length - 1));
     long before = demo.store().version();
     Files.write(file, lines);
     Await.until("the edit of " + m.group(1) + " installed (version > " + before + ")", 10, () -> demo.store().version() > before);

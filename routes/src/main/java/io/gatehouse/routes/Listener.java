@@ -29,6 +29,12 @@ public record Listener(String name, String address, int port, Protocol protocol,
         Compression.NONE);
   }
 
+  /** This listener serving with {@code tls} instead (every other part kept). */
+  public Listener withTls(ListenerTls tls) {
+    return new Listener(name, address, port, protocol, tls, httpsRedirect, tunnels, egressPort, limits, proxyProtocol,
+        edge, compression);
+  }
+
   /** With the default {@link ListenerEdge}. */
   public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
                   HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
  * endpoint) and what goes upstream (URI, authority, headers). Lives on one event loop.
  */
 public final class Exchange implements RequestView {
+  private static final String AUTHORITY = ":authority";
   private static final String[] ATTEMPTS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
   private final HttpServerRequest request;
   private final BooleanSupplier draining;
@@ -147,11 +148,15 @@ public final class Exchange implements RequestView {
   }
 
   /**
-   * A header by lowercase name. {@code x-forwarded-client-cert} is the gateway's view of the
+   * A header by lowercase name. {@code :authority} is the request's host (Host or :authority, without
+   * the port), as Envoy's header matchers see it. {@code x-forwarded-client-cert} is the gateway's view of the
    * verified client certificate, never the client's claim, so routes can match on the identity.
    * A name with {@code _} is absent when the listener drops such headers (routes see what upstreams get).
    */
   @Override public String header(String name) {
+    if (AUTHORITY.equals(name)) {
+      return host();
+    }
     if (ClientCertHeader.NAME.equals(name)) {
       return clientCert();
     }

@@ -67,16 +67,34 @@ final class KubernetesReader {
         ports.put(Integer.parseInt(from), Integer.parseInt(to));
       }
     });
+    String publishService = f.string("publishService", "");
+    if (!publishService.isEmpty() && !publishService.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      problems.add(f.origin("publishService"), f.what() + ".publishService: " + Fields.quote(publishService)
+          + " is not a Service (expected NAMESPACE/NAME)");
+    }
+    List<String> addresses = f.strings("publishAddresses");
+    for (String a : addresses) {
+      if (!Values.isHostName(a.toLowerCase(java.util.Locale.ROOT)) && !Values.isIpv6(a)) {
+        problems.add(f.origin("publishAddresses"), f.what() + ".publishAddresses: " + Fields.quote(a)
+            + " is not an IP address or host name");
+      }
+    }
+    if (!publishService.isEmpty() && !addresses.isEmpty()) {
+      problems.add(f.origin("publishAddresses"), f.what() + ": publishService and publishAddresses exclude each other"
+          + " (Ingress status takes one or the other)");
+    }
     return new Kubernetes(name, master, f.strings("namespaces"),
         labels.isEmpty() ? MeshSettings.DEFAULT_LABELS : labels, f.string("gatewayClassName", "gatehouse"), ports,
         f.duration("debounce", Duration.ofMillis(200)), f.string("clusterDomain", "cluster.local"),
-        f.bool("proxyProtocol", false), EdgeReader.values(f));
+        f.bool("proxyProtocol", false), EdgeReader.values(f),
+        f.string("ingressClassName", Kubernetes.DEFAULT_INGRESS_CLASS), publishService, addresses);
   }
 
   /** The source's own keys and the edge keys of the listeners it makes ({@link EdgeReader}). */
   private static Set<String> keys() {
     Set<String> keys = new java.util.HashSet<>(Set.of("name", "masterUrl", "namespaces", "gatewayLabels",
-        "gatewayClassName", "ports", "debounce", "clusterDomain", "proxyProtocol"));
+        "gatewayClassName", "ports", "debounce", "clusterDomain", "proxyProtocol", "ingressClassName",
+        "publishService", "publishAddresses"));
     keys.addAll(EdgeReader.KEYS);
     return Set.copyOf(keys);
   }

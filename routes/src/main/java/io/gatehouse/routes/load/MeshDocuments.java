@@ -63,7 +63,7 @@ final class MeshDocuments {
     }
     if (!resource.get().isMeshInput()) {
       warnings.add(new ConfigError(document.origin(), "warning: " + resource.get().id()
-          + ": not read by the gateway (it reads Istio networking and security, Gateway API, Service, EndpointSlice, Secret, Pod); ignored"));
+          + ": not read by the gateway (it reads Istio networking and security, Gateway API, Ingress, IngressClass, Service, EndpointSlice, Secret, Pod); ignored"));
       return;
     }
     if (first == null) {

@@ -89,6 +89,16 @@ final class Destinations {
     return Optional.of(name);
   }
 
+  /**
+   * Upstream {@code name} as {@code change} makes it (given the new name {@code name_suffix}), made
+   * once: how an Ingress speaks TLS or HTTP/2 to a Service that other routes reach as it is.
+   */
+  String variant(String name, String suffix, java.util.function.BiFunction<String, Upstream, Upstream> change) {
+    String variant = name + "_" + suffix;
+    upstreams.computeIfAbsent(variant, v -> change.apply(v, upstreams.get(name)));
+    return variant;
+  }
+
   /** The sticky session the DestinationRule of upstream {@code name} asks for ({@code httpCookie} with {@code ttl}). */
   StickySession stickySession(String name) {
     return sticky.getOrDefault(name, StickySession.NONE);

@@ -251,7 +251,7 @@ final class IstioRoutePolicies {
     return List.of();
   }
 
-  private static List<String> exact(Scope scope, Tree at, String text) {
+  static List<String> exact(Scope scope, Tree at, String text) {
     String origin = text.toLowerCase(Locale.ROOT);
     if (origin.equals("*") || ORIGIN.matcher(origin).matches()) {
       return List.of(origin);

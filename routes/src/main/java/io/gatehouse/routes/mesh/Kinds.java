@@ -17,6 +17,8 @@ enum Kinds {
   TCP_ROUTE("gateway.networking.k8s.io", "TCPRoute"),
   GRPC_ROUTE("gateway.networking.k8s.io", "GRPCRoute"),
   REFERENCE_GRANT("gateway.networking.k8s.io", "ReferenceGrant"),
+  INGRESS("networking.k8s.io", "Ingress"),
+  INGRESS_CLASS("networking.k8s.io", "IngressClass"),
   SERVICE("", "Service"),
   ENDPOINT_SLICE("discovery.k8s.io", "EndpointSlice"),
   SECRET("", "Secret"),

@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the Istio and Gateway API resources translate to: native listeners, upstreams, routes,
+ * What the Istio, Gateway API and Ingress resources translate to: native listeners, upstreams, routes,
  * egress rules and JWT providers and authorization policies, plus every problem found. A resource with an error is left out whole (the rest
  * still translates); {@code accepted} says, for every resource that is this gateway's, whether
- * it was taken (for Gateway API status conditions and /sync).
+ * it was taken (for Gateway API status conditions and /sync). {@code ingress}: what Kubernetes
+ * Ingresses add to the native listeners (bound when merged, see {@link IngressFragment}).
  */
 public record MeshFragment(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                            List<EgressRule> egress, Security security, List<MeshProblem> problems,
-                           Map<String, Boolean> accepted) {
+                           Map<String, Boolean> accepted, IngressFragment ingress) {
   public MeshFragment {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
@@ -24,6 +25,13 @@ public record MeshFragment(List<Listener> listeners, List<Upstream> upstreams, L
     egress = List.copyOf(egress);
     problems = List.copyOf(problems);
     accepted = Map.copyOf(accepted);
+  }
+
+  /** Without Ingresses. */
+  public MeshFragment(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                      List<EgressRule> egress, Security security, List<MeshProblem> problems,
+                      Map<String, Boolean> accepted) {
+    this(listeners, upstreams, routes, egress, security, problems, accepted, IngressFragment.NONE);
   }
 
   public static final MeshFragment EMPTY = new MeshFragment(List.of(), List.of(), List.of(), List.of(), Security.NONE, List.of(),

@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Translates Istio ({@code networking.istio.io}, {@code security.istio.io}) and Kubernetes Gateway API resources into a
+ * Translates Istio ({@code networking.istio.io}, {@code security.istio.io}), Kubernetes Gateway API and Ingress resources into a
  * native config fragment. Pure: the same resources and settings give the same fragment (the
  * only side effect is the {@link SecretStore} writing certificate files). Resources are read in
  * namespace/name order, so a conflict always goes against the same resource.
@@ -31,9 +31,10 @@ public final class MeshTranslator {
     httpRoutes.routes(routes, report);
     new TlsRoutes(catalog, httpRoutes).routes(routes, report);
     new TcpRoutes(catalog, httpRoutes).routes(routes, report);
+    IngressFragment ingress = new Ingresses(catalog, destinations, secrets).translate(report);
     var egress = ServiceEntries.translate(catalog, report);
     var security = IstioSecurity.translate(catalog, report);
     return new MeshFragment(plan.listeners(), destinations.upstreams(), routes.routes(), egress, security, report.all(),
-        report.accepted());
+        report.accepted(), ingress);
   }
 }

@@ -10,7 +10,7 @@ public interface RequestView {
   /** The path without the query string. */
   String path();
 
-  /** The first value of a header, by lowercase name; null if absent. */
+  /** The first value of a header, by lowercase name; null if absent. {@code :authority} is {@link #host()}. */
   String header(String name);
 
   /** The first value of a query parameter; null if absent. */

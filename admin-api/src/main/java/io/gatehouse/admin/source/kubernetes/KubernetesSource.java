@@ -42,10 +42,10 @@ import java.util.logging.Logger;
 
 /**
  * A Kubernetes cluster as a config source. Informers watch (list once, then watch; no polling)
- * Istio and Gateway API resources plus the Services, EndpointSlices, Secrets and Pods they name,
+ * Istio, Gateway API and Ingress resources plus the Services, EndpointSlices, Secrets and Pods they name,
  * in the configured namespaces. A burst of changes is debounced into one translation, which runs
  * on the store's writer thread and is merged into the native config ({@code base}); Gateway API
- * resources then get their status conditions written back. All Kubernetes calls run on this
+ * resources then get their status conditions written back, and Ingresses their load-balancer addresses. All Kubernetes calls run on this
  * source's own thread, never on an event loop.
  */
 public final class KubernetesSource implements ConfigSource {
@@ -109,7 +109,7 @@ public final class KubernetesSource implements ConfigSource {
     store.addOverlay(source.overlay);
     store.register(source);
     for (WatchedKind kind : WatchedKind.ALL) {
-      source.namespaces().forEach(ns -> source.pending.add(Map.entry(kind, ns)));
+      (kind.namespaced() ? source.namespaces() : List.of("")).forEach(ns -> source.pending.add(Map.entry(kind, ns)));
     }
     source.executor.execute(source::watch);
     return source;
@@ -316,7 +316,53 @@ public final class KubernetesSource implements ConfigSource {
     }
   }
 
+  /**
+   * Ingresses of this gateway's class get the published addresses in {@code status.loadBalancer}
+   * (those left out for an error get none), when the source publishes any.
+   */
+  private void writeIngressStatuses(MeshFragment fragment) {
+    List<SharedIndexInformer<GenericKubernetesResource>> ingresses = informers.getOrDefault(WatchedKind.INGRESS, List.of());
+    if (ingresses.isEmpty() || (config.publishService().isEmpty() && config.publishAddresses().isEmpty())) {
+      return;
+    }
+    List<Map<String, Object>> addresses = publishedAddresses();
+    for (GenericKubernetesResource r : ingresses.stream().flatMap(i -> i.getStore().list().stream()).toList()) {
+      Boolean accepted = fragment.accepted().get("Ingress " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName());
+      if (accepted != null) {
+        statusWriter.writeIngress(r, accepted ? addresses : List.of());
+      }
+    }
+  }
+
+  /**
+   * The addresses Ingresses publish: {@code publishAddresses} as written, or the LoadBalancer status
+   * of the {@code publishService} (from the watched Services, else read once now; none while it has none).
+   */
+  private List<Map<String, Object>> publishedAddresses() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String a : config.publishAddresses()) {
+      boolean ip = io.gatehouse.routes.load.Values.isIpv4(a) || io.gatehouse.routes.load.Values.isIpv6(a);
+      out.add(StatusWriter.address(ip ? "ip" : "hostname", a));
+    }
+    if (config.publishService().isEmpty()) {
+      return out;
+    }
+    String[] ref = config.publishService().split("/", 2);
+    Optional<GenericKubernetesResource> service = informers.getOrDefault(WatchedKind.SERVICE, List.of()).stream()
+        .map(i -> i.getStore().getByKey(ref[0] + "/" + ref[1])).filter(Objects::nonNull).findFirst();
+    if (service.isEmpty()) {
+      try {
+        service = Optional.ofNullable(client.genericKubernetesResources(WatchedKind.SERVICE.context())
+            .inNamespace(ref[0]).withName(ref[1]).get());
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, () -> name() + ": cannot read Service " + config.publishService() + ": " + describe(e));
+      }
+    }
+    return service.map(StatusWriter::published).orElse(out);
+  }
+
   private void writeStatuses(MeshFragment fragment) {
+    writeIngressStatuses(fragment);
     for (Map.Entry<WatchedKind, List<SharedIndexInformer<GenericKubernetesResource>>> e : informers.entrySet()) {
       if (!e.getKey().hasStatus()) {
         continue;

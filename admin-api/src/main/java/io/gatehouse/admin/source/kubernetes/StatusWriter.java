@@ -15,9 +15,10 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Writes Gateway API status back: {@code Accepted} and {@code Programmed} on a Gateway,
- * {@code Accepted} and {@code ResolvedRefs} per parent on an HTTPRoute, GRPCRoute or TLSRoute. A
- * status is written only when it changed, so the update event it causes settles at once.
+ * Writes status back: {@code Accepted} and {@code Programmed} on a Gateway API Gateway,
+ * {@code Accepted} and {@code ResolvedRefs} per parent on an HTTPRoute, GRPCRoute, TLSRoute or
+ * TCPRoute, and the load-balancer addresses of an Ingress. A status is written only when it
+ * changed, so the update event it causes settles at once.
  */
 final class StatusWriter {
   static final String CONTROLLER = "gatehouse.io/gateway-controller";
@@ -78,6 +79,55 @@ final class StatusWriter {
       // A conflict (the resource changed meanwhile) is retried by the next translation.
       LOG.warning(() -> "status of " + key + " not written: " + e.getMessage());
     }
+  }
+
+  /**
+   * Writes an Ingress's {@code status.loadBalancer.ingress} ({@code ip} or {@code hostname} each),
+   * unless it already says that; an empty list clears it.
+   */
+  void writeIngress(GenericKubernetesResource ingress, List<Map<String, Object>> addresses) {
+    if (published(ingress).equals(addresses)) {
+      return;
+    }
+    String key = "Ingress/" + ingress.getMetadata().getNamespace() + "/" + ingress.getMetadata().getName();
+    Map<String, Object> loadBalancer = new LinkedHashMap<>();
+    if (!addresses.isEmpty()) {
+      loadBalancer.put("ingress", addresses);
+    }
+    try {
+      GenericKubernetesResource copy = client.getKubernetesSerialization().clone(ingress);
+      copy.getAdditionalProperties().put("status", Map.of("loadBalancer", loadBalancer));
+      client.genericKubernetesResources(WatchedKind.INGRESS.context()).inNamespace(ingress.getMetadata().getNamespace())
+          .resource(copy).updateStatus();
+    } catch (KubernetesClientException e) {
+      LOG.warning(() -> "status of " + key + " not written: " + e.getMessage());
+    }
+  }
+
+  /** The {@code ip}s and {@code hostname}s a resource's {@code status.loadBalancer.ingress} lists (an Ingress's or a Service's). */
+  static List<Map<String, Object>> published(GenericKubernetesResource resource) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (resource.getAdditionalProperties().get("status") instanceof Map<?, ?> status
+        && status.get("loadBalancer") instanceof Map<?, ?> lb && lb.get("ingress") instanceof List<?> list) {
+      for (Object item : list) {
+        if (item instanceof Map<?, ?> m) {
+          for (String field : List.of("ip", "hostname")) {
+            if (m.get(field) instanceof String value && !value.isEmpty()) {
+              out.add(address(field, value));
+              break;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** One {@code status.loadBalancer.ingress} entry. */
+  static Map<String, Object> address(String field, String value) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put(field, value);
+    return entry;
   }
 
   private static Map<String, Object> condition(String type, boolean ok, String reason, String message, long generation) {

@@ -3,9 +3,16 @@ package io.gatehouse.admin.source.kubernetes;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.List;
 
-/** A kind the source watches, with the API version it reads it at. */
-record WatchedKind(String group, String version, String kind, String plural) {
-  /** Everything the translator reads: Istio networking and security, the Gateway API, and the core inputs. */
+/** A kind the source watches, with the API version it reads it at; cluster-scoped kinds are watched once, in every namespace. */
+record WatchedKind(String group, String version, String kind, String plural, boolean namespaced) {
+  WatchedKind(String group, String version, String kind, String plural) {
+    this(group, version, kind, plural, true);
+  }
+
+  static final WatchedKind INGRESS = new WatchedKind("networking.k8s.io", "v1", "Ingress", "ingresses");
+  static final WatchedKind SERVICE = new WatchedKind("", "v1", "Service", "services");
+
+  /** Everything the translator reads: Istio networking and security, the Gateway API, Ingresses, and the core inputs. */
   static final List<WatchedKind> ALL = List.of(
       new WatchedKind("networking.istio.io", "v1", "Gateway", "gateways"),
       new WatchedKind("networking.istio.io", "v1", "VirtualService", "virtualservices"),
@@ -17,15 +24,18 @@ record WatchedKind(String group, String version, String kind, String plural) {
       new WatchedKind("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
       new WatchedKind("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
       new WatchedKind("gateway.networking.k8s.io", "v1alpha2", "TLSRoute", "tlsroutes"),
+      new WatchedKind("gateway.networking.k8s.io", "v1alpha2", "TCPRoute", "tcproutes"),
       new WatchedKind("gateway.networking.k8s.io", "v1beta1", "ReferenceGrant", "referencegrants"),
-      new WatchedKind("", "v1", "Service", "services"),
+      INGRESS,
+      new WatchedKind("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false),
+      SERVICE,
       new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
       new WatchedKind("", "v1", "Secret", "secrets"),
       new WatchedKind("", "v1", "Pod", "pods"));
 
   ResourceDefinitionContext context() {
     return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
-        .withPlural(plural).withNamespaced(true).build();
+        .withPlural(plural).withNamespaced(namespaced).build();
   }
 
   String apiVersion() {
