@@ -80,14 +80,14 @@ final class ConnectionGuard {
   /** A head timer for a connection not handed over yet: the access log's client comes from the channel. */
   private HeadTimer headTimer(Channel channel) {
     return new HeadTimer(limits.headerReadTimeout().toMillis(), (requestId, status) -> {
-      io.vertx.core.net.SocketAddress proxied = channel.attr(ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
+      SocketAddress proxied = channel.attr(ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
       String client = proxied != null ? proxied.hostAddress()
           : channel.remoteAddress() instanceof InetSocketAddress peer ? peer.getAddress().getHostAddress() : "";
       timedOut(client, status == 0 ? "HTTP/2" : "HTTP/1.1", requestId, status);
     });
   }
 
-  /** Whether {@link #acceptLimit()} is on the listening socket (else this guard counts, later). */
+  /** Whether {@link #acceptLimit(boolean)} is on the listening socket (else this guard counts, later). */
   void countedAtAccept(boolean counted) {
     countedAtAccept = counted;
   }
