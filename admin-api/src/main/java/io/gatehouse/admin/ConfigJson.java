@@ -14,6 +14,7 @@ import io.gatehouse.routes.Kubernetes;
 import io.gatehouse.routes.HashOn;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.HealthCheck;
+import io.gatehouse.routes.Compression;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerEdge;
 import io.gatehouse.routes.ListenerLimits;
@@ -205,6 +206,9 @@ final class ConfigJson {
       out.put("proxyProtocol", true);
     }
     edge(out, l.edge());
+    if (l.compression().enabled()) {
+      out.put("compression", compression(l.compression()));
+    }
     return out;
   }
 
@@ -386,21 +390,28 @@ final class ConfigJson {
       out.put("cors", cors(r.cors()));
     }
     r.tracing().samplingPercent().ifPresent(p -> out.put("tracing", new JsonObject().put("sampling", number(p))));
-    io.gatehouse.routes.Compression c = r.compression();
-    if (!c.equals(io.gatehouse.routes.Compression.NONE)) {
-      JsonObject compression = new JsonObject().put("algorithms", new JsonArray(c.algorithms()));
-      if (!c.minSize().equals(io.gatehouse.routes.Compression.MIN_SIZE)) {
-        compression.put("minSize", size(c.minSize()));
-      }
-      if (!c.contentTypes().equals(io.gatehouse.routes.Compression.CONTENT_TYPES)) {
-        compression.put("contentTypes", new JsonArray(c.contentTypes()));
-      }
-      out.put("compression", compression);
+    if (!r.compression().inherit()) {
+      out.put("compression", compression(r.compression()));
     }
     if (r.stickySession().enabled()) {
       out.put("stickySession", stickySession(r.stickySession()));
     }
     return out;
+  }
+
+  /** A route's own compression or a listener's default; off is {@code enabled: false}. */
+  private static JsonObject compression(Compression c) {
+    if (!c.enabled()) {
+      return new JsonObject().put("enabled", false);
+    }
+    JsonObject compression = new JsonObject().put("algorithms", new JsonArray(c.algorithms()));
+    if (!c.minSize().equals(Compression.MIN_SIZE)) {
+      compression.put("minSize", size(c.minSize()));
+    }
+    if (!c.contentTypes().equals(Compression.CONTENT_TYPES)) {
+      compression.put("contentTypes", new JsonArray(c.contentTypes()));
+    }
+    return compression;
   }
 
   private static JsonObject stickySession(StickySession s) {

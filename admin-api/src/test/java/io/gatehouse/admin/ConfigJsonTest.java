@@ -69,7 +69,7 @@ class ConfigJsonTest {
             http2MaxResets: 100
             http2ResetWindow: 10s
             bodyReadTimeout: 45s
-        - { name: plain, address: "::1", port: 8081 }
+        - { name: plain, address: "::1", port: 8081, compression: { algorithms: [zstd, gzip], minSize: 4KiB } }
         - name: secure
           address: 127.0.0.1
           port: 8443
@@ -168,7 +168,7 @@ class ConfigJsonTest {
           fault: { delay: { fixed: 1s, percent: 100 } }
           rateLimit: { requestsPerSecond: 1 }
         - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }
-        - { name: home, redirect: { path: /home } }
+        - { name: home, redirect: { path: /home }, compression: { enabled: false } }
         - { name: ok, directResponse: { status: 204, body: "" }, timeout: 1h }
         - { name: teapot, directResponse: { status: 418, body: "short and stout" } }
       egress:

@@ -9,6 +9,7 @@ import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.decoder.Decoder;
 import com.aayushatharva.brotli4j.decoder.DecoderJNI;
 import com.aayushatharva.brotli4j.decoder.DirectDecompress;
+import com.github.luben.zstd.ZstdInputStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Response compression with real upstreams sending large bodies (whole and streamed in chunks):
- * the client decodes what it got (JDK gzip, brotli4j) and compares the bytes, and each case that
+ * the client decodes what it got (JDK gzip, brotli4j, zstd-jni) and compares the bytes, and each case that
  * must not be compressed is checked on the wire.
  */
 class CompressionTest {
@@ -78,7 +79,7 @@ class CompressionTest {
             rewrite: { prefix: /json }
           - name: zipped
             backends: [{ upstream: u }]
-            compression: { algorithms: [br, gzip], minSize: 1KiB, contentTypes: [text/*, application/json] }
+            compression: { algorithms: [br, zstd, gzip], minSize: 1KiB, contentTypes: [text/*, application/json] }
         """.formatted(upstream.address()));
   }
 
@@ -103,7 +104,11 @@ class CompressionTest {
   }
 
   private HttpResponse<byte[]> send(String method, String path, String acceptEncoding) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url(path))).timeout(Duration.ofSeconds(20))
+    return send(method, URI.create(gateway.url(path)), acceptEncoding);
+  }
+
+  private HttpResponse<byte[]> send(String method, URI uri, String acceptEncoding) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
         .method(method, HttpRequest.BodyPublishers.noBody());
     if (acceptEncoding != null) {
       b.header("accept-encoding", acceptEncoding);
@@ -141,6 +146,15 @@ class CompressionTest {
     }
   }
 
+  /** Netty's ZstdEncoder writes one frame per block; zstd-jni's stream reads the frames in turn. */
+  static byte[] unzstd(byte[] data) {
+    try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(data))) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Test
   void gzipIsNegotiatedAndTheBytesComeBackWhole() {
     HttpResponse<byte[]> r = get("/json", "gzip");
@@ -169,8 +183,9 @@ class CompressionTest {
   @Test
   void qValuesStarAndExclusionsDecide() {
     assertEquals("br", header(get("/json", "*"), "content-encoding"));
-    assertEquals("gzip", header(get("/json", "*;q=0.1, br;q=0"), "content-encoding"));
-    HttpResponse<byte[]> none = get("/json", "br;q=0, gzip;q=0, identity");
+    assertEquals("zstd", header(get("/json", "*;q=0.1, br;q=0"), "content-encoding"), "the route's order among equals");
+    assertEquals("gzip", header(get("/json", "*;q=0.1, br;q=0, zstd;q=0"), "content-encoding"));
+    HttpResponse<byte[]> none = get("/json", "br;q=0, zstd;q=0, gzip;q=0, identity");
     assertNull(header(none, "content-encoding"));
     assertEquals("Accept-Encoding", header(none, "vary"), "the answer still depends on Accept-Encoding");
     assertArrayEquals(BODY, none.body());
@@ -196,5 +211,50 @@ class CompressionTest {
     assertEquals("br", header(r, "content-encoding"));
     assertArrayEquals(BODY, unbrotli(r.body()));
     assertTrue(r.body().length < BODY.length / 3);
+  }
+
+  @Test
+  void zstdIsNegotiatedAndTheBytesComeBackWhole() {
+    HttpResponse<byte[]> whole = get("/json", "zstd");
+    assertEquals("zstd", header(whole, "content-encoding"));
+    assertEquals("Accept-Encoding", header(whole, "vary"));
+    assertTrue(whole.body().length < BODY.length / 3, "compressed to " + whole.body().length + " of " + BODY.length);
+    assertArrayEquals(BODY, unzstd(whole.body()));
+    HttpResponse<byte[]> streamed = get("/stream", "gzip;q=0.5, zstd");
+    assertEquals("zstd", header(streamed, "content-encoding"));
+    assertArrayEquals(BODY, unzstd(streamed.body()));
+  }
+
+  @Test
+  void routesThatSetNoneTakeTheirListenersDefaultAndTheirOwnWins() {
+    try (TestGateway two = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners:
+          - { name: zipped, port: 0, compression: { algorithms: [gzip] } }
+          - { name: plain, port: 0 }
+        upstreams: [{ name: u, endpoints: ["%s"] }]
+        routes:
+          - { name: off, match: [{ path: { prefix: /off } }], backends: [{ upstream: u }], rewrite: { prefix: /json },
+              compression: { enabled: false } }
+          - { name: own, match: [{ path: { prefix: /own } }], backends: [{ upstream: u }], rewrite: { prefix: /json },
+              compression: { algorithms: [br] } }
+          - { name: inherits, backends: [{ upstream: u }] }
+        """.formatted(upstream.address()))) {
+      int zipped = two.gatehouse.listenerPort("zipped");
+      int plain = two.gatehouse.listenerPort("plain");
+      HttpResponse<byte[]> inherited = send("GET", URI.create("http://127.0.0.1:" + zipped + "/json"), "br, gzip");
+      assertEquals("gzip", header(inherited, "content-encoding"), "the listener's algorithms, not the route defaults");
+      assertArrayEquals(BODY, gunzip(inherited.body()));
+      assertNull(header(send("GET", URI.create("http://127.0.0.1:" + plain + "/json"), "br, gzip"), "content-encoding"),
+          "a listener without a default compresses nothing");
+      HttpResponse<byte[]> off = send("GET", URI.create("http://127.0.0.1:" + zipped + "/off"), "br, gzip");
+      assertNull(header(off, "content-encoding"), "the route turned it off");
+      assertArrayEquals(BODY, off.body());
+      for (int port : new int[] {zipped, plain}) {
+        HttpResponse<byte[]> own = send("GET", URI.create("http://127.0.0.1:" + port + "/own"), "br, gzip");
+        assertEquals("br", header(own, "content-encoding"), "the route's own, on either listener");
+        assertArrayEquals(BODY, unbrotli(own.body()));
+      }
+    }
   }
 }

@@ -13,10 +13,20 @@ import java.time.Duration;
  * connection starts with a PROXY protocol (v1 or v2) header from a load balancer, and the client
  * address it carries is the one the gateway uses. {@code edge}: what HTTP and HTTPS listeners do to
  * a request before routing (path normalisation, forwarding headers, Host vs certificate).
+ * {@code compression}: HTTP and HTTPS listeners, the response compression of the routes that set
+ * none ({@link Compression#NONE}: they compress nothing).
  */
 public record Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
                        HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
-                       boolean proxyProtocol, ListenerEdge edge) {
+                       boolean proxyProtocol, ListenerEdge edge, Compression compression) {
+
+  /** Without a compression default for its routes. */
+  public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
+                  HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
+                  boolean proxyProtocol, ListenerEdge edge) {
+    this(name, address, port, protocol, tls, httpsRedirect, tunnels, egressPort, limits, proxyProtocol, edge,
+        Compression.NONE);
+  }
 
   /** With the default {@link ListenerEdge}. */
   public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,

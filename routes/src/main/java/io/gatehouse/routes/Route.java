@@ -11,7 +11,7 @@ import java.util.List;
  * zero {@code maxBodySize} means no limit. {@code tracing} is {@link RouteTracing#NONE} unless the
  * route samples traces at its own ratio. {@code listeners} names the listeners the route serves;
  * empty ({@link #ALL_LISTENERS}, the default) means every listener. {@code compression} is
- * {@link Compression#NONE} unless the route compresses responses; {@code stickySession} is
+ * {@link Compression#INHERIT} (the listener's default) unless the route sets its own, on or off; {@code stickySession} is
  * {@link StickySession#NONE} unless the route pins clients to endpoints with a cookie.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
@@ -37,13 +37,13 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
         tracing, listeners, compression, StickySession.NONE);
   }
 
-  /** A route that does not compress its responses and has no sticky session. */
+  /** A route with its listener's compression and no sticky session. */
   public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors, RouteTracing tracing,
                List<String> listeners) {
     this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
-        tracing, listeners, Compression.NONE);
+        tracing, listeners, Compression.INHERIT);
   }
 
   /** A route on every listener. */
@@ -63,6 +63,12 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   public Route onListeners(List<String> names) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
         mirror, cors, tracing, names, compression, stickySession);
+  }
+
+  /** This route with {@code compression} (what {@link Compression#or} resolved on a listener). */
+  public Route withCompression(Compression compression) {
+    return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
+        mirror, cors, tracing, listeners, compression, stickySession);
   }
 
   /** This route with {@code sticky} as its sticky session. */

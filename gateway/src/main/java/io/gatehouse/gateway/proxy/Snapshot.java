@@ -59,7 +59,9 @@ public final class Snapshot {
 
   /**
    * A table per listener name, and one for any other name (the routes bound to every listener).
-   * Tables are compiled once per distinct set of routes.
+   * Tables are compiled once per distinct set of routes, as they serve on the listener (a route
+   * that sets no compression takes its listener's, so listeners with different defaults get
+   * their own tables).
    */
   private record PerListener<T>(Map<String, RouteTable<T>> byListener, RouteTable<T> unbound) {
     static <T> PerListener<T> compile(GatewayConfig config, BiFunction<Route, RequestMatch, T> build, T noRoute) {
@@ -68,10 +70,16 @@ public final class Snapshot {
           r -> RouteTable.compile(r, build, noRoute));
       Map<String, RouteTable<T>> byListener = new HashMap<>();
       for (Listener listener : config.listeners()) {
-        byListener.put(listener.name(), table.apply(config.routes().stream().filter(r -> r.servesOn(listener.name())).toList()));
+        byListener.put(listener.name(), table.apply(config.routes().stream().filter(r -> r.servesOn(listener.name()))
+            .map(r -> onListener(r, listener)).toList()));
       }
       RouteTable<T> unbound = table.apply(config.routes().stream().filter(r -> r.listeners().isEmpty()).toList());
       return new PerListener<>(Map.copyOf(byListener), unbound);
+    }
+
+    /** The route as it serves on {@code listener}: with the listener's compression unless it sets its own. */
+    private static Route onListener(Route route, Listener listener) {
+      return route.compression().inherit() ? route.withCompression(listener.compression()) : route;
     }
 
     RouteTable<T> of(String listener) {

@@ -7,21 +7,33 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads a route's {@code compression}: {@code algorithms} (of {@link Compression#SUPPORTED},
- * default all of them in that order), {@code minSize} and {@code contentTypes} (defaults on
- * {@link Compression}). Absent: {@link Compression#NONE}; {@code algorithms: []} turns it off.
+ * Reads the {@code compression} of a route or of a listener (its routes' default):
+ * {@code algorithms} (of {@link Compression#SUPPORTED}, default all of them in that order),
+ * {@code minSize} and {@code contentTypes} (defaults on {@link Compression}). {@code enabled: false}
+ * or {@code algorithms: []} turns it off, so a route can opt out of its listener's default.
+ * Absent: a route's is {@link Compression#INHERIT}, a listener's {@link Compression#NONE}.
  */
 final class CompressionReader {
-  private static final Set<String> KEYS = Set.of("algorithms", "minSize", "contentTypes");
+  private static final Set<String> KEYS = Set.of("enabled", "algorithms", "minSize", "contentTypes");
 
   private CompressionReader() {}
 
   static Compression read(Fields route) {
-    return route.nested("compression", route.what() + " compression", KEYS).map(CompressionReader::compression)
-        .orElse(Compression.NONE);
+    return read(route, Compression.INHERIT);
+  }
+
+  static Compression read(Fields owner, Compression absent) {
+    return owner.nested("compression", owner.what() + " compression", KEYS).map(CompressionReader::compression)
+        .orElse(absent);
   }
 
   private static Compression compression(Fields c) {
+    if (!c.bool("enabled", true)) {
+      if (c.has("algorithms") || c.has("minSize") || c.has("contentTypes")) {
+        c.problems().add(c.origin("enabled"), c.what() + ": enabled: false takes no other keys");
+      }
+      return Compression.NONE;
+    }
     List<String> algorithms = new ArrayList<>();
     for (String a : c.has("algorithms") ? c.strings("algorithms") : Compression.SUPPORTED) {
       String name = a.toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package io.gatehouse.routes.load;
 
+import io.gatehouse.routes.Compression;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
@@ -16,7 +17,7 @@ import java.util.Set;
  */
 final class ListenerReader {
   private static final Set<String> KEYS = union(Set.of("name", "address", "port", "protocol", "tls", "httpsRedirect",
-      "tunnels", "egressPort", "limits", "proxyProtocol"), EdgeReader.KEYS);
+      "tunnels", "egressPort", "limits", "proxyProtocol", "compression"), EdgeReader.KEYS);
   private static final Set<String> REDIRECT_KEYS = Set.of("port", "status");
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
@@ -96,7 +97,17 @@ final class ListenerReader {
     ListenerLimits limits = f.nested("limits", "listener " + name + " limits", LimitsReader.KEYS)
         .map(LimitsReader::read).orElse(ListenerLimits.DEFAULT);
     return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol), tunnels, egressPort, limits,
-        f.bool("proxyProtocol", false), EdgeReader.read(f, name, protocol));
+        f.bool("proxyProtocol", false), EdgeReader.read(f, name, protocol), compression(f, protocol));
+  }
+
+  /** The default of the routes that set no {@code compression}; HTTP and HTTPS listeners only. */
+  private Compression compression(Fields f, Listener.Protocol protocol) {
+    if (f.has("compression") && protocol != Listener.Protocol.HTTP && protocol != Listener.Protocol.HTTPS) {
+      problems.add(f.origin("compression"), f.what() + ": \"compression\" is only for protocols HTTP and HTTPS (this one is "
+          + protocol + ")");
+      return Compression.NONE;
+    }
+    return CompressionReader.read(f, Compression.NONE);
   }
 
   /** {@code httpsRedirect: true} (port 443, 301) or {@code { port, status }}; HTTP listeners only. */

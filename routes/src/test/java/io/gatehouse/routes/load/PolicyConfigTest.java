@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.routes.Compression;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.Cors;
 import io.gatehouse.routes.DataSize;
@@ -86,6 +87,30 @@ class PolicyConfigTest {
         d.http2MaxConcurrentStreams(), d.http2MaxResets(), d.http2ResetWindow(), Duration.ofSeconds(7)), b.limits());
   }
 
+  @Test
+  void aListenerCompressionIsTheDefaultOfRoutesThatSetNone() {
+    GatewayConfig config = loaded(UPSTREAMS + """
+        listeners:
+          - { name: a, port: 8080, compression: { algorithms: [gzip], minSize: 2KiB } }
+          - { name: b, port: 8081 }
+        routes:
+          - { name: inherits, backends: [{ upstream: shop }] }
+          - { name: own, backends: [{ upstream: shop }], compression: { algorithms: [br] } }
+          - { name: off, backends: [{ upstream: shop }], compression: { enabled: false } }
+          - { name: empty, backends: [{ upstream: shop }], compression: { algorithms: [] } }
+        """);
+    Compression gzip = new Compression(List.of("gzip"), new DataSize(2048), Compression.CONTENT_TYPES);
+    assertEquals(gzip, config.listeners().get(0).compression());
+    assertEquals(Compression.NONE, config.listeners().get(1).compression());
+    List<Compression> routes = config.routes().stream().map(Route::compression).toList();
+    assertEquals(List.of(Compression.INHERIT, new Compression(List.of("br"), Compression.MIN_SIZE, Compression.CONTENT_TYPES),
+        Compression.NONE, Compression.NONE), routes);
+    assertEquals(gzip, routes.get(0).or(gzip), "a route that sets none takes the listener's");
+    assertEquals(Compression.NONE, routes.get(0).or(Compression.NONE));
+    assertEquals(Compression.NONE, routes.get(2).or(gzip), "a route that turns it off wins");
+    assertEquals(routes.get(1), routes.get(1).or(gzip));
+  }
+
   /** One invalid config and the line and words its error must have. */
   record Case(String desc, String yaml, int line, String message) {
     @Override public String toString() {
@@ -129,6 +154,12 @@ class PolicyConfigTest {
             "idleTimeout must be more than 0"),
         new Case("listener zero body read timeout", "listeners: [{ name: a, port: 80, limits: { bodyReadTimeout: 0s } }]\n", 4,
             "bodyReadTimeout must be more than 0"),
+        new Case("compression on a TCP listener", "listeners: [{ name: t, port: 90, protocol: TCP, compression: { algorithms: [gzip] } }]\n", 4,
+            "listener t: \"compression\" is only for protocols HTTP and HTTPS (this one is TCP)"),
+        new Case("listener compression algorithm", "listeners: [{ name: a, port: 80, compression: { algorithms: [deflate] } }]\n", 4,
+            "listener a compression.algorithms: \"deflate\" (expected br, zstd, gzip)"),
+        new Case("compression off with settings", r + "    compression: { enabled: false, minSize: 1KiB }\n", 7,
+            "route r compression: enabled: false takes no other keys"),
         new Case("proxy protocol not a boolean", "listeners: [{ name: a, port: 80, proxyProtocol: v2 }]\n", 4,
             "proxyProtocol: \"v2\" (expected true or false)"));
   }
