@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
-# Interleaved A/B of two gateway jars, in perf/bench.sh's set-up reduced to its part 1 (the CPU per
-# request cases: http:small, http:4k, https:small through ../shared/bench/run.sh):
+# A/B of gateway builds (or JVM settings) against NGINX, interleaved in one run: each round measures
+# every contestant in turn (order rotated per round) on the same NGINX backend. Everything under
+# test is pinned to CPU 0 with one worker / event loop; wrk and the backend run on CPU 1.
 #
-#   perf/ab.sh JAR_A JAR_B [--rounds N] [--seconds N] [--warmup N] [--bench PATH]
+#   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--cases "http:small http:4k https:small http:rate http:seq"]
+#              [--rate N] [--idle N] NAME=JAR ...
 #
-# Each round starts both gateways as bench.sh starts its one (same config, JVM options, one event
-# loop pinned to CPU 0; A on 18096/18446, B on 18097/18447), warms both up against bench.sh's
-# backend, then runs the shared harness once with NGINX, HAProxy, Caddy, A and B as contestants:
-# A and B are measured in the same run as NGINX, in alternating order (A first in odd rounds).
-# Prints each round's table, then per case the gateways' CPU per request as a ratio to NGINX's in
-# the same run (cpu_x_ng), and the median over rounds of B's ratio divided by A's. On a machine
-# shared with other work only same-run ratios mean anything; read the spread before the median.
+# Per contestant: JAVA_<NAME> (java binary) and OPTS_<NAME> (JVM options, default bench.sh's) may
+# be set in the environment. Prints per round and case: req/s, p99, CPU us per request (process,
+# from /proc) and, for the gateways, bytes allocated per request on the event-loop thread and in
+# the whole process (exact, ThreadMXBean via tools/ThreadStats.java), then per case the medians
+# and the spread of the per-round ratios to NGINX. http:rate is h2load at a fixed --rate (req/s, 16
+# connections; p99 from its log). http:seq is one connection, one request at a time: every
+# event-loop wake-up then serves one request whatever the machine's load, so its bytes per request
+# compare builds even on a busy machine. Each gateway logs its safepoints: per row, the stop-the-world
+# pauses in the measured window (count, how many over 1 ms, the longest). --idle N then opens N idle
+# keep-alive connections to each contestant in turn (perf/idle_conns.py) and prints its RSS.
 set -u
-cd "$(dirname "$0")"
-[ $# -ge 2 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
-JA=$(readlink -f "$1"); JB=$(readlink -f "$2"); shift 2
-ROUNDS=3; SECS=5; WARM=10; BENCH=
+cd "$(dirname "$0")"; PERF=$(pwd)
+ROUNDS=3; SECS=8; WARM=20; CONNS=64; CASES="http:small http:4k"; SPEC=(); IDLE=0; RATE=2000
 while [ $# -gt 0 ]; do case $1 in
-  --rounds) ROUNDS=$2; shift 2;; --seconds) SECS=$2; shift 2;; --warmup) WARM=$2; shift 2;; --bench) BENCH=$2; shift 2;;
-  *) sed -n '2,13p' "$0" >&2; exit 2;; esac; done
-if [ -z "$BENCH" ]; then for b in ../../shared/bench/run.sh /work/shared/bench/run.sh; do [ -x "$b" ] && { BENCH=$(readlink -f "$b"); break; }; done; fi
-[ -x "${BENCH:-}" ] || { echo "shared harness run.sh not found (give --bench PATH)" >&2; exit 2; }
-
-BE=18080; D=$(mktemp -d); chmod 755 $D; PIDS=()
+  --rounds) ROUNDS=$2; shift 2;; --seconds) SECS=$2; shift 2;; --warmup) WARM=$2; shift 2;; --cases) CASES=$2; shift 2;;
+  --conns) CONNS=$2; shift 2;; --idle) IDLE=$2; shift 2;; --rate) RATE=$2; shift 2;; *=*) SPEC+=("$1"); shift;; *) sed -n '2,13p' "$0" >&2; exit 2;; esac; done
+[ ${#SPEC[@]} -gt 0 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+BASEP=${AB_PORT_BASE:-28000}; BE=$((BASEP + 80)); NGH=$((BASEP + 81)); NGS=$((BASEP + 443))
+D=$(mktemp -d); chmod 755 $D; PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill $p 2>/dev/null; done; sleep 0.5; for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null; done; rm -rf "$D"; }
 trap cleanup EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench.test \
@@ -33,17 +35,27 @@ worker_processes 1; daemon off; pid $D/be.pid; error_log $D/be.err; events { wor
 http { access_log off; keepalive_requests 10000000;
   server { listen 127.0.0.1:$BE; root $D/www; location / { return 200 "hello, world\n"; } location = /4k { default_type text/plain; } } }
 C
+cat > $D/nginx.conf <<C
+worker_processes 1; daemon off; pid $D/ng.pid; error_log $D/ng.err; events { worker_connections 8192; }
+http { access_log off; keepalive_requests 10000000; upstream be { server 127.0.0.1:$BE; keepalive 256; }
+  server { listen 127.0.0.1:$NGH; listen 127.0.0.1:$NGS ssl; ssl_certificate $D/cert.pem; ssl_certificate_key $D/key.pem;
+    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+C
+taskset -c 1 nginx -c $D/backend.conf & PIDS+=($!)
+taskset -c 0 nginx -c $D/nginx.conf & NG=$!; PIDS+=($NG)
 TRIM=-XX:TrimNativeHeapInterval=2000; java $TRIM -version >/dev/null 2>&1 || TRIM=
-declare -A HTTP=([A]=18096 [B]=18097) HTTPS=([A]=18446 [B]=18447) ADMIN=([A]=18901 [B]=18902) JAR=([A]=$JA [B]=$JB) PID=()
-start() { # side
-  local s=$1; mkdir -p $D/$s
-  cat > $D/$s/gatehouse.yaml <<Y
-admin: { port: ${ADMIN[$s]}, address: 127.0.0.1 }
+NAMES=(nginx); declare -A PID=([nginx]=$NG) HTTP=([nginx]=$NGH) HTTPS=([nginx]=$NGS) STATS_IN STATS_OUT
+i=0
+for s in "${SPEC[@]}"; do
+  n=${s%%=*}; jar=${s#*=}; i=$((i + 1)); hp=$((BASEP + 100 + i)); sp=$((BASEP + 500 + i)); ap=$((BASEP + 900 + i))
+  mkdir -p $D/$n
+  cat > $D/$n/gatehouse.yaml <<Y
+admin: { port: $ap, address: 127.0.0.1 }
 listeners:
-  - { name: http, address: 127.0.0.1, port: ${HTTP[$s]}, protocol: HTTP }
+  - { name: http, address: 127.0.0.1, port: $hp, protocol: HTTP }
   - name: https
     address: 127.0.0.1
-    port: ${HTTPS[$s]}
+    port: $sp
     protocol: HTTPS
     tls:
       certificates:
@@ -53,30 +65,63 @@ upstreams:
 routes:
   - { name: all, backends: [{ upstream: backend, weight: 1 }] }
 Y
-  taskset -c 0 java -Xms64m -Xmx160m -Xmn16m -XX:+UseSerialGC $TRIM -jar "${JAR[$s]}" run --config $D/$s --event-loops 1 \
-    --admin-port ${ADMIN[$s]} >/dev/null 2>$D/$s.err & PID[$s]=$!; PIDS+=(${PID[$s]})
-  for _ in $(seq 1 120); do grep -q 'gatehouse ready' $D/$s.err 2>/dev/null && return 0; sleep 0.5; done
-  echo "gateway $s did not start:"; tail -5 $D/$s.err; exit 1
-}
-median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
-echo "A: $JA"; echo "B: $JB"; echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for r in $(seq 1 $ROUNDS); do
-  start A; start B
-  taskset -c 1 nginx -c $D/backend.conf & BEW=$!; sleep 1
-  for s in A B; do for u in http://127.0.0.1:${HTTP[$s]}/ http://127.0.0.1:${HTTP[$s]}/4k https://127.0.0.1:${HTTPS[$s]}/; do
-    taskset -c 1 wrk -t1 -c64 -d${WARM}s -H "Host: bench.test" $u >/dev/null 2>&1; done; done
-  kill $BEW; wait $BEW 2>/dev/null; sleep 1
-  if [ $((r % 2)) = 1 ]; then order="A B"; else order="B A"; fi
-  args=(); for s in $order; do args+=("$s@${PID[$s]}=http://127.0.0.1:${HTTP[$s]}" "$s@${PID[$s]}=https://127.0.0.1:${HTTPS[$s]}"); done
-  echo "== round $r ($order; load $(cut -d' ' -f1-3 /proc/loadavg))"
-  "$BENCH" --seconds $SECS --warmup $WARM "${args[@]}" | tee $D/round-$r.txt
-  for s in A B; do kill ${PID[$s]}; wait ${PID[$s]} 2>/dev/null; done
+  jv=JAVA_$n; ov=OPTS_$n
+  # shellcheck disable=SC2206
+  opts=(${!ov:--Xms64m -Xmx160m -Xmn16m -XX:+UseSerialGC $TRIM})
+  # one at a time: several JVMs starting at once on one busy core miss the gateway's start-up timeout
+  taskset -c 0 ${!jv:-java} "${opts[@]}" -Xlog:safepoint:file=$D/$n.sp.log -jar "$jar" run --config $D/$n --event-loops 1 \
+    --admin-port $ap >/dev/null 2>$D/$n.err &
+  PID[$n]=$!; PIDS+=($!); HTTP[$n]=$hp; HTTPS[$n]=$sp; NAMES+=($n)
+  echo "$n: ${!jv:-java} ${opts[*]} -jar $jar (pid ${PID[$n]})"
+  for _ in $(seq 1 240); do grep -q 'gatehouse ready' $D/$n.err 2>/dev/null && break; sleep 0.5; done
+  grep -q 'gatehouse ready' $D/$n.err || { echo "$n did not start"; tail $D/$n.err; exit 1; }
 done
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== cpu_us/req as a ratio to NGINX's in the same run (cpu_x_ng), and B/A"
-for c in http:small http:4k https:small; do
-  for r in $(seq 1 $ROUNDS); do awk -v c=$c -v r=$r '$2==c {cpu[$1]=$8} END{
-    if (cpu["nginx"]>0 && cpu["A"]>0 && cpu["B"]>0) printf "%s round %d: A %.2f  B %.2f  B/A %.3f\n", c, r, cpu["A"]/cpu["nginx"], cpu["B"]/cpu["nginx"], cpu["B"]/cpu["A"] }' $D/round-$r.txt; done \
-    | tee $D/ratios-$c.txt
-  echo "$c median B/A: $(awk '{print $NF}' $D/ratios-$c.txt | median)"
+for n in "${NAMES[@]:1}"; do
+  mkfifo $D/$n.in $D/$n.out
+  taskset -c 1 java "$PERF/tools/ThreadStats.java" ${PID[$n]} <$D/$n.in >$D/$n.out 2>$D/$n.ts.err & PIDS+=($!)
+  exec {fd}>$D/$n.in; STATS_IN[$n]=$fd; exec {fd}<$D/$n.out; STATS_OUT[$n]=$fd
 done
+stats() { local n=$1 l; [ -z "${STATS_IN[$n]:-}" ] && { echo "0 0 0 0 0 0"; return; }; echo >&${STATS_IN[$n]}; read -r l <&${STATS_OUT[$n]}; echo $l; }
+HZ=$(getconf CLK_TCK)
+ticks() { local t=0 c; for c in $1 $(pgrep -P $1); do t=$((t + $(awk '{print $14+$15}' /proc/$c/stat 2>/dev/null || echo 0))); done; echo $t; }
+url() { case $1 in http:small|http:rate|http:seq) echo http://127.0.0.1:${HTTP[$2]}/;; http:4k) echo http://127.0.0.1:${HTTP[$2]}/4k;; https:small) echo https://127.0.0.1:${HTTPS[$2]}/;; esac; }
+# h2 RATE URL: "req/s p99 errors requests" at a fixed rate over 16 HTTP/1.1 connections
+rate1() { rm -f $D/r.log; taskset -c 1 timeout $((SECS + 30)) h2load --h1 -c16 -t1 --rps=$(( (RATE + 15) / 16 )) -D $SECS \
+    --log-file=$D/r.log "$1" 2>/dev/null | awk '/finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) r=$(i-1)}
+    /^requests:/ {e=$10+$12+$14; q=$8} END {printf "%s ", (r==""?0:r)}'
+  cut -f3 $D/r.log | sort -n | awk '{a[NR]=$1} END {j=int(NR*0.99)+1; if (j>NR) j=NR; printf "%.0fus 0 %d", a[j], NR}'; }
+# pauses in a safepoint log since line $2: "count over_1ms max_ms"
+pauses() { [ -f "$1" ] || { echo "- - -"; return; }; tail -n +$(($2 + 1)) "$1" | grep -o 'Total: [0-9]* ns' | awk '{n++; t=$2/1e6; if (t>1) o++; if (t>m) m=t} END {printf "%d %d %.2f", n, o, m}'; }
+wrk1() { taskset -c 1 wrk -t1 -c$CONNS -d${1}s --latency -H "Host: bench.test" "$2" 2>/dev/null | awk '
+  /Requests\/sec/{r=$2} /^ +99%/{p=$2} /Non-2xx/{e=$5} /requests in/{q=$1} END{printf "%s %s %s %s", r, p, (e==""?0:e), q}'; }
+echo "warm-up ${WARM}s per case and contestant"
+for n in "${NAMES[@]}"; do for c in $CASES; do [ $c = http:rate ] || wrk1 $WARM $(url $c $n) >/dev/null; done; done
+OUT=$D/rows; : > $OUT
+echo "round case contestant req/s p99 errors cpu_us/req loop_B/req all_B/req loop_cpu_us/req log_cpu_us/req pauses pauses>1ms max_pause_ms"
+for r in $(seq 1 $ROUNDS); do for c in $CASES; do
+  for k in $(seq 0 $((${#NAMES[@]} - 1))); do n=${NAMES[$(( (k + r) % ${#NAMES[@]} ))]}
+    g0=$(cat $D/$n.sp.log 2>/dev/null | wc -l); s0=($(stats $n)); t0=$(ticks ${PID[$n]})
+    if [ $c = http:rate ]; then set -- $(rate1 $(url $c $n)); elif [ $c = http:seq ]; then set -- $(CONNS=1 wrk1 $SECS $(url $c $n))
+    else set -- $(wrk1 $SECS $(url $c $n)); fi
+    t1=$(ticks ${PID[$n]}); s1=($(stats $n)); gp=$(pauses $D/$n.sp.log $g0)
+    line=$(awk -v t=$((t1 - t0)) -v hz=$HZ -v q=$4 -v lb=$((s1[0]-s0[0])) -v lc=$((s1[1]-s0[1])) -v gc=$((s1[3]-s0[3])) -v ab=$((s1[4]-s0[4])) -v n=$n 'BEGIN{
+      if (n == "nginx") printf "%.1f - - - -", t/hz*1e6/q; else printf "%.1f %.0f %.0f %.1f %.2f", t/hz*1e6/q, lb/q, ab/q, lc/1e3/q, gc/1e3/q }')
+    echo "$r $c $n $1 $2 $3 $line $gp" | tee -a $OUT
+  done; done; done
+echo; echo "== medians over $ROUNDS rounds (cpu ratio = contestant / nginx in the same round; spread = min..max of those ratios;"
+echo "   p99 in us; pauses: stop-the-world pauses over 1 ms in all rounds, and the longest)"
+awk 'function us(x) { if (x ~ /ms$/) return x * 1000; if (x ~ /us$/) return x + 0; if (x ~ /s$/) return x * 1e6; return x + 0 }
+  { k=$2" "$3; cpu[k]=cpu[k]" "$7; rq[k]=rq[k]" "$4; p9[k]=p9[k]" "us($5); lb[k]=lb[k]" "$8; ab[k]=ab[k]" "$9; if ($3=="nginx") ng[$1" "$2]=$7; row[NR]=$0
+    if ($13 ~ /^[0-9]+$/) { po[k]+=$13; if ($14+0 > pm[k]+0) pm[k]=$14 } }
+  function med(s,   a, n, i, j, t) { n=split(s, a, " "); for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]+0 < a[i]+0) { t=a[i]; a[i]=a[j]; a[j]=t }
+    return n==0 ? "-" : (n%2 ? a[(n+1)/2] : (a[n/2]+a[n/2+1])/2) }
+  END { for (i=1;i<=NR;i++) { split(row[i], f, " "); if (f[3]!="nginx") { k=f[2]" "f[3]; x=f[7]/ng[f[1]" "f[2]]; ra[k]=ra[k]" "x;
+          if (!(k in mn) || x<mn[k]) mn[k]=x; if (!(k in mx) || x>mx[k]) mx[k]=x } }
+    printf "%-12s %-12s %9s %8s %11s %9s %11s %10s %10s %s\n", "case", "contestant", "req/s", "p99_us", "cpu_us/req", "cpu_x_ng", "spread", "loop_B/req", "all_B/req", "pauses>1ms(max_ms)"
+    for (k in cpu) { split(k, f, " "); printf "%-12s %-12s %9.0f %8.0f %11.1f %9s %11s %10s %10s %s\n", f[1], f[2], med(rq[k]), med(p9[k]), med(cpu[k]),
+      (f[2]=="nginx" ? "1.00" : sprintf("%.2f", med(ra[k]))), (f[2]=="nginx" ? "-" : sprintf("%.2f..%.2f", mn[k], mx[k])), med(lb[k]), med(ab[k]),
+      (f[2]=="nginx" ? "-" : po[k]+0 "(" pm[k]+0 ")") } }' $OUT | sort
+if [ "$IDLE" -gt 0 ]; then for n in "${NAMES[@]}"; do
+  out=$(taskset -c 1 python3 "$PERF/idle_conns.py" 127.0.0.1 ${HTTP[$n]} $IDLE --hold-pid ${PID[$n]} 2>&1 | tail -1)
+  echo "idle:$IDLE $n rss_MB=${out%% *} answered=${out##* }"; done; fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -2,7 +2,6 @@ package io.gatehouse.gateway.observe;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.ResponseFlags;
 import io.gatehouse.routes.AccessLogFormat;
@@ -10,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -89,11 +89,11 @@ public final class AccessLog implements AutoCloseable {
   private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final AtomicLong dropped = new AtomicLong();
   private final JsonFactory json = new JsonFactory();
-  private final ByteArrayBuilder buffer = new ByteArrayBuilder(64 * 1024);
+  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
   private final OutputStream out;
   private final Thread writer;
   private final StringBuilder text = new StringBuilder(256);
-  private volatile AccessLogLayout layout = AccessLogLayout.DEFAULT;
+  private volatile AccessLogLayout layout = AccessLogLayout.compile(AccessLogFormat.DEFAULT);
 
   private AccessLog(OutputStream out) {
     this.out = out;
@@ -164,7 +164,7 @@ public final class AccessLog implements AutoCloseable {
       }
       gen.flush();
       if (buffer.size() > 0) {
-        out.write(buffer.toByteArray());
+        buffer.writeTo(out); // the buffer's own array, not a copy of it
         out.flush();
       }
     } catch (IOException e) {

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
  * endpoint) and what goes upstream (URI, authority, headers). Lives on one event loop.
  */
 public final class Exchange implements RequestView {
+  private static final String[] ATTEMPTS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
   private final HttpServerRequest request;
   private final BooleanSupplier draining;
   private final Snapshot snapshot;
@@ -35,6 +36,8 @@ public final class Exchange implements RequestView {
   private String endpoint = "";
   private String pinnedEndpoint = "";
   private int attempts;
+  /** Whether an upstream call began: the response then says how many tries it made. */
+  private boolean called;
   private String failure = "";
   private String policy = "";
   private Reason failureReason;
@@ -205,6 +208,11 @@ public final class Exchange implements RequestView {
     attempts++;
   }
 
+  /** An upstream call begins: every response from here on carries {@code x-gatehouse-attempts}. */
+  void called() {
+    called = true;
+  }
+
   /** The authorization policy that decided ({@code DENY deny-all}, {@code ALLOW none}, …), or empty; for the access log. */
   public String policy() {
     return policy;
@@ -356,10 +364,15 @@ public final class Exchange implements RequestView {
   }
 
   /**
-   * Runs the registered response-head edits on {@code headers}, last registered first. While the
-   * gateway drains, an HTTP/1.x response then gets {@code Connection: close}, whatever the edits said.
+   * Sets {@code x-gatehouse-attempts} once an upstream call began, then runs the registered
+   * response-head edits on {@code headers}, last registered first (a route's header edits may
+   * still change what the call set). While the gateway drains, an HTTP/1.x response then gets
+   * {@code Connection: close}, whatever the edits said.
    */
   public void editResponseHead(MultiMap headers) {
+    if (called) {
+      headers.set(UpstreamCall.ATTEMPTS_HEADER, attempts < ATTEMPTS.length ? ATTEMPTS[attempts] : Integer.toString(attempts));
+    }
     if (beforeResponse != null) {
       for (int i = beforeResponse.size() - 1; i >= 0; i--) {
         beforeResponse.get(i).accept(headers);

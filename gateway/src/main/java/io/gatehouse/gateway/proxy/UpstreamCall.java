@@ -32,7 +32,7 @@ import io.vertx.core.streams.ReadStream;
  * made when the wait would end past the route timeout. The response says how many tries were made in
  * {@code x-gatehouse-attempts}.
  */
-final class UpstreamCall {
+final class UpstreamCall extends RouteTimeouts.Waiting {
   static final String ATTEMPTS_HEADER = "x-gatehouse-attempts";
 
   private final Forwarder route;
@@ -48,7 +48,6 @@ final class UpstreamCall {
   private boolean finished;
   /** Whether the client's body is all in (or there is none): a route timeout before that is the client's (408). */
   private boolean bodyDone;
-  private long routeTimer = -1;
   private long tryTimer = -1;
   private EndpointState lastEndpoint;
   private HttpClientRequest current;
@@ -64,13 +63,12 @@ final class UpstreamCall {
 
   Future<Void> start() {
     HttpServerResponse response = ex.response();
-    ex.beforeResponse(head -> head.set(ATTEMPTS_HEADER, Integer.toString(ex.attempts())));
+    ex.called();
     response.closeHandler(v -> abort("client closed the connection"));
     if (route.timeoutMillis > 0) {
-      deadlineNanos = System.nanoTime() + route.timeoutMillis * 1_000_000;
-      routeTimer = route.vertx.setTimer(route.timeoutMillis, id -> timeout(
-          bodyDone ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.BODY_TIMEOUT,
-          (bodyDone ? "no response head" : "request body not complete") + " within " + route.timeoutMillis + "ms"));
+      long now = System.nanoTime();
+      deadlineNanos = now + route.timeoutMillis * 1_000_000;
+      RouteTimeouts.start(this, route.timeoutMillis, now);
     }
     long length = RequestBodies.declaredLength(request);
     bodyless = !RequestBodies.hasBody(request);
@@ -328,6 +326,12 @@ final class UpstreamCall {
     });
   }
 
+  /** The route timeout passed before the response head arrived. */
+  @Override void timedOut() {
+    timeout(bodyDone ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.BODY_TIMEOUT,
+        (bodyDone ? "no response head" : "request body not complete") + " within " + route.timeoutMillis + "ms");
+  }
+
   private void timeout(Reason reason, String detail) {
     finish(new GatewayException(reason, detail));
   }
@@ -383,10 +387,7 @@ final class UpstreamCall {
   }
 
   private void cancelRouteTimer() {
-    if (routeTimer >= 0) {
-      route.vertx.cancelTimer(routeTimer);
-      routeTimer = -1;
-    }
+    RouteTimeouts.stop(this);
   }
 
   private void cancelTryTimer() {
