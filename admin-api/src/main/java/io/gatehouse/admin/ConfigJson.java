@@ -396,6 +396,9 @@ final class ConfigJson {
     if (r.stickySession().enabled()) {
       out.put("stickySession", stickySession(r.stickySession()));
     }
+    if (!r.grpcWeb()) {
+      out.put("grpcWeb", false);
+    }
     return out;
   }
 

@@ -168,7 +168,7 @@ class ConfigJsonTest {
           fault: { delay: { fixed: 1s, percent: 100 } }
           rateLimit: { requestsPerSecond: 1 }
         - { name: old, hosts: [old.example.com], redirect: { scheme: https, host: www.example.com, port: 8443, path: /new, status: 308 } }
-        - { name: home, redirect: { path: /home }, compression: { enabled: false } }
+        - { name: home, redirect: { path: /home }, compression: { enabled: false }, grpcWeb: false }
         - { name: ok, directResponse: { status: 204, body: "" }, timeout: 1h }
         - { name: teapot, directResponse: { status: 418, body: "short and stout" } }
       egress:

@@ -32,8 +32,9 @@ public final class ListenerCertificates {
   public synchronized Map<String, ListenerTlsSetup> load(GatewayConfig config) throws CertificateProblem {
     Map<String, ListenerTlsSetup> out = new HashMap<>();
     for (Listener listener : config.listeners()) {
-      boolean tlsEgress = listener.protocol() == Listener.Protocol.EGRESS && !listener.tls().certificates().isEmpty();
-      if (listener.protocol() != Listener.Protocol.HTTPS && !tlsEgress) {
+      // EGRESS and TCP listeners speak TLS when they have certificates; HTTPS ones always do.
+      boolean optional = listener.protocol() == Listener.Protocol.EGRESS || listener.protocol() == Listener.Protocol.TCP;
+      if (listener.protocol() != Listener.Protocol.HTTPS && !(optional && !listener.tls().certificates().isEmpty())) {
         continue;
       }
       TlsEngine engine = engine("listener " + listener.name(), listener.tls());

@@ -4,6 +4,7 @@ import io.gatehouse.routes.ListenerTls;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +40,27 @@ public final class TlsServerOptions {
         .setSni(ssl.isSni())
         .setUseAlpn(ssl.isUseAlpn())
         .setAlpnVersions(ALPN)
+        .setKeyCertOptions(ssl.getKeyCertOptions())
+        .setTrustOptions(ssl.getTrustOptions())
+        .setClientAuth(ssl.getClientAuth())
+        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
+    for (String suite : List.copyOf(options.getEnabledCipherSuites())) {
+      options.removeEnabledCipherSuite(suite);
+    }
+    ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
+    return options;
+  }
+
+  /**
+   * Sets ssl, the engine and the TLS options of a TCP listener that terminates TLS: as an HTTPS
+   * listener's, but without ALPN (what it forwards is not HTTP, so it offers no protocol).
+   */
+  public static NetServerOptions applyTcp(NetServerOptions options, ListenerTls tls, CertStore store, TlsEngine engine) {
+    ServerSSLOptions ssl = sslOptions(tls, store);
+    options.setSsl(true)
+        .setSslEngineOptions(engine.engineOptions())
+        .setSni(ssl.isSni())
+        .setUseAlpn(false)
         .setKeyCertOptions(ssl.getKeyCertOptions())
         .setTrustOptions(ssl.getTrustOptions())
         .setClientAuth(ssl.getClientAuth())

@@ -188,7 +188,7 @@ public final class Gatehouse implements AutoCloseable {
         Listener.Protocol.EGRESS, (l, tls) -> new EgressVerticle(l, tls, dataplane, egress, metrics, tunnels, accessLog, drain),
         Listener.Protocol.TLS_PASSTHROUGH, (l, tls) -> new PassthroughVerticle(l, l.egressPort() > 0
             ? new EgressSni(dataplane, egress, tunnels, l.egressPort()) : new SniRoutes(dataplane, l.name()), tunnels, accessLog, drain),
-        Listener.Protocol.TCP, (l, tls) -> new TcpVerticle(l, dataplane, tunnels, accessLog, drain)));
+        Listener.Protocol.TCP, (l, tls) -> new TcpVerticle(l, tls, dataplane, tunnels, accessLog, drain)));
     this.store = new ConfigStore(new Installer() {
       @Override public void install(GatewayConfig config, long version) throws Exception {
         Gatehouse.this.install(config, version);

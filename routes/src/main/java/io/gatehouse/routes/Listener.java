@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * One port the gateway accepts connections on. {@code tls} is {@link ListenerTls#NONE} unless
- * HTTPS; {@code httpsRedirect} is {@link HttpsRedirect#NONE} unless an HTTP listener sends every
+ * HTTPS, or an EGRESS or TCP listener whose clients speak TLS to it (a TCP listener with
+ * {@code tls} terminates it and forwards the plaintext bytes); {@code httpsRedirect} is {@link HttpsRedirect#NONE} unless an HTTP listener sends every
  * request to HTTPS; {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT),
  * TLS_PASSTHROUGH and TCP listeners (a TCP listener forwards each connection to the one route
  * that names it in {@code listeners}). {@code egressPort}, TLS_PASSTHROUGH only: when not 0, connections go

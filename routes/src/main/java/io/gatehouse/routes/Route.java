@@ -13,12 +13,14 @@ import java.util.List;
  * empty ({@link #ALL_LISTENERS}, the default) means every listener. {@code compression} is
  * {@link Compression#INHERIT} (the listener's default) unless the route sets its own, on or off; {@code stickySession} is
  * {@link StickySession#NONE} unless the route pins clients to endpoints with a cookie.
+ * {@code grpcWeb} (default true): gRPC-web requests sent to an upstream that speaks HTTP2 are
+ * translated to gRPC and their responses back; false passes them through as they are.
  */
 public record Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
                     Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
                     Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
                     RouteTracing tracing, List<String> listeners, Compression compression,
-                    StickySession stickySession) {
+                    StickySession stickySession, boolean grpcWeb) {
   /** The default binding: the route serves on every listener. */
   public static final List<String> ALL_LISTENERS = List.of();
 
@@ -26,6 +28,15 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
     hosts = List.copyOf(hosts);
     match = List.copyOf(match);
     listeners = List.copyOf(listeners);
+  }
+
+  /** A route that translates gRPC-web for its HTTP2 upstreams (the default). */
+  public Route(String name, List<String> hosts, List<RequestMatch> match, Action action,
+               Rewrite rewrite, HeaderOps headers, Duration timeout, RetryPolicy retries,
+               Fault fault, RateLimit rateLimit, DataSize maxBodySize, Mirror mirror, Cors cors,
+               RouteTracing tracing, List<String> listeners, Compression compression, StickySession stickySession) {
+    this(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize, mirror, cors,
+        tracing, listeners, compression, stickySession, true);
   }
 
   /** A route without a sticky session. */
@@ -62,19 +73,19 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   /** This route bound to {@code names} (empty: every listener). */
   public Route onListeners(List<String> names) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
-        mirror, cors, tracing, names, compression, stickySession);
+        mirror, cors, tracing, names, compression, stickySession, grpcWeb);
   }
 
   /** This route with {@code compression} (what {@link Compression#or} resolved on a listener). */
   public Route withCompression(Compression compression) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
-        mirror, cors, tracing, listeners, compression, stickySession);
+        mirror, cors, tracing, listeners, compression, stickySession, grpcWeb);
   }
 
   /** This route with {@code sticky} as its sticky session. */
   public Route withStickySession(StickySession sticky) {
     return new Route(name, hosts, match, action, rewrite, headers, timeout, retries, fault, rateLimit, maxBodySize,
-        mirror, cors, tracing, listeners, compression, sticky);
+        mirror, cors, tracing, listeners, compression, sticky, grpcWeb);
   }
 
   /** A route on every listener that traces as {@code telemetry.tracing} says. */

@@ -23,6 +23,23 @@ final class CorsFilter implements Filter {
   private final String exposeHeaders;
   private final String maxAge;
 
+  /** What gRPC-web clients send (grpc-web's own list, as Envoy's gRPC-web CORS example allows them). */
+  static final List<String> GRPC_WEB_REQUEST_HEADERS = List.of("content-type", "x-grpc-web", "x-user-agent", "grpc-timeout");
+  /** What they read from the head of a trailers-only or failed call. */
+  static final List<String> GRPC_WEB_RESPONSE_HEADERS = List.of("grpc-status", "grpc-message");
+
+  /** {@code cors} that also allows and exposes the gRPC-web headers. */
+  static Cors withGrpcWeb(Cors cors) {
+    return new Cors(cors.allowOrigins(), cors.allowMethods(), union(cors.allowHeaders(), GRPC_WEB_REQUEST_HEADERS),
+        union(cors.exposeHeaders(), GRPC_WEB_RESPONSE_HEADERS), cors.maxAge(), cors.allowCredentials());
+  }
+
+  private static List<String> union(List<String> configured, List<String> added) {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(configured);
+    all.addAll(added);
+    return List.copyOf(all);
+  }
+
   CorsFilter(Cors cors) {
     this.cors = cors;
     this.anyOrigin = cors.allowOrigins().contains("*");

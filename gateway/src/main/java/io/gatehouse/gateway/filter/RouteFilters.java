@@ -59,6 +59,14 @@ public final class RouteFilters {
 
   /** The route's filters that run before its header edits, in the fixed order: fault, rate limit, CORS, body size. */
   public List<Filter> before(Route route) {
+    return before(route, false);
+  }
+
+  /**
+   * As {@link #before(Route)}; {@code grpcWeb}: the route translates gRPC-web, so its CORS also
+   * allows and exposes the headers gRPC-web clients send and read.
+   */
+  public List<Filter> before(Route route, boolean grpcWeb) {
     List<Filter> out = new ArrayList<>(4);
     String name = route.name();
     if (!route.fault().isNone()) {
@@ -69,7 +77,7 @@ public final class RouteFilters {
       out.add(new RateLimitFilter(limiter, route.rateLimit().key(), metrics.rateLimited(name)));
     }
     if (route.cors().enabled()) {
-      out.add(new CorsFilter(route.cors()));
+      out.add(new CorsFilter(grpcWeb ? CorsFilter.withGrpcWeb(route.cors()) : route.cors()));
     }
     if (route.maxBodySize().bytes() > 0) {
       out.add(new BodyLimitFilter(route.maxBodySize().bytes(), metrics.limitRejected("", name, "body_size")));

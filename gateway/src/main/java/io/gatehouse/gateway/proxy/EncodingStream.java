@@ -7,15 +7,22 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * The client's response seen through a {@link ResponseCompression.BodyEncoder}: each chunk piped
- * in is compressed and written on at once; back-pressure is the response's own. The relay writes
- * the encoder's last bytes and ends the response itself.
+ * The client's response seen through an {@link Encoder} (a {@link ResponseCompression.BodyEncoder},
+ * or gRPC-web's {@link GrpcWebResponse}): each chunk piped in is encoded and written on at once;
+ * back-pressure is the response's own. {@link #end} writes the encoder's last bytes and ends the response.
  */
 final class EncodingStream implements WriteStream<Buffer> {
-  private final HttpServerResponse out;
-  private final ResponseCompression.BodyEncoder encoder;
+  /** Turns each chunk of a body into what is sent, and says what follows the last. */
+  interface Encoder {
+    Buffer encode(Buffer chunk);
 
-  EncodingStream(HttpServerResponse out, ResponseCompression.BodyEncoder encoder) {
+    Buffer finish();
+  }
+
+  private final HttpServerResponse out;
+  private final Encoder encoder;
+
+  EncodingStream(HttpServerResponse out, Encoder encoder) {
     this.out = out;
     this.encoder = encoder;
   }

@@ -54,6 +54,7 @@ public final class Exchange implements RequestView {
   private List<Consumer<MultiMap>> beforeResponse;
   private Buffer bufferedBody;
   private ResponseCompression compression;
+  private GrpcWeb grpcWeb;
   private ReadStream<Buffer> body;
   private long bodyReadTimeoutMillis;
   private Runnable bodyTimedOut = () -> { };
@@ -328,6 +329,20 @@ public final class Exchange implements RequestView {
     this.compression = compression;
   }
 
+  /** The gRPC-web translation of this request; null when it is not translated. */
+  GrpcWeb grpcWeb() {
+    return grpcWeb;
+  }
+
+  void grpcWeb(GrpcWeb translation) {
+    this.grpcWeb = translation;
+  }
+
+  /** The gRPC status a gRPC-web client was given (in its head or trailer frame), or -1. */
+  public int grpcWebStatus() {
+    return grpcWeb == null ? -1 : grpcWeb.grpcStatus();
+  }
+
   /**
    * The request body to stream upstream: the request itself unless a filter wrapped it (to count
    * bytes). A failure of the stream with a {@link GatewayException} ends the exchange with it.
@@ -391,6 +406,7 @@ public final class Exchange implements RequestView {
   /**
    * Ends the exchange with a gateway error: the JSON body and {@code x-gatehouse-reason}, or, if
    * the response head is already out, a reset of the stream (nothing else can tell the client).
+   * A gRPC-web exchange gets a gRPC status in a trailer frame instead ({@link GrpcWeb#fail}).
    */
   public void fail(Throwable cause) {
     GatewayException error = GatewayException.of(cause);
@@ -399,6 +415,11 @@ public final class Exchange implements RequestView {
     clientClosed = error.reason() == Reason.CLIENT_CLOSED;
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
+      return;
+    }
+    if (grpcWeb != null) {
+      // A gRPC-web client reads failures from a trailer frame, even mid-body (a reset says less).
+      grpcWeb.fail(this, error);
       return;
     }
     if (response.headWritten()) {

@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.RetryPolicy;
+import io.gatehouse.routes.Upstream;
 import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
@@ -11,7 +12,8 @@ import java.util.Optional;
 /**
  * The end of a forwarding route: picks an upstream by weight (or by the route's sticky-session
  * cookie) and hands the exchange to an
- * {@link UpstreamCall}, which owns endpoint choice, retries and timeouts for that request.
+ * {@link UpstreamCall}, which owns endpoint choice, retries and timeouts for that request. A
+ * gRPC-web request to an upstream that speaks HTTP2 is translated on the way ({@link GrpcWeb}).
  */
 final class Forwarder implements Stage {
   /** Bodies up to this size are buffered so that a reset or a retriable status can be retried (Envoy's default). */
@@ -23,10 +25,13 @@ final class Forwarder implements Stage {
   final RetryPolicy retries;
   final long timeoutMillis;
   private final Optional<StickySessions> sticky;
+  private final boolean grpcWeb;
 
+  /** {@code grpcWeb}: translate gRPC-web requests for upstreams that speak HTTP2 ({@link GrpcWeb}). */
   Forwarder(Vertx vertx, Backends backends, RetryPolicy retries, Duration timeout, TunnelMetrics tunnels,
-            Optional<StickySessions> sticky) {
+            Optional<StickySessions> sticky, boolean grpcWeb) {
     this.sticky = sticky;
+    this.grpcWeb = grpcWeb;
     this.vertx = vertx;
     this.backends = backends;
     this.tunnels = tunnels;
@@ -42,6 +47,13 @@ final class Forwarder implements Stage {
     ex.upstream(upstream.name());
     if (UpgradeTunnel.isUpgrade(ex.request())) {
       return UpgradeTunnel.open(vertx, ex, upstream, tunnels);
+    }
+    if (grpcWeb && upstream.config().protocol() == Upstream.Protocol.HTTP2 && GrpcWeb.isRequest(ex.request())) {
+      try {
+        GrpcWeb.begin(ex);
+      } catch (GatewayException malformed) {
+        return Future.failedFuture(malformed);
+      }
     }
     return new UpstreamCall(this, ex, upstream).start();
   }

@@ -41,7 +41,7 @@ final class Pipelines {
     if (!guard.isNone()) {
       filters.add(guard.filter());
     }
-    filters.addAll(policies.before(route));
+    filters.addAll(policies.before(route, translatesGrpcWeb(route)));
     if (!route.headers().request().isEmpty() || !route.headers().response().isEmpty()) {
       filters.add(new HeaderFilter(route.headers()));
     }
@@ -71,6 +71,13 @@ final class Pipelines {
     };
   }
 
+  /** Whether gRPC-web requests on {@code route} can be translated: it allows it and a backend speaks HTTP2. */
+  private boolean translatesGrpcWeb(Route route) {
+    return route.grpcWeb() && route.action() instanceof Action.Forward forward && forward.backends().stream()
+        .map(b -> upstreams.get(b.upstream()))
+        .anyMatch(u -> u != null && u.config().protocol() == io.gatehouse.routes.Upstream.Protocol.HTTP2);
+  }
+
   private Stage end(Route route) {
     Action action = route.action();
     if (action instanceof Action.Redirect redirect) {
@@ -83,7 +90,7 @@ final class Pipelines {
     Optional<StickySessions> sticky = route.stickySession().enabled()
         ? Optional.of(new StickySessions(route.stickySession(), policies.sessionCookies())) : Optional.empty();
     return new Forwarder(vertx, Backends.of(forward.backends(), upstreams), route.retries(), route.timeout(), tunnels,
-        sticky);
+        sticky, route.grpcWeb());
   }
 
   /** What requests no route takes get: 404 with reason route_not_found. */

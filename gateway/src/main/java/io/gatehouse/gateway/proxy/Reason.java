@@ -73,6 +73,8 @@ public enum Reason {
   ACCESS_DENIED(403, "rbac_access_denied", "access denied"),
   /** The external authorization service did not answer (in time) and it fails closed. */
   EXT_AUTHZ_ERROR(403, "ext_authz_error", "the authorization service is unavailable"),
+  /** A gRPC-web request body that is not base64 (-text), ends mid-frame, or declares a message over the limit. */
+  GRPC_WEB_MALFORMED(400, "grpc_web_malformed_request", "the gRPC-web request body is malformed"),
   INTERNAL(500, "internal_error", "the gateway failed to handle the request");
 
   private final int status;

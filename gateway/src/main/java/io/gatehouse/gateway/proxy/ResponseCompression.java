@@ -186,20 +186,20 @@ final class ResponseCompression {
    * Compresses one body chunk by chunk, each flushed as it passes (so a streamed response keeps
    * streaming), through Netty's encoder in an {@link EmbeddedChannel} on the request's event loop.
    */
-  static final class BodyEncoder {
+  static final class BodyEncoder implements EncodingStream.Encoder {
     private final EmbeddedChannel channel;
 
     BodyEncoder(ChannelHandler encoder) {
       this.channel = new EmbeddedChannel(encoder);
     }
 
-    Buffer encode(Buffer chunk) {
+    @Override public Buffer encode(Buffer chunk) {
       channel.writeOutbound(Unpooled.wrappedBuffer(chunk.getBytes()));
       return drain();
     }
 
     /** The end of the compressed stream (gzip's trailer, brotli's last block). */
-    Buffer finish() {
+    @Override public Buffer finish() {
       channel.finish();
       return drain();
     }

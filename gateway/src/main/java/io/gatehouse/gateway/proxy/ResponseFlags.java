@@ -47,6 +47,9 @@ public final class ResponseFlags {
     if (type == null || !type.startsWith("application/grpc")) {
       return -1;
     }
+    if (ex.grpcWebStatus() >= 0) {
+      return ex.grpcWebStatus();  // a translated gRPC-web call's status went in its body
+    }
     var response = ex.response();
     String sent = response.headers().get("grpc-status");
     if (sent == null && response.ended()) {

@@ -12,13 +12,17 @@ import io.vertx.core.streams.Pipe;
 /**
  * Sends an upstream response to the client: status, headers minus hop-by-hop, the route's
  * response-head edits, then the body streamed with back-pressure (compressed on the way when the
- * route compresses: {@link ResponseCompression}), then trailers (gRPC needs them).
+ * route compresses: {@link ResponseCompression}), then trailers (gRPC needs them). A gRPC-web
+ * exchange's response goes through {@link GrpcWebResponse} instead.
  */
 public final class ResponseRelay {
   private ResponseRelay() {}
 
   /** Completes when the client's response has ended; fails if either side broke mid-body. */
   public static Future<Void> relay(Exchange ex, HttpClientResponse response) {
+    if (ex.grpcWeb() != null) {
+      return GrpcWebResponse.relay(ex, response, ex.grpcWeb());
+    }
     HttpServerResponse out = ex.response();
     out.setStatusCode(response.statusCode());
     String message = response.statusMessage();

@@ -83,7 +83,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       bodyDone = true;
       retries.bodyReplayable();
       attempt();
-    } else if (length >= 0 && length <= Forwarder.RETRY_BUFFER_BYTES && (retries.wantsReplay() && !bodyless
+    } else if (ex.grpcWeb() == null && length >= 0 && length <= Forwarder.RETRY_BUFFER_BYTES && (retries.wantsReplay() && !bodyless
         || request.version() == HttpVersion.HTTP_2 && !request.isEnded())) {
       // HTTP/2 with a declared length: the whole (small) body first, so a stream whose DATA
       // contradicts content-length (a stream error, RFC 9113 §8.1.1) never reaches the upstream.
@@ -244,6 +244,9 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     } else if (body != null) {
       upstreamRequest.end(body);
     } else {
+      if (ex.grpcWeb() != null) {
+        upstreamRequest.setChunked(true);  // gRPC-web: the body sent is not the length the client declared
+      }
       ReadStream<Buffer> source = ex.bodyReadTimeoutMillis() > 0
           ? new IdleBody(ex.body(), route.vertx, ex.bodyReadTimeoutMillis(), ex::bodyTimedOut) : ex.body();
       source.pipe().endOnSuccess(false).endOnFailure(false).to(upstreamRequest).onSuccess(v -> {

@@ -16,7 +16,8 @@
  *                                          (no match is a Stage too: 404 route_not_found)
  *         ─► Forwarder: Backends picks the upstream by weight (the one weighted pick, passthrough's
  *              too); UpgradeTunnel for WebSocket, spliced through tcp.Tunnel (idle timeout,
- *              maximum duration, bytes counted) as every byte tunnel is
+ *              maximum duration, bytes counted) as every byte tunnel is; GrpcWeb translates a
+ *              gRPC-web request for an HTTP2 upstream (GrpcWebRequestBody, GrpcWebResponse)
  *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer or hash ring (healthy,
  *              not ejected), circuit breaker admission (else 503 overflow), pooled connection,
  *              streamed body, route timeout, per-try timeout; RetryState decides each retry

@@ -1,5 +1,7 @@
 package io.gatehouse.gateway.tcp;
 
+import io.gatehouse.certs.ListenerTlsSetup;
+import io.gatehouse.certs.TlsServerOptions;
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.proxy.Backends;
@@ -23,7 +25,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One TCP listener on one event loop: each connection goes to the first route bound to the
+ * One TCP listener on one event loop (terminating TLS first when the listener has a {@code tls}
+ * block: its certificates by SNI, and the plaintext is what is forwarded): each connection goes to the first route bound to the
  * listener by name ({@code listeners: [tcp]}), to an endpoint of one of its backends (by weight,
  * then the upstream's balancer), and its bytes are spliced both ways by a {@link Tunnel} with the
  * listener's {@code tunnels} limits (idle timeout, maximum duration, connections at once). Each
@@ -36,11 +39,15 @@ public final class TcpVerticle extends VerticleBase implements BoundListener {
   private final TunnelMetrics metrics;
   private final AccessLog accessLog;
   private final Duration drainTimeout;
+  private volatile ListenerTlsSetup tls;
   private NetServer server;
   private NetClient client;
 
-  public TcpVerticle(Listener config, Dataplane dataplane, TunnelMetrics metrics, AccessLog accessLog, Duration drainTimeout) {
+  /** {@code tls}: the certificates of a listener that terminates TLS; null for plain TCP. */
+  public TcpVerticle(Listener config, ListenerTlsSetup tls, Dataplane dataplane, TunnelMetrics metrics, AccessLog accessLog,
+                     Duration drainTimeout) {
     this.config = config;
+    this.tls = tls;
     this.dataplane = dataplane;
     this.metrics = metrics;
     this.accessLog = accessLog;
@@ -49,7 +56,12 @@ public final class TcpVerticle extends VerticleBase implements BoundListener {
 
   @Override public Future<?> start() {
     client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true));
-    return vertx.createNetServer(new NetServerOptions().setHost(config.address()).setPort(config.port()).setTcpNoDelay(true))
+    NetServerOptions options = new NetServerOptions().setHost(config.address()).setPort(config.port()).setTcpNoDelay(true);
+    if (tls != null) {
+      // Vert.x hands over the socket once the handshake is done: a client that fails it never reaches accept.
+      TlsServerOptions.applyTcp(options, config.tls(), tls.store(), tls.engine());
+    }
+    return vertx.createNetServer(options)
         .connectHandler(this::accept)
         .listen()
         .onSuccess(s -> server = s);
@@ -118,6 +130,14 @@ public final class TcpVerticle extends VerticleBase implements BoundListener {
 
   @Override public Future<?> stop() {
     return shutdown(drainTimeout).compose(v -> client == null ? Future.succeededFuture() : client.close());
+  }
+
+  @Override public Future<Void> updateTls(ListenerTlsSetup next) {
+    if (server == null || tls == null || !tls.differs(next)) {
+      return Future.succeededFuture();
+    }
+    tls = next;
+    return next.applyTo(server, config.tls());
   }
 
   @Override public int actualPort() {

@@ -68,11 +68,12 @@ final class ListenerReader {
       } else {
         tls = f.nested("tls", "listener " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(ListenerTls.NONE);
       }
-    } else if (f.has("tls") && protocol == Listener.Protocol.EGRESS) {
+    } else if (f.has("tls") && (protocol == Listener.Protocol.EGRESS || protocol == Listener.Protocol.TCP)) {
       // Optional on EGRESS: clients reach the proxy over TLS, and may prove an identity with a certificate.
+      // Optional on TCP: the gateway terminates TLS and forwards the plaintext bytes.
       tls = f.nested("tls", "listener " + name + " tls", TLS_KEYS).map(t -> tls(t, item)).orElse(ListenerTls.NONE);
     } else if (f.has("tls")) {
-      problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocols HTTPS and EGRESS (this one is " + protocol + ")");
+      problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocols HTTPS, EGRESS and TCP (this one is " + protocol + ")");
     }
     Listener.Tunnels tunnels = Listener.Tunnels.DEFAULT;
     if (f.has("tunnels")) {

@@ -26,7 +26,7 @@ final class RouteReader {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   private static final Set<String> KEYS = Set.of("name", "hosts", "listeners", "match", "backends", "redirect",
       "directResponse", "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors",
-      "tracing", "compression", "stickySession");
+      "tracing", "compression", "stickySession", "grpcWeb");
   private static final Set<String> ACTIONS = Set.of("backends", "redirect", "directResponse");
 
   private final Problems problems;
@@ -95,7 +95,7 @@ final class RouteReader {
     }
     return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f),
         policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f), tracing(f), listeners,
-        CompressionReader.read(f), StickySessionReader.read(f, action, problems));
+        CompressionReader.read(f), StickySessionReader.read(f, action, problems), f.bool("grpcWeb", true));
   }
 
   /**

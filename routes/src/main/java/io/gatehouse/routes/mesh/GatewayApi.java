@@ -23,13 +23,14 @@ import java.util.Set;
 
 /**
  * Kubernetes Gateway API {@code Gateway}s of this gateway's class become listeners: HTTP, HTTPS
- * terminating with certificates from Secrets, and TLS with mode Passthrough ({@link HttpRoutes}
- * and {@link TlsRoutes} attach routes to them).
+ * terminating with certificates from Secrets, TLS with mode Passthrough, TLS with mode Terminate
+ * (a TCP listener behind TLS, certificates from Secrets) and TCP ({@link HttpRoutes},
+ * {@link TlsRoutes} and {@link TcpRoutes} attach routes to them).
  */
 final class GatewayApi {
   /** One listener of one of this gateway's Gateways, for route attachment. */
   record GatewayListener(String gateway, String name, int port, String hostname, boolean allNamespaces,
-                                 String namespace, Listener.Protocol protocol) {}
+                                 String namespace, Listener.Protocol protocol, boolean terminatesTls) {}
 
   private static final Set<String> GATEWAY_KEYS = Set.of("gatewayClassName", "listeners");
   private static final Set<String> LISTENER_KEYS = Set.of("name", "hostname", "port", "protocol", "tls", "allowedRoutes");
@@ -62,7 +63,8 @@ final class GatewayApi {
                 scope.warn(from, "Selector is not supported by this build yet; routes from the Gateway's namespace only");
               }
               mine.add(new GatewayListener(r.namespace() + "/" + r.name(), l.text("name"), l.integer("port", 0),
-                  l.text("hostname").toLowerCase(Locale.ROOT), from.text().equals("All"), r.namespace(), s.protocol()));
+                  l.text("hostname").toLowerCase(Locale.ROOT), from.text().equals("All"), r.namespace(), s.protocol(),
+                  s.protocol() == Listener.Protocol.TCP && s.terminatesTls()));
             }
           });
         }
@@ -98,13 +100,18 @@ final class GatewayApi {
       case "TLS" -> {
         Tree tls = l.get("tls");
         scope.unknownKeys(tls, Set.of("mode", "certificateRefs"));
-        if (tls.text("mode").equals("Passthrough")) {
+        String mode = tls.text("mode").isEmpty() ? "Terminate" : tls.text("mode");
+        if (mode.equals("Passthrough")) {
           return Optional.of(new ListenerPlan.Server(port, Listener.Protocol.TLS_PASSTHROUGH, List.of(),
               ListenerTls.ClientAuth.NONE, "", "TLSv1.2"));
         }
-        scope.warn(tls.get("mode"), "TLS listeners that terminate TLS and forward TCP are not supported (only mode"
-            + " Passthrough); listener " + l.text("name") + " ignored");
-        return Optional.empty();
+        if (!mode.equals("Terminate")) {
+          scope.error(tls.get("mode"), "\"" + mode + "\" is not a TLS mode (expected Terminate, Passthrough)");
+          return Optional.empty();
+        }
+        // Terminate: TLS ends here with the certificateRefs, and TLSRoutes forward the bytes inside.
+        return https(scope, l, port, hostname.isEmpty() ? "*" : hostname.toLowerCase(Locale.ROOT), secrets)
+            .map(ListenerPlan.Server::asTcp);
       }
       case "TCP" -> {
         return Optional.of(new ListenerPlan.Server(port, Listener.Protocol.TCP, List.of(), ListenerTls.ClientAuth.NONE,
@@ -146,7 +153,8 @@ final class GatewayApi {
           .ifPresent(f -> certs.add(new ListenerTls.CertificateRef(List.of(host), f.cert(), f.key())));
     }
     if (tls.get("certificateRefs").items().isEmpty()) {
-      scope.error(tls, "an HTTPS listener needs certificateRefs");
+      scope.error(tls, (l.text("protocol").equals("HTTPS") ? "an HTTPS listener" : "a TLS listener with mode Terminate")
+          + " needs certificateRefs");
     }
     if (certs.isEmpty()) {
       return Optional.empty();

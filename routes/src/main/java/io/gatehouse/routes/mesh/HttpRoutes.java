@@ -94,10 +94,13 @@ final class HttpRoutes {
     return attached.stream().map(l -> ListenerPlan.name(l.port())).distinct().sorted().toList();
   }
 
-  /** The listeners {@code route} attaches to: TLS passthrough ones for a TLSRoute, TCP ones for a TCPRoute, HTTP(S) ones for the others. */
+  /**
+   * The listeners {@code route} attaches to: TLS ones (Passthrough, or Terminate: TCP behind TLS)
+   * for a TLSRoute, plain TCP ones for a TCPRoute, HTTP(S) ones for the others.
+   */
   List<GatewayApi.GatewayListener> attached(MeshResource route) {
-    Listener.Protocol only = Kinds.TLS_ROUTE.is(route) ? Listener.Protocol.TLS_PASSTHROUGH
-        : Kinds.TCP_ROUTE.is(route) ? Listener.Protocol.TCP : null;
+    boolean tlsRoute = Kinds.TLS_ROUTE.is(route);
+    boolean tcpRoute = Kinds.TCP_ROUTE.is(route);
     List<GatewayApi.GatewayListener> out = new ArrayList<>();
     for (Tree ref : route.spec().get("parentRefs").itemsOrEmpty()) {
       String kind = ref.text("kind").isEmpty() ? "Gateway" : ref.text("kind");
@@ -107,7 +110,8 @@ final class HttpRoutes {
         boolean section = ref.text("sectionName").isEmpty() || ref.text("sectionName").equals(l.name());
         boolean port = ref.integer("port", 0) == 0 || ref.integer("port", 0) == l.port();
         boolean namespace = l.allNamespaces() || l.namespace().equals(route.namespace());
-        boolean protocol = only != null ? l.protocol() == only
+        boolean protocol = tlsRoute ? l.protocol() == Listener.Protocol.TLS_PASSTHROUGH || l.terminatesTls()
+            : tcpRoute ? l.protocol() == Listener.Protocol.TCP && !l.terminatesTls()
             : l.protocol() == Listener.Protocol.HTTP || l.protocol() == Listener.Protocol.HTTPS;
         if (kind.equals("Gateway") && l.gateway().equals(gateway) && section && port && namespace && protocol) {
           out.add(l);

@@ -14,7 +14,9 @@ import java.util.Set;
  * Istio {@code Gateway}s that select this gateway (by its labels) become listeners: HTTP, HTTP2
  * and GRPC servers an HTTP listener (redirecting to HTTPS with {@code tls.httpsRedirect}), HTTPS
  * servers with SIMPLE or MUTUAL TLS an HTTPS listener whose certificates come from
- * {@code credentialName} Secrets, HTTPS and TLS servers with PASSTHROUGH a TLS_PASSTHROUGH listener. The hosts of each selected
+ * {@code credentialName} Secrets, HTTPS and TLS servers with PASSTHROUGH a TLS_PASSTHROUGH listener,
+ * TLS servers with SIMPLE or MUTUAL a TCP listener behind TLS (certificates as HTTPS; the
+ * VirtualService's {@code tcp} routes forward the bytes inside), TCP servers a TCP listener. The hosts of each selected
  * Gateway are kept for binding VirtualServices.
  */
 final class IstioGateways {
@@ -84,7 +86,8 @@ final class IstioGateways {
    */
   private static int httpsPort(java.util.Collection<ListenerPlan.Server> servers) {
     List<Integer> tlsPorts = servers.stream()
-        .filter(s -> s.protocol() == Listener.Protocol.HTTPS || s.protocol() == Listener.Protocol.TLS_PASSTHROUGH)
+        .filter(s -> s.protocol() == Listener.Protocol.HTTPS || s.protocol() == Listener.Protocol.TLS_PASSTHROUGH
+            || s.terminatesTls())
         .map(ListenerPlan.Server::port).sorted().toList();
     return tlsPorts.isEmpty() || tlsPorts.contains(443) ? 443 : tlsPorts.get(0);
   }
@@ -139,9 +142,8 @@ final class IstioGateways {
         if (tls.text("mode").equals("PASSTHROUGH")) {
           yield Optional.of(passthrough(number));
         }
-        scope.warn(port.get("protocol"), "TLS servers that terminate TLS and forward TCP are not supported (only"
-            + " tls.mode PASSTHROUGH); server on port " + number + " ignored");
-        yield Optional.empty();
+        // SIMPLE or MUTUAL: TLS ends here and the VirtualService's tcp routes forward the bytes inside.
+        yield https(scope, tls, number, serverHosts, catalog, secrets).map(ListenerPlan.Server::asTcp);
       }
       case "TCP" -> Optional.of(new ListenerPlan.Server(number, Listener.Protocol.TCP, List.of(),
           ListenerTls.ClientAuth.NONE, "", "TLSv1.2"));
@@ -195,7 +197,7 @@ final class IstioGateways {
         ca = Secrets.clientCa(scope, tls.get("credentialName"), catalog, secrets, ns, credential, files.get());
       }
     } else if (cert.isEmpty() || key.isEmpty()) {
-      scope.error(tls, "HTTPS needs credentialName (a TLS Secret) or serverCertificate and privateKey");
+      scope.error(tls, "a server that terminates TLS needs credentialName (a TLS Secret) or serverCertificate and privateKey");
       return Optional.empty();
     }
     if (mode.equals("MUTUAL") && ca.isEmpty() && credential.isEmpty()) {

@@ -11,8 +11,8 @@ import java.util.TreeMap;
 /**
  * The listeners that Gateways ask for, merged by port as Istio merges servers: every server on
  * one port shares a listener ({@code mesh-<port>}); HTTPS servers add their certificates (chosen
- * by SNI). Servers that disagree on a port's protocol, client authentication or HTTPS redirect
- * are errors.
+ * by SNI), as do TCP servers that terminate TLS. Servers that disagree on a port's protocol
+ * (plain TCP and TCP behind TLS differ), client authentication or HTTPS redirect are errors.
  */
 final class ListenerPlan {
   /** One server or Gateway API listener, before merging; {@code httpsRedirect} for HTTP servers only. */
@@ -26,6 +26,16 @@ final class ListenerPlan {
 
     Server withHttpsRedirect(Listener.HttpsRedirect redirect) {
       return new Server(port, protocol, certificates, clientAuth, clientCa, minVersion, redirect);
+    }
+
+    /** This terminating server as a TCP one: TLS terminated with these certificates, the bytes inside forwarded. */
+    Server asTcp() {
+      return new Server(port, Listener.Protocol.TCP, certificates, clientAuth, clientCa, minVersion, httpsRedirect);
+    }
+
+    /** Whether the server terminates TLS (HTTPS, or TCP with certificates). */
+    boolean terminatesTls() {
+      return !certificates.isEmpty();
     }
   }
 
@@ -45,8 +55,8 @@ final class ListenerPlan {
       return true;
     }
     Server first = existing.first();
-    if (first.protocol() != server.protocol()) {
-      scope.error(at, "port " + server.port() + " is " + first.protocol() + " in " + existing.owner()
+    if (first.protocol() != server.protocol() || first.terminatesTls() != server.terminatesTls()) {
+      scope.error(at, "port " + server.port() + " is " + describe(first) + " in " + existing.owner()
           + "; one port serves one protocol");
       return false;
     }
@@ -74,6 +84,10 @@ final class ListenerPlan {
     return true;
   }
 
+  private static String describe(Server s) {
+    return s.protocol() == Listener.Protocol.TCP && s.terminatesTls() ? "TCP behind TLS" : s.protocol().toString();
+  }
+
   private static String redirect(Listener.HttpsRedirect r) {
     return r.enabled() ? "redirects to HTTPS port " + r.port() : "does not redirect to HTTPS";
   }
@@ -96,7 +110,7 @@ final class ListenerPlan {
     List<Listener> out = new ArrayList<>();
     byPort.forEach((port, entry) -> {
       Server s = entry.first();
-      ListenerTls tls = s.protocol() == Listener.Protocol.HTTPS
+      ListenerTls tls = s.protocol() == Listener.Protocol.HTTPS || s.terminatesTls()
           ? new ListenerTls(entry.certificates(), s.clientAuth(), s.clientCa(), s.minVersion(), List.of())
           : ListenerTls.NONE;
       out.add(new Listener(name(port), "0.0.0.0", settings.bindPort(port), s.protocol(), tls,

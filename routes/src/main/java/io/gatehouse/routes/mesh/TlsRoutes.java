@@ -7,14 +7,20 @@ import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Gateway API {@code TLSRoute}s (v1alpha2) attached to a TLS Passthrough listener of this gateway
- * become one route each, named {@code tlsroute.<ns>.<name>}: its {@code hostnames} matched against
- * the SNI, its first rule's {@code backendRefs} receiving the raw TLS stream.
+ * Gateway API {@code TLSRoute}s (v1alpha2) attached to TLS listeners of this gateway become
+ * routes named {@code tlsroute.<ns>.<name>}, their first rule's {@code backendRefs} by weight. On
+ * a Passthrough listener its {@code hostnames} are matched against the SNI and the raw TLS stream
+ * is forwarded. On a Terminate listener (a TCP listener behind TLS) the gateway ends TLS with the
+ * listener's certificates and forwards the plaintext bytes: such a listener takes one route, like
+ * a TCP one, and a TLSRoute whose Terminate listeners another already took is an error.
  */
 final class TlsRoutes {
   private final Catalog catalog;
@@ -26,6 +32,7 @@ final class TlsRoutes {
   }
 
   void routes(RouteSet routes, Report report) {
+    Map<String, String> terminateOwners = new HashMap<>();
     for (MeshResource r : catalog.of(Kinds.TLS_ROUTE)) {
       Tree spec = r.spec();
       List<GatewayApi.GatewayListener> attached = httpRoutes.attached(r);
@@ -39,14 +46,34 @@ final class TlsRoutes {
         if (action.isEmpty() || hosts.isEmpty()) {
           return;
         }
-        List<Route> out = List.of(new Route("tlsroute." + r.namespace() + "." + r.name(), hosts,
-            List.of(RequestMatch.ANY), action.get(), Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE)
-            .onListeners(HttpRoutes.listenerNames(attached)));
+        String name = "tlsroute." + r.namespace() + "." + r.name();
+        List<GatewayApi.GatewayListener> passthrough = attached.stream().filter(l -> !l.terminatesTls()).toList();
+        List<String> terminate = HttpRoutes.listenerNames(attached.stream().filter(GatewayApi.GatewayListener::terminatesTls).toList());
+        List<Route> out = new ArrayList<>();
+        if (!passthrough.isEmpty()) {
+          out.add(route(name, hosts, action.get(), HttpRoutes.listenerNames(passthrough)));
+        }
+        if (!terminate.isEmpty()) {
+          for (String l : terminate) {
+            String owner = terminateOwners.get(l);
+            if (owner != null) {
+              scope.error(spec.get("parentRefs"), "TLS Terminate listener " + l + " already forwards to " + owner
+                  + " (a listener that terminates TLS for TLSRoutes takes one route)");
+            }
+          }
+          out.add(route(passthrough.isEmpty() ? name : name + ".terminate", hosts, action.get(), terminate));
+        }
         routes.checkConflicts(scope, spec.get("hostnames"), out);
         if (!scope.failed()) {
+          terminate.forEach(l -> terminateOwners.put(l, name));
           routes.add(r.id(), out);
         }
       });
     }
+  }
+
+  private static Route route(String name, List<String> hosts, Action action, List<String> listeners) {
+    return new Route(name, hosts, List.of(RequestMatch.ANY), action, Rewrite.NONE, HeaderOps.NONE, Duration.ZERO,
+        RetryPolicy.NONE).onListeners(listeners);
   }
 }

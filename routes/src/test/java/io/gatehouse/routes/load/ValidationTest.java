@@ -131,7 +131,7 @@ class ValidationTest {
         new Case("uppercase listener name", "listeners: [{ name: Web, port: 80 }]\n", 1, "listener name \"Web\" is not valid (expected lowercase letters"),
         new Case("listener address that is not an IP", "listeners: [{ name: h, port: 80, address: my-host }]\n", 1, "address \"my-host\" is not an IP address"),
         new Case("overlap on the wildcard address", "listeners:\n  - { name: a, port: 8080, address: 127.0.0.1 }\n  - { name: b, port: 8080, address: \"::\" }\n", 3, "listener \"b\": [::]:8080 overlaps listener \"a\" (127.0.0.1:8080 at gw.yaml:2)"),
-        new Case("tls on an HTTP listener", "listeners: [{ name: h, port: 80, tls: { certificates: [] } }]\n", 1, "\"tls\" is only for protocols HTTPS and EGRESS (this one is HTTP)"),
+        new Case("tls on an HTTP listener", "listeners: [{ name: h, port: 80, tls: { certificates: [] } }]\n", 1, "\"tls\" is only for protocols HTTPS, EGRESS and TCP (this one is HTTP)"),
         new Case("HTTPS without certificates", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls: { certificates: [] }\n", 5, "at least one certificate is required"),
         new Case("missing key file", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates:\n        - cert: tls.crt\n          key: certs/absent.key\n", 8, "key: file certs/absent.key not found"),
         new Case("TLS 1.1 minimum version", "listeners:\n  - name: s\n    port: 8443\n    protocol: HTTPS\n    tls:\n      certificates: [{ cert: tls.crt, key: tls.key }]\n      minVersion: TLSv1.1\n", 7, "\"TLSv1.1\" is not allowed (expected TLSv1.2 or TLSv1.3; TLS 1.0 and 1.1 are insecure)"),

@@ -160,8 +160,67 @@ class MeshListenersTest {
             List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("tlsroute.shop.vault",
                 List.of("vault.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
                     new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))),
-                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-443"))))));
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-443"))))),
+        new Case("a Gateway API TLS Terminate listener: TCP behind TLS, its TLSRoute forwards the bytes; a TCPRoute does not attach",
+            SECRET + TERMINATE + TERMINATE_ROUTE + """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TCPRoute
+            metadata: { name: raw, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              rules: [{ backendRefs: [{ name: ratings, port: 9080 }] }]
+            """, c -> List.of(listener(c, 9443).protocol(), listener(c, 9443).tls().certificates().get(0).hosts(),
+                c.routes()),
+            List.of(Listener.Protocol.TCP, List.of("db.example.com"), List.of(new Route("tlsroute.shop.db",
+                List.of("db.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
+                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))),
+                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-9443"))))),
+        new Case("an Istio TLS server with SIMPLE: TCP behind TLS, the VirtualService's tcp route forwards the bytes",
+            SECRET + gateway("public", """
+            - port: { number: 9443, protocol: TLS }
+              hosts: ["db.example.com"]
+              tls: { mode: SIMPLE, credentialName: shop-cert, minProtocolVersion: TLSV1_3 }
+            """) + """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: { name: db, namespace: shop }
+            spec:
+              hosts: [db.example.com]
+              gateways: [public]
+              tcp: [{ route: [{ destination: { host: reviews, port: { number: 9080 } } }] }]
+            """, c -> List.of(listener(c, 9443).protocol(), listener(c, 9443).tls().minVersion(),
+                listener(c, 9443).tls().certificates().get(0).hosts(),
+                c.routes().stream().map(r -> r.name() + " " + r.listeners() + " " + r.action()).toList()),
+            List.of(Listener.Protocol.TCP, "TLSv1.3", List.of("db.example.com"), List.of("istio.shop.db.tcp.0 [mesh-9443] "
+                + new Action.Forward(List.of(new Action.Backend("reviews.shop.svc.cluster.local_9080", 100)))))));
   }
+
+  static final String TERMINATE = """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: Gateway
+      metadata: { name: gw, namespace: shop }
+      spec:
+        gatewayClassName: gatehouse
+        listeners:
+          - name: db
+            port: 9443
+            protocol: TLS
+            hostname: db.example.com
+            tls: { mode: Terminate, certificateRefs: [{ name: shop-cert }] }
+      """;
+
+  static final String TERMINATE_ROUTE = """
+      ---
+      apiVersion: gateway.networking.k8s.io/v1alpha2
+      kind: TLSRoute
+      metadata: { name: db, namespace: shop }
+      spec:
+        parentRefs: [{ name: gw }]
+        hostnames: [db.example.com]
+        rules: [{ backendRefs: [{ name: reviews, port: 9080 }] }]
+      """;
 
   static final String GATEWAY_API = """
       apiVersion: gateway.networking.k8s.io/v1
@@ -251,7 +310,34 @@ class MeshListenersTest {
             spec:
               gatewayClassName: gatehouse
               listeners: [{ name: tls, port: 443, protocol: HTTPS, tls: { mode: Passthrough } }]
-            """, ":6: Gateway shop/gw: spec.listeners[0].tls.mode: Passthrough needs protocol TLS"));
+            """, ":6: Gateway shop/gw: spec.listeners[0].tls.mode: Passthrough needs protocol TLS"),
+        new ErrorCase("two TLSRoutes on one Terminate listener", SECRET + TERMINATE + TERMINATE_ROUTE + """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: { name: other, namespace: shop }
+            spec:
+              parentRefs: [{ name: gw }]
+              rules: [{ backendRefs: [{ name: ratings, port: 9080 }] }]
+            """, ":31: TLSRoute shop/other: spec.parentRefs: TLS Terminate listener mesh-9443 already forwards to"
+            + " tlsroute.shop.db"),
+        new ErrorCase("a Terminate listener without certificateRefs", TERMINATE.replace(", certificateRefs: [{ name: shop-cert }]", ""),
+            ":11: Gateway shop/gw: spec.listeners[0].tls: a TLS listener with mode Terminate needs certificateRefs"),
+        new ErrorCase("a TLS listener of an unknown mode", TERMINATE.replace("mode: Terminate", "mode: Reencrypt"),
+            ":11: Gateway shop/gw: spec.listeners[0].tls.mode: \"Reencrypt\" is not a TLS mode (expected Terminate, Passthrough)"),
+        new ErrorCase("an Istio TLS server with SIMPLE and no certificate", gateway("public", """
+            - port: { number: 9443, protocol: TLS }
+              hosts: ["db.example.com"]
+              tls: { mode: SIMPLE }
+            """), ":9: Gateway shop/public: spec.servers[0].tls: a server that terminates TLS needs credentialName"),
+        new ErrorCase("plain TCP and TCP behind TLS on one port", SECRET + gateway("a", """
+            - port: { number: 9443, protocol: TLS }
+              hosts: ["db.example.com"]
+              tls: { mode: SIMPLE, credentialName: shop-cert }
+            """) + "---\n" + gateway("b", """
+            - port: { number: 9443, protocol: TCP }
+              hosts: ["*"]
+            """), ":23: Gateway shop/b: spec.servers[0].port: port 9443 is TCP behind TLS in Gateway shop/a; one port serves one protocol"));
   }
 
   @ParameterizedTest
