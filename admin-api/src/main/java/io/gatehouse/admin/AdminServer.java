@@ -98,6 +98,7 @@ public final class AdminServer {
     router.get("/clusters").handler(this::clusters);
     router.get("/stats").handler(this::stats);
     router.get("/sync").handler(ctx -> json(ctx, 200, Json.sync(store.statuses())));
+    router.get("/mesh/identity").handler(this::meshIdentity);
     router.post("/drain").handler(this::drain);
     config.mount(router);
     dashboard.mount(router);
@@ -127,6 +128,22 @@ public final class AdminServer {
     } else {
       text(ctx, 503, "not ready\n");
     }
+  }
+
+  /** The workload certificate's status: SPIFFE id, validity, renewals, the last CA error; never the key. */
+  private void meshIdentity(RoutingContext ctx) {
+    runtime.meshIdentity().ifPresentOrElse(s -> {
+      JsonObject out = new JsonObject().put("spiffeId", s.spiffeId()).put("state", s.state())
+          .put("serial", s.serial()).put("issuer", s.issuer()).put("generation", s.generation())
+          .put("renewals", s.renewals()).put("failures", s.failures()).put("lastError", s.lastError());
+      if (s.notBefore() != null) {
+        out.put("notBefore", s.notBefore().toString()).put("notAfter", s.notAfter().toString());
+      }
+      if (s.nextAttempt() != null) {
+        out.put("nextAttempt", s.nextAttempt().toString());
+      }
+      json(ctx, 200, out);
+    }, () -> Problem.send(ctx, 404, "no_mesh_identity", "the config has no meshIdentity block"));
   }
 
   private void clusters(RoutingContext ctx) {

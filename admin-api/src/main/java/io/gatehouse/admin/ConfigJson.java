@@ -16,6 +16,7 @@ import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.HealthCheck;
 import io.gatehouse.routes.Compression;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.MeshIdentity;
 import io.gatehouse.routes.ListenerEdge;
 import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
@@ -72,7 +73,32 @@ final class ConfigJson {
     if (!c.telemetry().equals(Telemetry.DEFAULT)) {
       out.put("telemetry", telemetry(c.telemetry()));
     }
+    if (c.meshIdentity().enabled()) {
+      out.put("meshIdentity", meshIdentity(c.meshIdentity()));
+    }
     SecurityJson.put(out, c.security());
+    return out;
+  }
+
+  /** The workload identity settings (file paths only; the key and token never appear). */
+  private static JsonObject meshIdentity(MeshIdentity m) {
+    MeshIdentity d = MeshIdentity.NONE;
+    JsonObject out = new JsonObject().put("trustDomain", m.trustDomain());
+    putIfSet(out, "namespace", m.namespace());
+    putIfSet(out, "serviceAccount", m.serviceAccount());
+    out.put("caAddress", m.caAddress());
+    if (!m.caCert().equals(d.caCert())) {
+      out.put("caCert", m.caCert());
+    }
+    out.put("rootCertSource", m.rootCertSource().name());
+    if (!m.tokenFile().equals(d.tokenFile())) {
+      out.put("tokenFile", m.tokenFile());
+    }
+    out.put("clusterId", m.clusterId()).put("keyType", m.keyType().name()).put("lifetime", duration(m.lifetime()));
+    putIfSet(out, "stateDir", m.stateDir());
+    if (m.plaintext()) {
+      out.put("plaintext", true);
+    }
     return out;
   }
 
@@ -188,7 +214,7 @@ final class ConfigJson {
           .put("status", l.httpsRedirect().status()));
     }
     Listener.Tunnels t = l.tunnels();
-    Listener.Tunnels dt = Listener.Tunnels.DEFAULT;
+    Listener.Tunnels dt = Listener.Tunnels.defaultFor(l.protocol());
     if (!t.equals(dt)) {
       JsonObject tunnels = new JsonObject();
       putIfChanged(tunnels, "idleTimeout", t.idleTimeout(), dt.idleTimeout());
@@ -248,6 +274,9 @@ final class ConfigJson {
     JsonObject tls = new JsonObject().put("certificates", certs).put("clientAuth", t.clientAuth().name())
         .put("minVersion", t.minVersion());
     putIfSet(tls, "clientCa", t.clientCa());
+    if (t.meshClients()) {
+      tls.put("meshClients", true);
+    }
     if (!t.ciphers().isEmpty()) {
       tls.put("ciphers", new JsonArray(t.ciphers()));
     }
@@ -291,7 +320,14 @@ final class ConfigJson {
       out.put("hashOn", "client");
     }
     UpstreamTls t = u.tls();
-    if (t.enabled()) {
+    if (t.mesh()) {
+      JsonObject tls = new JsonObject().put("mode", "MESH");
+      putIfSet(tls, "sni", t.sni());
+      if (!t.subjectAltNames().isEmpty()) {
+        tls.put("subjectAltNames", new JsonArray(t.subjectAltNames()));
+      }
+      out.put("tls", tls);
+    } else if (t.enabled()) {
       JsonObject tls = new JsonObject().put("verifyHostname", t.verifyHostname());
       putIfSet(tls, "sni", t.sni());
       putIfSet(tls, "caCert", t.caCert());

@@ -39,6 +39,11 @@ public interface RuntimeView {
     return Map.of();
   }
 
+  /** The gateway's workload identity from the mesh CA, when the config has a {@code meshIdentity}. */
+  default java.util.Optional<io.gatehouse.certs.mesh.IdentityStatus> meshIdentity() {
+    return java.util.Optional.empty();
+  }
+
   /** Drains (readiness off, listeners stop accepting, requests in flight finish); blocks, so call it off the event loop. */
   default void drain() {}
 }

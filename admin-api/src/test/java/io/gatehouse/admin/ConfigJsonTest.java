@@ -35,6 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigJsonTest {
   /** Every field of the model set, most of them away from the loader's defaults (files are named, not read). */
   private static final String MAXIMAL = """
+      meshIdentity:
+        trustDomain: example.org
+        namespace: istio-system
+        serviceAccount: gh
+        caAddress: "127.0.0.1:15012"
+        caCert: mesh-root.pem
+        rootCertSource: CA
+        tokenFile: /var/run/secrets/tokens/other-token
+        clusterId: east
+        keyType: RSA_2048
+        lifetime: 2h
+        stateDir: /var/lib/gatehouse/mesh
+        plaintext: true
       admin:
         port: 9911
         address: 0.0.0.0
@@ -92,6 +105,7 @@ class ConfigJsonTest {
           tunnels: { idleTimeout: 90s, maxDuration: 2h, maxActive: 50 }
           tls: { certificates: [{ hosts: [], cert: shop.crt, key: shop.key }] }
         - { name: pass, port: 8444, protocol: TLS_PASSTHROUGH, egressPort: 443, tunnels: { maxActive: 7 } }
+        - { name: meshin, port: 15443, protocol: HTTPS, tls: { certificates: [{ hosts: [], cert: shop.crt, key: shop.key }], clientAuth: STRICT, meshClients: true } }
       upstreams:
         - name: a
           endpoints: ["127.0.0.1:9001", "[::1]:9002", "shop.svc:80"]
@@ -104,6 +118,7 @@ class ConfigJsonTest {
           circuitBreaker: { maxConnections: 64, maxPendingRequests: 128, maxRequests: 256 }
           retryBudget: { percent: 40, minRetries: 5 }
         - { name: b, endpoints: ["127.0.0.1:9003"], loadBalancer: CONSISTENT_HASH, hashOn: cookie:Session, tls: {} }
+        - { name: m, endpoints: ["reviews.shop.svc:9080"], tls: { mode: MESH, sni: reviews.mesh, subjectAltNames: ["spiffe://example.org/ns/shop/sa/reviews"] } }
         - name: c
           endpoints: ["127.0.0.1:9004"]
           loadBalancer: CONSISTENT_HASH
@@ -289,7 +304,7 @@ class ConfigJsonTest {
 
   private GatewayConfig loadFull(String name, String text) throws IOException {
     for (String file : List.of("token.txt", "admin.crt", "admin.key", "clients.pem", "shop.crt", "shop.key", "ca.pem",
-        "client.crt", "client.key", "jwks.json")) {
+        "client.crt", "client.key", "jwks.json", "mesh-root.pem")) {
       Files.writeString(dir.resolve(file), "not read by the loader\n");
     }
     LoadResult r = ConfigLoader.load(List.of(new ConfigFile(name, text, dir)));

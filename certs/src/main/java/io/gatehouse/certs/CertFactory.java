@@ -41,7 +41,7 @@ public final class CertFactory {
   /** The key pair generated for each certificate. */
   public enum KeyType { EC_P256, RSA_2048 }
 
-  private enum Role { CA, SERVER, CLIENT }
+  private enum Role { CA, SERVER, CLIENT, WORKLOAD }
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private final KeyType keyType;
@@ -106,10 +106,64 @@ public final class CertFactory {
         List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
   }
 
+  /** A mesh workload certificate for {@code spiffeId} (URI SAN, empty subject, server and client auth), as Istio's CA issues. */
+  public IssuedCert workload(IssuedCert issuer, Duration validity, String spiffeId) {
+    Instant now = clock.instant();
+    return issue(issuer, new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), now, now.plus(validity), Role.WORKLOAD,
+        List.of(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)));
+  }
+
+  /**
+   * What a mesh CA does with a workload's PKCS#10 request: checks its signature and issues, for
+   * the request's key, a certificate valid from now for {@code validity} whose SANs are the URI
+   * SANs the request asks for (a SPIFFE id), usable for both TLS server and client auth, with an
+   * empty subject as Istio's CA issues them. The returned cert has no private key (the requester keeps it).
+   */
+  public X509Certificate signRequest(IssuedCert issuer, String csrPem, Duration validity) {
+    try (org.bouncycastle.openssl.PEMParser parser = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(csrPem))) {
+      if (!(parser.readObject() instanceof org.bouncycastle.pkcs.PKCS10CertificationRequest csr)) {
+        throw new IllegalArgumentException("not a PEM certificate request");
+      }
+      var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr);
+      if (!csr.isSignatureValid(new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder().build(request.getPublicKey()))) {
+        throw new IllegalArgumentException("the request's signature does not verify");
+      }
+      List<GeneralName> sans = new ArrayList<>();
+      for (var attribute : csr.getAttributes(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+        var extensions = org.bouncycastle.asn1.x509.Extensions.getInstance(attribute.getAttrValues().getObjectAt(0));
+        GeneralNames names = GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName);
+        if (names != null) {
+          for (GeneralName n : names.getNames()) {
+            if (n.getTagNo() == GeneralName.uniformResourceIdentifier) {
+              sans.add(n);
+            }
+          }
+        }
+      }
+      if (sans.isEmpty()) {
+        throw new IllegalArgumentException("the request asks for no URI SAN");
+      }
+      Instant now = clock.instant();
+      return issue(issuer, new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), now, now.plus(validity), Role.WORKLOAD, sans,
+          new KeyPair(request.getPublicKey(), null)).certificate();
+    } catch (java.io.IOException | GeneralSecurityException | OperatorCreationException
+             | org.bouncycastle.pkcs.PKCSException e) {
+      throw new IllegalArgumentException("cannot sign the request: " + e.getMessage(), e);
+    }
+  }
+
   private IssuedCert issue(IssuedCert issuer, X500Name subject, Instant notBefore, Instant notAfter, Role role,
                            List<GeneralName> sans) {
     try {
-      KeyPair keys = generate();
+      return issue(issuer, subject, notBefore, notAfter, role, sans, generate());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue certificate for " + subject + ": " + e.getMessage(), e);
+    }
+  }
+
+  private IssuedCert issue(IssuedCert issuer, X500Name subject, Instant notBefore, Instant notAfter, Role role,
+                           List<GeneralName> sans, KeyPair keys) {
+    try {
       X500Name issuerName = issuer == null ? subject
           : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
       PublicKey issuerKey = issuer == null ? keys.getPublic() : issuer.certificate().getPublicKey();
@@ -143,11 +197,16 @@ public final class CertFactory {
       return;
     }
     int usage = KeyUsage.digitalSignature | (keyType == KeyType.RSA_2048 ? KeyUsage.keyEncipherment : 0);
-    KeyPurposeId purpose = role == Role.SERVER ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth;
+    KeyPurposeId[] purposes = switch (role) {
+      case SERVER -> new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
+      case WORKLOAD -> new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth};
+      default -> new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth};
+    };
+    // A workload certificate has an empty subject, so its SANs are critical (RFC 5280 4.2.1.6).
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
         .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
-        .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-        .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
+        .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
+        .addExtension(Extension.subjectAlternativeName, role == Role.WORKLOAD, new GeneralNames(sans.toArray(new GeneralName[0])));
   }
 
   private KeyPair generate() throws GeneralSecurityException {

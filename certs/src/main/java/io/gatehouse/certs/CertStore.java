@@ -66,7 +66,7 @@ public final class CertStore {
 
   private static Optional<TrustOptions> clientTrust(ListenerTls tls, MessageDigest digest) throws CertificateProblem {
     if (tls.clientCa().isEmpty()) {
-      if (tls.clientAuth() != ListenerTls.ClientAuth.NONE) {
+      if (tls.clientAuth() != ListenerTls.ClientAuth.NONE && !tls.meshClients()) {
         throw new CertificateProblem("clientAuth " + tls.clientAuth() + " needs clientCa (the PEM bundle that"
             + " signs client certificates)");
       }

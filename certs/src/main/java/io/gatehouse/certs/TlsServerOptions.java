@@ -81,7 +81,8 @@ public final class TlsServerOptions {
         .setKeyCertOptions(store.keyCertOptions())
         .setClientAuth(clientAuth(tls.clientAuth()))
         .setEnabledSecureTransportProtocols(protocols(tls.minVersion()));
-    if (tls.clientAuth() != ListenerTls.ClientAuth.NONE) {
+    // Mesh clients: the gateway sets the mesh root's trust (it follows the workload identity).
+    if (tls.clientAuth() != ListenerTls.ClientAuth.NONE && !tls.meshClients()) {
       ssl.setTrustOptions(store.clientTrust().orElseThrow(() -> new IllegalArgumentException(
           "clientAuth " + tls.clientAuth() + " needs clientCa, and the CertStore has none")));
     }

@@ -100,6 +100,26 @@ class ChartTest {
     GatewayChecks.check(chart, Shape.INGRESS);
   }
 
+  @Test
+  void meshIdentityMountsTheIstioTokenAndRootAndConfiguresTheIdentity() {
+    Rendered chart = Rendered.helm(List.of("meshIdentity.enabled=true", "meshIdentity.clusterId=east"));
+    PodSpec pod = chart.only(Deployment.class).getSpec().getTemplate().getSpec();
+    var token = pod.getVolumes().stream().filter(v -> v.getName().equals("istio-token")).findFirst().orElseThrow();
+    var projected = token.getProjected().getSources().get(0).getServiceAccountToken();
+    assertEquals("istio-ca", projected.getAudience());
+    assertEquals("istio-token", projected.getPath());
+    var root = pod.getVolumes().stream().filter(v -> v.getName().equals("istiod-ca-cert")).findFirst().orElseThrow();
+    assertEquals("istio-ca-root-cert", root.getConfigMap().getName());
+    var container = GatewayChecks.gatehouse(pod, chart);
+    assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/run/secrets/tokens")));
+    assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/run/secrets/istio")));
+    assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals("SERVICE_ACCOUNT")));
+    JsonNode identity = chart.configFiles().get("mesh-identity.yaml").get("meshIdentity");
+    assertEquals("istiod.istio-system.svc:15012", identity.get("caAddress").asText());
+    assertEquals("east", identity.get("clusterId").asText());
+    GatewayChecks.check(chart, Shape.INGRESS);
+  }
+
   private static List<String> names(Rendered r, Class<? extends HasMetadata> kind) {
     return r.all(kind).stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList();
   }

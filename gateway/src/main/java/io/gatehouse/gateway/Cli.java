@@ -1,6 +1,8 @@
 package io.gatehouse.gateway;
 
 import io.gatehouse.admin.source.HttpSource;
+import io.gatehouse.admin.source.xds.IstioNode;
+import io.gatehouse.admin.source.xds.XdsSource;
 import io.gatehouse.gateway.observe.JsonLogFormatter;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
@@ -28,6 +30,7 @@ import sun.misc.Signal;
  *   run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
  *       [--drain-grace DURATION] [--allow-empty]
  *       [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
+ *       [--xds HOST:PORT]... [--xds-node-id ID] [--xds-ca FILE] [--xds-token FILE]
  *   validate --config DIR [--allow-empty]
  *   --version | --help
  * </pre>
@@ -38,6 +41,7 @@ final class Cli {
       usage: gatehouse run [--config DIR] [--admin-port N] [--event-loops N] [--drain-timeout DURATION]
                            [--drain-grace DURATION] [--allow-empty]
                            [--state-dir DIR] [--control-plane URL]... [--control-plane-interval DURATION]
+                           [--xds HOST:PORT]... [--xds-node-id ID] [--xds-ca FILE] [--xds-token FILE]
              gatehouse validate --config DIR [--allow-empty]
              gatehouse --version | --help
 
@@ -58,6 +62,15 @@ final class Cli {
                             to the admin API (default: $GATEHOUSE_STATE_DIR, else ~/.gatehouse)
         --control-plane URL poll URL for a config document (repeatable: one source each)
         --control-plane-interval D  how often to poll a control plane (default 10s)
+        --xds HOST:PORT     take listeners, routes, clusters, endpoints and secrets from an xDS (Envoy v3
+                            ADS) control plane such as istiod (repeatable: one source each); plaintext gRPC
+                            to a loopback address, TLS otherwise
+        --xds-node-id ID    the node id presented to the control plane (default: Istio's router form,
+                            router~$INSTANCE_IP~$POD_NAME.$POD_NAMESPACE~$POD_NAMESPACE.svc.cluster.local)
+        --xds-ca FILE       CA bundle (PEM) that signs the control plane's certificate, e.g. Istio's
+                            root-cert.pem (default: the JVM's trust store)
+        --xds-token FILE    a service account token (audience istio-ca) sent as a bearer token to the
+                            control plane, read again at each reconnect
       """;
 
   private Cli() {}
@@ -128,6 +141,16 @@ final class Cli {
       err.println("gatehouse: not started: " + e.getMessage());
       return 1;
     }
+    try {
+      for (String target : args.xds) {
+        gatehouse.addXds(XdsSource.Settings.parse(target, args.xdsNodeId.orElseGet(Cli::defaultNodeId), args.xdsCa,
+            System.getenv()).withTokenFile(args.xdsToken));
+      }
+    } catch (RuntimeException e) {
+      err.println("gatehouse: not started: " + e.getMessage());
+      gatehouse.close();
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable drainAndStop = () -> {
       gatehouse.drain();
@@ -145,6 +168,17 @@ final class Cli {
     return 0;
   }
 
+  /** Istio's router node id from the pod's environment; the host's address when there is no INSTANCE_IP. */
+  private static String defaultNodeId() {
+    String ip;
+    try {
+      ip = java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.io.IOException e) {
+      ip = "127.0.0.1";
+    }
+    return IstioNode.defaultId(System.getenv(), ip);
+  }
+
   private static void installJsonLogging() {
     Logger root = Logger.getLogger("");
     for (Handler h : root.getHandlers()) {
@@ -159,9 +193,11 @@ final class Cli {
   /** Parsed options. */
   private record Args(Optional<Path> config, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
                       Path stateDir, List<URI> controlPlanes, Duration controlPlaneInterval, Duration drainGrace,
-                      boolean allowEmpty) {
+                      boolean allowEmpty, List<String> xds, Optional<String> xdsNodeId, Optional<Path> xdsCa,
+                      Optional<Path> xdsToken) {
     static final List<String> OPTIONS = List.of("--config", "--admin-port", "--event-loops", "--drain-timeout",
-        "--drain-grace", "--allow-empty", "--state-dir", "--control-plane", "--control-plane-interval");
+        "--drain-grace", "--allow-empty", "--state-dir", "--control-plane", "--control-plane-interval", "--xds",
+        "--xds-node-id", "--xds-ca", "--xds-token");
 
     static Args parse(String[] args) {
       Optional<Path> config = Optional.empty();
@@ -173,6 +209,10 @@ final class Cli {
       Duration interval = Duration.ofSeconds(10);
       Duration grace = Gatehouse.Options.DEFAULT_DRAIN_GRACE;
       boolean allowEmpty = false;
+      List<String> xds = new java.util.ArrayList<>();
+      Optional<String> nodeId = Optional.empty();
+      Optional<Path> xdsCa = Optional.empty();
+      Optional<Path> xdsToken = Optional.empty();
       for (int i = 1; i < args.length; i++) {
         String flag = args[i];
         if (!OPTIONS.contains(flag)) {
@@ -195,10 +235,18 @@ final class Cli {
           case "--state-dir" -> stateDir = Path.of(value);
           case "--control-plane" -> controlPlanes.add(url(value));
           case "--control-plane-interval" -> interval = duration(flag, value);
+          case "--xds" -> {
+            XdsSource.Settings.parse(value, "check", Optional.empty(), java.util.Map.of()); // HOST:PORT, or a usage error
+            xds.add(value);
+          }
+          case "--xds-node-id" -> nodeId = Optional.of(value);
+          case "--xds-ca" -> xdsCa = Optional.of(Path.of(value));
+          case "--xds-token" -> xdsToken = Optional.of(Path.of(value));
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Args(config, adminPort, eventLoops, drain, stateDir, controlPlanes, interval, grace, allowEmpty);
+      return new Args(config, adminPort, eventLoops, drain, stateDir, controlPlanes, interval, grace, allowEmpty, xds,
+          nodeId, xdsCa, xdsToken);
     }
 
     private static int port(String value) {

@@ -4,6 +4,7 @@ import io.gatehouse.admin.AdminServer;
 import io.gatehouse.admin.source.FileSource;
 import io.gatehouse.admin.source.HttpSource;
 import io.gatehouse.admin.source.kubernetes.KubernetesSource;
+import io.gatehouse.admin.source.xds.XdsSource;
 import io.gatehouse.admin.store.ConfigStore;
 import io.gatehouse.admin.store.Installer;
 import io.gatehouse.certs.CertificateInfo;
@@ -165,6 +166,7 @@ public final class Gatehouse implements AutoCloseable {
   private final ConfigStore store;
   private FileSource files;
   private final List<KubernetesSource> kubernetes = new ArrayList<>();
+  private final List<XdsSource> xds = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ListenerCertificates certificates;
   private final GatewayRuntime runtime;
   private final EventLoopWatchdog watchdog;
@@ -253,6 +255,21 @@ public final class Gatehouse implements AutoCloseable {
   /** One source per {@code kubernetes} entry (cluster); each registers with the store for {@code /sync}. */
   private void startKubernetes(GatewayConfig config) {
     config.kubernetes().forEach(k -> kubernetes.add(KubernetesSource.start(k, store)));
+  }
+
+  /**
+   * Adds an xDS control plane as a config source ({@code run --xds}): it connects at once, and its
+   * listeners, routes and upstreams join the config when its first complete answer arrives.
+   */
+  public XdsSource addXds(XdsSource.Settings settings) {
+    XdsSource source = new XdsSource(store, settings,
+        io.gatehouse.routes.mesh.SecretDirectory.defaultFor("xds-" + settings.host() + "-" + settings.port()),
+        new Random(), Version.current());
+    xds.add(source);
+    metrics.source(source.name(), () -> source.status().lastError().isEmpty());
+    metrics.xds(source);
+    source.start();
+    return source;
   }
 
   /** The Kubernetes sources started from config, for status. */
@@ -395,8 +412,10 @@ public final class Gatehouse implements AutoCloseable {
       files.close();
     }
     kubernetes.forEach(KubernetesSource::close);
+    xds.forEach(XdsSource::close);
     store.close();
     watchdog.close();
+    dataplane.identities().close(); // stops renewing; the CA channel closes
     if (dataplane.current().traces() != null) {
       dataplane.current().traces().close(); // exports the spans still queued
     }

@@ -51,20 +51,10 @@ class DashboardBrowserTest {
     vertx = Vertx.vertx();
     a = EchoUpstream.start(vertx, "a");
     b = EchoUpstream.start(vertx, "b");
-    Path token = Files.createTempFile("gatehouse-admin-token", ".txt");
-    Files.writeString(token, TOKEN + "\n");
-    gateway = TestGateway.startRaw("""
-        admin: { port: 0, tokenFile: "%s" }
-        listeners: [{ name: http, port: 0, protocol: HTTP }]
-        upstreams:
-          - name: shop
-            endpoints: ["%s", "%s"]
-            outlierDetection: { consecutiveErrors: 3, baseEjectionTime: 60s, maxEjectionPercent: 50 }
-        routes:
-          - { name: shop, hosts: [shop.test], match: [{ path: { prefix: /api } }], backends: [{ upstream: shop }],
-              retries: { attempts: 1, on: [connect-failure] } }
-          - { name: health, hosts: ["*"], directResponse: { status: 200, body: ok } }
-        """.formatted(token, a.address(), b.address()));
+  }
+
+  /** Headless Chromium, started once the gateway is up (both at once overload a small machine). */
+  private void openBrowser() throws IOException {
     profile = Files.createTempDirectory("chromium-profile");
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
@@ -77,6 +67,24 @@ class DashboardBrowserTest {
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
+  }
+
+  /** The shop: two endpoints behind outlier detection, the admin API behind a token. */
+  private TestGateway startShop() throws IOException {
+    Path token = Files.createTempFile("gatehouse-admin-token", ".txt");
+    Files.writeString(token, TOKEN + "\n");
+    return TestGateway.startRaw("""
+        admin: { port: 0, tokenFile: "%s" }
+        listeners: [{ name: http, port: 0, protocol: HTTP }]
+        upstreams:
+          - name: shop
+            endpoints: ["%s", "%s"]
+            outlierDetection: { consecutiveErrors: 3, baseEjectionTime: 60s, maxEjectionPercent: 50 }
+        routes:
+          - { name: shop, hosts: [shop.test], match: [{ path: { prefix: /api } }], backends: [{ upstream: shop }],
+              retries: { attempts: 1, on: [connect-failure] } }
+          - { name: health, hosts: ["*"], directResponse: { status: 200, body: ok } }
+        """.formatted(token, a.address(), b.address()));
   }
 
   @AfterEach
@@ -92,14 +100,18 @@ class DashboardBrowserTest {
     if (browser != null) {
       browser.quit();
     }
-    gateway.close();
+    if (gateway != null) {
+      gateway.close();
+    }
     a.close();
     b.close();
     vertx.close();
   }
 
   @Test
-  void theDashboardShowsRoutesLiveTrafficAndAnEjectedEndpoint() {
+  void theDashboardShowsRoutesLiveTrafficAndAnEjectedEndpoint() throws IOException {
+    gateway = startShop();
+    openBrowser();
     for (int i = 0; i < 3; i++) {
       assertEquals(200, gateway.get("/api/before", Map.of("host", "shop.test")).status());
     }
@@ -135,6 +147,37 @@ class DashboardBrowserTest {
     List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
     assertTrue(console.stream().noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue()),
         "browser console: " + console);
+  }
+
+  /**
+   * The README's promise: after its first command (the embedded demo config), a new user opens
+   * {@code http://127.0.0.1:9901/ui}, with no token (the admin port is on loopback), curls the demo
+   * and sees the route {@code demo} light up, in its table and in the graph.
+   */
+  @Test
+  void aNewUserSeesTheDemoRouteLightUpWithoutAToken() throws IOException {
+    gateway = TestGateway.startRaw(DocsExamplesTest.demoConfig(DocsExamplesTest.freePort()));
+    openBrowser();
+    browser.get("http://127.0.0.1:" + gateway.gatehouse.adminPort() + "/ui");
+    Await.until("the demo's routes", 15, () -> text("#routes").contains("demo") && text("#routes").contains("status"));
+    Await.until("the demo route in the graph", 10, () -> !text("#topology g[data-id='r:demo']").isEmpty());
+    AtomicInteger sent = new AtomicInteger();
+    load = new Thread(() -> {
+      while (loading.get()) {
+        if (gateway.get("/hello?name=you").status() == 200) {
+          sent.incrementAndGet();
+        }
+      }
+    }, "demo-curl");
+    load.start();
+    Await.until("a request rate on the demo route", 15, () -> rate(cell("#routes tr[data-route='demo'] td.rps")) > 0);
+    Await.until("an edge from the demo route to its upstream", 10, () -> edgeRps("r:demo", "u:demo-echo") > 0);
+    screenshot("dashboard-demo");
+    assertTrue(sent.get() > 0, "the demo answered 200");
+    assertTrue(text("#upstreams").contains("HEALTHY"), text("#upstreams"));
+    List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
+    assertTrue(console.stream().noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue()),
+        "browser console (no token asked for): " + console);
   }
 
   /** The text of the first element {@code css} selects, read in one script: the page re-renders every second. */

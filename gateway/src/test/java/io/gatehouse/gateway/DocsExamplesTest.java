@@ -172,7 +172,7 @@ class DocsExamplesTest {
   }
 
   /** The embedded default config on free ports: the listeners and admin on port 0, the demo echo on {@code echo}. */
-  private static String demoConfig(int echo) {
+  static String demoConfig(int echo) {
     String text = ConfigLoader.embeddedDefault().get(0).text();
     String[][] swaps = {{"port: 9901", "port: 0"}, {"port: 8080", "port: 0"}, {"port: 8443", "port: 0"},
         {"echoPort: 9000", "echoPort: " + echo}, {"\"127.0.0.1:9000\"", "\"127.0.0.1:" + echo + "\""}};
@@ -333,7 +333,7 @@ class DocsExamplesTest {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

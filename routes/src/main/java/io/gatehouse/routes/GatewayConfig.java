@@ -13,12 +13,18 @@ import java.util.TreeSet;
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
                             List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes,
-                            Telemetry telemetry, Security security) {
+                            Telemetry telemetry, Security security, MeshIdentity meshIdentity) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
     routes = List.copyOf(routes);
     kubernetes = List.copyOf(kubernetes);
+  }
+
+  /** A config without a workload identity. */
+  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry, Security security) {
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security, MeshIdentity.NONE);
   }
 
   /** A config with the default telemetry, without authentication or authorization. */
@@ -47,12 +53,13 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
     return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, telemetry,
-        security);
+        security, meshIdentity);
   }
 
   /** This config with {@code security} instead of its own, everything else kept. */
   public GatewayConfig withSecurity(Security security) {
-    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security);
+    return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security,
+        meshIdentity);
   }
 
   /**

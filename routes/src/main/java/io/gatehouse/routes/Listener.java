@@ -7,7 +7,7 @@ import java.time.Duration;
  * HTTPS, or an EGRESS or TCP listener whose clients speak TLS to it (a TCP listener with
  * {@code tls} terminates it and forwards the plaintext bytes); {@code httpsRedirect} is {@link HttpsRedirect#NONE} unless an HTTP listener sends every
  * request to HTTPS; {@code tunnels} limits the raw byte tunnels of EGRESS (CONNECT),
- * TLS_PASSTHROUGH and TCP listeners (a TCP listener forwards each connection to the one route
+ * TLS_PASSTHROUGH and TCP listeners, and the WebSocket tunnels of HTTP and HTTPS ones (a TCP listener forwards each connection to the one route
  * that names it in {@code listeners}). {@code egressPort}, TLS_PASSTHROUGH only: when not 0, connections go
  * to their SNI host on this port if the egress allow-list allows it (egress passthrough), instead
  * of by routes. {@code limits} bound what clients may send; with {@code proxyProtocol}, every
@@ -39,7 +39,7 @@ public record Listener(String name, String address, int port, Protocol protocol,
 
   /** A listener that serves what it receives, with default tunnel and client limits, edge and no PROXY protocol. */
   public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
-    this(name, address, port, protocol, tls, HttpsRedirect.NONE, Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, false);
+    this(name, address, port, protocol, tls, HttpsRedirect.NONE, Tunnels.defaultFor(protocol), 0, ListenerLimits.DEFAULT, false);
   }
 
   /** What a listener speaks. */
@@ -62,6 +62,18 @@ public record Listener(String name, String address, int port, Protocol protocol,
    * after opening ({@link Duration#ZERO}: no limit); at most {@code maxActive} open at once on the listener.
    */
   public record Tunnels(Duration idleTimeout, Duration maxDuration, int maxActive) {
+    /** CONNECT, passthrough and TCP tunnels: idle for an hour, as Envoy's {@code tcp_proxy} {@code idle_timeout}. */
     public static final Tunnels DEFAULT = new Tunnels(Duration.ofHours(1), Duration.ZERO, 10_000);
+    /**
+     * WebSocket tunnels on HTTP and HTTPS listeners: idle for 5 minutes, as Envoy's
+     * {@code stream_idle_timeout} (NGINX's {@code proxy_read_timeout} is 60 s), which is also
+     * the listener's default connection {@code idleTimeout} that bounded them before.
+     */
+    public static final Tunnels WEBSOCKET = new Tunnels(Duration.ofMinutes(5), Duration.ZERO, 10_000);
+
+    /** The defaults of a listener speaking {@code protocol}. */
+    public static Tunnels defaultFor(Protocol protocol) {
+      return protocol == Protocol.HTTP || protocol == Protocol.HTTPS ? WEBSOCKET : DEFAULT;
+    }
   }
 }

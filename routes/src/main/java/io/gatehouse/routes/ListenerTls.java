@@ -7,12 +7,21 @@ import java.util.List;
  * then the first entry. Paths are absolute (the loader resolves them against the config file).
  * {@code clientCa} is empty when client certificates are not asked for. {@code allowJdkFallback}
  * lets the listener run on the JDK's TLS engine when BoringSSL cannot load (otherwise it fails).
+ * {@code meshClients}: client certificates are verified against the mesh root of the
+ * {@link MeshIdentity} instead of {@code clientCa} (PERMISSIVE: mesh clients and clients without a
+ * certificate; STRICT: mesh mTLS only); the peer's SPIFFE id goes into XFCC and authorization.
  */
 public record ListenerTls(List<CertificateRef> certificates, ClientAuth clientAuth, String clientCa,
-                          String minVersion, List<String> ciphers, boolean allowJdkFallback) {
+                          String minVersion, List<String> ciphers, boolean allowJdkFallback, boolean meshClients) {
   public ListenerTls {
     certificates = List.copyOf(certificates);
     ciphers = List.copyOf(ciphers);
+  }
+
+  /** Client certificates (if any) verified against {@code clientCa}. */
+  public ListenerTls(List<CertificateRef> certificates, ClientAuth clientAuth, String clientCa,
+                     String minVersion, List<String> ciphers, boolean allowJdkFallback) {
+    this(certificates, clientAuth, clientCa, minVersion, ciphers, allowJdkFallback, false);
   }
 
   /** Without the JDK engine fallback: BoringSSL or nothing. */

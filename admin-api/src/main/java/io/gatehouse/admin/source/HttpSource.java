@@ -164,11 +164,7 @@ public final class HttpSource implements ConfigSource {
 
   /** The delay after the {@code n}-th failure in a row: "equal jitter", half fixed and half random. */
   Duration backoff(int n) {
-    long first = settings.firstBackoff().toMillis();
-    long cap = settings.maxBackoff().toMillis();
-    long d = n >= 31 ? cap : Math.min(cap, first << Math.min(n - 1, 30));
-    long half = d / 2;
-    return Duration.ofMillis(half + (d - half <= 0 ? 0 : random.nextLong(d - half + 1)));
+    return new Backoff(settings.firstBackoff(), settings.maxBackoff()).delay(n, random);
   }
 
   private void schedule(Duration delay) {

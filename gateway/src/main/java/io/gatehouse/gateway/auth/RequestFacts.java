@@ -2,17 +2,19 @@ package io.gatehouse.gateway.auth;
 
 import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.routes.auth.AuthzRequest;
+import io.netty.util.NetUtil;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 
 /**
  * What the authorization policies see of an exchange: its listener and route, method, authority,
  * path, the connection's addresses and SNI, the client certificate's SPIFFE identity (from the
  * gateway's own {@code x-forwarded-client-cert} view) and the verified JWT, if any. Addresses are
- * worked out only when a policy asks. {@code remoteIp} is the client address the connection
- * reports (the PROXY protocol's when the listener takes it).
+ * worked out only when a policy asks. {@code sourceIp} is the direct peer (the connection's, or the
+ * PROXY protocol's when the listener takes it); {@code remoteIp} is the client as the listener's
+ * trusted hops establish it from {@code X-Forwarded-For} (Istio's {@code remote.ip} with
+ * {@code numTrustedProxies}), the peer when no hop is trusted.
  */
 final class RequestFacts implements AuthzRequest {
   private static final byte[] NONE = new byte[0];
@@ -20,6 +22,7 @@ final class RequestFacts implements AuthzRequest {
   private final Exchange ex;
   private final Verified token;
   private byte[] source;
+  private byte[] remote;
   private byte[] destination;
 
   RequestFacts(Exchange ex, Verified token) {
@@ -86,7 +89,10 @@ final class RequestFacts implements AuthzRequest {
   }
 
   @Override public byte[] remoteIp() {
-    return sourceIp();
+    if (remote == null) {
+      remote = literal(ex.clientAddress());
+    }
+    return remote;
   }
 
   @Override public byte[] destinationIp() {
@@ -97,16 +103,16 @@ final class RequestFacts implements AuthzRequest {
   }
 
   private static byte[] bytes(SocketAddress address) {
-    String literal = address == null ? null : address.hostAddress();
-    if (literal == null || literal.isEmpty() || !literal.matches("[0-9a-fA-F:.]+")) {
-      return NONE;
-    }
-    try {
-      // A literal address: parsed, never looked up.
-      return InetAddress.getByName(literal).getAddress();
-    } catch (UnknownHostException e) {
-      return NONE;
-    }
+    return literal(address == null ? null : address.hostAddress());
+  }
+
+  /**
+   * The bytes of an IP literal (an IPv4-mapped IPv6 address as IPv4, as the JDK gives it); empty for
+   * anything else. Never a lookup: a name in {@code X-Forwarded-For} is not an address.
+   */
+  private static byte[] literal(String literal) {
+    InetAddress address = literal == null || literal.isEmpty() ? null : NetUtil.createInetAddressFromIpAddressString(literal);
+    return address == null ? NONE : address.getAddress();
   }
 
   @Override public String sni() {

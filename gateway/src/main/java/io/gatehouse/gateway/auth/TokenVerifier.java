@@ -75,7 +75,7 @@ public final class TokenVerifier {
       return null;
     }
     long now = clock.millis();
-    return now <= v.notAfterMillis() + skewMillis && now >= v.notBeforeMillis() - skewMillis ? v : null;
+    return now <= plus(v.notAfterMillis(), skewMillis) && now >= v.notBeforeMillis() - skewMillis ? v : null;
   }
 
   /** Forgets every verified token: the key set changed, so a removed key must not keep working. */
@@ -83,8 +83,19 @@ public final class TokenVerifier {
     verified.invalidateAll();
   }
 
-  /** Parses {@code token} as a JWS (its signature not yet checked); a JWE or {@code alg: none} is invalid. */
+  /**
+   * Parses {@code token} as a JWS (its signature not yet checked); a JWE or {@code alg: none} is
+   * invalid, and so is any character outside base64url and the dots (RFC 7515 §7.1): nimbus's
+   * decoder skips such characters, so without this check a signed token with bytes added to it
+   * (found by TokenFuzzTest) would verify as a different string.
+   */
   public static SignedJWT parse(String token) throws Invalid {
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) {
+        throw new Invalid("malformed token");
+      }
+    }
     try {
       return SignedJWT.parse(token);
     } catch (ParseException | RuntimeException e) {
@@ -154,7 +165,7 @@ public final class TokenVerifier {
     long now = clock.millis();
     long notAfter = millis(claims.getExpirationTime(), Long.MAX_VALUE);
     long notBefore = millis(claims.getNotBeforeTime(), Long.MIN_VALUE + 1 + skewMillis);
-    if (now > notAfter + skewMillis) {
+    if (now > plus(notAfter, skewMillis)) {
       throw new Invalid("expired");
     }
     if (now < notBefore - skewMillis) {
@@ -165,6 +176,12 @@ public final class TokenVerifier {
         jwt.getParsedParts()[1].toString(), notAfter, notBefore);
     verified.put(token, v);
     return v;
+  }
+
+  /** {@code a + b}, held at {@code Long.MAX_VALUE}: a token without {@code exp} (Long.MAX_VALUE) never expires, as in Envoy. */
+  private static long plus(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 
   private static long millis(Date date, long fallback) {

@@ -233,6 +233,22 @@ public final class GatewayMetrics {
         .tag("source", source).description("1 while the config source has no error").register(registry);
   }
 
+  /**
+   * An xDS source's meters: {@code gatehouse_xds_connected} (1 while its ADS stream is up) and, per
+   * resource type ({@code lds}, {@code rds}, {@code cds}, {@code eds}, {@code sds}), the answers it
+   * accepted ({@code gatehouse_xds_updates_total}) and refused ({@code gatehouse_xds_nacks_total}).
+   */
+  public void xds(io.gatehouse.admin.source.xds.XdsSource source) {
+    io.micrometer.core.instrument.Gauge.builder("gatehouse.xds.connected", () -> source.connected() ? 1 : 0)
+        .tag("source", source.name()).description("1 while the xDS stream to the control plane is up").register(registry);
+    for (String type : io.gatehouse.admin.source.xds.XdsSource.typeTags()) {
+      io.micrometer.core.instrument.FunctionCounter.builder("gatehouse.xds.updates", source, s -> s.updates(type))
+          .tags("source", source.name(), "type", type).description("xDS answers accepted (ACK)").register(registry);
+      io.micrometer.core.instrument.FunctionCounter.builder("gatehouse.xds.nacks", source, s -> s.nacks(type))
+          .tags("source", source.name(), "type", type).description("xDS answers refused (NACK)").register(registry);
+    }
+  }
+
   /** One route and upstream's meters, one per status class, created on first use. */
   private final class RouteMeters {
     private final String route;

@@ -48,6 +48,10 @@ public final class GatewayRuntime implements RuntimeView {
     return metrics.scrape();
   }
 
+  @Override public java.util.Optional<io.gatehouse.certs.mesh.IdentityStatus> meshIdentity() {
+    return dataplane.identities().serving().map(io.gatehouse.certs.mesh.WorkloadIdentity::status);
+  }
+
   @Override public List<ClusterView> clusters() {
     return dataplane.current().upstreams().values().stream()
         .sorted(Comparator.comparing(c -> c.name()))

@@ -82,6 +82,16 @@ public final class TunnelMetrics {
         Tags.of("listener", listener, "direction", "downstream")).increment(toClient);
   }
 
+  /**
+   * Counts a WebSocket tunnel the gateway closed at one of its limits ({@code limit}:
+   * {@code tunnel_idle_timeout}, {@code tunnel_max_duration}) in {@code gatehouse.limit.rejected},
+   * with the other limits.
+   */
+  public void limitReached(String listener, String route, String limit) {
+    counter("gatehouse.limit.rejected", "requests or connections refused by a limit",
+        Tags.of("listener", listener, "route", route, "limit", limit)).increment();
+  }
+
   /** The live count of open tunnels on {@code listener} (CONNECT, passthrough or WebSocket), shared by its event loops. */
   public AtomicLong active(String listener) {
     return active.computeIfAbsent(listener, l -> registry.gauge("gatehouse.tunnels.active", Tags.of("listener", l), new AtomicLong()));

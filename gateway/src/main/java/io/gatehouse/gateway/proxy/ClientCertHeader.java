@@ -14,7 +14,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The verified client certificate as Envoy's {@code x-forwarded-client-cert} value:
- * {@code Hash=<sha256 of the DER>;Subject="<RFC 2253>";URI=<each URI SAN>;DNS=<each DNS SAN>}.
+ * {@code By=<the gateway's SPIFFE id>;Hash=<sha256 of the DER>;Subject="<RFC 2253>";URI=<each URI SAN>;DNS=<each DNS SAN>}
+ * ({@code By} only with a mesh identity, as Envoy writes its own URI SAN there).
  * A client can never send this header itself: it is removed before forwarding and only the
  * gateway's own value (from the handshake of this connection) goes upstream.
  */
@@ -26,7 +27,7 @@ final class ClientCertHeader {
   private ClientCertHeader() {}
 
   /** The header value, or null when the connection is not TLS or the client sent no certificate. */
-  static String of(HttpServerRequest request) {
+  static String of(HttpServerRequest request, String by) {
     if (!request.isSSL()) {
       return null;
     }
@@ -39,7 +40,11 @@ final class ClientCertHeader {
     if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate leaf)) {
       return null;
     }
-    StringBuilder out = new StringBuilder(256).append("Hash=").append(sha256(leaf));
+    StringBuilder out = new StringBuilder(256);
+    if (!by.isEmpty()) {
+      out.append("By=").append(by).append(';');
+    }
+    out.append("Hash=").append(sha256(leaf));
     out.append(";Subject=\"").append(leaf.getSubjectX500Principal().getName().replace("\"", "\\\"")).append('"');
     appendSans(out, leaf, SAN_URI, "URI");
     appendSans(out, leaf, SAN_DNS, "DNS");

@@ -3,6 +3,8 @@ package io.gatehouse.gateway.proxy;
 import io.gatehouse.routes.ListenerEdge;
 import io.gatehouse.routes.egress.Cidr;
 import io.netty.util.NetUtil;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -39,6 +41,21 @@ final class ClientTrust {
       return hops > 0;
     }
     return inCidrs(address);
+  }
+
+  /**
+   * Who the client of {@code request} is: for a trusted peer, the address its {@code X-Forwarded-For}
+   * names ({@link #client}); otherwise the peer itself (the PROXY protocol's source when the listener
+   * takes it). Null when the connection has no address. This is what {@code X-Real-IP} carries.
+   */
+  String clientOf(HttpServerRequest request) {
+    SocketAddress address = request.remoteAddress();
+    String peer = address == null ? null : address.hostAddress();
+    if (peer == null || !trusts(peer)) {
+      return peer;
+    }
+    List<String> lines = request.headers().getAll("x-forwarded-for");
+    return client(lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(", ", lines), peer);
   }
 
   /** The client address of a trusted peer's request, from its {@code X-Forwarded-For} list (null: none). */

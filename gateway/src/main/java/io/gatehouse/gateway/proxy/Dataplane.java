@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.auth.AuthState;
 import io.gatehouse.gateway.filter.RouteFilters;
+import io.gatehouse.gateway.mesh.MeshIdentities;
 import io.gatehouse.gateway.observe.Traces;
 import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.upstream.SessionCookies;
@@ -25,6 +26,7 @@ public final class Dataplane {
   private final RouteFilters filters;
   private final TunnelMetrics tunnels;
   private final AuthState auth;
+  private final MeshIdentities identities;
   private volatile Snapshot current = Snapshot.empty();
   private volatile boolean draining;
 
@@ -39,6 +41,7 @@ public final class Dataplane {
     this.registry = registry;
     this.filters = RouteFilters.start(vertx, registry, sessionCookies);
     this.auth = AuthState.start(vertx, registry);
+    this.identities = new MeshIdentities(vertx, registry);
     this.tunnels = tunnels;
   }
 
@@ -66,7 +69,8 @@ public final class Dataplane {
 
   /** Compiles {@code config} aside, reusing the current snapshot's unchanged upstream clients; throws if it cannot. */
   public Snapshot compile(io.gatehouse.routes.GatewayConfig config, long version) {
-    return Snapshot.compile(vertx, registry, config, version, current, filters, auth.compile(config.security()), tunnels);
+    return Snapshot.compile(vertx, registry, config, version, current, filters, auth.compile(config.security()), tunnels,
+        identities.forConfig(config.meshIdentity()));
   }
 
   /** Reads the JWKS files of the serving config again (a watched file changed; the config did not). */
@@ -80,6 +84,12 @@ public final class Dataplane {
     current = next;
     retire(previous, next);
     auth.retain(next.config().security());
+    identities.retain(next.config().meshIdentity());
+  }
+
+  /** The gateway's workload identity (the serving config's {@code meshIdentity}). */
+  public MeshIdentities identities() {
+    return identities;
   }
 
   /** Drops a compiled snapshot that will not be installed, closing the clients it alone created. */
@@ -87,11 +97,14 @@ public final class Dataplane {
     retire(unused, current);
   }
 
-  /** Closes, after the drain timeout, the clients of {@code old} that {@code kept} does not use. */
+  /**
+   * Retires the clients of {@code old} that {@code kept} does not use: they close once what is in
+   * flight on them has ended (long-lived streams and tunnels included), then within the drain timeout.
+   */
   private void retire(Snapshot old, Snapshot kept) {
     for (UpstreamClient client : old.upstreams().values()) {
       if (kept.upstreams().get(client.name()) != client) {
-        client.close(drainTimeout).onFailure(e -> LOG.warning("closing upstream " + client.name() + ": " + e));
+        client.retire(drainTimeout).onFailure(e -> LOG.warning("closing upstream " + client.name() + ": " + e));
       }
     }
     Traces traces = old.traces();

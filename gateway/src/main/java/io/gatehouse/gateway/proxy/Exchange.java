@@ -110,6 +110,14 @@ public final class Exchange implements RequestView {
     return edge;
   }
 
+  /**
+   * The client's address as this listener's trusted hops establish it (the {@code X-Real-IP} the
+   * upstream gets): Istio's {@code remote.ip}. The connection's peer is {@code request().remoteAddress()}.
+   */
+  public String clientAddress() {
+    return edge.trust().clientOf(request);
+  }
+
   public String requestId() {
     return requestId;
   }
@@ -156,7 +164,7 @@ public final class Exchange implements RequestView {
       return null;
     }
     if (clientCert == null) {
-      String value = ClientCertHeader.of(request);
+      String value = ClientCertHeader.of(request, snapshot.spiffeId());
       clientCert = value == null ? "" : value;
     }
     return clientCert.isEmpty() ? null : clientCert;

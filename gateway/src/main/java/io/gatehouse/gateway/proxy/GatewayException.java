@@ -41,6 +41,12 @@ public final class GatewayException extends RuntimeException {
   public static GatewayException connectFailure(String server, Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof javax.net.ssl.SSLException) {
+        // The verifier's own words (wrong SPIFFE id, untrusted issuer) beat the engine's generic ones.
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+          if (c instanceof java.security.cert.CertificateException) {
+            return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, server + ": " + c.getMessage());
+          }
+        }
         return new GatewayException(Reason.UPSTREAM_TLS_FAILURE, server + ": " + t.getMessage());
       }
     }

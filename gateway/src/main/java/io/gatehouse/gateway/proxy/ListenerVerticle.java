@@ -48,6 +48,9 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
         .setTcpNoDelay(true);
     if (tls != null) {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
+      if (config.tls().meshClients()) {
+        options.setTrustOptions(io.vertx.core.net.TrustOptions.wrap(dataplane.identities().clientTrust()));
+      }
     }
     PolicyMetrics limits = new PolicyMetrics(metrics.registry());
     guard = new ConnectionGuard(config.name(), config.limits(), metrics.connections(config.name()), limits, accessLog,

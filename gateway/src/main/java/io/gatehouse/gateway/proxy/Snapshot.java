@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.certs.mesh.WorkloadIdentity;
 import io.gatehouse.gateway.auth.Guard;
 import io.gatehouse.gateway.filter.RouteFilters;
 import io.gatehouse.gateway.observe.Traces;
@@ -37,10 +38,12 @@ public final class Snapshot {
   /** Per TCP listener, the one route that names it. */
   private final Map<String, Route> tcp;
   private final Traces traces;
+  private final WorkloadIdentity identity;
 
   private Snapshot(long version, GatewayConfig config, PerListener<Stage> routes, Map<String, UpstreamClient> upstreams,
-                   Traces traces) {
+                   Traces traces, WorkloadIdentity identity) {
     this.version = version;
+    this.identity = identity;
     this.traces = traces;
     this.config = config;
     this.routes = routes;
@@ -92,23 +95,24 @@ public final class Snapshot {
    * Compiles {@code config}. Upstreams whose config equals one in {@code previous} keep its live
    * client (and warm connections); others get a new client. The route policies' long-lived
    * state (buckets, Redis clients, meters) comes from {@code filters}, and {@code tunnels}, so a reload keeps it;
-   * {@code guard} (authentication and authorization) runs in front of every route. Runs
+   * {@code guard} (authentication and authorization) runs in front of every route; mesh upstreams
+   * present {@code identity} (null: the config has no {@code meshIdentity}). Runs
    * on the config writer thread.
    */
   public static Snapshot compile(Vertx vertx, MeterRegistry registry, GatewayConfig config, long version, Snapshot previous,
-                                 RouteFilters filters, Guard guard, TunnelMetrics tunnels) {
+                                 RouteFilters filters, Guard guard, TunnelMetrics tunnels, WorkloadIdentity identity) {
     Traces traces = null;
     Map<String, UpstreamClient> clients = new HashMap<>();
     try {
       for (Upstream upstream : config.upstreams()) {
         UpstreamClient reused = previous == null ? null : previous.upstreams.get(upstream.name());
-        clients.put(upstream.name(), reused != null && reused.config().equals(upstream)
-            ? reused : UpstreamClient.start(vertx, upstream, registry));
+        clients.put(upstream.name(), reused != null && reused.serves(upstream, identity)
+            ? reused : UpstreamClient.start(vertx, upstream, registry, identity));
       }
       Stage noRoute = guard.isNone() ? Pipelines.noRoute() : guard.filter().wrap(Pipelines.noRoute());
       PerListener<Stage> tables = PerListener.compile(config, new Pipelines(vertx, clients, filters, guard, tunnels)::build, noRoute);
       traces = traces(config, previous, registry);
-      return new Snapshot(version, config, tables, clients, traces);
+      return new Snapshot(version, config, tables, clients, traces, identity);
     } catch (RuntimeException e) {
       // Close what this failed compile created; the previous snapshot's clients stay.
       clients.values().stream().filter(c -> previous == null || previous.upstreams.get(c.name()) != c)
@@ -137,7 +141,12 @@ public final class Snapshot {
   /** An empty snapshot: every request gets 404. */
   static Snapshot empty() {
     return new Snapshot(0, GatewayConfig.EMPTY, PerListener.compile(GatewayConfig.EMPTY, (r, m) -> null, Pipelines.noRoute()),
-        Map.of(), null);
+        Map.of(), null, null);
+  }
+
+  /** The gateway's SPIFFE id for this snapshot's config ("" without a meshIdentity or before its first certificate). */
+  public String spiffeId() {
+    return identity == null ? "" : identity.spiffeId();
   }
 
   public long version() {

@@ -11,20 +11,23 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An HTTP/1.1 upgrade (WebSocket) carried through: the upgrade request goes upstream with its
  * {@code Upgrade} header; a 101 answer is relayed with the upstream's handshake headers and both
  * connections become one raw byte {@link Tunnel}, with the listener's tunnel limits (idle
- * timeout, maximum duration) and its bytes counted, as CONNECT and passthrough tunnels. Any
- * other answer is relayed as a normal response.
+ * timeout, maximum duration) and its bytes counted, as CONNECT and passthrough tunnels. The
+ * gateway's own closes (those limits, the end of a drain) are WebSocket closes, 1001 "going
+ * away" to both sides. Any other answer is relayed as a normal response.
  */
 final class UpgradeTunnel {
   private UpgradeTunnel() {}
@@ -82,17 +85,25 @@ final class UpgradeTunnel {
     upstreamSocket.pause();
     ex.response().headers().addAll(response.headers());
     ex.editResponseHead(ex.response().headers());
+    HttpConnection connection = ex.request().connection();
     return ex.request().toNetSocket().compose(client -> {
       client.pause();
       ex.tunnelled(true);
+      if (connection instanceof ConnectionBase base && base.channel().pipeline().get("idle") != null) {
+        // The tunnel's idle timeout governs from now on (with a WebSocket close), not the listener's connection one.
+        base.channel().pipeline().remove("idle");
+      }
       AtomicLong active = metrics.active(ex.listener());
       active.incrementAndGet();
-      return Tunnel.splice(vertx, client, upstreamSocket, Buffer.buffer(), limits(ex)).map(result -> {
+      return Tunnel.spliceWebSocket(vertx, client, upstreamSocket, limits(ex)).map(result -> {
         active.decrementAndGet();
         ex.tunnelBytes(result.bytesFromClient(), result.bytesToClient());
         metrics.bytes(ex.listener(), result.bytesFromClient(), result.bytesToClient());
         if (!result.end().equals("closed")) {
           ex.failure("tunnel_" + result.end());
+        }
+        if (result.end().equals("idle_timeout") || result.end().equals("max_duration")) {
+          metrics.limitReached(ex.listener(), ex.route(), "tunnel_" + result.end());
         }
         return null;
       });
@@ -102,13 +113,13 @@ final class UpgradeTunnel {
     });
   }
 
-  /** The tunnel limits of the listener the request came in on (the defaults if the snapshot no longer has it). */
+  /** The tunnel limits of the listener the request came in on (the WebSocket defaults if the snapshot no longer has it). */
   private static Listener.Tunnels limits(Exchange ex) {
     for (Listener listener : ex.snapshot().config().listeners()) {
       if (listener.name().equals(ex.listener())) {
         return listener.tunnels();
       }
     }
-    return Listener.Tunnels.DEFAULT;
+    return Listener.Tunnels.WEBSOCKET;
   }
 }

@@ -42,6 +42,9 @@
  *
  * A reload compiles a new {@link io.gatehouse.gateway.proxy.Snapshot} on the config writer thread
  * and swaps it in {@link io.gatehouse.gateway.proxy.Dataplane} with one volatile write; a request
- * keeps the snapshot it started with.
+ * keeps the snapshot it started with, and a WebSocket or gRPC stream keeps its upstream connection:
+ * the client of a changed upstream is retired, closing only once nothing is in flight on it. A
+ * WebSocket the gateway itself ends (its limits, a drain) gets 1001 "going away" both ways
+ * (tcp.WebSocketFrames finds where its frames end).
  */
 package io.gatehouse.gateway.proxy;

@@ -1,9 +1,11 @@
 package io.gatehouse.gateway.upstream;
 
+import io.gatehouse.certs.mesh.WorkloadIdentity;
 import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.Upstream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -28,6 +30,10 @@ public final class UpstreamClient {
   /** HTTP/2 connections per endpoint; each multiplexes as many streams as the endpoint allows. */
   static final int HTTP2_POOL_SIZE = 4;
 
+  /** How often a retired client looks whether its last request, stream or tunnel has ended. */
+  static final long RETIRE_CHECK_MILLIS = 1_000;
+
+  private final Vertx vertx;
   private final Upstream config;
   private final HttpClient client;
   private final EndpointSet endpoints;
@@ -36,8 +42,11 @@ public final class UpstreamClient {
   private final Breaker breaker;
   private final OutlierDetector outliers;
   private final HealthChecker health;
+  /** The workload identity a mesh upstream's TLS was built with (null otherwise); set once, by {@link #start}. */
+  private WorkloadIdentity identity;
 
   private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
     this.config = config;
     this.client = client;
     EndpointState[] all = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
@@ -62,6 +71,14 @@ public final class UpstreamClient {
 
   /** Creates the client for {@code config} and starts its health checks, if any. */
   public static UpstreamClient start(Vertx vertx, Upstream config, MeterRegistry registry) {
+    return start(vertx, config, registry, null);
+  }
+
+  /**
+   * Creates the client for {@code config}; a mesh upstream (ISTIO_MUTUAL) presents and verifies
+   * with {@code identity} (null: the gateway has none, and such an upstream is refused).
+   */
+  public static UpstreamClient start(Vertx vertx, Upstream config, MeterRegistry registry, WorkloadIdentity identity) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(registry, "registry");
     HttpClientOptions options = new HttpClientOptions()
@@ -70,7 +87,7 @@ public final class UpstreamClient {
         .setMaxHeaderSize(32 * 1024)
         .setDecompressionSupported(false);
     if (config.tls().enabled()) {
-      UpstreamTlsOptions.apply(options, config.tls());
+      UpstreamTlsOptions.apply(options, config, identity);
     }
     if (config.protocol() == Upstream.Protocol.HTTP2) {
       // Prior knowledge in clear text (no Upgrade round trip), ALPN h2 over TLS.
@@ -81,7 +98,9 @@ public final class UpstreamClient {
         .with(options)
         .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE))
         .build();
-    return new UpstreamClient(vertx, config, client, options, registry);
+    UpstreamClient started = new UpstreamClient(vertx, config, client, options, registry);
+    started.identity = config.tls().mesh() ? identity : null;
+    return started;
   }
 
   public String name() {
@@ -90,6 +109,11 @@ public final class UpstreamClient {
 
   public Upstream config() {
     return config;
+  }
+
+  /** Whether this client can serve {@code upstream} with {@code identity}: same config, same workload identity. */
+  public boolean serves(Upstream upstream, WorkloadIdentity identity) {
+    return config.equals(upstream) && (!config.tls().mesh() || this.identity == identity);
   }
 
   /** Every endpoint, in config order, with its live state (for metrics). */
@@ -187,10 +211,35 @@ public final class UpstreamClient {
     options.setServer(endpoint.address());
     if (config.tls().enabled()) {
       // The peer name for SNI and certificate verification (and part of the pool key).
-      String sni = config.tls().sni();
+      // Mesh upstreams: the endpoint's host, from which MeshAlpn makes Istio's SNI.
+      String sni = config.tls().mesh() ? "" : config.tls().sni();
       options.setHost(sni.isEmpty() ? endpoint.config().host() : sni).setPort(endpoint.config().port());
     }
     return options;
+  }
+
+  /**
+   * Retires this client, which a reload replaced or removed (no new snapshot sends it requests):
+   * health checks stop now, and its connections close once no request, gRPC stream or WebSocket
+   * tunnel is in flight on any endpoint, then within {@code grace}. A reload thus never cuts a
+   * long-lived connection, as Envoy drains a changed cluster's connection pools without a deadline;
+   * the listeners' limits (route and tunnel timeouts) bound what is in flight.
+   */
+  public Future<Void> retire(Duration grace) {
+    if (health != null) {
+      health.stop();
+    }
+    Promise<Void> closed = Promise.promise();
+    closeWhenIdle(grace, closed);
+    return closed.future();
+  }
+
+  private void closeWhenIdle(Duration grace, Promise<Void> closed) {
+    if (endpoints().stream().allMatch(e -> e.inFlight() == 0)) {
+      client.shutdown(grace).onComplete(closed);
+    } else {
+      vertx.setTimer(RETIRE_CHECK_MILLIS, id -> closeWhenIdle(grace, closed));
+    }
   }
 
   /** Stops health checks now, stops taking requests, and closes connections once in-flight ones finish or {@code grace} ends. */

@@ -7,6 +7,7 @@ import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Kubernetes;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.MeshIdentity;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
@@ -32,8 +33,8 @@ import io.gatehouse.routes.auth.Security;
  */
 final class ConfigReader {
   private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes",
-      "telemetry", "authentication", "authorization", "extAuthz");
-  private static final Set<String> SINGLES = Set.of("admin", "demo", "egress", "telemetry");
+      "telemetry", "authentication", "authorization", "extAuthz", "meshIdentity");
+  private static final Set<String> SINGLES = Set.of("admin", "demo", "egress", "telemetry", "meshIdentity");
 
   private final boolean fragment;
   private final Problems problems = new Problems();
@@ -107,7 +108,7 @@ final class ConfigReader {
   }
 
   private void rejectLocalOnly(Fields fields) {
-    for (String key : List.of("admin", "demo", "kubernetes", "telemetry")) {
+    for (String key : List.of("admin", "demo", "kubernetes", "telemetry", "meshIdentity")) {
       if (fields.has(key)) {
         problems.add(fields.origin(key), "\"" + key + "\" can only be set in the config directory, not by this source");
       }
@@ -131,6 +132,13 @@ final class ConfigReader {
     List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
     Located telemetryNode = singles.get("telemetry");
     Telemetry telemetry = telemetryNode == null ? Telemetry.DEFAULT : new TelemetryReader(problems).read(telemetryNode);
+    Located meshIdentityNode = singles.get("meshIdentity");
+    MeshIdentity meshIdentity = meshIdentityNode == null ? MeshIdentity.NONE
+        : new MeshIdentityReader(problems).read(meshIdentityNode);
+    if (!fragment) {
+      MeshIdentityReader.checkUpstreams(meshIdentity, ups, upstreams, problems);
+      MeshIdentityReader.checkListeners(meshIdentity, ls, listeners, problems);
+    }
     SecurityReader securityReader = new SecurityReader(problems);
     Security security = securityReader.read(authentication, authorization, extAuthz);
     if (!fragment) {
@@ -138,7 +146,7 @@ final class ConfigReader {
       securityReader.checkNames(security, ls.stream().map(Listener::name).collect(Collectors.toSet()),
           rts.stream().map(Route::name).collect(Collectors.toSet()));
     }
-    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry, security),
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry, security, meshIdentity),
         problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());

@@ -18,4 +18,10 @@ final class FileRefs {
     }
     return resolved.toString();
   }
+
+  /** The absolute path of {@code value} resolved against {@code baseDir}, for files that appear later (tokens, state). */
+  static String absolute(String value, Path baseDir) {
+    Path p = Path.of(value);
+    return (p.isAbsolute() ? p : baseDir.resolve(p)).toAbsolutePath().normalize().toString();
+  }
 }

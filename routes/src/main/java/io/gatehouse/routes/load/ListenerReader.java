@@ -21,7 +21,7 @@ final class ListenerReader {
   private static final Set<String> REDIRECT_KEYS = Set.of("port", "status");
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> TUNNEL_KEYS = Set.of("idleTimeout", "maxDuration", "maxActive");
-  static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "minVersion", "ciphers",
+  static final Set<String> TLS_KEYS = Set.of("certificates", "clientAuth", "clientCa", "meshClients", "minVersion", "ciphers",
       "allowJdkFallback");
   private static final Set<String> CERT_KEYS = Set.of("hosts", "cert", "key", "dev");
   private static final Set<String> VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
@@ -75,15 +75,15 @@ final class ListenerReader {
     } else if (f.has("tls")) {
       problems.add(f.origin("tls"), "listener " + Fields.quote(name) + ": \"tls\" is only for protocols HTTPS, EGRESS and TCP (this one is " + protocol + ")");
     }
-    Listener.Tunnels tunnels = Listener.Tunnels.DEFAULT;
+    Listener.Tunnels tunnels = Listener.Tunnels.defaultFor(protocol);
     if (f.has("tunnels")) {
-      if (protocol == Listener.Protocol.EGRESS || protocol == Listener.Protocol.TLS_PASSTHROUGH
-          || protocol == Listener.Protocol.TCP) {
-        tunnels = f.nested("tunnels", "listener " + name + " tunnels", TUNNEL_KEYS).map(ListenerReader::tunnels)
-            .orElse(Listener.Tunnels.DEFAULT);
-      } else {
-        problems.add(f.origin("tunnels"), "listener " + Fields.quote(name)
-            + ": \"tunnels\" is only for protocols EGRESS, TLS_PASSTHROUGH and TCP (this one is " + protocol + ")");
+      Listener.Tunnels defaults = tunnels;
+      tunnels = f.nested("tunnels", "listener " + name + " tunnels", TUNNEL_KEYS).map(t -> tunnels(t, defaults))
+          .orElse(defaults);
+      if (tunnels.maxActive() != defaults.maxActive()
+          && (protocol == Listener.Protocol.HTTP || protocol == Listener.Protocol.HTTPS)) {
+        problems.add(f.origin("tunnels"), "listener " + Fields.quote(name) + ": \"tunnels.maxActive\" is only for"
+            + " protocols EGRESS, TLS_PASSTHROUGH and TCP (limits.maxConnections bounds the WebSocket connections of " + protocol + ")");
       }
     }
     int egressPort = 0;
@@ -133,8 +133,7 @@ final class ListenerReader {
     }).orElse(Listener.HttpsRedirect.NONE);
   }
 
-  private static Listener.Tunnels tunnels(Fields t) {
-    Listener.Tunnels d = Listener.Tunnels.DEFAULT;
+  private static Listener.Tunnels tunnels(Fields t, Listener.Tunnels d) {
     return new Listener.Tunnels(t.duration("idleTimeout", d.idleTimeout()), t.duration("maxDuration", d.maxDuration()),
         t.integer("maxActive", d.maxActive(), 1, 1_000_000));
   }
@@ -183,9 +182,15 @@ final class ListenerReader {
     }
     ListenerTls.ClientAuth auth = t.enumValue("clientAuth", ListenerTls.ClientAuth.class, ListenerTls.ClientAuth.NONE);
     String clientCa = "";
-    if (t.has("clientCa")) {
+    boolean mesh = t.bool("meshClients", false);
+    if (mesh && t.has("clientCa")) {
+      problems.add(t.origin("clientCa"), t.what() + ": clientCa or meshClients, not both (mesh clients are verified"
+          + " against the mesh root)");
+    } else if (mesh && auth == ListenerTls.ClientAuth.NONE) {
+      problems.add(t.origin("meshClients"), t.what() + ": meshClients needs clientAuth PERMISSIVE or STRICT");
+    } else if (t.has("clientCa")) {
       clientCa = FileRefs.existing(t, "clientCa", t.string("clientCa", ""), item.baseDir());
-    } else if (auth != ListenerTls.ClientAuth.NONE) {
+    } else if (auth != ListenerTls.ClientAuth.NONE && !mesh) {
       problems.add(t.origin("clientAuth"), t.what() + ": clientAuth " + auth + " needs clientCa (the CA bundle that signs client certificates)");
     }
     String min = t.string("minVersion", "TLSv1.2");
@@ -193,7 +198,7 @@ final class ListenerReader {
       problems.add(t.origin("minVersion"), t.what() + ".minVersion: " + Fields.quote(min)
           + " is not allowed (expected TLSv1.2 or TLSv1.3; TLS 1.0 and 1.1 are insecure)");
     }
-    return new ListenerTls(certs, auth, clientCa, min, t.strings("ciphers"), t.bool("allowJdkFallback", false));
+    return new ListenerTls(certs, auth, clientCa, min, t.strings("ciphers"), t.bool("allowJdkFallback", false), mesh);
   }
 
   private ListenerTls.CertificateRef certificate(Fields c, Located item) {

@@ -11,7 +11,8 @@ import java.util.Set;
 final class UpstreamReader {
   private static final Set<String> KEYS = Set.of("name", "endpoints", "loadBalancer", "tls", "protocol",
       "hashOn", "healthCheck", "outlierDetection", "circuitBreaker", "retryBudget");
-  private static final Set<String> TLS_KEYS = Set.of("sni", "caCert", "clientCert", "clientKey", "verifyHostname");
+  private static final Set<String> TLS_KEYS = Set.of("mode", "sni", "caCert", "clientCert", "clientKey", "verifyHostname",
+      "subjectAltNames");
 
   private final Problems problems;
   private final Names names;
@@ -56,6 +57,18 @@ final class UpstreamReader {
   }
 
   private UpstreamTls tls(Fields t, Located item) {
+    String mode = t.string("mode", "SIMPLE");
+    if (mode.equals("MESH")) {
+      return meshTls(t);
+    }
+    if (!mode.equals("SIMPLE")) {
+      problems.add(t.origin("mode"), t.what() + ".mode: " + Fields.quote(mode)
+          + " is not a TLS mode (expected SIMPLE (files; MUTUAL with clientCert) or MESH (the workload identity))");
+    }
+    if (t.has("subjectAltNames")) {
+      problems.add(t.origin("subjectAltNames"), t.what() + ".subjectAltNames: only with mode: MESH"
+          + " (SIMPLE verifies the host name)");
+    }
     String ca = file(t, "caCert", item);
     String cert = file(t, "clientCert", item);
     String key = file(t, "clientKey", item);
@@ -67,6 +80,25 @@ final class UpstreamReader {
       problems.add(t.origin("sni"), t.what() + ".sni: " + Fields.quote(sni) + " is not a host name");
     }
     return new UpstreamTls(true, Values.normaliseHost(sni), ca, cert, key, t.bool("verifyHostname", true));
+  }
+
+  /** ISTIO_MUTUAL: the workload certificate and the mesh root, checked against the expected SPIFFE ids. */
+  private UpstreamTls meshTls(Fields t) {
+    for (String key : List.of("caCert", "clientCert", "clientKey", "verifyHostname")) {
+      if (t.has(key)) {
+        problems.add(t.origin(key), t.what() + "." + key + ": not with mode: MESH (the workload certificate from"
+            + " meshIdentity and the mesh root are used; name the upstream's identities in subjectAltNames)");
+      }
+    }
+    List<String> sans = t.strings("subjectAltNames");
+    for (int i = 0; i < sans.size(); i++) {
+      if (!sans.get(i).startsWith("spiffe://") || sans.get(i).length() == "spiffe://".length()) {
+        problems.add(t.list("subjectAltNames").get(i).origin(), t.what() + ".subjectAltNames: " + Fields.quote(sans.get(i))
+            + " is not a SPIFFE id (expected spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT)");
+      }
+    }
+    String sni = t.string("sni", "");
+    return UpstreamTls.mesh(sni, sans);
   }
 
   private static String file(Fields t, String key, Located item) {

@@ -205,7 +205,8 @@ final class IstioSecurity {
       unsupported |= unsupported(scope, c, Set.of("key", "values", "notValues"), narrow);
       String key = c.text("key");
       Optional<String> keyProblem = io.gatehouse.routes.auth.Policies.problems(new AuthorizationPolicy.Rule(List.of(), List.of(),
-          List.of(new AuthorizationPolicy.Condition(key, List.of("x"), List.of())))).stream().findFirst();
+          List.of(new AuthorizationPolicy.Condition(key, List.of("x"), List.of())))).stream()
+          .filter(p -> p.startsWith("when[0].key:")).findFirst(); // the key only: "x" is no address or port, and values are checked below
       if (keyProblem.isPresent()) {
         scope.warn(c.get("key"), keyProblem.get().substring(keyProblem.get().indexOf(": ") + 2) + "; "
             + (narrow ? "the rule is left out (never matches)" : "the condition is left out (the rule denies more)"));

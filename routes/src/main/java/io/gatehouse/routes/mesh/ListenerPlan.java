@@ -114,7 +114,7 @@ final class ListenerPlan {
           ? new ListenerTls(entry.certificates(), s.clientAuth(), s.clientCa(), s.minVersion(), List.of())
           : ListenerTls.NONE;
       out.add(new Listener(name(port), "0.0.0.0", settings.bindPort(port), s.protocol(), tls,
-          s.httpsRedirect(), Listener.Tunnels.DEFAULT, 0, ListenerLimits.DEFAULT, settings.proxyProtocol(),
+          s.httpsRedirect(), Listener.Tunnels.defaultFor(s.protocol()), 0, ListenerLimits.DEFAULT, settings.proxyProtocol(),
           settings.edge()));
     });
     return out;

@@ -54,7 +54,7 @@ final class Policies {
       "portLevelSettings");
   private static final Set<String> PORT_KEYS = Set.of("port", "loadBalancer", "tls", "connectionPool", "outlierDetection");
   private static final Set<String> TLS_KEYS = Set.of("mode", "credentialName", "caCertificates", "clientCertificate",
-      "privateKey", "sni", "insecureSkipVerify");
+      "privateKey", "sni", "insecureSkipVerify", "subjectAltNames");
 
   private final Map<String, Rule> byHost = new HashMap<>();
 
@@ -172,9 +172,9 @@ final class Policies {
         return UpstreamTls.NONE;
       }
       case "ISTIO_MUTUAL" -> {
-        scope.warn(t.get("mode"), "ISTIO_MUTUAL needs the mesh's workload identity, which this gateway does not"
-            + " have; traffic goes out without TLS");
-        return UpstreamTls.NONE;
+        // Istio's SNI for in-mesh mTLS is the DNS SRV form of the cluster; the upstream's own
+        // port is filled in by the gateway when the rule names no sni (BuildDNSSrvSubsetKey).
+        return UpstreamTls.mesh(sni.toLowerCase(java.util.Locale.ROOT), spiffeIds(scope, t));
       }
       case "SIMPLE", "MUTUAL" -> { }
       default -> {
@@ -202,6 +202,21 @@ final class Policies {
       scope.error(t, "MUTUAL needs a client certificate and key (credentialName, or clientCertificate and privateKey)");
     }
     return new UpstreamTls(true, sni.toLowerCase(java.util.Locale.ROOT), ca, cert, key, verify);
+  }
+
+  /** {@code subjectAltNames}: the identities an ISTIO_MUTUAL upstream may present (SPIFFE URIs). */
+  private static List<String> spiffeIds(Scope scope, Tree t) {
+    List<String> out = new java.util.ArrayList<>();
+    for (Tree san : t.get("subjectAltNames").itemsOrEmpty()) {
+      String text = san.text();
+      if (text.startsWith("spiffe://") && text.length() > "spiffe://".length()) {
+        out.add(text);
+      } else {
+        scope.warn(san, "subjectAltNames entry \"" + text + "\" is not a SPIFFE id; ISTIO_MUTUAL checks the upstream's"
+            + " spiffe:// URI SAN, so this entry can never match");
+      }
+    }
+    return out;
   }
 
   List<Rule> rules() {

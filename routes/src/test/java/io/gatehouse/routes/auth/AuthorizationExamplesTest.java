@@ -30,15 +30,17 @@ import org.junit.jupiter.api.TestFactory;
  * and the status Istio's gateway answers (200 or 403). Here they go through the translator and the
  * compiled policies; {@code AuthorizationExamplesLiveTest} (gateway) sends them to a live gateway.
  * A request's {@code jwt} claims come from issuer {@code testing@secure.istio.io}; {@code principal}
- * (an mTLS identity), {@code ip} and {@code port} are only set here, so such requests say
- * {@code live: false}.
+ * (an mTLS identity), {@code ip} (the peer), {@code remoteIp} (the client behind trusted hops,
+ * {@code ip} when absent) and {@code port} are only set here, so such requests say {@code live: false}
+ * ({@code RemoteIpPolicyTest} sends the trusted-hop cases to a live gateway).
  */
 class AuthorizationExamplesTest {
   static final String ISSUER = "testing@secure.istio.io";
 
   /** A request of the table, as the policy matcher sees it. */
   record TableRequest(String method, String path, String authority, int port, String principal, String requestPrincipal,
-                      byte[] ip, Map<String, String> headers, Map<String, Object> claims) implements AuthzRequest {
+                      byte[] ip, byte[] remoteIp, Map<String, String> headers, Map<String, Object> claims)
+      implements AuthzRequest {
     @Override public String listener() {
       return "http";
     }
@@ -48,10 +50,6 @@ class AuthorizationExamplesTest {
     }
 
     @Override public byte[] sourceIp() {
-      return ip;
-    }
-
-    @Override public byte[] remoteIp() {
       return ip;
     }
 
@@ -120,7 +118,8 @@ class AuthorizationExamplesTest {
     Map<String, String> headers = new java.util.HashMap<>();
     r.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue().asText()));
     byte[] ip = InetAddress.getByName(r.path("ip").asText("127.0.0.1")).getAddress();
+    byte[] remoteIp = r.has("remoteIp") ? InetAddress.getByName(r.path("remoteIp").asText()).getAddress() : ip;
     return new TableRequest(r.path("method").asText(), r.path("path").asText(), r.path("host").asText("shop.example.com"),
-        r.path("port").asInt(8080), r.path("principal").asText(""), requestPrincipal, ip, headers, claims);
+        r.path("port").asInt(8080), r.path("principal").asText(""), requestPrincipal, ip, remoteIp, headers, claims);
   }
 }

@@ -108,6 +108,15 @@ class MeshPoliciesTest {
 
   static Stream<Case> translated() {
     return Stream.of(
+        new Case("ISTIO_MUTUAL: mesh TLS with the workload identity, checking subjectAltNames", destinationRule("""
+            trafficPolicy:
+              tls: { mode: ISTIO_MUTUAL, subjectAltNames: ["spiffe://cluster.local/ns/shop/sa/reviews"] }
+            """), c -> reviews(c).tls(),
+            io.gatehouse.routes.UpstreamTls.mesh("", List.of("spiffe://cluster.local/ns/shop/sa/reviews")), List.of()),
+        new Case("ISTIO_MUTUAL with an sni and no subjectAltNames", destinationRule("""
+            trafficPolicy:
+              tls: { mode: ISTIO_MUTUAL, sni: Reviews.Shop }
+            """), c -> reviews(c).tls(), io.gatehouse.routes.UpstreamTls.mesh("reviews.shop", List.of()), List.of()),
         new Case("fault delay and abort", virtualService("""
             fault:
               delay: { fixedDelay: 1.5s, percentage: { value: 10 } }

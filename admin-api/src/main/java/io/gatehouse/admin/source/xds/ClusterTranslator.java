@@ -1,0 +1,220 @@
+package io.gatehouse.admin.source.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.gatehouse.routes.CircuitBreaker;
+import io.gatehouse.routes.HashOn;
+import io.gatehouse.routes.HealthCheck;
+import io.gatehouse.routes.OutlierDetection;
+import io.gatehouse.routes.RetryBudget;
+import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.UpstreamTls;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A CDS {@code Cluster} as an {@link XCluster}: EDS, STATIC and DNS clusters, the balancer, HTTP/2
+ * to the endpoints, circuit breaker thresholds, outlier detection and upstream TLS (files or SDS
+ * secrets; Istio mutual TLS is recognised). A cluster kind the gateway cannot serve (ORIGINAL_DST,
+ * aggregate) is kept as unservable, not refused: Istio sends such clusters to every gateway.
+ */
+final class ClusterTranslator {
+  static final String TLS_SOCKET = "envoy.transport_sockets.tls";
+  private static final String HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  private ClusterTranslator() {}
+
+  static XCluster translate(Cluster c, Findings f) {
+    String unservable = "";
+    String eds = "";
+    List<Upstream.Endpoint> inline = new ArrayList<>();
+    switch (c.getClusterDiscoveryTypeCase()) {
+      case TYPE -> {
+        switch (c.getType()) {
+          case EDS -> eds = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName()
+              : c.getEdsClusterConfig().getServiceName();
+          case STATIC, STRICT_DNS, LOGICAL_DNS -> inline.addAll(EndpointTranslator.translate(c.getLoadAssignment(),
+              new Findings(XdsType.CDS, c.getName())).endpoints());
+          default -> unservable = "cluster type " + c.getType() + " is not served (expected: EDS, STATIC, STRICT_DNS"
+              + " or LOGICAL_DNS)";
+        }
+      }
+      case CLUSTERDISCOVERYTYPE_NOT_SET -> eds = "";
+      default -> unservable = "cluster type " + c.getClusterDiscoveryTypeCase() + " is not served";
+    }
+    if (c.getClusterDiscoveryTypeCase() == Cluster.ClusterDiscoveryTypeCase.CLUSTERDISCOVERYTYPE_NOT_SET) {
+      inline.addAll(EndpointTranslator.translate(c.getLoadAssignment(), new Findings(XdsType.CDS, c.getName())).endpoints());
+    }
+    Upstream.LoadBalancer lb = switch (c.getLbPolicy()) {
+      case LEAST_REQUEST -> Upstream.LoadBalancer.LEAST_REQUEST;
+      case RANDOM -> Upstream.LoadBalancer.RANDOM;
+      case ROUND_ROBIN -> Upstream.LoadBalancer.ROUND_ROBIN;
+      default -> {
+        f.note("lb_policy", c.getLbPolicy() + " is served as ROUND_ROBIN (hash policies are not translated)");
+        yield Upstream.LoadBalancer.ROUND_ROBIN;
+      }
+    };
+    if (c.getHealthChecksCount() > 0) {
+      f.note("health_checks", "active health checks from xDS are not run; EDS health status is used");
+    }
+    XCluster.ClusterTls tls = XCluster.ClusterTls.NONE;
+    if (c.hasTransportSocket()) {
+      tls = tls(c.getTransportSocket(), "transport_socket", f, false);
+    } else if (c.getTransportSocketMatchesCount() > 0) {
+      tls = matches(c, f);
+    }
+    if (tls.mesh() && !tls.matchIstio() && unservable.isEmpty()) {
+      unservable = "Istio mutual TLS (ISTIO_MUTUAL) needs the gateway's mesh workload identity, which this build does not have";
+    }
+    Upstream base = new Upstream(c.getName(), List.of(), lb, UpstreamTls.NONE, HashOn.NONE, HealthCheck.NONE,
+        outlier(c), breaker(c), RetryBudget.DEFAULT, protocol(c, f));
+    return new XCluster(c.getName(), base, eds, inline, tls, unservable);
+  }
+
+  /** Istio's auto mTLS: {@code tlsMode-istio} (TLS for endpoints labelled tlsMode: istio) and a plaintext default. */
+  private static XCluster.ClusterTls matches(Cluster c, Findings f) {
+    XCluster.ClusterTls tls = XCluster.ClusterTls.NONE;
+    for (int i = 0; i < c.getTransportSocketMatchesCount(); i++) {
+      Cluster.TransportSocketMatch m = c.getTransportSocketMatches(i);
+      String field = "transport_socket_matches[" + i + "]";
+      boolean istio = m.getMatch().getFieldsMap().containsKey("tlsMode")
+          && "istio".equals(m.getMatch().getFieldsMap().get("tlsMode").getStringValue());
+      if (istio && m.getTransportSocket().getName().equals(TLS_SOCKET)) {
+        XCluster.ClusterTls t = tls(m.getTransportSocket(), field + ".transport_socket", f, true);
+        tls = new XCluster.ClusterTls(t.enabled(), t.sni(), t.caSecret(), t.caFile(), t.certSecret(), t.certFile(),
+            t.keyFile(), t.mesh(), true, t.subjectAltNames());
+      } else if (m.getMatch().getFieldsCount() > 0 || m.getTransportSocket().getName().equals(TLS_SOCKET)) {
+        f.fail(field, "transport socket match " + m.getName() + " is not served (expected: Istio's tlsMode-istio"
+            + " and a plaintext default)");
+      }
+    }
+    return tls;
+  }
+
+  static XCluster.ClusterTls tls(TransportSocket socket, String field, Findings f, boolean matchIstio) {
+    if (socket.getName().equals("envoy.transport_sockets.raw_buffer")) {
+      return XCluster.ClusterTls.NONE;
+    }
+    if (!socket.getTypedConfig().is(UpstreamTlsContext.class)) {
+      f.fail(field, "transport socket " + socket.getName() + " is not served (expected: " + TLS_SOCKET + ")");
+      return XCluster.ClusterTls.NONE;
+    }
+    UpstreamTlsContext ctx = unpack(socket.getTypedConfig(), UpstreamTlsContext.class, field + ".typed_config", f);
+    if (ctx == null) {
+      return XCluster.ClusterTls.NONE;
+    }
+    CommonTlsContext common = ctx.getCommonTlsContext();
+    String certSecret = "";
+    String certFile = "";
+    String keyFile = "";
+    if (common.getTlsCertificateSdsSecretConfigsCount() > 0) {
+      certSecret = sds(common.getTlsCertificateSdsSecretConfigs(0), field, f);
+    } else if (common.getTlsCertificatesCount() > 0) {
+      var cert = common.getTlsCertificates(0);
+      certFile = cert.getCertificateChain().getFilename();
+      keyFile = cert.getPrivateKey().getFilename();
+      if (certFile.isEmpty() || keyFile.isEmpty()) {
+        f.fail(field + ".common_tls_context.tls_certificates[0]", "inline certificates are not served (use SDS or files)");
+      }
+    }
+    String caSecret = "";
+    String caFile = "";
+    List<String> sans = new ArrayList<>();
+    if (common.hasValidationContextSdsSecretConfig()) {
+      caSecret = sds(common.getValidationContextSdsSecretConfig(), field, f);
+    } else if (common.hasCombinedValidationContext()) {
+      var combined = common.getCombinedValidationContext();
+      caSecret = sds(combined.getValidationContextSdsSecretConfig(), field, f);
+      combined.getDefaultValidationContext().getMatchSubjectAltNamesList().forEach(m -> sans.add(
+          m.hasExact() || !m.getExact().isEmpty() ? m.getExact() : m.getPrefix()));
+    } else if (common.hasValidationContext()) {
+      caFile = common.getValidationContext().getTrustedCa().getFilename();
+      common.getValidationContext().getMatchSubjectAltNamesList().forEach(m -> sans.add(m.getExact()));
+    }
+    boolean mesh = certSecret.equals("default") && caSecret.equals("ROOTCA");
+    return new XCluster.ClusterTls(true, ctx.getSni(), caSecret, caFile, certSecret, certFile, keyFile, mesh, matchIstio,
+        sans);
+  }
+
+  private static String sds(SdsSecretConfig config, String field, Findings f) {
+    return config.getName();
+  }
+
+  private static Upstream.Protocol protocol(Cluster c, Findings f) {
+    if (c.hasHttp2ProtocolOptions()) {
+      return Upstream.Protocol.HTTP2;
+    }
+    Any options = c.getTypedExtensionProtocolOptionsMap().get(HTTP_OPTIONS);
+    if (options == null) {
+      return Upstream.Protocol.HTTP1;
+    }
+    HttpProtocolOptions http = unpack(options, HttpProtocolOptions.class,
+        "typed_extension_protocol_options[" + HTTP_OPTIONS + "]", f);
+    if (http != null && http.hasExplicitHttpConfig() && http.getExplicitHttpConfig().hasHttp2ProtocolOptions()) {
+      return Upstream.Protocol.HTTP2;
+    }
+    if (http != null && http.hasUseDownstreamProtocolConfig()) {
+      f.note("typed_extension_protocol_options", "use_downstream_protocol_config is served as HTTP/1.1 upstream");
+    }
+    return Upstream.Protocol.HTTP1;
+  }
+
+  private static CircuitBreaker breaker(Cluster c) {
+    if (!c.hasCircuitBreakers()) {
+      return CircuitBreaker.DEFAULT;
+    }
+    for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
+      if (t.getPriority() == RoutingPriority.DEFAULT) {
+        return new CircuitBreaker(
+            t.hasMaxConnections() ? connections(t.getMaxConnections().getValue()) : CircuitBreaker.DEFAULT.maxConnections(),
+            t.hasMaxPendingRequests() ? clamp(t.getMaxPendingRequests().getValue()) : CircuitBreaker.DEFAULT.maxPendingRequests(),
+            t.hasMaxRequests() ? clamp(t.getMaxRequests().getValue()) : CircuitBreaker.DEFAULT.maxRequests());
+      }
+    }
+    return CircuitBreaker.DEFAULT;
+  }
+
+  /**
+   * The connection pool is sized by this limit, so "no limit" (Istio's 4294967295, anything past a
+   * million) is the native default, {@value CircuitBreaker#DEFAULT_MAX_CONNECTIONS} per upstream.
+   */
+  private static int connections(int uint32) {
+    return uint32 < 0 || uint32 > 1_000_000 ? CircuitBreaker.DEFAULT_MAX_CONNECTIONS : uint32;
+  }
+
+  /** xDS thresholds are uint32 (Istio sends 4294967295 for "no limit"). */
+  private static int clamp(int uint32) {
+    return uint32 < 0 ? CircuitBreaker.UNLIMITED : uint32;
+  }
+
+  private static OutlierDetection outlier(Cluster c) {
+    if (!c.hasOutlierDetection()) {
+      return OutlierDetection.NONE;
+    }
+    var o = c.getOutlierDetection();
+    OutlierDetection d = OutlierDetection.DEFAULT;
+    int errors = o.hasConsecutive5Xx() ? o.getConsecutive5Xx().getValue()
+        : o.hasConsecutiveGatewayFailure() ? o.getConsecutiveGatewayFailure().getValue() : d.consecutiveErrors();
+    Duration base = o.hasBaseEjectionTime() ? RouteTranslator.duration(o.getBaseEjectionTime()) : d.baseEjectionTime();
+    int percent = o.hasMaxEjectionPercent() ? o.getMaxEjectionPercent().getValue() : d.maxEjectionPercent();
+    return errors <= 0 ? OutlierDetection.NONE : new OutlierDetection(true, errors, base, Math.min(100, percent));
+  }
+
+  static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, String field, Findings f) {
+    try {
+      return any.unpack(type);
+    } catch (InvalidProtocolBufferException e) {
+      f.fail(field, "cannot be read as " + type.getSimpleName() + ": " + e.getMessage());
+      return null;
+    }
+  }
+}
