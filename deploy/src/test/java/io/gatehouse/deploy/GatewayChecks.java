@@ -31,7 +31,6 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,13 +70,17 @@ final class GatewayChecks {
     probe(at + "liveness", c.getLivenessProbe(), HEALTH_PATH, ports);
     probe(at + "startup", c.getStartupProbe(), HEALTH_PATH, ports);
 
-    // Drain: preStop, then SIGTERM with --drain-timeout, all inside the grace period.
-    Duration drain = Duration.ofSeconds(Long.parseLong(argAfter(c, "--drain-timeout").replaceAll("s$", "")));
+    // Drain: preStop, then SIGTERM: --drain-grace of accepting, then up to --drain-timeout for
+    // requests in flight; all inside the grace period, with 10 s to 15 s of headroom (listeners
+    // closing, the JVM exiting) so that a drain that runs its full time is not SIGKILLed.
+    long drain = seconds(argAfter(c, "--drain-timeout"));
+    long accepting = seconds(argAfter(c, "--drain-grace"));
     assertNotNull(c.getLifecycle().getPreStop().getSleep(), at + "preStop sleep");
     long preStop = c.getLifecycle().getPreStop().getSleep().getSeconds();
     long grace = pod.getTerminationGracePeriodSeconds();
-    assertTrue(grace >= preStop + drain.toSeconds() && grace <= preStop + drain.toSeconds() + 15,
-        at + "terminationGracePeriodSeconds " + grace + " vs preStop " + preStop + "s + drain " + drain.toSeconds() + "s");
+    long needed = preStop + accepting + drain;
+    assertTrue(grace >= needed + 10 && grace <= needed + 15, at + "terminationGracePeriodSeconds " + grace + " vs preStop "
+        + preStop + "s + drain grace " + accepting + "s + drain timeout " + drain + "s + 10-15 s of headroom");
 
     // Security and resources.
     assertTrue(pod.getSecurityContext().getRunAsNonRoot(), at + "runAsNonRoot");
@@ -233,6 +236,12 @@ final class GatewayChecks {
     assertEquals(path, get.getPath(), what + " path");
     assertEquals("admin", get.getPort().getStrVal(), what + " port");
     assertTrue(ports.containsKey("admin"), what + ": the container has an admin port");
+  }
+
+  /** Whole seconds of a duration argument such as {@code 30s}. */
+  private static long seconds(String duration) {
+    assertTrue(duration.matches("[0-9]+s"), "a duration in whole seconds: " + duration);
+    return Long.parseLong(duration.substring(0, duration.length() - 1));
   }
 
   static String argAfter(Container c, String flag) {

@@ -2,6 +2,7 @@ package io.gatehouse.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -28,7 +29,7 @@ class EdgeTimeoutTest {
     gateway = TestGateway.startRaw("""
         admin: { port: 0 }
         listeners:
-          - { name: http, port: 0, limits: { bodyReadTimeout: 1s, headerReadTimeout: 1s, idleTimeout: 3s } }
+          - { name: http, port: 0, limits: { bodyReadTimeout: 1s, headerReadTimeout: 1s, idleTimeout: 5s } }
         upstreams: [{ name: up, endpoints: ["%s"] }]
         routes:
           - { name: quick, match: [{ path: { prefix: /quick } }], backends: [{ upstream: up }], timeout: 1500ms }
@@ -97,12 +98,99 @@ class EdgeTimeoutTest {
         .anyMatch(l -> l.contains("\"status\":408") && l.contains("request_header_timeout")));
   }
 
+  /**
+   * The first head on a clear-text listener (issue 13 item 8, slowloris): timed from the accept,
+   * before Vert.x has told HTTP/1.1 from h2c and parsed a head. A header line every 300 ms would
+   * go on forever; the 1 s head timeout answers 408 and closes, and nothing reaches the upstream.
+   */
+  @Test
+  void aTrickledFirstHeadOnClearTextGets408AndIsClosed() {
+    double before = headTimeouts();
+    long start = System.nanoTime();
+    String answer = null;
+    try (RawTcp raw = RawTcp.connect(gateway.port())) {
+      raw.send("GET /trickled-first HTTP/1.1\r\n");
+      for (int i = 0; i < 20 && answer == null; i++) {
+        answer = raw.answerWithin(300);
+        if (answer == null) {
+          try {
+            raw.send("x-line-" + i + ": " + i + "\r\n");
+          } catch (java.io.UncheckedIOException closedMeanwhile) {
+            answer = raw.answerWithin(1_000);
+          }
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertNotNull(answer, "no answer after 20 header lines");
+    assertTrue(answer.startsWith("HTTP/1.1 408 ") && answer.contains("x-gatehouse-reason: request_header_timeout")
+        && answer.contains("\"reason\":\"request_header_timeout\"") && answer.contains("connection: close"),
+        "expected a 408, got [" + answer + "]");
+    assertTrue(seconds >= 0.9 && seconds < 3, "answered after " + seconds + " s");
+    assertTrue(upstream.requests().stream().noneMatch(r -> r.uri().contains("trickled-first")), "the upstream saw it");
+    assertEquals(before + 1, headTimeouts(), "gatehouse_limit_rejected_total{limit=header_timeout}");
+    Await.until("access log line", 5, () -> gateway.accessLog().lines()
+        .anyMatch(l -> l.contains("\"status\":408") && l.contains("request_header_timeout")
+            && l.contains("\"protocol\":\"HTTP/1.1\"")));
+  }
+
+  @Test
+  void aSlowButInTimeFirstHeadIsServed() {
+    try (RawTcp raw = RawTcp.connect(gateway.port())) {
+      raw.send("GET /slow-first HTTP/1.1\r\n");
+      for (String line : new String[] {"Host: shop.test\r\n", "x-a: 1\r\n", "\r\n"}) {
+        assertNull(raw.answerWithin(200), "answered before the head was complete");
+        raw.send(line);
+      }
+      assertTrue(raw.readResponse().startsWith("HTTP/1.1 200"));
+    }
+    assertTrue(upstream.requests().stream().anyMatch(r -> r.uri().equals("/slow-first")));
+  }
+
+  /**
+   * A client still sending the HTTP/2 preface when the head timeout runs out gets no HTTP/1.1
+   * text (it may speak HTTP/2): the connection is just closed, and counted.
+   */
+  @Test
+  void aTrickledH2cPrefaceIsClosedWithoutAnHttp1Answer() {
+    double before = headTimeouts();
+    long start = System.nanoTime();
+    try (RawTcp raw = RawTcp.connect(gateway.port())) {
+      raw.send("PRI * HTTP/2.0\r\n");
+      assertEquals("", raw.answerWithin(4_000), "closed, and nothing written");
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(seconds >= 0.9 && seconds < 4, "closed after " + seconds + " s (the idle timeout is 5 s)");
+    assertEquals(before + 1, headTimeouts());
+    Await.until("access log line", 5, () -> gateway.accessLog().lines()
+        .anyMatch(l -> l.contains("request_header_timeout") && l.contains("\"protocol\":\"HTTP/2\"")));
+  }
+
+  /** h2c with prior knowledge has its own limits once up: the head timer stops, and the connection lives on. */
+  @Test
+  void anH2cConnectionOutlivesTheHeadTimeout() throws InterruptedException {
+    double before = headTimeouts();
+    try (H2Client h2 = H2Client.plain(gateway.port())) {
+      h2.headers(1, true, H2Client.get("shop.test", "/h2c-first"));
+      assertEquals(200, h2.await(1, 5_000).status());
+      Thread.sleep(1_500);
+      h2.headers(3, true, H2Client.get("shop.test", "/h2c-later"));
+      assertEquals(200, h2.await(3, 5_000).status());
+    }
+    assertEquals(before, headTimeouts());
+  }
+
+  private static double headTimeouts() {
+    return PromText.parse(gateway.gatehouse.metrics().scrape()).find("gatehouse_limit_rejected_total",
+        java.util.Map.of("limit", "header_timeout", "listener", "http")).stream().mapToDouble(PromText.Sample::value).sum();
+  }
+
   @Test
   void anIdleConnectionIsClosedCountedAndLogged() {
     try (RawTcp raw = RawTcp.connect(gateway.port())) {
       raw.send("GET /idle HTTP/1.1\r\nHost: shop.test\r\n\r\n");
       assertTrue(raw.readResponse().startsWith("HTTP/1.1 200"));
-      assertTrue(raw.closedWithin(8_000), "the idle connection should be closed");
+      assertTrue(raw.closedWithin(10_000), "the idle connection should be closed");
     }
     assertTrue(gateway.gatehouse.metrics().scrape().contains("limit=\"idle_timeout\",listener=\"http\""));
     Await.until("access log line", 5, () -> gateway.accessLog().contains("idle_timeout"));

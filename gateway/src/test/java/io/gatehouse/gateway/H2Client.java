@@ -259,6 +259,22 @@ final class H2Client implements AutoCloseable {
           }
           continue;
         }
+        if (f.type() == HEADERS || f.type() == CONTINUATION) {
+          // Every header block is decoded, whichever stream it is on (a late answer to an earlier
+          // await that timed out): HPACK's dynamic table belongs to the connection, and a block
+          // skipped leaves the next ones pointing at entries this decoder never saw.
+          block.writeBytes(headerFragment(f));
+          if ((f.flags() & END_HEADERS) != 0) {
+            Map<String, String> decoded = decoder.decode(block.toByteArray());
+            block.reset();
+            if (f.stream() == stream) {
+              headers.putAll(decoded);
+              if (decoded.containsKey(":status") && status == 0) {
+                status = Integer.parseInt(decoded.get(":status"));
+              }
+            }
+          }
+        }
         if (f.stream() != stream) {
           continue;
         }
@@ -266,17 +282,7 @@ final class H2Client implements AutoCloseable {
           return new Outcome(status, headers, body.toString(StandardCharsets.UTF_8),
               java.nio.ByteBuffer.wrap(f.payload()).getInt(), false, false);
         }
-        if (f.type() == HEADERS || f.type() == CONTINUATION) {
-          block.writeBytes(headerFragment(f));
-          if ((f.flags() & END_HEADERS) != 0) {
-            Map<String, String> decoded = decoder.decode(block.toByteArray());
-            block.reset();
-            headers.putAll(decoded);
-            if (decoded.containsKey(":status") && status == 0) {
-              status = Integer.parseInt(decoded.get(":status"));
-            }
-          }
-        } else if (f.type() == DATA) {
+        if (f.type() == DATA) {
           body.writeBytes(f.payload());
           if (f.payload().length > 0) {
             byte[] n = {0, 0, 0, 0};

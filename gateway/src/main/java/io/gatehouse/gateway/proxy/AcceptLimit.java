@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Counts and bounds a listener's connections where they are accepted: on the listening socket,
@@ -13,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * listener only once its first request is parsed, so a connection that never sends one was
  * neither counted in {@code gatehouse.connections.active} nor held to {@code maxConnections};
  * here every accepted connection is, idle or not, TLS handshake or not. One is closed at once when
- * the listener is full.
+ * the listener is full. On a clear-text listener each accepted connection also gets its
+ * {@link HeadTimer} here, first in its pipeline, so that the first request head is timed from the
+ * accept too.
  */
 @ChannelHandler.Sharable
 final class AcceptLimit extends ChannelInboundHandlerAdapter {
@@ -22,11 +25,14 @@ final class AcceptLimit extends ChannelInboundHandlerAdapter {
   private final AtomicLong open;
   private final int maxConnections;
   private final Counter refused;
+  /** The head timer of a clear-text connection; null on TLS listeners (heads are timed once TLS is up). */
+  private final Function<Channel, HeadTimer> headTimer;
 
-  AcceptLimit(AtomicLong open, int maxConnections, Counter refused) {
+  AcceptLimit(AtomicLong open, int maxConnections, Counter refused, Function<Channel, HeadTimer> headTimer) {
     this.open = open;
     this.maxConnections = maxConnections;
     this.refused = refused;
+    this.headTimer = headTimer;
   }
 
   @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -41,6 +47,10 @@ final class AcceptLimit extends ChannelInboundHandlerAdapter {
       return;
     }
     child.closeFuture().addListener(f -> open.decrementAndGet());
+    if (headTimer != null) {
+      // Ahead of everything Vert.x adds; its clock starts when the channel is registered with its event loop.
+      child.pipeline().addFirst(headTimer.apply(child));
+    }
     ctx.fireChannelRead(child);
   }
 }

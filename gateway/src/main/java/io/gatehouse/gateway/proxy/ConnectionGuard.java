@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.PolicyMetrics;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -14,6 +15,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -27,11 +29,12 @@ import java.util.function.BooleanSupplier;
  * Head timeouts and connections closed by the idle timeout are counted
  * ({@code gatehouse.limit.rejected}, limit {@code header_timeout} / {@code idle_timeout}) and logged.
  *
- * <p>Both start when Vert.x hands the connection over: on HTTPS once TLS is up, but on clear-text
- * listeners (which also take h2c) only once the first request head is parsed, so there the first
- * head is bounded by {@code maxHeaderSize} and the idle timeout, and later heads by the head timeout.
- * The connection count and {@code maxConnections} do not wait for that: {@link AcceptLimit} keeps
- * them on the listening socket, for every accepted connection.
+ * <p>Vert.x hands a connection over on HTTPS once TLS is up, but on clear-text listeners (which
+ * also take h2c) only once the first request head is parsed. Neither the connection count and
+ * {@code maxConnections} nor the head timeout wait for that: {@link AcceptLimit} keeps them on the
+ * listening socket, for every accepted connection, and there a clear-text connection's
+ * {@link HeadTimer} starts (the TLS handshake has Vert.x's own timeout; HTTPS heads are timed from
+ * its end).
  *
  * <p>It also tells HTTP/2 clients about a drain: GOAWAY to every open HTTP/2 connection when the
  * drain starts ({@link #goAway}), and to one opened during the drain once its first request
@@ -65,12 +68,26 @@ final class ConnectionGuard {
     this.idle = metrics.limitRejected(listener, "", "idle_timeout");
   }
 
-  /** The handler that counts and bounds this listener's connections as they are accepted. */
-  AcceptLimit acceptLimit() {
-    return new AcceptLimit(open, limits.maxConnections(), refused);
+  /**
+   * The handler that counts and bounds this listener's connections as they are accepted and, on a
+   * clear-text listener, starts each one's head timer then. Its timers report here from other
+   * event loops: the counters and the access log take that.
+   */
+  AcceptLimit acceptLimit(boolean clearText) {
+    return new AcceptLimit(open, limits.maxConnections(), refused, clearText ? this::headTimer : null);
   }
 
-  /** Whether {@link #acceptLimit()} is on the listening socket (else this guard counts, later). */
+  /** A head timer for a connection not handed over yet: the access log's client comes from the channel. */
+  private HeadTimer headTimer(Channel channel) {
+    return new HeadTimer(limits.headerReadTimeout().toMillis(), (requestId, status) -> {
+      SocketAddress proxied = channel.attr(ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
+      String client = proxied != null ? proxied.hostAddress()
+          : channel.remoteAddress() instanceof InetSocketAddress peer ? peer.getAddress().getHostAddress() : "";
+      timedOut(client, status == 0 ? "HTTP/2" : "HTTP/1.1", requestId, status);
+    });
+  }
+
+  /** Whether {@link #acceptLimit(boolean)} is on the listening socket (else this guard counts, later). */
   void countedAtAccept(boolean counted) {
     countedAtAccept = counted;
   }
@@ -110,9 +127,20 @@ final class ConnectionGuard {
         }
       });
     }
-    if (connection.protocolVersion() != HttpVersion.HTTP_2 && connection instanceof ConnectionBase base) {
-      HeadTimer timer = new HeadTimer(limits.headerReadTimeout().toMillis(), requestId -> timedOut(connection, requestId));
-      ChannelPipeline pipeline = base.channel().pipeline();
+    if (!(connection instanceof ConnectionBase base)) {
+      return;
+    }
+    ChannelPipeline pipeline = base.channel().pipeline();
+    HeadTimer started = pipeline.get(HeadTimer.class);
+    if (started != null) {
+      if (h2) {
+        started.headReceived(true); // h2c with prior knowledge is up: HTTP/2's own limits from here
+      }
+    } else if (!h2) {
+      HeadTimer timer = new HeadTimer(limits.headerReadTimeout().toMillis(), (requestId, status) -> {
+        SocketAddress client = connection.remoteAddress();
+        timedOut(client == null ? "" : client.hostAddress(), "HTTP/1.1", requestId, status);
+      });
       ChannelHandlerContext tls = pipeline.context(SslHandler.class);
       if (tls != null) {
         pipeline.addAfter(tls.name(), null, timer);
@@ -122,23 +150,26 @@ final class ConnectionGuard {
     }
   }
 
-  /** A head did not arrive in time: counted, and an access log line with status 408. */
-  private void timedOut(HttpConnection connection, String requestId) {
+  /**
+   * A head did not arrive in time: counted, and an access log line with status 408 (0 when an
+   * HTTP/2 connection was closed without an answer).
+   */
+  private void timedOut(String client, String protocol, String requestId, int status) {
     slowHeads.increment();
-    log(connection, requestId, Reason.HEADER_TIMEOUT.status(),
+    log(client, protocol, requestId, status,
         Reason.HEADER_TIMEOUT.word() + ": no complete request head within " + limits.headerReadTimeout().toMillis() + "ms");
   }
 
   /** A connection sat idle past {@code idleTimeout} and is closed: counted, and an access log line without a status. */
   private void idleClosed(HttpConnection connection) {
     idle.increment();
-    log(connection, RequestIds.from(null), 0, "idle_timeout: no traffic for " + limits.idleTimeout().toMillis() + "ms");
+    SocketAddress client = connection.remoteAddress();
+    log(client == null ? "" : client.hostAddress(), connection.protocolVersion() == HttpVersion.HTTP_2 ? "HTTP/2" : "HTTP/1.1",
+        RequestIds.from(null), 0, "idle_timeout: no traffic for " + limits.idleTimeout().toMillis() + "ms");
   }
 
-  private void log(HttpConnection connection, String requestId, int status, String failure) {
-    SocketAddress client = connection.remoteAddress();
-    String protocol = connection.protocolVersion() == HttpVersion.HTTP_2 ? "HTTP/2" : "HTTP/1.1";
-    accessLog.write(new AccessLog.Entry(System.currentTimeMillis(), requestId, client == null ? "" : client.hostAddress(),
+  private void log(String client, String protocol, String requestId, int status, String failure) {
+    accessLog.write(new AccessLog.Entry(System.currentTimeMillis(), requestId, client,
         listener, "", "", "", protocol, "", "", "", status, 0, 0, 0, 0, failure));
   }
 

@@ -1,12 +1,17 @@
 package io.gatehouse.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Cuts off an HTTP/1.x client that is too slow to send a request head (slowloris): the clock
@@ -15,19 +20,32 @@ import java.util.concurrent.TimeUnit;
  * gateway's JSON error, written as bytes: no request exists yet) and the connection is closed.
  * An idle keep-alive connection is left to the idle timeout. Sits after the TLS handler, if any,
  * so that it sees and writes plain HTTP.
+ *
+ * <p>On a clear-text listener it is put in the pipeline when the connection is accepted
+ * ({@link AcceptLimit}), ahead of Vert.x's codecs, which do not yet know whether the connection
+ * speaks HTTP/1.x or h2c with prior knowledge (Vert.x hands the connection over only once that
+ * is settled and, for HTTP/1.x, the first head is parsed). HTTP/2 turns the timer off once its
+ * connection is up (its streams have their own limits); if time runs out while the client is
+ * still sending the HTTP/2 preface or its first SETTINGS, the connection is closed (GOAWAY when
+ * the HTTP/2 handler is in place) without any HTTP/1.x text.
  * Lives in the connection's Netty pipeline, on its event loop, as do the calls from the request
  * handler.
  */
 final class HeadTimer extends ChannelInboundHandlerAdapter {
   private final long timeoutMillis;
-  private final java.util.function.Consumer<String> onTimeout;
+  private final ObjIntConsumer<String> onTimeout;
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> timer;
   private boolean awaitingHead = true;
   private boolean off;
+  /** Whether any byte arrived: with no HTTP/1.x decoder yet, those are the start of an HTTP/2 preface. */
+  private boolean bytesSeen;
 
-  /** {@code onTimeout} gets the request id of the 408 (for the access log and metrics). */
-  HeadTimer(long timeoutMillis, java.util.function.Consumer<String> onTimeout) {
+  /**
+   * {@code onTimeout} gets the request id and the status answered: 408, or 0 when the connection
+   * was closed without an answer (an HTTP/2 preface), for the access log and metrics.
+   */
+  HeadTimer(long timeoutMillis, ObjIntConsumer<String> onTimeout) {
     this.timeoutMillis = timeoutMillis;
     this.onTimeout = onTimeout;
   }
@@ -40,6 +58,9 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
   @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (awaitingHead && timer == null && !off) {
       start();
+    }
+    if (!bytesSeen && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+      bytesSeen = true;
     }
     ctx.fireChannelRead(msg);
   }
@@ -65,16 +86,35 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
     timer = ctx.executor().schedule(() -> {
       timer = null;
       if (awaitingHead && !off) {
-        String requestId = RequestIds.from(null);
-        String body = Reason.HEADER_TIMEOUT.body(requestId);
-        String response = "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-            + "x-gatehouse-reason: " + Reason.HEADER_TIMEOUT.word() + "\r\nx-request-id: " + requestId
-            + "\r\nconnection: close\r\ncontent-length: " + body.length() + "\r\n\r\n" + body;
-        onTimeout.accept(requestId);
-        ctx.writeAndFlush(Unpooled.copiedBuffer(response, StandardCharsets.ISO_8859_1))
-            .addListener(ChannelFutureListener.CLOSE);
+        expire();
       }
     }, timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void expire() {
+    String requestId = RequestIds.from(null);
+    if (speaksHttp2(ctx.pipeline())) {
+      onTimeout.accept(requestId, 0);
+      ctx.channel().close(); // from the tail, through the HTTP/2 handler if there is one: GOAWAY, then close
+      return;
+    }
+    String body = Reason.HEADER_TIMEOUT.body(requestId);
+    String response = "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+        + "x-gatehouse-reason: " + Reason.HEADER_TIMEOUT.word() + "\r\nx-request-id: " + requestId
+        + "\r\nconnection: close\r\ncontent-length: " + body.length() + "\r\n\r\n" + body;
+    onTimeout.accept(requestId, Reason.HEADER_TIMEOUT.status());
+    ctx.writeAndFlush(Unpooled.copiedBuffer(response, StandardCharsets.ISO_8859_1))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Whether the connection is (becoming) HTTP/2: its handler is in place (the preface came, the
+   * client's SETTINGS not yet), or bytes came and Vert.x has put no HTTP/1.x decoder in place, so
+   * its h2c detector still holds them: every one matched the HTTP/2 preface so far.
+   */
+  private boolean speaksHttp2(ChannelPipeline pipeline) {
+    return pipeline.get(Http2ConnectionHandler.class) != null
+        || bytesSeen && pipeline.get(HttpRequestDecoder.class) == null;
   }
 
   private void cancel() {

@@ -63,7 +63,10 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
     };
     return vertx.createHttpServer(options)
         .requestHandler(handler)
-        .invalidRequestHandler(request -> ingress.invalid(request, limits))
+        .invalidRequestHandler(request -> {
+          guard.headReceived(request); // a head, if a bad one: the 400 (or 414, 431) is the answer
+          ingress.invalid(request, limits);
+        })
         .connectionHandler(connection -> {
           guard.accept(connection);
           VersionGate.install(connection, handler, ingress);
@@ -71,7 +74,7 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
         .listen()
         .onSuccess(s -> {
           server = s;
-          guard.countedAtAccept(ListeningSocket.limit(s, guard.acceptLimit()));
+          guard.countedAtAccept(ListeningSocket.limit(s, guard.acceptLimit(tls == null)));
         });
   }
 

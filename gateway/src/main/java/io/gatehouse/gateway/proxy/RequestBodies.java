@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Locale;
@@ -36,5 +37,15 @@ public final class RequestBodies {
     }
     String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
     return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+
+  /**
+   * Whether {@code method} gives request content a meaning, so that an empty body is worth a
+   * {@code Content-Length: 0} (RFC 9110 §8.6); not GET, HEAD, DELETE, TRACE or CONNECT (§9.3),
+   * the methods Envoy sends with no framing header when they carry nothing.
+   */
+  public static boolean methodHasContentSemantics(HttpMethod method) {
+    return !(method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.DELETE
+        || method == HttpMethod.TRACE || method == HttpMethod.CONNECT);
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -229,18 +230,33 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     writeBody(upstreamRequest);
   }
 
+  /**
+   * Sends the body, or none. No transfer coding is chosen up front: Vert.x chunks an HTTP/1.x
+   * request without a length at its first body write, so a request whose body turns out to be
+   * empty goes upstream without one (RFC 9112 §6.3). An HTTP/2 stream that ended with its HEADERS
+   * still looks open here (Vert.x delivers that end after the request handler, and the ingress
+   * paused the request), and forcing chunked sent every HTTP/2 GET to HTTP/1.1 upstreams as an
+   * empty chunked body ({@code 0\r\n\r\n}).
+   */
   private void writeBody(HttpClientRequest upstreamRequest) {
     if (bodyless) {
-      upstreamRequest.end();
+      endWithoutBody(upstreamRequest);
     } else if (body != null) {
       upstreamRequest.end(body);
     } else {
-      if (RequestBodies.declaredLength(request) < 0 || ex.grpcWeb() != null) {
+      if (ex.grpcWeb() != null) {
         upstreamRequest.setChunked(true);  // gRPC-web: the body sent is not the length the client declared
       }
       ReadStream<Buffer> source = ex.bodyReadTimeoutMillis() > 0
           ? new IdleBody(ex.body(), route.vertx, ex.bodyReadTimeoutMillis(), ex::bodyTimedOut) : ex.body();
-      source.pipe().endOnFailure(false).to(upstreamRequest).onSuccess(v -> bodyDone = true).onFailure(e -> {
+      source.pipe().endOnSuccess(false).endOnFailure(false).to(upstreamRequest).onSuccess(v -> {
+        bodyDone = true;
+        if (upstreamRequest.isChunked()) {
+          upstreamRequest.end();
+        } else {
+          endWithoutBody(upstreamRequest); // no chunk: none was written, or the body had a declared length
+        }
+      }).onFailure(e -> {
         if (e instanceof GatewayException limit) {
           finish(limit);  // the body broke a route limit (413): that is the answer, not a reset
         } else if (ClientBodyFailure.isFraming(e)) {
@@ -252,6 +268,19 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
         }
       });
     }
+  }
+
+  /**
+   * Ends a request head that goes with no body bytes written. On HTTP/1.x a method that gives
+   * content a meaning (POST, PUT, PATCH...) says so with {@code Content-Length: 0} (RFC 9110 §8.6,
+   * as Envoy does); GET, HEAD, DELETE, TRACE and CONNECT go with no framing header at all.
+   */
+  private void endWithoutBody(HttpClientRequest upstreamRequest) {
+    if (upstreamRequest.version() != HttpVersion.HTTP_2 && !upstreamRequest.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && RequestBodies.methodHasContentSemantics(request.method())) {
+      upstreamRequest.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+    }
+    upstreamRequest.end();
   }
 
   private void perTryTimeout(HttpClientRequest upstreamRequest, Attempt attempt) {
@@ -338,7 +367,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       Reason reason = failure.reason();
       if ((reason == Reason.BODY_TIMEOUT || reason == Reason.INVALID_FRAMING) && request.version() != HttpVersion.HTTP_2) {
         // The rest of the body is unread or unreadable: the connection cannot carry another request (RFC 9110 §15.5.9).
-        ex.beforeResponse(head -> head.set(io.vertx.core.http.HttpHeaders.CONNECTION, "close"));
+        ex.beforeResponse(head -> head.set(HttpHeaders.CONNECTION, "close"));
         ex.response().endHandler(v -> request.connection().close());
       }
       done.fail(failure);
