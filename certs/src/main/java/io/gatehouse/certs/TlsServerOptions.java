@@ -35,19 +35,8 @@ public final class TlsServerOptions {
   /** Sets ssl, the engine and every TLS option of {@code options} for this listener. */
   public static HttpServerOptions apply(HttpServerOptions options, ListenerTls tls, CertStore store, TlsEngine engine) {
     ServerSSLOptions ssl = sslOptions(tls, store);
-    options.setSsl(true)
-        .setSslEngineOptions(engine.engineOptions())
-        .setSni(ssl.isSni())
-        .setUseAlpn(ssl.isUseAlpn())
-        .setAlpnVersions(ALPN)
-        .setKeyCertOptions(ssl.getKeyCertOptions())
-        .setTrustOptions(ssl.getTrustOptions())
-        .setClientAuth(ssl.getClientAuth())
-        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
-    for (String suite : List.copyOf(options.getEnabledCipherSuites())) {
-      options.removeEnabledCipherSuite(suite);
-    }
-    ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
+    applyTls(options, ssl, engine);
+    options.setUseAlpn(ssl.isUseAlpn()).setAlpnVersions(ALPN);
     return options;
   }
 
@@ -56,11 +45,16 @@ public final class TlsServerOptions {
    * listener's, but without ALPN (what it forwards is not HTTP, so it offers no protocol).
    */
   public static NetServerOptions applyTcp(NetServerOptions options, ListenerTls tls, CertStore store, TlsEngine engine) {
-    ServerSSLOptions ssl = sslOptions(tls, store);
+    applyTls(options, sslOptions(tls, store), engine);
+    options.setUseAlpn(false);
+    return options;
+  }
+
+  /** What HTTPS and TLS-terminating TCP listeners share: engine, SNI, key and trust, client auth, protocols, suites. */
+  private static void applyTls(NetServerOptions options, ServerSSLOptions ssl, TlsEngine engine) {
     options.setSsl(true)
         .setSslEngineOptions(engine.engineOptions())
         .setSni(ssl.isSni())
-        .setUseAlpn(false)
         .setKeyCertOptions(ssl.getKeyCertOptions())
         .setTrustOptions(ssl.getTrustOptions())
         .setClientAuth(ssl.getClientAuth())
@@ -69,7 +63,6 @@ public final class TlsServerOptions {
       options.removeEnabledCipherSuite(suite);
     }
     ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
-    return options;
   }
 
   /** The listener's TLS options alone: what {@code HttpServer.updateSSLOptions} takes on rotation. */
