@@ -263,6 +263,8 @@ class KubernetesSourceTest {
       apply(slice("echo", i % 2 == 0 ? a.port() : b.port()));
     }
     awaitUpstream("/api/x", "b");
+    // the store's version is bumped just after the data plane swaps its snapshot
+    Await.until("store version moved", 5, () -> gateway.gatehouse.store().version() > before);
     long installed = gateway.gatehouse.store().version() - before;
     assertTrue(installed >= 1 && installed <= 5, "10 changes in a burst installed " + installed + " configs");
   }
