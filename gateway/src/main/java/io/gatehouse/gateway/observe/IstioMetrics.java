@@ -42,6 +42,8 @@ public final class IstioMetrics {
   private static final Pattern DEPLOYMENT_POD = Pattern.compile("(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}");
   /** A translated Kubernetes destination: {@code <name>.<namespace>.svc.<domain>_<port>[_<subset>]}. */
   private static final Pattern TRANSLATED = Pattern.compile("([^._]+)\\.([^._]+)\\.svc(\\.[^_]+)?_(\\d+)(?:_(.+))?");
+  /** An Istio cluster, as xDS names upstreams: {@code outbound|<port>|<subset>|<name>.<namespace>.svc.<domain>}. */
+  private static final Pattern ISTIO_CLUSTER = Pattern.compile("outbound\\|(\\d+)\\|([^|]*)\\|(([^.|]+)\\.([^.|]+)\\.svc(\\.[^|]+)?)");
   /** An endpoint host naming a Service: {@code name.namespace.svc[.domain]}. */
   private static final Pattern SERVICE_HOST = Pattern.compile("([^.]+)\\.([^.]+)\\.svc(\\..+)?");
 
@@ -140,11 +142,17 @@ public final class IstioMetrics {
     String namespace = UNKNOWN;
     String version = UNKNOWN;
     Matcher m = TRANSLATED.matcher(u.name());
+    Matcher istio = ISTIO_CLUSTER.matcher(u.name());
     if (m.matches()) {
       service = u.name().substring(0, u.name().indexOf('_'));
       name = m.group(1);
       namespace = m.group(2);
       version = m.group(5) == null ? UNKNOWN : m.group(5);
+    } else if (istio.matches()) {
+      service = istio.group(6) == null ? istio.group(3) + ".cluster.local" : istio.group(3);
+      name = istio.group(4);
+      namespace = istio.group(5);
+      version = istio.group(2).isEmpty() ? UNKNOWN : istio.group(2);
     } else if (!u.endpoints().isEmpty()) {
       String host = u.endpoints().get(0).host();
       Matcher h = SERVICE_HOST.matcher(host);
