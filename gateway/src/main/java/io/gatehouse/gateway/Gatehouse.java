@@ -303,6 +303,8 @@ public final class Gatehouse implements AutoCloseable {
     publishCertificates(tls);
     metrics.upstreams(next.upstreams().values());
     listeners.closeUnwanted(config.listeners());
+    // Istio mutual TLS clusters from xDS are served only while the config has a meshIdentity.
+    xds.forEach(source -> source.meshIdentity(config.meshIdentity().enabled()));
     if (admin != null) {
       admin.token(config.admin().tokenFile());
     }

@@ -187,6 +187,32 @@ class ForwardingTest {
   }
 
   @Test
+  void anUpstreamCutMidResponseIsLoggedAsAResetAfterTheResponseStarted() {
+    a.on("/cut", req -> {
+      req.response().setChunked(true).write("partial answer, ");
+      vertx.setTimer(50, t -> req.connection().close());
+    });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: a }] }]
+        """.formatted(a.address()));
+    boolean cut;
+    try {
+      TestGateway.TestResponse r = gateway.get("/cut");
+      cut = r.status() != 200;
+    } catch (RuntimeException e) {
+      cut = true;  // the client saw the chunked body end without its last chunk
+    }
+    assertTrue(cut, "the client must not see a complete response");
+    Await.until("the access log line", 10, () -> gateway.accessLog().contains("/cut"));
+    JsonObject line = gateway.accessLog().lines().filter(l -> l.contains("/cut")).map(JsonObject::new).findFirst().orElseThrow();
+    assertEquals(200, line.getInteger("status"), line.encode());
+    assertEquals("UR", line.getString("responseFlags"), line.encode());
+    assertTrue(line.getString("failure").startsWith("upstream_reset_after_response_started: "), line.encode());
+    assertEquals(200, gateway.get("/next").status(), "the next request is served");
+  }
+
+  @Test
   void connectFailureMovesToAnotherEndpoint() {
     int dead = deadPort();
     gateway = TestGateway.start("""

@@ -339,7 +339,7 @@ class GrpcWebTest {
     Answer answer = call(Client.HTTP_1_1, "/test.Reset/Call", grpcWeb("application/grpc-web+proto"), List.of(frame(0, new byte[0])));
     assertEquals(200, answer.status());
     assertEquals(frame(0, "one".getBytes(StandardCharsets.UTF_8)).appendBuffer(trailerFrame(
-        "grpc-status:14\r\ngrpc-message:the upstream closed the connection before answering\r\n")), answer.body());
+        "grpc-status:14\r\ngrpc-message:the upstream closed the connection mid-response\r\n")), answer.body());
   }
 
   @Test

@@ -272,6 +272,43 @@ final class XdsControlPlane implements AutoCloseable {
         .build();
   }
 
+  /**
+   * The SDS reference istiod writes for the agent's secrets (its ConstructSdsSecretConfig): the
+   * pod's istio-agent over the {@code sds-grpc} cluster (a Unix socket), never the control plane.
+   */
+  static SdsSecretConfig agentSecret(String name) {
+    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(ConfigSource.newBuilder()
+        .setApiConfigSource(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.newBuilder()
+            .setApiType(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.ApiType.GRPC)
+            .setSetNodeOnFirstMessageOnly(true).setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
+            .addGrpcServices(io.envoyproxy.envoy.config.core.v3.GrpcService.newBuilder().setEnvoyGrpc(
+                io.envoyproxy.envoy.config.core.v3.GrpcService.EnvoyGrpc.newBuilder().setClusterName("sds-grpc"))))
+        .setResourceApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
+        .setInitialFetchTimeout(Duration.getDefaultInstance())).build();
+  }
+
+  /**
+   * An EDS cluster with a DestinationRule's {@code tls.mode: ISTIO_MUTUAL} as istiod renders it
+   * for a router (cluster_tls.go): SDS {@code default} (the workload certificate) and
+   * {@code ROOTCA} (the mesh root) from the agent, the expected SPIFFE ids as exact matchers in
+   * the combined validation context, Istio's SNI and the in-mesh ALPN.
+   */
+  static Cluster istioMutualCluster(String name, String sni, String... spiffeIds) {
+    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext.Builder sans =
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext.newBuilder();
+    for (String id : spiffeIds) {
+      sans.addMatchSubjectAltNames(io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder().setExact(id));
+    }
+    UpstreamTlsContext mtls = UpstreamTlsContext.newBuilder().setSni(sni).setCommonTlsContext(CommonTlsContext.newBuilder()
+        .addTlsCertificateSdsSecretConfigs(agentSecret("default"))
+        .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+            .setDefaultValidationContext(sans).setValidationContextSdsSecretConfig(agentSecret("ROOTCA")))
+        .addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio").addAlpnProtocols("http/1.1")).build();
+    return edsCluster(name).toBuilder().clearTransportSocketMatches()
+        .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(mtls)))
+        .build();
+  }
+
   /** A route as istiod writes one from a VirtualService: no timeout, Istio's default retries. */
   static Route route(String name, RouteMatch match, RouteAction.Builder action) {
     return Route.newBuilder().setName(name).setMatch(match).setRoute(action

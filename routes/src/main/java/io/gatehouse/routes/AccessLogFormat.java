@@ -29,10 +29,10 @@ public record AccessLogFormat(Encoding encoding, List<String> fields, String tex
       Map.entry("UPSTREAM_REQUEST_ATTEMPT_COUNT", "attempts"), Map.entry("RESPONSE_CODE_DETAILS", "failure"),
       Map.entry("TRACE_ID", "traceId"));
 
-  /** The JSON line every earlier release wrote. */
+  /** The JSON line written without {@code telemetry.accessLog}: Envoy's default fields, response flags included. */
   public static final AccessLogFormat DEFAULT = new AccessLogFormat(Encoding.JSON, List.of("time", "type", "requestId",
       "traceId", "client", "listener", "host", "method", "path", "protocol", "route", "upstream", "endpoint", "status",
-      "bytesIn", "bytesOut", "durationMicros", "attempts", "failure", "policy"), "");
+      "responseFlags", "bytesIn", "bytesOut", "durationMicros", "attempts", "failure", "policy"), "");
 
   public AccessLogFormat {
     fields = List.copyOf(fields);

@@ -151,7 +151,7 @@ final class GrpcWeb {
   static int grpcCode(Reason reason) {
     return switch (reason) {
       case UPSTREAM_RESPONSE_TIMEOUT, UPSTREAM_PER_TRY_TIMEOUT -> DEADLINE_EXCEEDED;
-      case UPSTREAM_RESET -> UNAVAILABLE;
+      case UPSTREAM_RESET, UPSTREAM_RESET_AFTER_RESPONSE_STARTED -> UNAVAILABLE;
       default -> httpToGrpc(reason.status());
     };
   }

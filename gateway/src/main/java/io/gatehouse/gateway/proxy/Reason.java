@@ -43,6 +43,11 @@ public enum Reason {
   /** The upstream's circuit breaker is full (requests in flight or waiting for a connection). */
   OVERFLOW(503, "overflow", "the upstream is at its concurrency limit"),
   UPSTREAM_RESET(502, "upstream_reset_before_response_started", "the upstream closed the connection before answering"),
+  /**
+   * The upstream closed or reset mid-response: the client's response is cut (a reset stream, a closed
+   * HTTP/1.1 connection); the access log keeps the upstream's status with this reason and flag {@code UR}.
+   */
+  UPSTREAM_RESET_AFTER_RESPONSE_STARTED(502, "upstream_reset_after_response_started", "the upstream closed the connection mid-response"),
   UPSTREAM_RESPONSE_TIMEOUT(504, "upstream_response_timeout", "the upstream did not answer in time"),
   UPSTREAM_PER_TRY_TIMEOUT(504, "upstream_per_try_timeout", "the upstream did not answer in time"),
   /** Egress: no allow-list entry names the host (or covers the IP literal). */

@@ -27,6 +27,7 @@ public final class ResponseFlags {
       case UPSTREAM_CONNECT_FAILURE, UPSTREAM_TLS_FAILURE -> retried ? "UF,URX" : "UF";
       case OVERFLOW -> "UO";
       case UPSTREAM_RESET -> retried ? "UR,URX" : "UR";
+      case UPSTREAM_RESET_AFTER_RESPONSE_STARTED -> "UR";
       case UPSTREAM_RESPONSE_TIMEOUT, UPSTREAM_PER_TRY_TIMEOUT -> "UT";
       case CLIENT_CLOSED -> "DC";
       case RATE_LIMITED -> "RL";

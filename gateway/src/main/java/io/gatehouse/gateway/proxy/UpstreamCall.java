@@ -325,7 +325,8 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   private void streamResponse(HttpClientResponse response, Attempt attempt) {
     ResponseRelay.relay(ex, response).onComplete(ar -> {
       attempt.end();
-      finish(ar.succeeded() ? null : new GatewayException(Reason.UPSTREAM_RESET, "response body: " + ar.cause()));
+      finish(ar.succeeded() ? null
+          : new GatewayException(Reason.UPSTREAM_RESET_AFTER_RESPONSE_STARTED, "response body: " + ar.cause()));
     });
   }
 

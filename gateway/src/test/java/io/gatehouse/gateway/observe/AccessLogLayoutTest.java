@@ -40,7 +40,7 @@ class AccessLogLayoutTest {
     AccessLogLayout layout = AccessLogLayout.compile(AccessLogFormat.DEFAULT);
     assertEquals("{\"time\":\"2025-12-02T10:21:19.007Z\",\"type\":\"access\",\"requestId\":\"id-1\",\"client\":\"10.0.0.1\","
         + "\"listener\":\"http\",\"host\":\"app.test\",\"method\":\"GET\",\"path\":\"/a\\\"b\\\\c\\u0001\",\"protocol\":\"HTTP/1.1\","
-        + "\"route\":\"r\",\"upstream\":\"up\",\"endpoint\":\"127.0.0.1:9000\",\"status\":503,\"bytesIn\":12,\"bytesOut\":3456,"
+        + "\"route\":\"r\",\"upstream\":\"up\",\"endpoint\":\"127.0.0.1:9000\",\"status\":503,\"responseFlags\":\"UR,URX\",\"bytesIn\":12,\"bytesOut\":3456,"
         + "\"durationMicros\":7891,\"attempts\":2,\"failure\":\"upstream_reset: x\"}", json(layout));
     AccessLogLayout chosen = AccessLogLayout.compile(new AccessLogFormat(AccessLogFormat.Encoding.JSON,
         List.of("durationMillis", "responseFlags", "spanId", "type", "time"), ""));

@@ -6,10 +6,13 @@ import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.HashOn;
 import io.gatehouse.routes.HealthCheck;
@@ -24,7 +27,8 @@ import java.util.List;
 /**
  * A CDS {@code Cluster} as an {@link XCluster}: EDS, STATIC and DNS clusters, the balancer, HTTP/2
  * to the endpoints, circuit breaker thresholds, outlier detection and upstream TLS (files or SDS
- * secrets; Istio mutual TLS is recognised). A cluster kind the gateway cannot serve (ORIGINAL_DST,
+ * secrets; Istio mutual TLS, the agent's SDS secrets "default" and "ROOTCA", with its exact SPIFFE
+ * ids). A cluster kind the gateway cannot serve (ORIGINAL_DST,
  * aggregate) is kept as unservable, not refused: Istio sends such clusters to every gateway.
  */
 final class ClusterTranslator {
@@ -71,9 +75,6 @@ final class ClusterTranslator {
       tls = tls(c.getTransportSocket(), "transport_socket", f, false);
     } else if (c.getTransportSocketMatchesCount() > 0) {
       tls = matches(c, f);
-    }
-    if (tls.mesh() && !tls.matchIstio() && unservable.isEmpty()) {
-      unservable = "Istio mutual TLS (ISTIO_MUTUAL) needs the gateway's mesh workload identity, which this build does not have";
     }
     Upstream base = new Upstream(c.getName(), List.of(), lb, UpstreamTls.NONE, HashOn.NONE, HealthCheck.NONE,
         outlier(c), breaker(c), RetryBudget.DEFAULT, protocol(c, f));
@@ -128,21 +129,89 @@ final class ClusterTranslator {
     }
     String caSecret = "";
     String caFile = "";
-    List<String> sans = new ArrayList<>();
+    boolean agentSecrets = !certSecret.isEmpty() && !ads(common.getTlsCertificateSdsSecretConfigs(0));
+    CertificateValidationContext validation = null;
+    String validationField = field + ".typed_config.common_tls_context.";
     if (common.hasValidationContextSdsSecretConfig()) {
       caSecret = sds(common.getValidationContextSdsSecretConfig(), field, f);
+      agentSecrets &= !ads(common.getValidationContextSdsSecretConfig());
     } else if (common.hasCombinedValidationContext()) {
       var combined = common.getCombinedValidationContext();
       caSecret = sds(combined.getValidationContextSdsSecretConfig(), field, f);
-      combined.getDefaultValidationContext().getMatchSubjectAltNamesList().forEach(m -> sans.add(
-          m.hasExact() || !m.getExact().isEmpty() ? m.getExact() : m.getPrefix()));
+      agentSecrets &= !ads(combined.getValidationContextSdsSecretConfig());
+      validation = combined.getDefaultValidationContext();
+      validationField += "combined_validation_context.default_validation_context.";
     } else if (common.hasValidationContext()) {
       caFile = common.getValidationContext().getTrustedCa().getFilename();
-      common.getValidationContext().getMatchSubjectAltNamesList().forEach(m -> sans.add(m.getExact()));
+      validation = common.getValidationContext();
+      validationField += "validation_context.";
     }
-    boolean mesh = certSecret.equals("default") && caSecret.equals("ROOTCA");
+    // Istio mutual TLS: the workload certificate and the mesh root, as the SDS secrets "default"
+    // and "ROOTCA" that the pod's istio-agent serves (sds_config: its sds-grpc cluster), never
+    // the control plane itself (sds_config: ads).
+    boolean mesh = certSecret.equals(MESH_CERT) && caSecret.equals(MESH_ROOT) && agentSecrets;
+    List<String> sans = new ArrayList<>();
+    if (validation != null && mesh) {
+      sans = meshSubjectAltNames(validation, validationField, f);
+    } else if (validation != null) {
+      for (StringMatcher m : validation.getMatchSubjectAltNamesList()) {
+        sans.add(m.getExact().isEmpty() ? m.getPrefix() : m.getExact());
+      }
+    }
     return new XCluster.ClusterTls(true, ctx.getSni(), caSecret, caFile, certSecret, certFile, keyFile, mesh, matchIstio,
         sans);
+  }
+
+  /** The SDS secret of the workload certificate an Istio agent serves (Istio's SDSDefaultResourceName). */
+  static final String MESH_CERT = "default";
+  /** The SDS secret of the mesh root an Istio agent serves (Istio's SDSRootResourceName). */
+  static final String MESH_ROOT = "ROOTCA";
+
+  private static boolean ads(SdsSecretConfig config) {
+    return config.hasSdsConfig() && config.getSdsConfig().hasAds();
+  }
+
+  /**
+   * The identities an Istio mutual TLS upstream may have: istiod writes each as an exact matcher
+   * ({@code match_subject_alt_names}, its StringToExactMatch; newer control planes a typed URI
+   * matcher). The gateway checks SPIFFE ids exactly, so any other matcher (prefix, suffix, regex,
+   * contains, a DNS or e-mail SAN) is refused: serving it would accept identities the control plane
+   * did not name, or refuse ones it did.
+   */
+  private static List<String> meshSubjectAltNames(CertificateValidationContext v, String field, Findings f) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < v.getMatchSubjectAltNamesCount(); i++) {
+      exactSpiffe(v.getMatchSubjectAltNames(i), field + "match_subject_alt_names[" + i + "]", f).ifPresent(out::add);
+    }
+    for (int i = 0; i < v.getMatchTypedSubjectAltNamesCount(); i++) {
+      SubjectAltNameMatcher m = v.getMatchTypedSubjectAltNames(i);
+      String at = field + "match_typed_subject_alt_names[" + i + "]";
+      if (m.getSanType() != SubjectAltNameMatcher.SanType.URI) {
+        f.fail(at + ".san_type", m.getSanType() + " is not served for Istio mutual TLS (expected: URI, a SPIFFE id)");
+      } else {
+        exactSpiffe(m.getMatcher(), at + ".matcher", f).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static java.util.Optional<String> exactSpiffe(StringMatcher m, String field, Findings f) {
+    if (m.getMatchPatternCase() != StringMatcher.MatchPatternCase.EXACT) {
+      f.fail(field + "." + m.getMatchPatternCase().name().toLowerCase(java.util.Locale.ROOT), "a "
+          + m.getMatchPatternCase().name().toLowerCase(java.util.Locale.ROOT) + " matcher is not served for Istio mutual TLS"
+          + " (expected: exact SPIFFE ids, as istiod writes them)");
+      return java.util.Optional.empty();
+    }
+    if (m.getIgnoreCase()) {
+      f.fail(field + ".ignore_case", "case-insensitive identities are not served for Istio mutual TLS");
+      return java.util.Optional.empty();
+    }
+    if (!m.getExact().startsWith("spiffe://")) {
+      f.fail(field + ".exact", "\"" + m.getExact() + "\" is not a SPIFFE id (expected: spiffe://TRUST_DOMAIN/ns/NS/sa/SA;"
+          + " Istio mutual TLS checks the upstream's SPIFFE id only)");
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(m.getExact());
   }
 
   private static String sds(SdsSecretConfig config, String field, Findings f) {

@@ -29,17 +29,26 @@ import java.util.TreeSet;
  * SDS secret that the listeners and their routes name has arrived ({@link Result#waiting}). Only
  * the clusters that routes use become upstreams. A route to a cluster that cannot be served (not
  * in CDS, or of a kind the gateway does not serve) answers 503, as Envoy's "cluster not found"
- * does, and is reported.
+ * does, and is reported. Istio mutual TLS clusters become {@code mode: MESH} upstreams (the
+ * gateway's workload certificate, the mesh root, the cluster's SPIFFE ids and SNI) when the config
+ * has a {@code meshIdentity}.
  */
 final class XdsAssembly {
   /** The fragment (empty while waiting), what it waits for, what was reported, and the names to subscribe to. */
   record Result(Optional<GatewayConfig> fragment, List<String> waiting, List<String> notes, Set<String> rds,
                 Set<String> eds, Set<String> sds) {}
 
-  /** Every accepted resource, translated, by name. */
+  /**
+   * Every accepted resource, translated, by name; and whether the gateway has a workload identity
+   * (the serving config's {@code meshIdentity}), without which Istio mutual TLS clusters are not served.
+   */
   record Resources(Map<String, XListener> listeners, Map<String, List<Route>> routes, Map<String, XCluster> clusters,
                    Map<String, XEndpoints> endpoints, Map<String, SecretStore.TlsFiles> secrets, boolean ldsReceived,
-                   boolean cdsReceived) {}
+                   boolean cdsReceived, boolean meshIdentity) {}
+
+  /** Why a route to an Istio mutual TLS cluster answers 503 while the config has no {@code meshIdentity}. */
+  static final String NO_MESH_IDENTITY = "Istio mutual TLS (ISTIO_MUTUAL) needs the gateway's own workload certificate:"
+      + " add a meshIdentity block to the config (docs/mesh.md, \"Mesh identity and ISTIO_MUTUAL\")";
 
   private XdsAssembly() {}
 
@@ -193,11 +202,14 @@ final class XdsAssembly {
         }
       }
     }
-    if (tls.mesh()) {
-      return "Istio mutual TLS (ISTIO_MUTUAL) needs the gateway's mesh workload identity, which this build does not have";
-    }
     UpstreamTls upstreamTls = UpstreamTls.NONE;
-    if (tls.enabled()) {
+    if (tls.mesh()) {
+      if (!r.meshIdentity()) {
+        return NO_MESH_IDENTITY;
+      }
+      // The agent's secrets are the gateway's own workload identity: nothing to ask SDS for.
+      upstreamTls = UpstreamTls.mesh(tls.sni(), tls.subjectAltNames());
+    } else if (tls.enabled()) {
       String ca = tls.caFile();
       String cert = tls.certFile();
       String key = tls.keyFile();

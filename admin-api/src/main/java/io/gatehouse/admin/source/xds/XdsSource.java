@@ -170,6 +170,8 @@ public final class XdsSource implements ConfigSource {
   private volatile Optional<Instant> lastSuccess = Optional.empty();
   private volatile Optional<String> lastError = Optional.empty();
   private volatile Optional<Instant> nextRetry = Optional.empty();
+  /** Whether the serving config has a meshIdentity (Istio mutual TLS clusters are served only then). */
+  private volatile boolean meshIdentity;
   private volatile List<String> waiting = List.of();
   private volatile List<String> assemblyNotes = List.of();
   private final Map<XdsType, List<String>> typeNotes = new ConcurrentHashMap<>();
@@ -181,6 +183,8 @@ public final class XdsSource implements ConfigSource {
     this.random = Objects.requireNonNull(random, "random");
     this.name = "xds:" + (settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host()) + ":" + settings.port();
     this.node = IstioNode.of(settings.nodeId(), settings.env(), version);
+    GatewayConfig serving = store.current();
+    this.meshIdentity = serving != null && serving.meshIdentity().enabled();
     for (XdsType t : XdsType.values()) {
       types.put(t, new TypeState(t));
     }
@@ -220,6 +224,32 @@ public final class XdsSource implements ConfigSource {
   /** The node this source presents (id and metadata). */
   public Node node() {
     return node;
+  }
+
+  /**
+   * Tells the source whether the serving config has a {@code meshIdentity} (the gateway calls this
+   * at each install). When that changes, the accepted resources are put together again, so routes
+   * to Istio mutual TLS clusters start or stop being served without waiting for the control plane.
+   * Never blocks: the work runs on the source's thread.
+   */
+  public void meshIdentity(boolean enabled) {
+    if (meshIdentity == enabled) {
+      return;
+    }
+    meshIdentity = enabled;
+    if (thread.isShutdown()) {
+      return;
+    }
+    thread.execute(() -> {
+      if (closed || !types.get(XdsType.LDS).received || !types.get(XdsType.CDS).received) {
+        return;
+      }
+      String refused = offer(assemble());
+      if (!refused.isEmpty()) {
+        LOG.warning(() -> "xDS source " + name + ": the config put together again for meshIdentity "
+            + (enabled ? "added" : "removed") + " was refused: " + refused);
+      }
+    });
   }
 
   /** Whether the ADS stream is open and has answered. */
@@ -429,7 +459,7 @@ public final class XdsSource implements ConfigSource {
 
   private XdsAssembly.Result assemble() {
     return XdsAssembly.assemble(new XdsAssembly.Resources(listeners, routes, clusters, endpoints, secretFiles,
-        types.get(XdsType.LDS).received, types.get(XdsType.CDS).received));
+        types.get(XdsType.LDS).received, types.get(XdsType.CDS).received, meshIdentity));
   }
 
   /** Offers the assembled fragment; empty when the store took it (or there is nothing to offer yet), else why not. */

@@ -60,7 +60,7 @@ class XdsAssemblyTest {
     Map<String, List<io.gatehouse.routes.Route>> routes = new HashMap<>();
     Map<String, XCluster> clusters = new HashMap<>();
     Map<String, EndpointTranslator.XEndpoints> endpoints = new HashMap<>();
-    var r = XdsAssembly.assemble(new XdsAssembly.Resources(listeners, routes, clusters, endpoints, Map.of(), true, true));
+    var r = XdsAssembly.assemble(new XdsAssembly.Resources(listeners, routes, clusters, endpoints, Map.of(), true, true, false));
     assertTrue(r.fragment().isEmpty());
     assertEquals(List.of("RDS http.8080"), r.waiting());
 
@@ -75,14 +75,14 @@ class XdsAssemblyTest {
     routes.put("http.8080", RouteTranslator.translate(config, new Findings(XdsType.RDS, "http.8080")));
     clusters.put("eds-cluster", ClusterTranslator.translate(Cluster.newBuilder().setName("eds-cluster")
         .setType(Cluster.DiscoveryType.EDS).build(), new Findings(XdsType.CDS, "eds-cluster")));
-    r = XdsAssembly.assemble(new XdsAssembly.Resources(listeners, routes, clusters, endpoints, Map.of(), true, true));
+    r = XdsAssembly.assemble(new XdsAssembly.Resources(listeners, routes, clusters, endpoints, Map.of(), true, true, false));
     assertEquals(List.of("EDS eds-cluster"), r.waiting());
     assertEquals(java.util.Set.of("eds-cluster"), r.eds());
 
     endpoints.put("eds-cluster", EndpointTranslator.translate(ClusterLoadAssignment.newBuilder().setClusterName("eds-cluster")
         .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(endpoint(9080, HealthStatus.HEALTHY, 1))).build(),
         new Findings(XdsType.EDS, "eds-cluster")));
-    r = XdsAssembly.assemble(new XdsAssembly.Resources(listeners, routes, clusters, endpoints, Map.of(), true, true));
+    r = XdsAssembly.assemble(new XdsAssembly.Resources(listeners, routes, clusters, endpoints, Map.of(), true, true, false));
     var fragment = r.fragment().orElseThrow();
     assertEquals(List.of("eds-cluster"), fragment.upstreams().stream().map(Upstream::name).toList());
     assertEquals(List.of("l"), fragment.routes().get(0).listeners());
