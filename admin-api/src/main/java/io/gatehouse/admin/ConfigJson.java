@@ -323,9 +323,26 @@ final class ConfigJson {
     return out;
   }
 
+  /** {@code "HOST:PORT"}, or with its workload, the mapping form the config takes. */
+  private static Object endpoint(Upstream.Endpoint e) {
+    if (!e.workload().known()) {
+      return e.toString();
+    }
+    Upstream.Workload w = e.workload();
+    JsonObject workload = new JsonObject();
+    putIfSet(workload, "name", w.name());
+    putIfSet(workload, "namespace", w.namespace());
+    putIfSet(workload, "app", w.app());
+    putIfSet(workload, "version", w.version());
+    putIfSet(workload, "serviceAccount", w.serviceAccount());
+    putIfSet(workload, "identity", w.identity());
+    putIfSet(workload, "cluster", w.cluster());
+    return new JsonObject().put("address", e.toString()).put("workload", workload);
+  }
+
   static JsonObject upstream(Upstream u) {
     JsonObject out = new JsonObject().put("name", u.name())
-        .put("endpoints", new JsonArray(u.endpoints().stream().map(Upstream.Endpoint::toString).toList()))
+        .put("endpoints", new JsonArray(u.endpoints().stream().map(ConfigJson::endpoint).toList()))
         .put("loadBalancer", u.loadBalancer().name());
     if (u.protocol() != Upstream.Protocol.HTTP1) {
       out.put("protocol", u.protocol().name());

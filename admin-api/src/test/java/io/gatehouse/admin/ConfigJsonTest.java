@@ -123,6 +123,12 @@ class ConfigJsonTest {
           retryBudget: { percent: 40, minRetries: 5 }
         - { name: b, endpoints: ["127.0.0.1:9003"], loadBalancer: CONSISTENT_HASH, hashOn: cookie:Session, tls: {} }
         - { name: m, endpoints: ["reviews.shop.svc:9080"], tls: { mode: MESH, sni: reviews.mesh, subjectAltNames: ["spiffe://example.org/ns/shop/sa/reviews"] } }
+        - name: w
+          endpoints:
+            - address: "10.0.0.7:9080"
+              workload: { name: reviews-v1, namespace: shop, app: reviews, version: v1, serviceAccount: reviews, identity: "spiffe://example.org/ns/shop/sa/reviews", cluster: east }
+            - "10.0.0.8:9080"
+          tls: { mode: MESH }
         - name: c
           endpoints: ["127.0.0.1:9004"]
           loadBalancer: CONSISTENT_HASH

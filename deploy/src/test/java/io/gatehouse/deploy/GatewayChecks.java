@@ -208,7 +208,8 @@ final class GatewayChecks {
     for (String[] grant : new String[][] {
         {"networking.k8s.io", "ingresses", "watch"}, {"networking.k8s.io", "ingressclasses", "list"},
         {"networking.k8s.io", "ingresses/status", "update"}, {"gateway.networking.k8s.io", "tcproutes", "watch"},
-        {"gateway.networking.k8s.io", "tcproutes/status", "update"}, {"gateway.networking.k8s.io", "tlsroutes", "watch"}}) {
+        {"gateway.networking.k8s.io", "tcproutes/status", "update"}, {"gateway.networking.k8s.io", "tlsroutes", "watch"},
+        {"", "pods", "watch"}, {"", "pods", "list"}, {"discovery.k8s.io", "endpointslices", "watch"}}) {
       assertTrue(clusterRole.getRules().stream().anyMatch(rule -> rule.getApiGroups().contains(grant[0])
           && rule.getResources().contains(grant[1]) && rule.getVerbs().contains(grant[2])),
           at + "the ClusterRole lets the Kubernetes source " + grant[2] + " " + grant[0] + " " + grant[1]);

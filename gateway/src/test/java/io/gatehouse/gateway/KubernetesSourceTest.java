@@ -194,6 +194,42 @@ class KubernetesSourceTest {
   }
 
   @Test
+  void endpointsCarryTheirPodsWorkloadAndFollowPodChanges() {
+    String pod = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: echo-v1-5d8f7c9b6-x2x9z
+          generateName: echo-v1-5d8f7c9b6-
+          namespace: shop
+          labels: { app: echo, version: %s, pod-template-hash: 5d8f7c9b6 }
+          ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: echo-v1-5d8f7c9b6, uid: u1, controller: true }]
+        spec:
+          serviceAccountName: echo-sa
+          containers: [{ name: echo, image: echo }]
+        """;
+    apply(pod.formatted("v1"));
+    apply(slice("echo", a.port()).replace("conditions: { ready: true }",
+        "conditions: { ready: true }, targetRef: { kind: Pod, name: echo-v1-5d8f7c9b6-x2x9z }"));
+    apply(ISTIO_GATEWAY);
+    apply(virtualService("echo"));
+    startGateway();
+    awaitUpstream("/api/x", "a");
+    Await.until("the endpoint's workload from its Pod", 10, () -> echoWorkload()
+        .equals(new io.gatehouse.routes.Upstream.Workload("echo-v1", "shop", "echo", "v1", "echo-sa", "", "")));
+
+    apply(pod.formatted("v2"));
+    Await.until("the Pod's new version", 10, () -> echoWorkload().version().equals("v2"));
+    awaitUpstream("/api/x", "a");
+  }
+
+  private io.gatehouse.routes.Upstream.Workload echoWorkload() {
+    return gateway.gatehouse.store().current().upstreams().stream()
+        .filter(u -> u.name().startsWith("echo.shop.svc")).flatMap(u -> u.endpoints().stream())
+        .map(io.gatehouse.routes.Upstream.Endpoint::workload).findFirst().orElse(io.gatehouse.routes.Upstream.Workload.NONE);
+  }
+
+  @Test
   void malformedResourceIsReportedWhileTheRestKeepsWorking() {
     apply(ISTIO_GATEWAY);
     apply(virtualService("echo"));

@@ -173,6 +173,44 @@ class MeshUpstreamTest {
     assertEquals(List.of(), clientIds, "no request reached the wrong identity");
   }
 
+  /** A gateway to the sidecar as one endpoint whose workload runs as {@code serviceAccount} in namespace shop. */
+  private TestGateway gatewayToWorkload(String serviceAccount) throws IOException {
+    gateway = TestGateway.start(meshIdentity("1h") + """
+        upstreams:
+          - name: reviews
+            endpoints:
+              - address: "localhost:%d"
+                workload: { name: reviews-v1, namespace: shop, serviceAccount: %s, app: reviews, version: v1 }
+            tls: { mode: MESH }
+        routes: [{ name: r, hosts: ["*"], backends: [{ upstream: reviews }] }]
+        """.formatted(sidecar.actualPort(), serviceAccount));
+    Await.result(gateway.gatehouse.dataplane().identities().serving().orElseThrow().ready());
+    return gateway;
+  }
+
+  @Test
+  void withoutSubjectAltNamesEachEndpointMustPresentItsWorkloadsIdentity() throws Exception {
+    gatewayToWorkload("reviews");
+    TestGateway.TestResponse r = gateway.get("/reviews");
+    assertEquals(200, r.status(), r.body() + gateway.accessLog());
+    assertEquals("reviews", r.body());
+  }
+
+  @Test
+  void anEndpointPresentingAnotherWorkloadsIdentityIsRefusedWithTheReason() throws Exception {
+    gatewayToWorkload("ratings");
+    TestGateway.TestResponse r = gateway.get("/reviews");
+    assertEquals(503, r.status(), r.body());
+    assertEquals("upstream_tls_failure", r.header("x-gatehouse-reason"));
+    Await.until("the access log line", 5, () -> gateway.accessLog().contains("is not the expected"));
+    String log = gateway.accessLog();
+    assertTrue(log.contains("\"failure\":\"upstream_tls_failure: localhost:" + sidecar.actualPort() + ": upstream reviews: identity "
+        + REVIEWS + " is not the expected spiffe://cluster.local/ns/shop/sa/ratings of the workload at endpoint localhost:"
+        + sidecar.actualPort()), log);
+    assertTrue(log.contains("\"responseFlags\":\"UF") || !log.contains("responseFlags"), log);
+    assertEquals(List.of(), clientIds, "no request reached the wrong workload");
+  }
+
   @Test
   void anyIdentityOfTheTrustDomainWhenNoneIsNamed() throws Exception {
     gatewayTo("{ mode: MESH }");

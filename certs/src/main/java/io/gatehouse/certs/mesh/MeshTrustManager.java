@@ -21,8 +21,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Mesh mTLS peer verification, as Envoy's validation context for ISTIO_MUTUAL: the peer's chain
  * must lead to a current mesh root (PKIX, at handshake time, so a rotated root applies at once)
  * and its leaf must carry a SPIFFE URI SAN that is one of {@code expected}, or, with none
- * expected, any id of the trust domain. Host names are not checked: the SPIFFE id is the identity.
- * A failure says which identity was found and which were expected.
+ * expected, the id {@code peers} expects of the address connected to (an endpoint whose workload is
+ * known), else any id of the trust domain. Host names are not checked: the SPIFFE id is the
+ * identity. A failure says which identity was found and which were expected; an accepted id is
+ * reported to {@code peers}.
  */
 final class MeshTrustManager extends X509ExtendedTrustManager {
   private static final int SAN_URI = 6;
@@ -30,14 +32,21 @@ final class MeshTrustManager extends X509ExtendedTrustManager {
   private final WorkloadIdentity identity;
   private final Set<String> expected;
   private final String peer;
+  private final PeerIdentities peers;
 
-  MeshTrustManager(WorkloadIdentity identity, Collection<String> expected, String peer) {
+  MeshTrustManager(WorkloadIdentity identity, Collection<String> expected, String peer, PeerIdentities peers) {
     this.identity = identity;
     this.expected = Set.copyOf(expected);
     this.peer = peer;
+    this.peers = peers;
   }
 
   void verify(X509Certificate[] chain) throws CertificateException {
+    verify(chain, null);
+  }
+
+  /** {@code engine}: the connection's, whose peer host and port name the endpoint (null: not known). */
+  void verify(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
     if (identity == null) {
       throw new CertificateException("the gateway has no workload identity to verify the " + peer
           + " with (ISTIO_MUTUAL / tls mode MESH needs a meshIdentity block)");
@@ -61,12 +70,27 @@ final class MeshTrustManager extends X509ExtendedTrustManager {
       throw new CertificateException(peer + ": certificate not issued by the mesh root: " + e.getMessage(), e);
     }
     List<String> ids = spiffeIds(chain[0]);
-    String prefix = "spiffe://" + identity.config().trustDomain() + "/";
-    boolean ok = expected.isEmpty() ? ids.stream().anyMatch(id -> id.startsWith(prefix)) : ids.stream().anyMatch(expected::contains);
-    if (!ok) {
-      throw new CertificateException(peer + ": identity " + (ids.isEmpty() ? "(no SPIFFE URI SAN)" : String.join(",", ids))
-          + " is not " + (expected.isEmpty() ? "in trust domain " + identity.config().trustDomain()
-          : "one of the expected " + expected.stream().sorted().toList()));
+    boolean byEndpoint = expected.isEmpty() && peers != null && engine != null && engine.getPeerHost() != null;
+    String endpointId = byEndpoint ? peers.expected(engine.getPeerHost(), engine.getPeerPort()) : null;
+    String accepted;
+    if (!expected.isEmpty()) {
+      accepted = ids.stream().filter(expected::contains).findFirst().orElse(null);
+    } else if (endpointId != null) {
+      accepted = ids.contains(endpointId) ? endpointId : null;
+    } else {
+      String prefix = "spiffe://" + identity.config().trustDomain() + "/";
+      accepted = ids.stream().filter(id -> id.startsWith(prefix)).findFirst().orElse(null);
+    }
+    if (accepted == null) {
+      String found = ids.isEmpty() ? "(no SPIFFE URI SAN)" : String.join(",", ids);
+      throw new CertificateException(peer + ": identity " + found + " is not " + (!expected.isEmpty()
+          ? "one of the expected " + expected.stream().sorted().toList()
+          : endpointId != null ? "the expected " + endpointId + " of the workload at endpoint "
+              + engine.getPeerHost() + ":" + engine.getPeerPort()
+          : "in trust domain " + identity.config().trustDomain()));
+    }
+    if (byEndpoint) {
+      peers.verified(engine.getPeerHost(), engine.getPeerPort(), accepted);
     }
   }
 
@@ -93,7 +117,7 @@ final class MeshTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-    verify(chain);
+    verify(chain, engine);
   }
 
   @Override public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {

@@ -110,7 +110,16 @@ public final class WorkloadIdentity implements AutoCloseable {
    * any id of the trust domain). {@code peer} names the peer in failures ("upstream reviews").
    */
   public X509ExtendedTrustManager trustManager(Collection<String> expectedIds, String peer) {
-    return new MeshTrustManager(this, expectedIds, peer);
+    return new MeshTrustManager(this, expectedIds, peer, null);
+  }
+
+  /**
+   * As {@link #trustManager(Collection, String)}, and with no {@code expectedIds}, each connection's
+   * peer must present the id {@code peers} expects of the address connected to, when it expects one;
+   * the id each handshake accepted is reported to {@code peers}.
+   */
+  public X509ExtendedTrustManager trustManager(Collection<String> expectedIds, String peer, PeerIdentities peers) {
+    return new MeshTrustManager(this, expectedIds, peer, peers);
   }
 
   /**
@@ -118,7 +127,7 @@ public final class WorkloadIdentity implements AutoCloseable {
    * saying so, rather than refusing the whole config (a DestinationRule may say ISTIO_MUTUAL first).
    */
   public static X509ExtendedTrustManager noIdentity(String peer) {
-    return new MeshTrustManager(null, java.util.List.of(), peer);
+    return new MeshTrustManager(null, java.util.List.of(), peer, null);
   }
 
   /** What the admin API and metrics show. */

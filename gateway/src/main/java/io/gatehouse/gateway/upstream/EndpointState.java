@@ -20,6 +20,10 @@ public final class EndpointState {
   private volatile boolean healthy = true;
   /** {@link System#nanoTime()} until which the endpoint is ejected; in the past when it is not. */
   private volatile long ejectedUntilNanos;
+  /** The SPIFFE id a mesh upstream expects of this endpoint's workload; null when not known. */
+  private String expectedIdentity;
+  /** The SPIFFE id the last mesh handshake with this endpoint accepted; null before one. */
+  private volatile String verifiedIdentity;
 
   EndpointState(Upstream.Endpoint config) {
     this.config = config;
@@ -52,6 +56,27 @@ public final class EndpointState {
 
   public void finished() {
     inFlight.decrementAndGet();
+  }
+
+  /** The SPIFFE id a mesh upstream requires of this endpoint (its workload's), or null: the trust domain's any. */
+  public String expectedIdentity() {
+    return expectedIdentity;
+  }
+
+  /** Set once, before the client that uses it connects. */
+  void expectedIdentity(String id) {
+    expectedIdentity = id;
+  }
+
+  /** The SPIFFE id the latest mesh handshake with this endpoint verified, or null (no mesh handshake yet). */
+  public String verifiedIdentity() {
+    return verifiedIdentity;
+  }
+
+  void verifiedIdentity(String id) {
+    if (!id.equals(verifiedIdentity)) {
+      verifiedIdentity = id;
+    }
   }
 
   /** Whether active health checking (if any) currently passes this endpoint. */

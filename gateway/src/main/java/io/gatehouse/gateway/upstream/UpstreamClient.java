@@ -45,11 +45,11 @@ public final class UpstreamClient {
   /** The workload identity a mesh upstream's TLS was built with (null otherwise); set once, by {@link #start}. */
   private WorkloadIdentity identity;
 
-  private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry) {
+  private UpstreamClient(Vertx vertx, Upstream config, HttpClient client, HttpClientOptions options, MeterRegistry registry,
+                         EndpointState[] all) {
     this.vertx = vertx;
     this.config = config;
     this.client = client;
-    EndpointState[] all = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
     this.endpoints = new EndpointSet(all);
     this.balancer = Balancer.of(config.loadBalancer());
     this.hashing = config.loadBalancer() == Upstream.LoadBalancer.CONSISTENT_HASH
@@ -86,8 +86,9 @@ public final class UpstreamClient {
         .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
         .setMaxHeaderSize(32 * 1024)
         .setDecompressionSupported(false);
+    EndpointState[] all = config.endpoints().stream().map(EndpointState::new).toArray(EndpointState[]::new);
     if (config.tls().enabled()) {
-      UpstreamTlsOptions.apply(options, config, identity);
+      UpstreamTlsOptions.apply(options, config, identity, all);
     }
     if (config.protocol() == Upstream.Protocol.HTTP2) {
       // Prior knowledge in clear text (no Upgrade round trip), ALPN h2 over TLS.
@@ -98,7 +99,7 @@ public final class UpstreamClient {
         .with(options)
         .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE))
         .build();
-    UpstreamClient started = new UpstreamClient(vertx, config, client, options, registry);
+    UpstreamClient started = new UpstreamClient(vertx, config, client, options, registry, all);
     started.identity = config.tls().mesh() ? identity : null;
     return started;
   }

@@ -24,13 +24,21 @@ final class UpstreamTlsOptions {
   private UpstreamTlsOptions() {}
 
   static void apply(HttpClientOptions options, Upstream upstream, WorkloadIdentity identity) {
+    apply(options, upstream, identity, null);
+  }
+
+  /**
+   * {@code endpoints}: a mesh upstream's endpoints, each held to its workload's SPIFFE id when the
+   * upstream names no {@code subjectAltNames} (null: none known).
+   */
+  static void apply(HttpClientOptions options, Upstream upstream, WorkloadIdentity identity, EndpointState[] endpoints) {
     UpstreamTls tls = upstream.tls();
     options.setSsl(true)
         .setForceSni(true)
         .setVerifyHost(tls.verifyHostname())
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
     if (tls.mesh()) {
-      mesh(options, upstream, identity);
+      mesh(options, upstream, identity, endpoints);
       return;
     }
     if (!tls.caCert().isEmpty()) {
@@ -45,14 +53,17 @@ final class UpstreamTlsOptions {
    * The identity is the SPIFFE id, not the host name; h2 is offered only to HTTP2 upstreams (as
    * Istio's ALPNInMeshH2 does), since a server choosing it would meet an HTTP/1.1 client otherwise.
    */
-  private static void mesh(HttpClientOptions options, Upstream upstream, WorkloadIdentity identity) {
+  private static void mesh(HttpClientOptions options, Upstream upstream, WorkloadIdentity identity,
+                           EndpointState[] endpoints) {
     boolean h2 = upstream.protocol() == Upstream.Protocol.HTTP2;
     String peer = "upstream " + upstream.name();
     if (identity == null) {
       options.setTrustOptions(TrustOptions.wrap(WorkloadIdentity.noIdentity(peer)));
     } else {
+      EndpointIdentities byEndpoint = endpoints == null ? null
+          : new EndpointIdentities(endpoints, identity.config().trustDomain());
       options.setKeyCertOptions(KeyCertOptions.wrap(identity.keyManager()))
-          .setTrustOptions(TrustOptions.wrap(identity.trustManager(upstream.tls().subjectAltNames(), peer)));
+          .setTrustOptions(TrustOptions.wrap(identity.trustManager(upstream.tls().subjectAltNames(), peer, byEndpoint)));
     }
     options.setVerifyHost(false)
         .setUseAlpn(true)

@@ -154,8 +154,9 @@ final class Destinations {
         if (!ready(endpoint) || !podMatches(endpoint, slice.namespace(), labels)) {
           continue;
         }
+        Upstream.Workload workload = workload(endpoint, slice.namespace());
         for (String address : endpoint.textsOrEmpty("addresses")) {
-          out.add(new Upstream.Endpoint(address.toLowerCase(Locale.ROOT), targetPort));
+          out.add(new Upstream.Endpoint(address.toLowerCase(Locale.ROOT), targetPort, workload));
         }
       }
     }
@@ -175,6 +176,16 @@ final class Destinations {
       }
     }
     return 0;
+  }
+
+  /** The workload of the Pod an EndpointSlice endpoint's {@code targetRef} names, when that Pod is known. */
+  private Upstream.Workload workload(Tree endpoint, String namespace) {
+    Tree ref = endpoint.get("targetRef");
+    if (!ref.text("kind").equals("Pod")) {
+      return Upstream.Workload.NONE;
+    }
+    String ns = ref.text("namespace").isEmpty() ? namespace : ref.text("namespace");
+    return catalog.get(Kinds.POD, ns, ref.text("name")).map(p -> PodWorkloads.of(p, "")).orElse(Upstream.Workload.NONE);
   }
 
   private boolean podMatches(Tree endpoint, String namespace, Map<String, String> labels) {
@@ -213,7 +224,7 @@ final class Destinations {
           int p = e.get("ports").integer(portName, targetPort);
           String address = e.text("address");
           if (Values.isHostName(address.toLowerCase(Locale.ROOT)) || Values.isIpv6(address)) {
-            out.add(new Upstream.Endpoint(address.toLowerCase(Locale.ROOT), p));
+            out.add(new Upstream.Endpoint(address.toLowerCase(Locale.ROOT), p, entryWorkload(entry, e)));
           } else {
             scope.warn(e.get("address"), "\"" + address + "\" is not an IP address or host name; skipped");
           }
@@ -235,6 +246,20 @@ final class Destinations {
     String protocol = entryPort.get().text("protocol");
     return Optional.of(new Resolved(chosenPort, out, http2(protocol.equalsIgnoreCase("GRPC") ? "grpc"
         : protocol.equalsIgnoreCase("HTTP2") ? "http2" : "", "")));
+  }
+
+  /**
+   * A ServiceEntry endpoint's workload (a WorkloadEntry written inline): its {@code serviceAccount}
+   * in the ServiceEntry's namespace and its {@code app}/{@code version} labels, when it states any.
+   */
+  private static Upstream.Workload entryWorkload(MeshResource entry, Tree endpoint) {
+    Map<String, String> labels = endpoint.map("labels");
+    String serviceAccount = endpoint.text("serviceAccount");
+    if (serviceAccount.isEmpty() && !labels.containsKey("app") && !labels.containsKey("version")) {
+      return Upstream.Workload.NONE;
+    }
+    return new Upstream.Workload("", entry.namespace(), labels.getOrDefault("app", ""), labels.getOrDefault("version", ""),
+        serviceAccount, "", "");
   }
 
   private static Optional<Tree> pickPort(Scope scope, Tree at, List<Tree> ports, int wanted, String numberKey,

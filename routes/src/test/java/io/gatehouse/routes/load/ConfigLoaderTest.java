@@ -129,6 +129,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anEndpointMayStateTheWorkloadBehindIt() throws IOException {
+    Files.writeString(dir.resolve("gw.yaml"), """
+        upstreams:
+          - name: reviews
+            endpoints:
+              - "127.0.0.1:9001"
+              - address: "10.0.0.7:9080"
+                workload: { name: reviews-v1, namespace: shop, app: reviews, version: v1, serviceAccount: bookinfo-reviews, cluster: east }
+              - address: "[::1]:9080"
+                workload: { identity: "spiffe://other.domain/ns/x/sa/y" }
+        """);
+    List<Upstream.Endpoint> endpoints = loaded(ConfigLoader.loadDirectory(dir)).upstreams().get(0).endpoints();
+    assertEquals(new Upstream.Endpoint("127.0.0.1", 9001), endpoints.get(0));
+    assertEquals(Upstream.Workload.NONE, endpoints.get(0).workload());
+    Upstream.Workload reviews = new Upstream.Workload("reviews-v1", "shop", "reviews", "v1", "bookinfo-reviews", "", "east");
+    assertEquals(new Upstream.Endpoint("10.0.0.7", 9080, reviews), endpoints.get(1));
+    assertEquals("spiffe://cluster.local/ns/shop/sa/bookinfo-reviews", reviews.spiffeId("cluster.local"));
+    assertEquals("[::1]:9080", endpoints.get(2).toString());
+    assertEquals("spiffe://other.domain/ns/x/sa/y", endpoints.get(2).workload().spiffeId("cluster.local"));
+    assertEquals("", Upstream.Workload.NONE.spiffeId("cluster.local"));
+  }
+
+  @Test
   void filesAndDocumentsMergeInNameOrderWithDefaults() throws IOException {
     Files.writeString(dir.resolve("b-routes.yml"), """
         routes:

@@ -133,10 +133,12 @@ class MeshFilesTest {
     assertEquals(List.of(new Listener("mesh-80", "0.0.0.0", 80, Listener.Protocol.HTTP, io.gatehouse.routes.ListenerTls.NONE)),
         config.listeners());
     Upstream v2 = upstream(config, "reviews.shop.svc.cluster.local_9080_v2");
-    assertEquals(List.of(new Upstream.Endpoint("10.0.0.2", 8080)), v2.endpoints(), "ready v2 pods only");
+    assertEquals(List.of(new Upstream.Endpoint("10.0.0.2", 8080,
+        new Upstream.Workload("reviews-v2-a", "shop", "reviews", "v2", "", "", ""))), v2.endpoints(), "ready v2 pods only");
     assertEquals(Upstream.LoadBalancer.RANDOM, v2.loadBalancer());
     Upstream v1 = upstream(config, "reviews.shop.svc.cluster.local_9080_v1");
-    assertEquals(List.of(new Upstream.Endpoint("10.0.0.1", 8080)), v1.endpoints());
+    assertEquals(List.of(new Upstream.Endpoint("10.0.0.1", 8080,
+        new Upstream.Workload("reviews-v1-a", "shop", "reviews", "v1", "", "", ""))), v1.endpoints());
     assertEquals(Upstream.LoadBalancer.LEAST_REQUEST, v1.loadBalancer());
     assertEquals(List.of(new Upstream.Endpoint("ratings.shop.svc.cluster.local", 9080)),
         upstream(config, "ratings.shop.svc.cluster.local_9080").endpoints(), "no EndpointSlice: cluster DNS name");
@@ -478,6 +480,81 @@ class MeshFilesTest {
             + " (leave it out for in-cluster or kubeconfig discovery)",
         dir.resolve("gatehouse.yaml") + ":4: kubernetes source prod.ports: 80: 70000 is not a port mapping"
             + " (expected GATEWAY_PORT: LISTEN_PORT, 1..65535, 0 = any free port)"), errors);
+  }
+
+  @Test
+  void endpointsCarryTheirPodsWorkloadAsIstioDerivesIt() throws IOException {
+    Files.writeString(dir.resolve("mesh.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec: { ports: [{ name: http, port: 9080 }] }
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: { name: reviews-1, namespace: shop, labels: { kubernetes.io/service-name: reviews } }
+        ports: [{ name: http, port: 9080 }]
+        endpoints:
+          - { addresses: [10.0.0.1], targetRef: { kind: Pod, name: reviews-v1-7f4669bdd9-dg7vn } }
+          - { addresses: [10.0.0.2], targetRef: { kind: Pod, namespace: shop, name: report-28930140-x7k2p } }
+          - { addresses: [10.0.0.3], targetRef: { kind: Pod, name: pinned } }
+          - { addresses: [10.0.0.4], targetRef: { kind: Pod, name: gone } }
+          - { addresses: [10.0.0.5] }
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: reviews-v1-7f4669bdd9-dg7vn
+          generateName: reviews-v1-7f4669bdd9-
+          namespace: shop
+          labels: { app: reviews, version: v1, pod-template-hash: 7f4669bdd9, service.istio.io/canonical-name: reviews-svc }
+          ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: reviews-v1-7f4669bdd9, controller: true }]
+        spec: { serviceAccountName: bookinfo-reviews }
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: report-28930140-x7k2p
+          generateName: report-28930140-
+          namespace: shop
+          labels: { app.kubernetes.io/name: report, app.kubernetes.io/version: "2" }
+          ownerReferences: [{ apiVersion: batch/v1, kind: Job, name: report-28930140, controller: true }]
+        spec: { serviceAccountName: default }
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: pinned
+          namespace: shop
+          labels: { service.istio.io/workload-name: legacy, version: v9 }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: shop }
+        spec:
+          servers: [{ port: { number: 80, protocol: HTTP }, hosts: ["*"] }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          hosts: ["*"]
+          gateways: [public]
+          http: [{ route: [{ destination: { host: reviews } }] }]
+        """);
+    GatewayConfig config = loaded(ConfigLoader.loadDirectory(dir));
+    List<Upstream.Workload> workloads = config.upstreams().stream()
+        .filter(u -> u.name().equals("reviews.shop.svc.cluster.local_9080")).findFirst().orElseThrow()
+        .endpoints().stream().map(Upstream.Endpoint::workload).toList();
+    assertEquals(List.of(
+        new Upstream.Workload("reviews-v1", "shop", "reviews-svc", "v1", "bookinfo-reviews", "", ""),
+        new Upstream.Workload("report", "shop", "report", "2", "default", "", ""),
+        new Upstream.Workload("legacy", "shop", "legacy", "v9", "", "", ""),
+        Upstream.Workload.NONE, Upstream.Workload.NONE), workloads);
+  }
+
+  private static GatewayConfig loaded(LoadResult result) {
+    return assertInstanceOf(LoadResult.Loaded.class, result, () -> result.toString()).config();
   }
 
   private static Upstream upstream(GatewayConfig config, String name) {
