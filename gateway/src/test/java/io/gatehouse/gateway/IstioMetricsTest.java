@@ -133,11 +133,14 @@ class IstioMetricsTest {
     PromText.Sample ratings = metrics.one("istio_requests_total", Map.of("destination_service", "ratings"));
     Map<String, String> expected = Map.of("destination_workload", "ratings-v2", "destination_workload_namespace", "bookinfo",
         "destination_app", "ratings", "destination_version", "v2", "destination_cluster", "east",
-        "destination_principal", "spiffe://cluster.local/ns/bookinfo/sa/bookinfo-ratings", "response_code", "200");
+        "destination_principal", "spiffe://cluster.local/ns/bookinfo/sa/bookinfo-ratings", "response_code", "200",
+        "destination_canonical_service", "ratings", "destination_canonical_revision", "v2");
+    expected.forEach((label, value) -> assertEquals(value, ratings.label(label), label + " in " + ratings.labels()));
+    expected = Map.of("source_canonical_service", "edge-gateway", "source_canonical_revision", "latest");
     expected.forEach((label, value) -> assertEquals(value, ratings.label(label), label + " in " + ratings.labels()));
     PromText.Sample plain = metrics.one("istio_requests_total", Map.of("destination_service", "plain"));
     for (String label : List.of("destination_workload", "destination_app", "destination_version", "destination_principal",
-        "destination_cluster", "destination_workload_namespace")) {
+        "destination_cluster", "destination_workload_namespace", "destination_canonical_service", "destination_canonical_revision")) {
       assertEquals("unknown", plain.label(label), label + ": an endpoint without a known workload");
     }
 

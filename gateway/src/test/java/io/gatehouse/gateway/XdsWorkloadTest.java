@@ -90,6 +90,8 @@ class XdsWorkloadTest {
         "destination_workload", "reviews-v2", "destination_workload_namespace", "bookinfo", "destination_app", "reviews",
         "destination_version", "v2", "destination_cluster", "Kubernetes", "destination_principal", "unknown");
     expected.forEach((label, value) -> assertEquals(value, sample.label(label), label + " in " + sample.labels()));
+    assertEquals("reviews", sample.label("destination_canonical_service"));
+    assertEquals("v2", sample.label("destination_canonical_revision"));
   }
 
   private int status(TestGateway gateway, String path) {

@@ -62,7 +62,7 @@ public final class IstioMetrics {
     this.unknown = new Destination(Tags.of("destination_service", UNKNOWN, "destination_service_name", UNKNOWN,
         "destination_service_namespace", UNKNOWN, "destination_workload", UNKNOWN, "destination_workload_namespace", UNKNOWN,
         "destination_app", UNKNOWN, "destination_version", UNKNOWN, "destination_principal", UNKNOWN,
-        "destination_cluster", UNKNOWN));
+        "destination_cluster", UNKNOWN, "destination_canonical_service", UNKNOWN, "destination_canonical_revision", UNKNOWN));
   }
 
   /** Meters reporting as {@code workload}, whose empty parts come from {@code env} ({@code POD_NAME}, {@code POD_NAMESPACE}). */
@@ -72,7 +72,8 @@ public final class IstioMetrics {
     String cluster = workload.cluster().isEmpty() ? UNKNOWN : workload.cluster();
     return new IstioMetrics(registry, Tags.of("reporter", "source", "source_workload", name,
         "source_workload_namespace", namespace, "source_principal", orUnknown(workload.principal()), "source_app", name,
-        "source_version", UNKNOWN, "source_cluster", cluster, "connection_security_policy", UNKNOWN));
+        "source_version", UNKNOWN, "source_cluster", cluster, "connection_security_policy", UNKNOWN,
+        "source_canonical_service", name, "source_canonical_revision", name.equals(UNKNOWN) ? UNKNOWN : "latest"));
   }
 
   /** The Deployment a pod name belongs to (its ReplicaSet suffix removed), or "unknown". */
@@ -165,7 +166,7 @@ public final class IstioMetrics {
     return Tags.of("destination_service", service, "destination_service_name", name,
         "destination_service_namespace", namespace, "destination_workload", UNKNOWN,
         "destination_workload_namespace", namespace, "destination_app", UNKNOWN, "destination_version", version,
-        "destination_cluster", UNKNOWN);
+        "destination_cluster", UNKNOWN, "destination_canonical_service", UNKNOWN, "destination_canonical_revision", UNKNOWN);
   }
 
   /** {@code base} (an upstream's labels, without principal) with what {@code w} tells of the endpoint's workload. */
@@ -178,10 +179,12 @@ public final class IstioMetrics {
       tags = tags.and("destination_workload_namespace", w.namespace());
     }
     if (!w.app().isEmpty()) {
-      tags = tags.and("destination_app", w.app());
+      tags = tags.and("destination_app", w.app(), "destination_canonical_service", w.app());
     }
     if (!w.version().isEmpty()) {
-      tags = tags.and("destination_version", w.version());
+      tags = tags.and("destination_version", w.version(), "destination_canonical_revision", w.version());
+    } else if (!w.app().isEmpty()) {
+      tags = tags.and("destination_canonical_revision", "latest"); // Istio's default revision
     }
     if (!w.cluster().isEmpty()) {
       tags = tags.and("destination_cluster", w.cluster());
@@ -227,7 +230,7 @@ public final class IstioMetrics {
       d = egress.computeIfAbsent(upstream, name -> new Destination(Tags.of("destination_service", name, "destination_service_name", name,
           "destination_service_namespace", UNKNOWN, "destination_workload", UNKNOWN, "destination_workload_namespace", UNKNOWN,
           "destination_app", UNKNOWN, "destination_version", UNKNOWN, "destination_principal", UNKNOWN,
-          "destination_cluster", UNKNOWN)));
+          "destination_cluster", UNKNOWN, "destination_canonical_service", UNKNOWN, "destination_canonical_revision", UNKNOWN)));
     }
     return d.tcp("-");
   }

@@ -25,6 +25,9 @@ final class EndpointIdentities implements PeerIdentities {
 
   private EndpointState find(String host, int port) {
     EndpointState[] candidates = byHost.get(host);
+    if (candidates == null && host.startsWith("[") && host.endsWith("]")) {
+      candidates = byHost.get(host.substring(1, host.length() - 1)); // an IPv6 literal in URI form
+    }
     if (candidates != null) {
       for (EndpointState e : candidates) {
         if (e.config().port() == port) {

@@ -500,6 +500,37 @@ class MeshFilesTest {
           - { addresses: [10.0.0.3], targetRef: { kind: Pod, name: pinned } }
           - { addresses: [10.0.0.4], targetRef: { kind: Pod, name: gone } }
           - { addresses: [10.0.0.5] }
+          - { addresses: [10.0.0.6], targetRef: { kind: Pod, name: canary-6c8d9f-abcde } }
+          - { addresses: [10.0.0.7], targetRef: { kind: Pod, name: legacy-3-xyz12 } }
+          - { addresses: [10.0.0.8], targetRef: { kind: Pod, name: db-0 } }
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: canary-6c8d9f-abcde
+          generateName: canary-6c8d9f-
+          namespace: shop
+          labels: { app: reviews, rollouts-pod-template-hash: 6c8d9f }
+          ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: canary-6c8d9f, controller: true }]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: legacy-3-xyz12
+          generateName: legacy-3-
+          namespace: shop
+          labels: { deploymentconfig: legacy }
+          ownerReferences: [{ apiVersion: v1, kind: ReplicationController, name: legacy-3, controller: true }]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: db-0
+          generateName: db-
+          namespace: shop
+          ownerReferences:
+            - { apiVersion: v1, kind: Node, name: not-the-controller }
+            - { apiVersion: apps/v1, kind: StatefulSet, name: db, controller: true }
         ---
         apiVersion: v1
         kind: Pod
@@ -550,7 +581,10 @@ class MeshFilesTest {
         new Upstream.Workload("reviews-v1", "shop", "reviews-svc", "v1", "bookinfo-reviews", "", ""),
         new Upstream.Workload("report", "shop", "report", "2", "default", "", ""),
         new Upstream.Workload("legacy", "shop", "legacy", "v9", "", "", ""),
-        Upstream.Workload.NONE, Upstream.Workload.NONE), workloads);
+        Upstream.Workload.NONE, Upstream.Workload.NONE,
+        new Upstream.Workload("canary", "shop", "reviews", "", "", "", ""),
+        new Upstream.Workload("legacy", "shop", "legacy", "", "", "", ""),
+        new Upstream.Workload("db", "shop", "db", "", "", "", "")), workloads);
   }
 
   private static GatewayConfig loaded(LoadResult result) {
