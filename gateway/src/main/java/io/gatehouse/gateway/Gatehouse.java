@@ -385,7 +385,7 @@ public final class Gatehouse implements AutoCloseable {
       dataplane.discard(next);
       throw e;
     }
-    metrics.telemetry(config.telemetry(), config.upstreams());
+    metrics.telemetry(config.telemetry(), config.upstreams(), config.meshIdentity().trustDomain());
     accessLog.format(config.telemetry().accessLog());
     dataplane.install(next);
     await(listeners.updateTls(tls));
