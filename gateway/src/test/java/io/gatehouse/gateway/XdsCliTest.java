@@ -75,6 +75,28 @@ class XdsCliTest {
   }
 
   @Test
+  void anAddressInTheBlockAndOnTheCommandLineIsOneSourceWithTheCommandLinesSettings() {
+    // Nothing listens on these ports: the sources only back off, which is enough to see them.
+    TestGateway gateway = TestGateway.startRaw("""
+        admin: { port: 0 }
+        xds:
+          - { address: "127.0.0.1:1", nodeId: "router~1.1.1.1~from-block.ns~ns.svc.cluster.local" }
+          - { address: "127.0.0.1:2", nodeId: "router~2.2.2.2~only-block.ns~ns.svc.cluster.local" }
+        """, 1, o -> o.withXds(new Gatehouse.XdsFlags(java.util.List.of("127.0.0.1:1", "127.0.0.1:3"),
+        java.util.Optional.of("router~9.9.9.9~from-flags.ns~ns.svc.cluster.local"), java.util.Optional.empty(),
+        java.util.Optional.empty())));
+    try {
+      var sources = gateway.gatehouse.xdsSources();
+      assertEquals(java.util.List.of("xds:127.0.0.1:1", "xds:127.0.0.1:2", "xds:127.0.0.1:3"),
+          sources.stream().map(s -> s.name()).toList());
+      assertTrue(sources.stream().allMatch(s -> s.node().getId().equals("router~9.9.9.9~from-flags.ns~ns.svc.cluster.local")),
+          "--xds-node-id overrides every entry's nodeId");
+    } finally {
+      gateway.close();
+    }
+  }
+
+  @Test
   void theDefaultNodeIdIsIstiosRouterForm() {
     assertEquals("router~10.1.2.3~gatehouse-7d9f.istio-ingress~istio-ingress.svc.cluster.local", IstioNode.defaultId(
         Map.of("INSTANCE_IP", "10.1.2.3", "POD_NAME", "gatehouse-7d9f", "POD_NAMESPACE", "istio-ingress"), "192.0.2.1"));
