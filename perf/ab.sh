@@ -6,8 +6,9 @@
 #   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--cases "http:small http:4k https:small http:rate http:seq"]
 #              [--rate N] [--idle N] NAME=JAR ...
 #
-# Per contestant: JAVA_<NAME> (java binary) and OPTS_<NAME> (JVM options, default bench.sh's) may
-# be set in the environment. Prints per round and case: req/s, p99, CPU us per request (process,
+# Per contestant: JAVA_<NAME> (java binary), OPTS_<NAME> (JVM options, default bench.sh's) and
+# YAML_<NAME> (top-level YAML appended to its config, e.g. a telemetry block) may be set in the
+# environment. Prints per round and case: req/s, p99, CPU us per request (process,
 # from /proc) and, for the gateways, bytes allocated per request on the event-loop thread and in
 # the whole process (exact, ThreadMXBean via tools/ThreadStats.java), then per case the medians
 # and the spread of the per-round ratios to NGINX. http:rate is h2load at a fixed --rate (req/s, 16
@@ -21,8 +22,8 @@ cd "$(dirname "$0")"; PERF=$(pwd)
 ROUNDS=3; SECS=8; WARM=20; CONNS=64; CASES="http:small http:4k"; SPEC=(); IDLE=0; RATE=2000
 while [ $# -gt 0 ]; do case $1 in
   --rounds) ROUNDS=$2; shift 2;; --seconds) SECS=$2; shift 2;; --warmup) WARM=$2; shift 2;; --cases) CASES=$2; shift 2;;
-  --conns) CONNS=$2; shift 2;; --idle) IDLE=$2; shift 2;; --rate) RATE=$2; shift 2;; *=*) SPEC+=("$1"); shift;; *) sed -n '2,13p' "$0" >&2; exit 2;; esac; done
-[ ${#SPEC[@]} -gt 0 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+  --conns) CONNS=$2; shift 2;; --idle) IDLE=$2; shift 2;; --rate) RATE=$2; shift 2;; *=*) SPEC+=("$1"); shift;; *) sed -n '2,14p' "$0" >&2; exit 2;; esac; done
+[ ${#SPEC[@]} -gt 0 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 BASEP=${AB_PORT_BASE:-28000}; BE=$((BASEP + 80)); NGH=$((BASEP + 81)); NGS=$((BASEP + 443))
 D=$(mktemp -d); chmod 755 $D; PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill $p 2>/dev/null; done; sleep 0.5; for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null; done; rm -rf "$D"; }
@@ -65,6 +66,7 @@ upstreams:
 routes:
   - { name: all, backends: [{ upstream: backend, weight: 1 }] }
 Y
+  yv=YAML_$n; [ -n "${!yv:-}" ] && echo "${!yv}" >> $D/$n/gatehouse.yaml
   jv=JAVA_$n; ov=OPTS_$n
   # shellcheck disable=SC2206
   opts=(${!ov:--Xms64m -Xmx160m -Xmn16m -XX:+UseSerialGC $TRIM})

@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +146,64 @@ class TracingTest {
     Await.until("the unsampled request is logged", 5, () -> gateway.accessLog().contains("/unsampled"));
     assertTrue(gateway.accessLog().lines().filter(l -> l.contains("/unsampled")).allMatch(l -> l.contains(unsampled)),
         "the access log names the trace even when it is not sampled");
+  }
+
+  @Test
+  void anUnsampledRequestStillPropagatesItsContextAndNamesItsTraceButExportsNothing() {
+    gateway = TestGateway.start(config("{ endpoint: \"" + collector.url() + "\", protocol: HTTP, sampling: 0 }"
+        + "\n  accessLog: { format: JSON, fields: [path, traceId, spanId] }"));
+    Pattern traceparent = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-00");
+
+    // A new trace on a route sampled at 0 %: ids drawn, sent upstream with the sampled flag off.
+    assertEquals(200, gateway.get("/new", Map.of("host", "quiet.test")).status());
+    EchoUpstream.Received fresh = upstream.lastRequest();
+    Matcher m = traceparent.matcher(String.valueOf(fresh.header("traceparent")));
+    assertTrue(m.matches(), "a valid unsampled traceparent goes upstream: " + fresh.header("traceparent"));
+    String freshTrace = m.group(1);
+    String freshSpan = m.group(2);
+    assertFalse(freshTrace.matches("0+") || freshSpan.matches("0+"), "all-zero ids are invalid: " + m.group());
+    assertEquals(freshTrace + "-" + freshSpan + "-0", fresh.header("b3"), "B3 carries the same unsampled context");
+
+    // An unsampled parent, retried: both tries continue the client's trace with the flag off and
+    // the tracestate, under the gateway's span id, the same for every try.
+    String unsampled = "0af7651916cd43dd8448eb211c80319c";
+    TestGateway.TestResponse r = gateway.get("/flaky", Map.of("host", "traced.test",
+        "traceparent", "00-" + unsampled + "-b7ad6b7169203331-00", "tracestate", "vendor=y"));
+    assertEquals(200, r.status());
+    assertEquals("2", r.header("x-gatehouse-attempts"));
+    List<EchoUpstream.Received> tries = upstream.requests().stream().filter(q -> q.uri().equals("/flaky")).toList();
+    assertEquals(2, tries.size());
+    Matcher first = traceparent.matcher(String.valueOf(tries.get(0).header("traceparent")));
+    assertTrue(first.matches(), tries.get(0).header("traceparent"));
+    assertEquals(unsampled, first.group(1), "the client's trace continues");
+    assertFalse(first.group(2).equals("b7ad6b7169203331"), "upstream's parent is the gateway's span, not the client's");
+    assertEquals(first.group(), tries.get(1).header("traceparent"));
+    tries.forEach(t -> assertEquals("vendor=y", t.header("tracestate")));
+
+    // The access log names both traces and the span that went upstream.
+    Await.until("both logged", 5, () -> gateway.accessLog().contains("/new") && gateway.accessLog().contains("/flaky"));
+    JsonObject newLine = new JsonObject(gateway.accessLog().lines().filter(l -> l.contains("\"/new\"")).findFirst().orElseThrow());
+    assertEquals(freshTrace, newLine.getString("traceId"));
+    assertEquals(freshSpan, newLine.getString("spanId"));
+    JsonObject flakyLine = new JsonObject(gateway.accessLog().lines().filter(l -> l.contains("\"/flaky\"")).findFirst().orElseThrow());
+    assertEquals(unsampled, flakyLine.getString("traceId"));
+    assertEquals(first.group(2), flakyLine.getString("spanId"));
+
+    // An unsampled parent in B3's multi headers alone is continued the same way.
+    String b3Trace = "3af7651916cd43dd8448eb211c80319c";
+    assertEquals(200, gateway.get("/b3multi", Map.of("host", "quiet.test", "X-B3-TraceId", b3Trace,
+        "X-B3-SpanId", "b7ad6b7169203331", "X-B3-Sampled", "0")).status());
+    Matcher multi = traceparent.matcher(String.valueOf(upstream.lastRequest().header("traceparent")));
+    assertTrue(multi.matches(), upstream.lastRequest().header("traceparent"));
+    assertEquals(b3Trace, multi.group(1));
+
+    // Nothing of them is exported: a sampled request after them (the export queue is FIFO) arrives
+    // alone.
+    String sampled = "2af7651916cd43dd8448eb211c80319c";
+    gateway.get("/after", Map.of("host", "quiet.test", "traceparent", "00-" + sampled + "-b7ad6b7169203331-01"));
+    awaitSpans(sampled, 2);
+    assertEquals(List.of(sampled), collector.spans().stream().map(OtlpReceiver.Received::traceId).distinct().toList(),
+        "only the sampled request's spans are exported");
   }
 
   @Test

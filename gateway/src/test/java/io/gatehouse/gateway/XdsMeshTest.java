@@ -214,6 +214,7 @@ class XdsMeshTest {
         && status(gateway, "/productpage") == 503);
     HttpResponse<String> r = get(gateway, "/productpage");
     assertTrue(r.body().contains("cluster_not_found"), r.body());
+    assertEquals("cluster_not_found", r.headers().firstValue("x-gatehouse-reason").orElse(""));
     String warnings = sync(gateway).getJsonArray("warnings").encode();
     assertTrue(warnings.contains("route http.8080/*/productpage: cluster " + PRODUCTPAGE + " is not served: Istio mutual TLS"
         + " (ISTIO_MUTUAL) needs the gateway's own workload certificate: add a meshIdentity block"), warnings);

@@ -5,20 +5,29 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.IdGenerator;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +40,12 @@ import java.util.logging.Logger;
  * Ending a span only offers it to the processor's bounded queue: when the collector is slow or
  * gone, spans are dropped and counted ({@code gatehouse.tracing.spans{result=dropped}}), and no
  * event loop ever waits. A reload keeps the instance while the settings are unchanged.
+ *
+ * <p>A request's sampling is decided once, by {@link #sampled} (the SDK's own sampler, asked
+ * directly): an unsampled request then needs no span from the SDK at all, only ids to propagate.
+ * A sampled one gets its spans from the SDK, whose sampler decides the same way (the same parent,
+ * trace id and route); for a new trace {@link #startServer} hands the SDK the trace id that was
+ * sampled.
  */
 public final class Traces implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Traces.class.getName());
@@ -42,6 +57,12 @@ public final class Traces implements AutoCloseable {
   private final SdkTracerProvider provider;
   private final SdkMeterProvider sdkMeters;
   private final Tracer tracer;
+  private final Sampler sampler;
+  /** What {@link #sampler} asks for a request without a parent. */
+  private final RouteSampler routeSampler;
+  private final Ids ids = new Ids();
+  /** What the sampler reads of a route, per route with its own ratio (the others use the default ratio). */
+  private final Map<String, Attributes> routeAttributes = new HashMap<>();
   private final TextMapPropagator propagator;
   private final List<FunctionCounter> counters = new ArrayList<>(3);
   private final MeterRegistry registry;
@@ -62,9 +83,13 @@ public final class Traces implements AutoCloseable {
         .build();
     Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
         AttributeKey.stringKey("service.name"), config.serviceName())));
+    this.routeSampler = new RouteSampler(config.samplingPercent(), routeSampling);
+    this.sampler = Sampler.parentBased(routeSampler);
+    routeSampling.keySet().forEach(route -> routeAttributes.put(route, Attributes.of(RouteSampler.ROUTE, route)));
     this.provider = SdkTracerProvider.builder()
         .setResource(resource)
-        .setSampler(Sampler.parentBased(new RouteSampler(config.samplingPercent(), routeSampling)))
+        .setSampler(sampler)
+        .setIdGenerator(ids)
         .addSpanProcessor(batches)
         .build();
     this.tracer = provider.get("io.gatehouse.gateway");
@@ -107,8 +132,8 @@ public final class Traces implements AutoCloseable {
     for (Telemetry.Tracing.Propagation p : formats) {
       out.add(switch (p) {
         case W3C -> W3CTraceContextPropagator.getInstance();
-        case B3 -> B3Propagator.injectingSingleHeader();
-        case B3_MULTI -> B3Propagator.injectingMultiHeaders();
+        case B3 -> new B3Present(B3Propagator.injectingSingleHeader());
+        case B3_MULTI -> new B3Present(B3Propagator.injectingMultiHeaders());
       });
     }
     return TextMapPropagator.composite(out);
@@ -123,8 +148,86 @@ public final class Traces implements AutoCloseable {
     return tracer;
   }
 
+  /**
+   * Whether a request's server span named {@code name} on {@code route} is sampled: a parent in
+   * {@code parent} decides, else the route's ratio (or the default) by {@code traceId}. Allocates
+   * nothing.
+   */
+  public boolean sampled(Context parent, String traceId, String name, String route) {
+    Attributes attributes = routeAttributes.getOrDefault(route, Attributes.empty());
+    // Without any context from the client the parent-based sampler asks the route's: skip its lookups.
+    Sampler decides = parent == Context.root() ? routeSampler : sampler;
+    return decides.shouldSample(parent, traceId, name, SpanKind.SERVER, attributes, List.of()).getDecision()
+        != SamplingDecision.DROP;
+  }
+
+  /** A new random trace id (32 hex digits). */
+  public String newTraceId() {
+    return ids.random.generateTraceId();
+  }
+
+  /** A new random span id (16 hex digits). */
+  public String newSpanId() {
+    return ids.random.generateSpanId();
+  }
+
+  /**
+   * Starts the server span of a request that {@link #sampled} sampled, with {@code traceId}: the
+   * parent's, or for a new trace the one the decision was made on.
+   */
+  public Span startServer(Context parent, String traceId, String name, String route, long startEpochNanos) {
+    ids.next.set(traceId); // read by the SDK only when the span has no parent, i.e. starts a trace
+    try {
+      return tracer.spanBuilder(name)
+          .setParent(parent)
+          .setSpanKind(SpanKind.SERVER)
+          .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS)
+          .setAttribute(RouteSampler.ROUTE, route)
+          .startSpan();
+    } finally {
+      ids.next.set(null);
+    }
+  }
+
   public TextMapPropagator propagator() {
     return propagator;
+  }
+
+  /**
+   * B3, read only from a request that carries a B3 header ({@code b3} or {@code X-B3-TraceId}):
+   * B3's multi-header reader builds a log message (a few hundred bytes) for every request without
+   * {@code X-B3-TraceId}, whether or not its logger is on.
+   */
+  private record B3Present(TextMapPropagator b3) implements TextMapPropagator {
+    @Override public Collection<String> fields() {
+      return b3.fields();
+    }
+
+    @Override public <C> void inject(Context context, C carrier, TextMapSetter<C> setter) {
+      b3.inject(context, carrier, setter);
+    }
+
+    @Override public <C> Context extract(Context context, C carrier, TextMapGetter<C> getter) {
+      if (carrier == null || getter.get(carrier, "b3") == null && getter.get(carrier, "X-B3-TraceId") == null) {
+        return context;
+      }
+      return b3.extract(context, carrier, getter);
+    }
+  }
+
+  /** The SDK's random ids, except that a new trace started by {@link #startServer} takes the id it was sampled on. */
+  private static final class Ids implements IdGenerator {
+    final IdGenerator random = IdGenerator.random();
+    final ThreadLocal<String> next = new ThreadLocal<>();
+
+    @Override public String generateSpanId() {
+      return random.generateSpanId();
+    }
+
+    @Override public String generateTraceId() {
+      String id = next.get();
+      return id != null ? id : random.generateTraceId();
+    }
   }
 
   /** Exports what is queued (waiting up to the export timeout), then stops; call it off the event loops. */

@@ -7,24 +7,28 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import io.opentelemetry.sdk.common.Clock;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request's spans: the trace context the client sent (W3C or B3), a server span for the
  * request and a client span per upstream try, with OpenTelemetry's HTTP attributes plus the
- * route, upstream and endpoint. The server span starts (back-dated to the request's arrival) once
- * the route is known, so that a route's own sampling ratio applies. {@link #OFF} does nothing:
- * with tracing off no span, context or SDK object is made.
+ * route, upstream and endpoint. Sampling is decided once, when the route is known (so that a
+ * route's own ratio applies), by {@link Traces#sampled}. A sampled request's server span then
+ * starts, back-dated to the request's arrival. An unsampled one makes no span and no attribute:
+ * it draws a trace id (unless its parent has one) and a span id, which name it in the access log
+ * and go upstream with the sampled flag off, every try carrying the same context. {@link #OFF}
+ * does nothing: with tracing off no span, context or SDK object is made.
  */
 public final class RequestTrace {
-  public static final RequestTrace OFF = new RequestTrace(null, Context.root(), 0);
+  public static final RequestTrace OFF = new RequestTrace(null, Context.root());
 
   private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
   private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
@@ -45,15 +49,18 @@ public final class RequestTrace {
 
   private final Traces traces;
   private final Context parent;
-  private final long startEpochNanos;
+  /** The server span's context once sampling is decided, else null. */
+  private SpanContext context;
+  /** The server span of a sampled request; null while undecided and when not sampled. */
   private Span server;
+  /** What an unsampled request sends upstream: its context, made on the first try. */
+  private Context propagated;
   private Span attempt;
   private boolean attemptAnswered;
 
-  private RequestTrace(Traces traces, Context parent, long startEpochNanos) {
+  private RequestTrace(Traces traces, Context parent) {
     this.traces = traces;
     this.parent = parent;
-    this.startEpochNanos = startEpochNanos;
   }
 
   /** The trace of a request that just arrived: reads the client's trace context from its headers. */
@@ -61,43 +68,48 @@ public final class RequestTrace {
     if (traces == null) {
       return OFF;
     }
-    Context parent = traces.propagator().extract(Context.root(), request, REQUEST_HEADERS);
-    return new RequestTrace(traces, parent, io.opentelemetry.sdk.common.Clock.getDefault().now());
+    return new RequestTrace(traces, traces.propagator().extract(Context.root(), request, REQUEST_HEADERS));
   }
 
-  /** The server span, started on first use. */
-  private Span server(Exchange ex) {
-    if (server == null) {
-      HttpServerRequest request = ex.request();
-      server = traces.tracer().spanBuilder(request.method().name())
-          .setParent(parent)
-          .setSpanKind(SpanKind.SERVER)
-          .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS)
-          .setAttribute(RouteSampler.ROUTE, ex.route())
-          .startSpan();
-      if (server.isRecording()) {
-        server.setAttribute(METHOD, request.method().name());
-        server.setAttribute("url.path", ex.path() == null ? request.path() : ex.path());
-        server.setAttribute("url.scheme", request.isSSL() ? "https" : "http");
-        String host = ex.host();
-        if (host != null) {
-          server.setAttribute("server.address", host);
-        }
-        SocketAddress client = request.remoteAddress();
-        if (client != null) {
-          server.setAttribute("client.address", client.hostAddress());
-        }
-        server.setAttribute("network.protocol.version", request.version() == HttpVersion.HTTP_2 ? "2"
-            : request.version() == HttpVersion.HTTP_1_0 ? "1.0" : "1.1");
-        String agent = request.getHeader("user-agent");
-        if (agent != null) {
-          server.setAttribute("user_agent.original", agent);
-        }
-        server.setAttribute("gatehouse.listener", ex.listener());
-        server.setAttribute("gatehouse.request_id", ex.requestId());
-      }
+  /** Decides sampling (once), then starts the server span if sampled. */
+  private void decide(Exchange ex) {
+    if (context != null) {
+      return;
     }
-    return server;
+    HttpServerRequest request = ex.request();
+    String name = request.method().name();
+    SpanContext parentContext = parent == Context.root() ? SpanContext.getInvalid()
+        : Span.fromContext(parent).getSpanContext();
+    String traceId = parentContext.isValid() ? parentContext.getTraceId() : traces.newTraceId();
+    if (!traces.sampled(parent, traceId, name, ex.route())) {
+      context = SpanContext.create(traceId, traces.newSpanId(), TraceFlags.getDefault(), parentContext.getTraceState());
+      return;
+    }
+    Clock clock = Clock.getDefault();
+    long arrived = clock.now() - (clock.nanoTime() - ex.startNanos());
+    server = traces.startServer(parent, traceId, name, ex.route(), arrived);
+    context = server.getSpanContext();
+    if (server.isRecording()) {
+      server.setAttribute(METHOD, name);
+      server.setAttribute("url.path", ex.path() == null ? request.path() : ex.path());
+      server.setAttribute("url.scheme", request.isSSL() ? "https" : "http");
+      String host = ex.host();
+      if (host != null) {
+        server.setAttribute("server.address", host);
+      }
+      SocketAddress client = request.remoteAddress();
+      if (client != null) {
+        server.setAttribute("client.address", client.hostAddress());
+      }
+      server.setAttribute("network.protocol.version", request.version() == HttpVersion.HTTP_2 ? "2"
+          : request.version() == HttpVersion.HTTP_1_0 ? "1.0" : "1.1");
+      String agent = request.getHeader("user-agent");
+      if (agent != null) {
+        server.setAttribute("user_agent.original", agent);
+      }
+      server.setAttribute("gatehouse.listener", ex.listener());
+      server.setAttribute("gatehouse.request_id", ex.requestId());
+    }
   }
 
   /**
@@ -109,9 +121,16 @@ public final class RequestTrace {
       return;
     }
     endAttempt("retried");
-    Span parentSpan = server(ex);
+    decide(ex);
+    if (server == null) {
+      if (propagated == null) {
+        propagated = Context.root().with(Span.wrap(context));
+      }
+      traces.propagator().inject(propagated, ex.upstreamHeaders(), UPSTREAM_HEADERS);
+      return;
+    }
     attempt = traces.tracer().spanBuilder(ex.request().method().name())
-        .setParent(Context.root().with(parentSpan))
+        .setParent(Context.root().with(server))
         .setSpanKind(SpanKind.CLIENT)
         .startSpan();
     attemptAnswered = false;
@@ -166,7 +185,11 @@ public final class RequestTrace {
     }
     Reason reason = ex.failureReason();
     endAttempt(reason == null ? "_OTHER" : reason.word());
-    Span span = server(ex);
+    decide(ex);
+    Span span = server;
+    if (span == null) {
+      return;
+    }
     if (span.isRecording()) {
       span.setAttribute(STATUS, status);
       if (!ex.upstream().isEmpty()) {
@@ -188,12 +211,11 @@ public final class RequestTrace {
 
   /** The trace id for the access log, or empty when not traced. */
   public String traceId() {
-    SpanContext context = server == null ? null : server.getSpanContext();
     return context != null && context.isValid() ? context.getTraceId() : "";
   }
 
+  /** The server span's id for the access log, or empty when not traced. */
   public String spanId() {
-    SpanContext context = server == null ? null : server.getSpanContext();
     return context != null && context.isValid() ? context.getSpanId() : "";
   }
 }
