@@ -110,7 +110,7 @@ public final class IstioMetrics {
         EndpointDestination kept = old == null ? null : old.endpoints.get(e.toString());
         EndpointDestination d = new EndpointDestination(base, e.workload(), e.workload().spiffeId(trustDomain), reuse);
         if (kept != null) {
-          d.live = kept.live; // the same live endpoint, until clients(...) binds the new ones
+          d.live = kept.live; // the live endpoint so far, until endpoints(...) binds the installed client's
         }
         endpoints.putIfAbsent(e.toString(), d);
       }
