@@ -76,6 +76,9 @@ final class ConfigJson {
     if (c.meshIdentity().enabled()) {
       out.put("meshIdentity", meshIdentity(c.meshIdentity()));
     }
+    if (!c.xds().isEmpty()) {
+      out.put("xds", array(c.xds().stream().map(ConfigJson::xds).toList()));
+    }
     SecurityJson.put(out, c.security());
     return out;
   }
@@ -97,6 +100,18 @@ final class ConfigJson {
     out.put("clusterId", m.clusterId()).put("keyType", m.keyType().name()).put("lifetime", duration(m.lifetime()));
     putIfSet(out, "stateDir", m.stateDir());
     if (m.plaintext()) {
+      out.put("plaintext", true);
+    }
+    return out;
+  }
+
+  /** An xDS control plane as written (only the config directory may set one); empty settings are left out. */
+  private static JsonObject xds(io.gatehouse.routes.Xds x) {
+    JsonObject out = new JsonObject().put("address", x.address());
+    putIfSet(out, "nodeId", x.nodeId());
+    putIfSet(out, "caCert", x.caCert());
+    putIfSet(out, "tokenFile", x.tokenFile());
+    if (x.plaintext()) {
       out.put("plaintext", true);
     }
     return out;

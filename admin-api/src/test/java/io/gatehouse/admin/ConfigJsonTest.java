@@ -48,6 +48,10 @@ class ConfigJsonTest {
         lifetime: 2h
         stateDir: /var/lib/gatehouse/mesh
         plaintext: true
+      xds:
+        - { address: "127.0.0.1:15010", plaintext: true }
+        - { address: "istiod.istio-system.svc:15012", nodeId: "router~10.0.0.1~gw.istio-system~istio-system.svc.cluster.local",
+            caCert: mesh-root.pem, tokenFile: /var/run/secrets/tokens/istio-token }
       admin:
         port: 9911
         address: 0.0.0.0

@@ -120,6 +120,31 @@ class ChartTest {
     GatewayChecks.check(chart, Shape.INGRESS);
   }
 
+  @Test
+  void xdsTakesConfigFromIstiodWithTheMeshMountsAndLeavesOutTheKubernetesSource(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    Rendered chart = Rendered.helm(List.of("xds.enabled=true", "meshIdentity.enabled=true"));
+    JsonNode xds = chart.configFiles().get("xds.yaml").get("xds").get(0);
+    assertEquals("istiod.istio-system.svc:15012", xds.get("address").asText());
+    assertEquals("/var/run/secrets/tokens/istio-token", xds.get("tokenFile").asText());
+    assertEquals("/var/run/secrets/istio/root-cert.pem", xds.get("caCert").asText());
+    assertTrue(!chart.configFiles().containsKey("mesh.yaml"), "istiod serves the Gateways: no kubernetes block as well");
+    PodSpec pod = chart.only(Deployment.class).getSpec().getTemplate().getSpec();
+    var container = GatewayChecks.gatehouse(pod, chart);
+    assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/run/secrets/tokens")));
+    assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/run/secrets/istio")));
+    for (String env : List.of("INSTANCE_IP", "POD_NAME", "POD_NAMESPACE", "SERVICE_ACCOUNT")) {
+      assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals(env)), env + " for Istio's node id and metadata");
+    }
+    // The gateway's own loader takes the rendered block (the mounted root stands in a temporary file).
+    java.nio.file.Path root = java.nio.file.Files.writeString(dir.resolve("root-cert.pem"), "mesh root\n");
+    String text = chart.configTexts().get("xds.yaml").replace("/var/run/secrets/istio/root-cert.pem", root.toString());
+    var result = io.gatehouse.routes.load.ConfigLoader.load(List.of(new io.gatehouse.routes.load.ConfigFile("xds.yaml",
+        text, dir)));
+    assertTrue(result instanceof io.gatehouse.routes.load.LoadResult.Loaded loaded && loaded.config().xds().size() == 1,
+        String.valueOf(result));
+  }
+
   private static List<String> names(Rendered r, Class<? extends HasMetadata> kind) {
     return r.all(kind).stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList();
   }

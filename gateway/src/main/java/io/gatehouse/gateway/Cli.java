@@ -1,7 +1,6 @@
 package io.gatehouse.gateway;
 
 import io.gatehouse.admin.source.HttpSource;
-import io.gatehouse.admin.source.xds.IstioNode;
 import io.gatehouse.admin.source.xds.XdsSource;
 import io.gatehouse.gateway.observe.JsonLogFormatter;
 import io.gatehouse.routes.ConfigError;
@@ -63,12 +62,13 @@ final class Cli {
         --control-plane URL poll URL for a config document (repeatable: one source each)
         --control-plane-interval D  how often to poll a control plane (default 10s)
         --xds HOST:PORT     take listeners, routes, clusters, endpoints and secrets from an xDS (Envoy v3
-                            ADS) control plane such as istiod (repeatable: one source each); plaintext gRPC
-                            to a loopback address, TLS otherwise
+                            ADS) control plane such as istiod (repeatable: one source each; also the
+                            config's xds block); TLS trusting --xds-ca, else meshIdentity's mesh root,
+                            else plaintext to a loopback address and the JVM's trust store elsewhere
         --xds-node-id ID    the node id presented to the control plane (default: Istio's router form,
                             router~$INSTANCE_IP~$POD_NAME.$POD_NAMESPACE~$POD_NAMESPACE.svc.cluster.local)
         --xds-ca FILE       CA bundle (PEM) that signs the control plane's certificate, e.g. Istio's
-                            root-cert.pem (default: the JVM's trust store)
+                            root-cert.pem; these three flags override the xds block's settings
         --xds-token FILE    a service account token (audience istio-ca) sent as a bearer token to the
                             control plane, read again at each reconnect
       """;
@@ -132,23 +132,14 @@ final class Cli {
       gatehouse = Gatehouse.start(new Gatehouse.Options(dir, args.adminPort, args.eventLoops, args.drainTimeout, System.out,
           args.stateDir, Optional.empty(),
           args.controlPlanes.stream().map(u -> HttpSource.Settings.of(u, args.controlPlaneInterval)).toList())
-          .withDrainGrace(args.drainGrace).withAllowEmpty(args.allowEmpty));
+          .withDrainGrace(args.drainGrace).withAllowEmpty(args.allowEmpty)
+          .withXds(new Gatehouse.XdsFlags(args.xds, args.xdsNodeId, args.xdsCa, args.xdsToken)));
     } catch (Gatehouse.StartupException e) {
       e.errors().forEach(error -> err.println(error));
       err.println("gatehouse: not started: the config has " + e.errors().size() + " error(s)");
       return 1;
     } catch (RuntimeException e) {
       err.println("gatehouse: not started: " + e.getMessage());
-      return 1;
-    }
-    try {
-      for (String target : args.xds) {
-        gatehouse.addXds(XdsSource.Settings.parse(target, args.xdsNodeId.orElseGet(Cli::defaultNodeId), args.xdsCa,
-            System.getenv()).withTokenFile(args.xdsToken));
-      }
-    } catch (RuntimeException e) {
-      err.println("gatehouse: not started: " + e.getMessage());
-      gatehouse.close();
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -166,17 +157,6 @@ final class Cli {
       Thread.currentThread().interrupt();
     }
     return 0;
-  }
-
-  /** Istio's router node id from the pod's environment; the host's address when there is no INSTANCE_IP. */
-  private static String defaultNodeId() {
-    String ip;
-    try {
-      ip = java.net.InetAddress.getLocalHost().getHostAddress();
-    } catch (java.io.IOException e) {
-      ip = "127.0.0.1";
-    }
-    return IstioNode.defaultId(System.getenv(), ip);
   }
 
   private static void installJsonLogging() {

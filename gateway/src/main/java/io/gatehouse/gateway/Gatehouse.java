@@ -30,6 +30,8 @@ import io.gatehouse.gateway.upstream.SessionCookies;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
+import io.gatehouse.routes.MeshIdentity;
+import io.gatehouse.routes.Xds;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,6 +40,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +78,7 @@ public final class Gatehouse implements AutoCloseable {
   public record Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
                         OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile,
                         List<HttpSource.Settings> controlPlanes, VertxOptions vertxOptions, Duration drainGrace,
-                        boolean allowEmpty, Duration watchdogThreshold) {
+                        boolean allowEmpty, Duration watchdogThreshold, XdsFlags xds) {
     /**
      * How long a drain keeps accepting after {@code /ready} turns 503: long enough for a load
      * balancer's readiness probe (Kubernetes: every 10 s by default, often tuned to 1-5 s) and
@@ -91,10 +94,20 @@ public final class Gatehouse implements AutoCloseable {
       Objects.requireNonNull(adminPort, "adminPort");
       Objects.requireNonNull(stateDir, "stateDir");
       Objects.requireNonNull(vertxOptions, "vertxOptions");
+      Objects.requireNonNull(xds, "xds");
       controlPlanes = List.copyOf(controlPlanes);
       if (eventLoops < 1) {
         throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: > 0)");
       }
+    }
+
+    /** Without xDS flags (the config's {@code xds} block still applies). */
+    public Options(Optional<Path> configDir, OptionalInt adminPort, int eventLoops, Duration drainTimeout,
+                   OutputStream accessLog, Path stateDir, Optional<Path> egressHostsFile,
+                   List<HttpSource.Settings> controlPlanes, VertxOptions vertxOptions, Duration drainGrace,
+                   boolean allowEmpty, Duration watchdogThreshold) {
+      this(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile, controlPlanes,
+          vertxOptions, drainGrace, allowEmpty, watchdogThreshold, XdsFlags.NONE);
     }
 
     /** With Vert.x's default options. */
@@ -120,25 +133,48 @@ public final class Gatehouse implements AutoCloseable {
     /** These options, starting Vert.x from {@code vertx} (e.g. a short {@code maxEventLoopExecuteTime}). */
     public Options withVertxOptions(VertxOptions vertx) {
       return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
-          controlPlanes, vertx, drainGrace, allowEmpty, watchdogThreshold);
+          controlPlanes, vertx, drainGrace, allowEmpty, watchdogThreshold, xds);
     }
 
     /** These options with a drain that keeps accepting for {@code grace} before it stops. */
     public Options withDrainGrace(Duration grace) {
       return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
-          controlPlanes, vertxOptions, grace, allowEmpty, watchdogThreshold);
+          controlPlanes, vertxOptions, grace, allowEmpty, watchdogThreshold, xds);
     }
 
     /** These options accepting (or not) a config with no listeners. */
     public Options withAllowEmpty(boolean allow) {
       return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
-          controlPlanes, vertxOptions, drainGrace, allow, watchdogThreshold);
+          controlPlanes, vertxOptions, drainGrace, allow, watchdogThreshold, xds);
+    }
+
+    /** These options with the command line's xDS flags ({@code --xds}, {@code --xds-node-id}, ...). */
+    public Options withXds(XdsFlags flags) {
+      return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
+          controlPlanes, vertxOptions, drainGrace, allowEmpty, watchdogThreshold, flags);
     }
 
     /** These options with the event-loop watchdog's threshold at {@code threshold}. */
     public Options withWatchdogThreshold(Duration threshold) {
       return new Options(configDir, adminPort, eventLoops, drainTimeout, accessLog, stateDir, egressHostsFile,
-          controlPlanes, vertxOptions, drainGrace, allowEmpty, threshold);
+          controlPlanes, vertxOptions, drainGrace, allowEmpty, threshold, xds);
+    }
+  }
+
+  /**
+   * The command line's xDS settings: each {@code --xds} target is a source (one the config's
+   * {@code xds} block names too is started once), and {@code --xds-node-id}, {@code --xds-ca},
+   * {@code --xds-token} override the block's {@code nodeId}, {@code caCert}, {@code tokenFile} for
+   * every source: the command line wins over the file.
+   */
+  public record XdsFlags(List<String> targets, Optional<String> nodeId, Optional<Path> caFile, Optional<Path> tokenFile) {
+    public static final XdsFlags NONE = new XdsFlags(List.of(), Optional.empty(), Optional.empty(), Optional.empty());
+
+    public XdsFlags {
+      targets = List.copyOf(targets);
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(caFile, "caFile");
+      Objects.requireNonNull(tokenFile, "tokenFile");
     }
   }
 
@@ -246,6 +282,7 @@ public final class Gatehouse implements AutoCloseable {
       metrics.source(files.name(), () -> files.status().lastError().isEmpty());
     }
     startKubernetes(config);
+    startXds(config);
     runtime.started(true);
     LOG.info(() -> "gatehouse ready: config version " + store.version() + ", listeners " + describeListeners(config)
         + ", admin " + config.admin().address() + ":" + admin.port() + ", event loops " + options.eventLoops()
@@ -255,6 +292,58 @@ public final class Gatehouse implements AutoCloseable {
   /** One source per {@code kubernetes} entry (cluster); each registers with the store for {@code /sync}. */
   private void startKubernetes(GatewayConfig config) {
     config.kubernetes().forEach(k -> kubernetes.add(KubernetesSource.start(k, store)));
+  }
+
+  /**
+   * One source per control plane of the config's {@code xds} block and of {@code --xds}, with the
+   * command line's settings over the block's ({@link XdsFlags}). Read at start, as the
+   * {@code kubernetes} block is.
+   */
+  private void startXds(GatewayConfig config) {
+    Map<String, Xds> planes = new java.util.LinkedHashMap<>();
+    config.xds().forEach(x -> planes.put(x.address(), x));
+    options.xds().targets().forEach(t -> planes.putIfAbsent(t, new Xds(t, "", "", "", false)));
+    planes.values().forEach(x -> addXds(xdsSettings(x, options.xds(), config.meshIdentity(), System.getenv())));
+  }
+
+  /**
+   * The settings of control plane {@code x}: the flags' node id, CA and token over the block's.
+   * Without a CA named, a gateway with a {@code meshIdentity} trusts the mesh root (its
+   * {@code caCert}, istiod's serving certificate is signed by it), as istio-agent does, unless the
+   * entry says {@code plaintext}; without either, loopback is plaintext and other hosts are
+   * verified against the JVM's trust store.
+   */
+  static XdsSource.Settings xdsSettings(Xds x, XdsFlags flags, MeshIdentity mesh, Map<String, String> env) {
+    String nodeId = flags.nodeId().orElse(x.nodeId().isEmpty() ? defaultNodeId() : x.nodeId());
+    Optional<Path> ca = flags.caFile().or(() -> x.caCert().isEmpty() ? Optional.empty() : Optional.of(Path.of(x.caCert())));
+    if (ca.isEmpty() && !x.plaintext() && mesh.enabled()) {
+      Path root = Path.of(mesh.caCert());
+      if (Files.isRegularFile(root)) {
+        ca = Optional.of(root);
+      } else {
+        LOG.warning(() -> "xDS source " + x.address() + ": the mesh root " + root + " (meshIdentity.caCert) is not a file;"
+            + " the control plane's certificate is checked against the JVM's trust store");
+      }
+    }
+    Optional<Path> token = flags.tokenFile().or(() -> x.tokenFile().isEmpty() ? Optional.empty()
+        : Optional.of(Path.of(x.tokenFile())));
+    return XdsSource.Settings.parse(x.address(), nodeId, ca, env).withTokenFile(token);
+  }
+
+  /** Istio's router node id from the pod's environment; the host's address when there is no INSTANCE_IP. */
+  static String defaultNodeId() {
+    String ip;
+    try {
+      ip = java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (IOException e) {
+      ip = "127.0.0.1";
+    }
+    return io.gatehouse.admin.source.xds.IstioNode.defaultId(System.getenv(), ip);
+  }
+
+  /** The xDS sources started so far (from the config's {@code xds} block, {@code --xds}, or {@link #addXds}). */
+  public List<XdsSource> xdsSources() {
+    return List.copyOf(xds);
   }
 
   /**
@@ -296,7 +385,7 @@ public final class Gatehouse implements AutoCloseable {
       dataplane.discard(next);
       throw e;
     }
-    metrics.telemetry(config.telemetry(), config.upstreams());
+    metrics.telemetry(config.telemetry(), config.upstreams(), config.meshIdentity().trustDomain());
     accessLog.format(config.telemetry().accessLog());
     dataplane.install(next);
     await(listeners.updateTls(tls));

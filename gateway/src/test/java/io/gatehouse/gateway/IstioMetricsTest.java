@@ -51,12 +51,17 @@ class IstioMetricsTest {
           - { name: %s, endpoints: ["%s"] }
           - { name: plain, endpoints: ["%s"] }
           - { name: dead, endpoints: ["127.0.0.1:%d"] }
+          - name: ratings
+            endpoints:
+              - address: "%s"
+                workload: { name: ratings-v2, namespace: bookinfo, app: ratings, version: v2, serviceAccount: bookinfo-ratings, cluster: east }
         routes:
           - { name: reviews, hosts: [reviews.test], backends: [{ upstream: %s }],
               retries: { attempts: 2, on: ["503"] } }
           - { name: plain, hosts: [plain.test], backends: [{ upstream: plain }] }
           - { name: dead, hosts: [dead.test], backends: [{ upstream: dead }] }
-        """.formatted(telemetry, REVIEWS, upstream.address(), upstream.address(), deadPort, REVIEWS);
+          - { name: ratings, hosts: [ratings.test], backends: [{ upstream: ratings }] }
+        """.formatted(telemetry, REVIEWS, upstream.address(), upstream.address(), deadPort, upstream.address(), REVIEWS);
   }
 
   @AfterEach
@@ -118,6 +123,30 @@ class IstioMetricsTest {
     assertEquals(300, metrics.one("istio_request_bytes_sum", reviews200).value(), "the POST body");
     assertTrue(metrics.one("istio_response_bytes_sum", reviews200).value() > 0);
     assertTrue(metrics.names().contains("gatehouse_requests_total"), "the gatehouse family stays");
+  }
+
+  @Test
+  void theEndpointsWorkloadNamesTheDestination() {
+    assertEquals(200, gateway.get("/", Map.of("host", "ratings.test")).status());
+    assertEquals(200, gateway.get("/", Map.of("host", "plain.test")).status());
+    PromText metrics = scrape();
+    PromText.Sample ratings = metrics.one("istio_requests_total", Map.of("destination_service", "ratings"));
+    Map<String, String> expected = Map.of("destination_workload", "ratings-v2", "destination_workload_namespace", "bookinfo",
+        "destination_app", "ratings", "destination_version", "v2", "destination_cluster", "east",
+        "destination_principal", "spiffe://cluster.local/ns/bookinfo/sa/bookinfo-ratings", "response_code", "200");
+    expected.forEach((label, value) -> assertEquals(value, ratings.label(label), label + " in " + ratings.labels()));
+    PromText.Sample plain = metrics.one("istio_requests_total", Map.of("destination_service", "plain"));
+    for (String label : List.of("destination_workload", "destination_app", "destination_version", "destination_principal",
+        "destination_cluster", "destination_workload_namespace")) {
+      assertEquals("unknown", plain.label(label), label + ": an endpoint without a known workload");
+    }
+
+    // A reload that changes the endpoint's workload relabels its requests; the old series keeps its count.
+    gateway.reload(config("").replace("version: v2", "version: v3"));
+    assertEquals(200, gateway.get("/", Map.of("host", "ratings.test")).status());
+    metrics = scrape();
+    assertEquals(1, metrics.one("istio_requests_total", Map.of("destination_service", "ratings", "destination_version", "v3")).value());
+    assertEquals(1, metrics.one("istio_requests_total", Map.of("destination_service", "ratings", "destination_version", "v2")).value());
   }
 
   @Test

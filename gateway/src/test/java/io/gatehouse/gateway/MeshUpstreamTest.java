@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -194,6 +195,11 @@ class MeshUpstreamTest {
     TestGateway.TestResponse r = gateway.get("/reviews");
     assertEquals(200, r.status(), r.body() + gateway.accessLog());
     assertEquals("reviews", r.body());
+    PromText.Sample sample = PromText.parse(gateway.admin("/metrics").body())
+        .one("istio_requests_total", Map.of("destination_service", "reviews", "response_code", "200"));
+    Map<String, String> expected = Map.of("destination_principal", REVIEWS, "destination_workload", "reviews-v1",
+        "destination_workload_namespace", "shop", "destination_app", "reviews", "destination_version", "v1");
+    expected.forEach((label, value) -> assertEquals(value, sample.label(label), label + " in " + sample.labels()));
   }
 
   @Test
@@ -216,6 +222,11 @@ class MeshUpstreamTest {
     gatewayTo("{ mode: MESH }");
     TestGateway.TestResponse r = gateway.get("/reviews");
     assertEquals(200, r.status(), r.body() + gateway.accessLog());
+    // No workload known for the endpoint: the principal is the identity its handshake verified.
+    PromText.Sample sample = PromText.parse(gateway.admin("/metrics").body())
+        .one("istio_requests_total", Map.of("destination_service", "reviews", "response_code", "200"));
+    assertEquals(REVIEWS, sample.label("destination_principal"), sample.labels().toString());
+    assertEquals("unknown", sample.label("destination_workload"));
   }
 
   @Test

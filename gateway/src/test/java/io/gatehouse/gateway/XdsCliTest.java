@@ -39,6 +39,42 @@ class XdsCliTest {
   }
 
   @Test
+  void theCommandLineWinsOverTheXdsBlockAndTheMeshRootIsTheDefaultTrust(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path root = java.nio.file.Files.writeString(dir.resolve("root-cert.pem"), "mesh root\n");
+    java.nio.file.Path blockCa = java.nio.file.Files.writeString(dir.resolve("block-ca.pem"), "block CA\n");
+    io.gatehouse.routes.MeshIdentity mesh = new io.gatehouse.routes.MeshIdentity(true, "cluster.local", "istio-system",
+        "gatehouse", "127.0.0.1:15012", root.toString(), io.gatehouse.routes.MeshIdentity.RootSource.FILE, "/t", "Kubernetes",
+        io.gatehouse.routes.MeshIdentity.KeyType.ECDSA_P256, java.time.Duration.ofHours(1), "", false);
+    var block = new io.gatehouse.routes.Xds("istiod.istio-system.svc:15012", "router~1.2.3.4~gw.ns~ns.svc.cluster.local",
+        blockCa.toString(), "/var/run/secrets/tokens/istio-token", false);
+    var none = Gatehouse.XdsFlags.NONE;
+
+    var fromBlock = Gatehouse.xdsSettings(block, none, mesh, Map.of());
+    assertEquals("istiod.istio-system.svc", fromBlock.host());
+    assertEquals(15012, fromBlock.port());
+    assertEquals("router~1.2.3.4~gw.ns~ns.svc.cluster.local", fromBlock.nodeId());
+    assertEquals(java.util.Optional.of(blockCa), fromBlock.caFile());
+    assertEquals(java.util.Optional.of(java.nio.file.Path.of("/var/run/secrets/tokens/istio-token")), fromBlock.tokenFile());
+
+    var flags = new Gatehouse.XdsFlags(java.util.List.of(), java.util.Optional.of("router~9.9.9.9~x.y~y.svc.cluster.local"),
+        java.util.Optional.of(dir.resolve("flag-ca.pem")), java.util.Optional.of(dir.resolve("flag-token")));
+    var overridden = Gatehouse.xdsSettings(block, flags, mesh, Map.of());
+    assertEquals("router~9.9.9.9~x.y~y.svc.cluster.local", overridden.nodeId());
+    assertEquals(java.util.Optional.of(dir.resolve("flag-ca.pem")), overridden.caFile());
+    assertEquals(java.util.Optional.of(dir.resolve("flag-token")), overridden.tokenFile());
+
+    // No CA named: the mesh root of the meshIdentity, as istio-agent trusts istiod, even on loopback.
+    var loopback = new io.gatehouse.routes.Xds("127.0.0.1:15012", "", "", "", false);
+    assertEquals(java.util.Optional.of(root), Gatehouse.xdsSettings(loopback, none, mesh, Map.of()).caFile());
+    // ... unless the entry says plaintext; and without a meshIdentity there is nothing to trust but the JVM's store.
+    var plaintext = new io.gatehouse.routes.Xds("127.0.0.1:15010", "", "", "", true);
+    assertEquals(java.util.Optional.empty(), Gatehouse.xdsSettings(plaintext, none, mesh, Map.of()).caFile());
+    assertEquals(java.util.Optional.empty(), Gatehouse.xdsSettings(loopback, none, io.gatehouse.routes.MeshIdentity.NONE,
+        Map.of()).caFile());
+  }
+
+  @Test
   void theDefaultNodeIdIsIstiosRouterForm() {
     assertEquals("router~10.1.2.3~gatehouse-7d9f.istio-ingress~istio-ingress.svc.cluster.local", IstioNode.defaultId(
         Map.of("INSTANCE_IP", "10.1.2.3", "POD_NAME", "gatehouse-7d9f", "POD_NAMESPACE", "istio-ingress"), "192.0.2.1"));

@@ -68,10 +68,17 @@ final class XdsControlPlane implements AutoCloseable {
   /** The authorization header of each stream ("" when none). */
   final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final V3DiscoveryServer discovery;
+  private final io.grpc.ServerCredentials credentials;
   private Server server;
   private int port;
 
   XdsControlPlane() {
+    this(InsecureServerCredentials.create());
+  }
+
+  /** A control plane serving with {@code credentials} (TLS with a certificate from the mesh root, as istiod's 15012). */
+  XdsControlPlane(io.grpc.ServerCredentials credentials) {
+    this.credentials = credentials;
     discovery = new V3DiscoveryServer(new io.envoyproxy.controlplane.server.DiscoveryServerCallbacks() {
       @Override public void onV3StreamRequest(long streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest request) {
         requests.add(request);
@@ -86,8 +93,7 @@ final class XdsControlPlane implements AutoCloseable {
 
   private void start(int on) {
     try {
-      server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", on),
-              InsecureServerCredentials.create())
+      server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", on), credentials)
           .addService(io.grpc.ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(),
               new io.grpc.ServerInterceptor() {
                 @Override public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, A> call,

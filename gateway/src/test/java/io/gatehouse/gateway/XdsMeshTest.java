@@ -145,10 +145,24 @@ class XdsMeshTest {
 
   @Test
   void servesBookinfoThroughIstioMutualRefusesAnUnexpectedIdentityAndKeepsServingAcrossANack() throws Exception {
+    // istiod's way: xDS over TLS with a serving certificate from the mesh root (port 15012).
+    var serving = ca.factory.server(ca.root, Duration.ofDays(30), "localhost", "127.0.0.1");
+    plane = closing(new XdsControlPlane(io.grpc.TlsServerCredentials.create(
+        new java.io.ByteArrayInputStream(serving.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+        new java.io.ByteArrayInputStream(serving.privateKeyPem(io.gatehouse.certs.KeyFormat.PKCS8)
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
     plane.set(bookinfo("1"));
-    TestGateway gateway = gateway(meshIdentity("1h"));
-    XdsSource source = xds(gateway);
+    // The config declares the control plane; with a meshIdentity and no caCert, TLS trusts the mesh root.
+    TestGateway gateway = gateway(meshIdentity("1h") + """
+        xds:
+          - { address: "127.0.0.1:%d", nodeId: "%s", tokenFile: "%s" }
+        """.formatted(plane.port(), NODE, dir.resolve("istio-token")));
+    assertEquals(1, gateway.gatehouse.xdsSources().size());
+    XdsSource source = gateway.gatehouse.xdsSources().get(0);
+    assertEquals("xds:127.0.0.1:" + plane.port(), source.name());
     awaitServing(gateway, "/productpage", "productpage");
+    assertEquals(NODE, plane.nodes().get(0).getId());
+    assertEquals("Bearer " + ca.token, plane.authorizations.get(0), "the block's token file is sent as a bearer token");
 
     // Through mesh mTLS: the sidecar saw the gateway's SPIFFE id, and Istio's SNI from the cluster.
     assertEquals(Set.of(GATEWAY_ID), Set.copyOf(productpage.clientIds));
@@ -200,6 +214,7 @@ class XdsMeshTest {
         && status(gateway, "/productpage") == 503);
     HttpResponse<String> r = get(gateway, "/productpage");
     assertTrue(r.body().contains("cluster_not_found"), r.body());
+    assertEquals("cluster_not_found", r.headers().firstValue("x-gatehouse-reason").orElse(""));
     String warnings = sync(gateway).getJsonArray("warnings").encode();
     assertTrue(warnings.contains("route http.8080/*/productpage: cluster " + PRODUCTPAGE + " is not served: Istio mutual TLS"
         + " (ISTIO_MUTUAL) needs the gateway's own workload certificate: add a meshIdentity block"), warnings);

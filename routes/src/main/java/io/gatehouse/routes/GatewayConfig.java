@@ -13,12 +13,20 @@ import java.util.TreeSet;
  */
 public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams,
                             List<Route> routes, Egress egress, Demo demo, List<Kubernetes> kubernetes,
-                            Telemetry telemetry, Security security, MeshIdentity meshIdentity) {
+                            Telemetry telemetry, Security security, MeshIdentity meshIdentity, List<Xds> xds) {
   public GatewayConfig {
     listeners = List.copyOf(listeners);
     upstreams = List.copyOf(upstreams);
     routes = List.copyOf(routes);
     kubernetes = List.copyOf(kubernetes);
+    xds = List.copyOf(xds);
+  }
+
+  /** A config without xDS control planes. */
+  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
+                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry, Security security,
+                       MeshIdentity meshIdentity) {
+    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security, meshIdentity, List.of());
   }
 
   /** A config without a workload identity. */
@@ -47,19 +55,19 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
 
   /**
    * This config with its named objects replaced and everything else kept (admin, egress mode and
-   * settings, demo, Kubernetes sources, telemetry): the one way a merge rebuilds a config, so that a field
+   * settings, demo, Kubernetes and xDS sources, telemetry, mesh identity): the one way a merge rebuilds a config, so that a field
    * added to the model later cannot be dropped by one.
    */
   public GatewayConfig withObjects(List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
                                    List<EgressRule> allow) {
     return new GatewayConfig(admin, listeners, upstreams, routes, egress.withAllow(allow), demo, kubernetes, telemetry,
-        security, meshIdentity);
+        security, meshIdentity, xds);
   }
 
   /** This config with {@code security} instead of its own, everything else kept. */
   public GatewayConfig withSecurity(Security security) {
     return new GatewayConfig(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security,
-        meshIdentity);
+        meshIdentity, xds);
   }
 
   /**

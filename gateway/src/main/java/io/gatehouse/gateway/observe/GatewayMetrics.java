@@ -91,6 +91,11 @@ public final class GatewayMetrics {
    * the Istio destinations of {@code upstreams}. Called by the config writer at each install.
    */
   public synchronized void telemetry(Telemetry telemetry, Collection<Upstream> upstreams) {
+    telemetry(telemetry, upstreams, io.gatehouse.routes.MeshIdentity.DEFAULT_TRUST_DOMAIN);
+  }
+
+  /** The same, endpoints' workload identities taken in the mesh's {@code trustDomain}. */
+  public synchronized void telemetry(Telemetry telemetry, Collection<Upstream> upstreams, String trustDomain) {
     if (gatehouse && !telemetry.metrics().gatehouse()) {
       byRoute.clear();
       registry.getMeters().stream()
@@ -109,7 +114,7 @@ public final class GatewayMetrics {
         current = IstioMetrics.start(registry, telemetry.workload(), env);
         workload = telemetry.workload();
       }
-      current.upstreams(upstreams);
+      current.upstreams(upstreams, trustDomain);
       istio = current;
     }
   }
@@ -199,7 +204,11 @@ public final class GatewayMetrics {
     List<MultiGauge.Row<?>> ejected = new ArrayList<>();
     List<MultiGauge.Row<?>> active = new ArrayList<>();
     List<MultiGauge.Row<?>> pending = new ArrayList<>();
+    IstioMetrics mesh = istio;
     for (UpstreamClient client : clients) {
+      if (mesh != null) {
+        mesh.endpoints(client.name(), client.endpoints());
+      }
       Tags upstream = Tags.of("upstream", client.name());
       active.add(MultiGauge.Row.of(upstream, client, UpstreamClient::activeRequests));
       pending.add(MultiGauge.Row.of(upstream, client, UpstreamClient::pendingRequests));

@@ -21,13 +21,17 @@ import java.util.regex.Pattern;
  * {@code istio_request_bytes}, {@code istio_response_bytes} and {@code istio_tcp_*}) with Istio's
  * labels, as an Istio gateway reports them ({@code reporter="source"}), so that Kiali and Istio's
  * Grafana dashboards show the gateway's traffic. The {@code source_*} labels are the gateway's own
- * workload; the {@code destination_*} labels come from the upstream's name (a translated Kubernetes
- * Service is named {@code <fqdn>_<port>[_<subset>]}) or its first endpoint's
- * {@code name.namespace.svc} host, and are "unknown" where the gateway cannot know them (the peer's
- * workload and principal need Istio's peer metadata exchange).
+ * workload; the {@code destination_service*} labels come from the upstream's name (a translated
+ * Kubernetes Service is named {@code <fqdn>_<port>[_<subset>]}) or its first endpoint's
+ * {@code name.namespace.svc} host; {@code destination_workload}, {@code _workload_namespace},
+ * {@code _app}, {@code _version} and {@code _cluster} from the workload of the endpoint that served
+ * the request (when a source knows it); {@code destination_principal} from the SPIFFE id the last
+ * mesh handshake with that endpoint verified, else the endpoint workload's identity; "unknown"
+ * where none of these tell.
  *
- * <p>Cost per request: one map lookup by upstream name and an array slot by status; the meters of
- * a label set are registered once and kept in that slot, so recording allocates nothing.
+ * <p>Cost per request: a map lookup by upstream name, one by endpoint, and an array slot by
+ * status; the label sets of each endpoint are made when a config is installed, their meters
+ * registered once and kept in that slot, so recording allocates nothing.
  */
 public final class IstioMetrics {
   /** Envoy's default histogram buckets, which Istio's metrics use (milliseconds, and bytes). */
@@ -38,6 +42,8 @@ public final class IstioMetrics {
   private static final Pattern DEPLOYMENT_POD = Pattern.compile("(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}");
   /** A translated Kubernetes destination: {@code <name>.<namespace>.svc.<domain>_<port>[_<subset>]}. */
   private static final Pattern TRANSLATED = Pattern.compile("([^._]+)\\.([^._]+)\\.svc(\\.[^_]+)?_(\\d+)(?:_(.+))?");
+  /** An Istio cluster, as xDS names upstreams: {@code outbound|<port>|<subset>|<name>.<namespace>.svc.<domain>}. */
+  private static final Pattern ISTIO_CLUSTER = Pattern.compile("outbound\\|(\\d+)\\|([^|]*)\\|(([^.|]+)\\.([^.|]+)\\.svc(\\.[^|]+)?)");
   /** An endpoint host naming a Service: {@code name.namespace.svc[.domain]}. */
   private static final Pattern SERVICE_HOST = Pattern.compile("([^.]+)\\.([^.]+)\\.svc(\\..+)?");
 
@@ -45,7 +51,9 @@ public final class IstioMetrics {
   private final Tags source;
   private final Destination unknown;
   private final List<Meter> meters = new ArrayList<>();
-  private volatile Map<String, Destination> destinations = Map.of();
+  private volatile Map<String, Target> destinations = Map.of();
+  /** Every destination label set in use, so that a reload keeps the meters of unchanged ones. */
+  private Map<Tags, Destination> byTags = Map.of();
   private final Map<String, Destination> egress = new java.util.concurrent.ConcurrentHashMap<>();
 
   private IstioMetrics(MeterRegistry registry, Tags source) {
@@ -78,13 +86,54 @@ public final class IstioMetrics {
 
   /** Sets the destinations known by upstream name: called by the config writer at each install. */
   void upstreams(Collection<Upstream> upstreams) {
-    Map<String, Destination> next = new HashMap<>();
+    upstreams(upstreams, io.gatehouse.routes.MeshIdentity.DEFAULT_TRUST_DOMAIN);
+  }
+
+  /**
+   * The same, with the label sets of each endpoint: its workload's, and the principal its workload
+   * has in {@code trustDomain}.
+   */
+  synchronized void upstreams(Collection<Upstream> upstreams, String trustDomain) {
+    Map<Tags, Destination> previous = byTags;
+    // Concurrent: an endpoint makes the label set of a newly verified principal later, on an event loop.
+    Map<Tags, Destination> used = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.function.Function<Tags, Destination> reuse = tags -> used.computeIfAbsent(tags,
+        t -> previous.containsKey(t) ? previous.get(t) : new Destination(t));
+    Map<String, Target> next = new HashMap<>();
+    Map<String, Target> current = destinations;
     for (Upstream u : upstreams) {
-      Destination kept = destinations.get(u.name());
-      Tags tags = destinationTags(u);
-      next.put(u.name(), kept != null && kept.tags.equals(tags) ? kept : new Destination(tags));
+      Tags base = destinationTags(u);
+      Map<String, EndpointDestination> endpoints = new HashMap<>();
+      Target old = current.get(u.name());
+      for (Upstream.Endpoint e : u.endpoints()) {
+        EndpointDestination kept = old == null ? null : old.endpoints.get(e.toString());
+        EndpointDestination d = new EndpointDestination(base, e.workload(), e.workload().spiffeId(trustDomain), reuse);
+        if (kept != null) {
+          d.live = kept.live; // the same live endpoint, until clients(...) binds the new ones
+        }
+        endpoints.putIfAbsent(e.toString(), d);
+      }
+      next.put(u.name(), new Target(reuse.apply(base.and("destination_principal", UNKNOWN)), endpoints));
     }
+    byTags = used;
     destinations = next;
+  }
+
+  /**
+   * The live endpoints of the installed upstreams, whose mesh handshakes tell the verified
+   * principal: called after each install (clients are kept across reloads, so are their endpoints).
+   */
+  public void endpoints(String upstream, Collection<io.gatehouse.gateway.upstream.EndpointState> live) {
+    Target t = destinations.get(upstream);
+    if (t == null) {
+      return;
+    }
+    for (io.gatehouse.gateway.upstream.EndpointState e : live) {
+      EndpointDestination d = t.endpoints.get(e.label());
+      if (d != null) {
+        d.live = e;
+      }
+    }
   }
 
   static Tags destinationTags(Upstream u) {
@@ -93,11 +142,17 @@ public final class IstioMetrics {
     String namespace = UNKNOWN;
     String version = UNKNOWN;
     Matcher m = TRANSLATED.matcher(u.name());
+    Matcher istio = ISTIO_CLUSTER.matcher(u.name());
     if (m.matches()) {
       service = u.name().substring(0, u.name().indexOf('_'));
       name = m.group(1);
       namespace = m.group(2);
       version = m.group(5) == null ? UNKNOWN : m.group(5);
+    } else if (istio.matches()) {
+      service = istio.group(6) == null ? istio.group(3) + ".cluster.local" : istio.group(3);
+      name = istio.group(4);
+      namespace = istio.group(5);
+      version = istio.group(2).isEmpty() ? UNKNOWN : istio.group(2);
     } else if (!u.endpoints().isEmpty()) {
       String host = u.endpoints().get(0).host();
       Matcher h = SERVICE_HOST.matcher(host);
@@ -110,7 +165,28 @@ public final class IstioMetrics {
     return Tags.of("destination_service", service, "destination_service_name", name,
         "destination_service_namespace", namespace, "destination_workload", UNKNOWN,
         "destination_workload_namespace", namespace, "destination_app", UNKNOWN, "destination_version", version,
-        "destination_principal", UNKNOWN, "destination_cluster", UNKNOWN);
+        "destination_cluster", UNKNOWN);
+  }
+
+  /** {@code base} (an upstream's labels, without principal) with what {@code w} tells of the endpoint's workload. */
+  static Tags workloadTags(Tags base, Upstream.Workload w) {
+    Tags tags = base;
+    if (!w.name().isEmpty()) {
+      tags = tags.and("destination_workload", w.name());
+    }
+    if (!w.namespace().isEmpty()) {
+      tags = tags.and("destination_workload_namespace", w.namespace());
+    }
+    if (!w.app().isEmpty()) {
+      tags = tags.and("destination_app", w.app());
+    }
+    if (!w.version().isEmpty()) {
+      tags = tags.and("destination_version", w.version());
+    }
+    if (!w.cluster().isEmpty()) {
+      tags = tags.and("destination_cluster", w.cluster());
+    }
+    return tags;
   }
 
   /**
@@ -120,7 +196,21 @@ public final class IstioMetrics {
    */
   public void request(String upstream, int status, String flags, int grpcStatus, long durationNanos, long requestBytes,
                       long responseBytes) {
-    Destination d = upstream.isEmpty() ? unknown : destinations.getOrDefault(upstream, unknown);
+    request(upstream, "", status, flags, grpcStatus, durationNanos, requestBytes, responseBytes);
+  }
+
+  /**
+   * As {@link #request(String, int, String, int, long, long, long)}, served by {@code endpoint}
+   * (its {@code host:port}; empty when none was tried), whose workload labels the request.
+   */
+  public void request(String upstream, String endpoint, int status, String flags, int grpcStatus, long durationNanos,
+                      long requestBytes, long responseBytes) {
+    Destination d = unknown;
+    Target t = upstream.isEmpty() ? null : destinations.get(upstream);
+    if (t != null) {
+      EndpointDestination e = endpoint.isEmpty() ? null : t.endpoints.get(endpoint);
+      d = e == null ? t.base : e.destination();
+    }
     HttpMeters m = d.http(status, flags, grpcStatus);
     m.requests.increment();
     m.duration.record(durationNanos / 1_000_000.0);
@@ -130,7 +220,8 @@ public final class IstioMetrics {
 
   /** The TCP meters of tunnels to {@code upstream} (an upstream or egress destination name; empty: unknown). */
   public Tcp tcp(String upstream) {
-    Destination d = upstream.isEmpty() ? unknown : destinations.getOrDefault(upstream, null);
+    Target t = upstream.isEmpty() ? null : destinations.get(upstream);
+    Destination d = upstream.isEmpty() ? unknown : t == null ? null : t.base;
     if (d == null) {
       // Egress destinations are allow-list entry names, not upstreams: name the service after them.
       d = egress.computeIfAbsent(upstream, name -> new Destination(Tags.of("destination_service", name, "destination_service_name", name,
@@ -206,15 +297,67 @@ public final class IstioMetrics {
     }
   }
 
+  /** An upstream's label set when no endpoint is known, and those of its endpoints by {@code host:port}. */
+  private record Target(Destination base, Map<String, EndpointDestination> endpoints) {}
+
+  /**
+   * One endpoint's labels: its workload's, and the principal the last mesh handshake with it
+   * verified (else its workload's identity, else unknown). The label set for a principal is made
+   * once and kept; a request whose principal is the one before takes it without allocating.
+   */
+  private static final class EndpointDestination {
+    private final Tags tags;
+    private final String identity;
+    private final java.util.function.Function<Tags, Destination> make;
+    private final Map<String, Destination> byPrincipal = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The live endpoint whose verified identity is the principal; null until bound. */
+    volatile io.gatehouse.gateway.upstream.EndpointState live;
+    private volatile Destination current;
+
+    EndpointDestination(Tags base, Upstream.Workload workload, String identity,
+                        java.util.function.Function<Tags, Destination> make) {
+      this.tags = workloadTags(base, workload);
+      this.identity = identity.isEmpty() ? UNKNOWN : identity;
+      this.make = make;
+      this.current = forPrincipal(this.identity);
+    }
+
+    Destination destination() {
+      io.gatehouse.gateway.upstream.EndpointState e = live;
+      String verified = e == null ? null : e.verifiedIdentity();
+      String principal = verified == null ? identity : verified;
+      Destination d = current;
+      if (d.principal.equals(principal)) {
+        return d;
+      }
+      d = forPrincipal(principal);
+      current = d;
+      return d;
+    }
+
+    private Destination forPrincipal(String principal) {
+      Destination d = byPrincipal.get(principal);
+      return d != null ? d : byPrincipal.computeIfAbsent(principal, p -> make.apply(tags.and("destination_principal", p)));
+    }
+  }
+
   /** One destination's label values and its meters by status, flags and gRPC status. */
   private final class Destination {
     final Tags tags;
+    final String principal;
     /** Slot {@code status} (0..599) holds the chain of label sets seen with that status. */
     final AtomicReferenceArray<HttpMeters> byStatus = new AtomicReferenceArray<>(600);
     final Map<String, Tcp> tcp = new java.util.concurrent.ConcurrentHashMap<>();
 
     Destination(Tags tags) {
       this.tags = tags;
+      String p = null;
+      for (io.micrometer.core.instrument.Tag t : tags) {
+        if (t.getKey().equals("destination_principal")) {
+          p = t.getValue();
+        }
+      }
+      this.principal = p == null ? UNKNOWN : p;
     }
 
     HttpMeters http(int status, String flags, int grpcStatus) {

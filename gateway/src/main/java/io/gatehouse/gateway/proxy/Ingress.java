@@ -187,7 +187,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     metrics.request(ex.route(), ex.upstream(), entry.status(), nanos);
     IstioMetrics istio = metrics.istio();
     if (istio != null) {
-      istio.request(ex.upstream(), entry.status() == Reason.CLIENT_CLOSED.status() ? 0 : entry.status(), flags,
+      istio.request(ex.upstream(), ex.endpoint(), entry.status() == Reason.CLIENT_CLOSED.status() ? 0 : entry.status(), flags,
           ResponseFlags.grpcStatus(ex), nanos, entry.bytesIn(), entry.bytesOut());
     }
     accessLog.write(entry);

@@ -13,6 +13,7 @@ import io.gatehouse.routes.Origin;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.Telemetry;
 import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.Xds;
 import io.gatehouse.routes.table.Shadowing;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ import io.gatehouse.routes.auth.Security;
  */
 final class ConfigReader {
   private static final Set<String> TOP = Set.of("admin", "demo", "listeners", "upstreams", "routes", "egress", "kubernetes",
-      "telemetry", "authentication", "authorization", "extAuthz", "meshIdentity");
+      "telemetry", "authentication", "authorization", "extAuthz", "meshIdentity", "xds");
   private static final Set<String> SINGLES = Set.of("admin", "demo", "egress", "telemetry", "meshIdentity");
 
   private final boolean fragment;
@@ -42,6 +43,7 @@ final class ConfigReader {
   private final List<Located> upstreams = new ArrayList<>();
   private final List<Located> routes = new ArrayList<>();
   private final List<Located> kubernetes = new ArrayList<>();
+  private final List<Located> xds = new ArrayList<>();
   private final List<Located> authentication = new ArrayList<>();
   private final List<Located> authorization = new ArrayList<>();
   private final List<Located> extAuthz = new ArrayList<>();
@@ -102,13 +104,14 @@ final class ConfigReader {
     fields.list("upstreams").forEach(n -> upstreams.add(new Located(n, baseDir)));
     fields.list("routes").forEach(n -> routes.add(new Located(n, baseDir)));
     fields.list("kubernetes").forEach(n -> kubernetes.add(new Located(n, baseDir)));
+    fields.list("xds").forEach(n -> xds.add(new Located(n, baseDir)));
     fields.list("authentication").forEach(n -> authentication.add(new Located(n, baseDir)));
     fields.list("authorization").forEach(n -> authorization.add(new Located(n, baseDir)));
     fields.list("extAuthz").forEach(n -> extAuthz.add(new Located(n, baseDir)));
   }
 
   private void rejectLocalOnly(Fields fields) {
-    for (String key : List.of("admin", "demo", "kubernetes", "telemetry", "meshIdentity")) {
+    for (String key : List.of("admin", "demo", "kubernetes", "telemetry", "meshIdentity", "xds")) {
       if (fields.has(key)) {
         problems.add(fields.origin(key), "\"" + key + "\" can only be set in the config directory, not by this source");
       }
@@ -130,6 +133,7 @@ final class ConfigReader {
     Located egressNode = singles.get("egress");
     Egress egress = egressNode == null ? Egress.DENY_ALL : new EgressReader(problems).read(egressNode);
     List<Kubernetes> clusters = new KubernetesReader(problems).read(kubernetes);
+    List<Xds> controlPlanes = new XdsReader(problems).read(xds);
     Located telemetryNode = singles.get("telemetry");
     Telemetry telemetry = telemetryNode == null ? Telemetry.DEFAULT : new TelemetryReader(problems).read(telemetryNode);
     Located meshIdentityNode = singles.get("meshIdentity");
@@ -146,7 +150,8 @@ final class ConfigReader {
       securityReader.checkNames(security, ls.stream().map(Listener::name).collect(Collectors.toSet()),
           rts.stream().map(Route::name).collect(Collectors.toSet()));
     }
-    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry, security, meshIdentity),
+    GatewayConfig config = mesh.mergeInto(new GatewayConfig(admin, ls, ups, rts, egress, demo, clusters, telemetry, security, meshIdentity,
+        controlPlanes),
         problems);
     if (!problems.isEmpty()) {
       return new LoadResult.Rejected(problems.list());

@@ -35,6 +35,6 @@ final class EmptyConfig {
   }
 
   private static boolean servesSomething(GatewayConfig config) {
-    return !config.listeners().isEmpty() || !config.kubernetes().isEmpty();
+    return !config.listeners().isEmpty() || !config.kubernetes().isEmpty() || !config.xds().isEmpty();
   }
 }

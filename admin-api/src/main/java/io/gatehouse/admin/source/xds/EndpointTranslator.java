@@ -16,6 +16,9 @@ import java.util.List;
  * Envoy's failover, without its gradual spill-over (overprovisioning factor). Endpoint weights are
  * served by listing an endpoint in proportion to its weight (reduced by their greatest common
  * divisor), which every native balancer honours; at most {@value #MAX_SLOTS} slots per cluster.
+ * An endpoint's workload comes from the metadata istiod writes for telemetry,
+ * {@code filter_metadata["istio"]["workload"]} = {@code name;namespace;canonical-name;canonical-revision;cluster}
+ * (Istio's {@code AppendLbEndpointMetadata}, read as Envoy's {@code convertEndpointMetadata} reads it).
  */
 final class EndpointTranslator {
   static final int MAX_SLOTS = 1000;
@@ -60,7 +63,7 @@ final class EndpointTranslator {
           f.fail(field + ".endpoint.address.socket_address.port_value", "a port is required");
           continue;
         }
-        endpoints.add(new Upstream.Endpoint(a.getAddress(), a.getPortValue()));
+        endpoints.add(new Upstream.Endpoint(a.getAddress(), a.getPortValue(), workload(e, field, f)));
         weights.add(e.hasLoadBalancingWeight() ? Math.max(1, e.getLoadBalancingWeight().getValue()) : 1);
         total++;
         var meta = e.getMetadata().getFilterMetadataMap().get("envoy.transport_socket_match");
@@ -71,6 +74,25 @@ final class EndpointTranslator {
       }
     }
     return new XEndpoints(cla.getClusterName(), weighted(endpoints, weights, f), istio, total);
+  }
+
+  /**
+   * The workload istiod names in {@code metadata.filter_metadata.istio.workload}; fewer than five
+   * {@code ;}-separated parts is not that form (noted; the workload stays unknown, as in Envoy).
+   */
+  static Upstream.Workload workload(LbEndpoint e, String field, Findings f) {
+    var istio = e.getMetadata().getFilterMetadataMap().get("istio");
+    if (istio == null || !istio.getFieldsMap().containsKey("workload")) {
+      return Upstream.Workload.NONE;
+    }
+    String text = istio.getFieldsMap().get("workload").getStringValue();
+    String[] parts = text.split(";", -1);
+    if (parts.length < 5) {
+      f.note(field + ".metadata.filter_metadata.istio.workload", "endpoint workload metadata that is not Istio's"
+          + " name;namespace;canonical-name;canonical-revision;cluster (the workload is left unknown)");
+      return Upstream.Workload.NONE;
+    }
+    return new Upstream.Workload(parts[0], parts[1], parts[2], parts[3], "", "", parts[4]);
   }
 
   static boolean healthy(LbEndpoint e) {

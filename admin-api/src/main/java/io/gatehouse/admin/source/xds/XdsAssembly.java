@@ -6,6 +6,7 @@ import io.gatehouse.routes.Admin;
 import io.gatehouse.routes.Demo;
 import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
+import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Mirror;
@@ -162,7 +163,16 @@ final class XdsAssembly {
     }
     Action action = kept.isEmpty() ? new Action.DirectResponse(503, "{\"error\": \"no cluster to serve this route\","
         + " \"reason\": \"cluster_not_found\"}") : new Action.Forward(kept);
-    return new Route(route.name(), route.hosts(), route.match(), action, route.rewrite(), route.headers(), route.timeout(),
+    HeaderOps headers = route.headers();
+    if (kept.isEmpty()) {
+      // The gateway's own error, marked as every other one is.
+      Map<String, String> set = new LinkedHashMap<>(headers.response().set());
+      set.put("x-gatehouse-reason", "cluster_not_found");
+      set.put("content-type", "application/json");
+      headers = new HeaderOps(headers.request(), new HeaderOps.Edits(set, headers.response().add(),
+          headers.response().remove()));
+    }
+    return new Route(route.name(), route.hosts(), route.match(), action, route.rewrite(), headers, route.timeout(),
         route.retries(), route.fault(), route.rateLimit(), route.maxBodySize(), mirror, route.cors(), route.tracing(),
         route.listeners(), route.compression(), route.stickySession());
   }
