@@ -1,12 +1,15 @@
 package io.gatehouse.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -250,6 +253,47 @@ class ForwardingTest {
     assertEquals(504, r.status());
     assertEquals("upstream_response_timeout", r.header("x-gatehouse-reason"));
     assertTrue(millis >= 250 && millis < 3000, "answered after " + millis + "ms");
+  }
+
+  @Test
+  void onceTheHeadIsInTheRouteTimeoutBoundsEachWaitForTheBody() throws IOException {
+    a.on("/quiet", req -> req.response().setChunked(true).write("first")); // then nothing, ever
+    a.on("/trickle", req -> {
+      req.response().setChunked(true);
+      AtomicInteger sent = new AtomicInteger();
+      vertx.setPeriodic(300, id -> {
+        if (sent.incrementAndGet() <= 8) {
+          req.response().write("x");
+        } else {
+          vertx.cancelTimer(id);
+          req.response().end();
+        }
+      });
+    });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: a }], timeout: 1500ms }]
+        """.formatted(a.address()));
+
+    // A chunk every 300 ms for 2.7 s: longer than the timeout, never that long quiet.
+    TestGateway.TestResponse r = gateway.get("/trickle");
+    assertEquals(200, r.status());
+    assertEquals("xxxxxxxx", r.body());
+
+    // The head and a first chunk, then silence: the body is cut off (no last chunk) after 1.5 s.
+    try (RawHttp raw = RawHttp.connect(gateway.port())) {
+      long start = System.nanoTime();
+      raw.socket.getOutputStream().write("GET /quiet HTTP/1.1\r\nHost: a.test\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      raw.socket.setSoTimeout(15_000);
+      String got = new String(raw.socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(got.startsWith("HTTP/1.1 200") && got.contains("first"), got);
+      assertFalse(got.endsWith("0\r\n\r\n"), "the body must not look complete: " + got);
+      assertTrue(millis >= 1400 && millis < 12_000, "cut off after " + millis + " ms");
+    }
+    Await.until("logged", 5, () -> gateway.accessLog().contains("\"path\":\"/quiet\""));
+    String line = gateway.accessLog().lines().filter(l -> l.contains("\"path\":\"/quiet\"")).findFirst().orElseThrow();
+    assertTrue(line.contains("timeout period of 1500ms"), line);
   }
 
   @Test

@@ -193,7 +193,7 @@ final class ConnectionGuard {
       if (timer != null) {
         timer.headReceived(request.version() == HttpVersion.HTTP_2);
         if (request.version() != HttpVersion.HTTP_2) {
-          request.response().endHandler(v -> timer.responseDone());
+          request.response().endHandler(timer); // HeadTimer.responseDone, no closure per request
         }
       }
     }

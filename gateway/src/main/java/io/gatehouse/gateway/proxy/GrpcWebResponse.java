@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.Pipe;
+import io.vertx.core.streams.ReadStream;
 import java.util.Base64;
 
 /**
@@ -32,7 +33,7 @@ final class GrpcWebResponse implements EncodingStream.Encoder {
   }
 
   /** Completes when the client's response has ended; fails if either side broke mid-body. */
-  static Future<Void> relay(Exchange ex, HttpClientResponse response, GrpcWeb web) {
+  static Future<Void> relay(Exchange ex, HttpClientResponse response, ReadStream<Buffer> body, GrpcWeb web) {
     HttpServerResponse out = ex.response();
     int status = response.statusCode();
     out.setStatusCode(status);
@@ -49,7 +50,7 @@ final class GrpcWebResponse implements EncodingStream.Encoder {
       head.set("grpc-status", Integer.toString(code)).set("grpc-message", "upstream answered HTTP " + status);
       web.grpcStatus(Integer.toString(code));
       ex.editResponseHead(head);
-      response.handler(ignored -> { });  // read and drop the body, so the stream completes
+      body.handler(ignored -> { });  // read and drop the body, so the stream completes
       return response.end().compose(v -> out.end());
     }
     boolean trailersOnly = head.contains("grpc-status");
@@ -62,7 +63,7 @@ final class GrpcWebResponse implements EncodingStream.Encoder {
     }
     GrpcWebResponse encoder = new GrpcWebResponse(web, response);
     EncodingStream encoding = new EncodingStream(out, trailersOnly ? new Passing() : encoder);
-    Pipe<Buffer> pipe = response.pipe();
+    Pipe<Buffer> pipe = body.pipe();
     pipe.endOnSuccess(false);
     pipe.endOnFailure(false);
     return pipe.to(encoding).compose(v -> encoding.end());

@@ -8,9 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.vertx.core.Handler;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -29,13 +28,14 @@ import java.util.function.ObjIntConsumer;
  * still sending the HTTP/2 preface or its first SETTINGS, the connection is closed (GOAWAY when
  * the HTTP/2 handler is in place) without any HTTP/1.x text.
  * Lives in the connection's Netty pipeline, on its event loop, as do the calls from the request
- * handler.
+ * handler. The clock is a wait in the event loop's {@link RouteTimeouts} list for this timeout:
+ * timing each head of a keep-alive connection allocates nothing.
  */
-final class HeadTimer extends ChannelInboundHandlerAdapter {
+final class HeadTimer extends ChannelInboundHandlerAdapter implements Handler<Void> {
   private final long timeoutMillis;
   private final ObjIntConsumer<String> onTimeout;
+  private final Clock timer = new Clock();
   private ChannelHandlerContext ctx;
-  private ScheduledFuture<?> timer;
   private boolean awaitingHead = true;
   private boolean off;
   /** Whether any byte arrived: with no HTTP/1.x decoder yet, those are the start of an HTTP/2 preface. */
@@ -56,7 +56,7 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
   }
 
   @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (awaitingHead && timer == null && !off) {
+    if (awaitingHead && !off && !RouteTimeouts.waiting(timer)) {
       start();
     }
     if (!bytesSeen && msg instanceof ByteBuf bytes && bytes.isReadable()) {
@@ -82,13 +82,22 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
     awaitingHead = true;
   }
 
+  /** The response's end handler: {@link #responseDone()}. */
+  @Override public void handle(Void ended) {
+    responseDone();
+  }
+
   private void start() {
-    timer = ctx.executor().schedule(() -> {
-      timer = null;
+    RouteTimeouts.start(timer, timeoutMillis, ctx.channel().eventLoop());
+  }
+
+  /** This connection's head clock. */
+  private final class Clock extends RouteTimeouts.Waiting {
+    @Override void timedOut() {
       if (awaitingHead && !off) {
         expire();
       }
-    }, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   private void expire() {
@@ -118,9 +127,6 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
   }
 
   private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    RouteTimeouts.stop(timer);
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.Pipe;
+import io.vertx.core.streams.ReadStream;
 
 /**
  * Sends an upstream response to the client: status, headers minus hop-by-hop, the route's
@@ -20,8 +21,16 @@ public final class ResponseRelay {
 
   /** Completes when the client's response has ended; fails if either side broke mid-body. */
   public static Future<Void> relay(Exchange ex, HttpClientResponse response) {
+    return relay(ex, response, response);
+  }
+
+  /**
+   * As {@link #relay(Exchange, HttpClientResponse)}, with the body read from {@code body}:
+   * {@code response}'s body, seen through a wrapper ({@link IdleResponse}).
+   */
+  static Future<Void> relay(Exchange ex, HttpClientResponse response, ReadStream<Buffer> body) {
     if (ex.grpcWeb() != null) {
-      return GrpcWebResponse.relay(ex, response, ex.grpcWeb());
+      return GrpcWebResponse.relay(ex, response, body, ex.grpcWeb());
     }
     HttpServerResponse out = ex.response();
     out.setStatusCode(response.statusCode());
@@ -42,7 +51,7 @@ public final class ResponseRelay {
         && ex.request().version() != HttpVersion.HTTP_1_0) {
       out.setChunked(true);
     }
-    Pipe<Buffer> pipe = response.pipe();
+    Pipe<Buffer> pipe = body.pipe();
     pipe.endOnSuccess(false);
     pipe.endOnFailure(false);
     if (encoder != null) {

@@ -8,15 +8,17 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Route timeouts without a timer per request. All requests of a route wait under the same
- * timeout, so on one event loop those waiting under one value expire in the order they started:
- * a FIFO list per event loop and timeout value is already sorted by deadline. Starting and
- * stopping a wait links and unlinks the request (O(1), nothing allocated), and one Netty task per
- * list, armed for its oldest deadline, expires what is due; it is not cancelled when its request
- * finishes early (it re-arms for the list's new oldest deadline when it runs, at most once per
- * timeout period, and drops the list once it is empty). Vert.x's {@code setTimer} made four
- * objects per request (its handler, Netty's task, a {@code Long} id and a map node) and two
- * priority-queue and map updates. Used on event-loop threads only.
+ * Per-request timeouts without a timer per request: route timeouts, the response's idle timeout
+ * ({@link IdleResponse}) and the request-head timeout of keep-alive connections ({@link HeadTimer}).
+ * All waits under one timeout value on one event loop expire in the order they started (each
+ * starts now, or at its request's arrival just before), so a FIFO list per event loop and timeout
+ * value is already sorted by deadline. Starting, restarting and stopping a wait links and unlinks
+ * it (O(1), nothing allocated), and one Netty task per list, armed for its oldest deadline,
+ * expires what is due; it is not cancelled when a wait stops early (it re-arms for the list's new
+ * oldest deadline when it runs, at most once per timeout period, and drops the list once it is
+ * empty). Vert.x's {@code setTimer} (and Netty's {@code schedule}) made three to four objects per
+ * wait (its handler, Netty's task, a {@code Long} id and a map node) and two priority-queue and
+ * map updates. Used on event-loop threads only.
  */
 final class RouteTimeouts implements Runnable {
   private static final FastThreadLocal<LongObjectHashMap<RouteTimeouts>> LOOPS = new FastThreadLocal<>() {
@@ -32,9 +34,13 @@ final class RouteTimeouts implements Runnable {
     private Waiting next;
     private RouteTimeouts list;
     private long deadlineNanos;
+    /** The Vert.x context to expire on; null for a wait started from a Netty handler. */
     private ContextInternal context;
 
-    /** Runs on the request's context once its deadline passed while it was still waiting. */
+    /**
+     * Runs once the deadline passed while still waiting: on the request's context, or straight
+     * on the event loop for a wait started from a Netty handler.
+     */
     abstract void timedOut();
   }
 
@@ -60,15 +66,49 @@ final class RouteTimeouts implements Runnable {
     if (context == null || !context.isEventLoopContext() || !context.nettyEventLoop().inEventLoop()) {
       throw new IllegalStateException("route timeouts start on an event loop");
     }
+    enter(request, timeoutMillis, startNanos, context.nettyEventLoop(), context);
+  }
+
+  /**
+   * Starts a wait of {@code timeoutMillis} (> 0) from now for a Netty handler of a channel on
+   * {@code executor}, which must be the current thread's; {@link Waiting#timedOut} then runs
+   * straight on that event loop. The wait must not be waiting already.
+   */
+  static void start(Waiting wait, long timeoutMillis, EventLoop executor) {
+    if (!executor.inEventLoop()) {
+      throw new IllegalStateException("timeouts start on their event loop");
+    }
+    enter(wait, timeoutMillis, System.nanoTime(), executor, null);
+  }
+
+  private static void enter(Waiting wait, long timeoutMillis, long startNanos, EventLoop executor, ContextInternal context) {
     LongObjectHashMap<RouteTimeouts> loop = LOOPS.get();
     RouteTimeouts list = loop.get(timeoutMillis);
     if (list == null) {
-      list = new RouteTimeouts(loop, context.nettyEventLoop(), timeoutMillis);
+      list = new RouteTimeouts(loop, executor, timeoutMillis);
       loop.put(timeoutMillis, list);
     }
-    request.context = context;
-    request.deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    list.append(request);
+    wait.context = context;
+    wait.deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    list.append(wait);
+  }
+
+  /**
+   * Starts {@code wait}'s timeout again from {@code nowNanos} ({@link System#nanoTime()}, now), if
+   * it is waiting: an idle timeout after activity. On the wait's event loop.
+   */
+  static void restart(Waiting wait, long nowNanos) {
+    RouteTimeouts list = wait.list;
+    if (list != null) {
+      list.unlink(wait);
+      wait.deadlineNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(list.timeoutMillis);
+      list.append(wait);
+    }
+  }
+
+  /** Whether {@code wait} is waiting (started, and neither stopped nor expired). */
+  static boolean waiting(Waiting wait) {
+    return wait.list != null;
   }
 
   /** Stops {@code request}'s wait, if it is waiting. */
@@ -122,7 +162,11 @@ final class RouteTimeouts implements Runnable {
     while (oldest != null && oldest.deadlineNanos - now <= 0) {
       Waiting due = oldest;
       unlink(due);
-      due.context.emit(due, EXPIRE);
+      if (due.context != null) {
+        due.context.emit(due, EXPIRE);
+      } else {
+        due.timedOut();
+      }
     }
     if (oldest != null) {
       arm(oldest.deadlineNanos - now);

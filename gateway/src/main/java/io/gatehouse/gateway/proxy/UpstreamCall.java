@@ -21,7 +21,7 @@ import io.vertx.core.streams.ReadStream;
  * One request forwarded to one upstream, on the request's event loop: tries an endpoint, retries
  * when its {@link RetryState} says so (the route's policy, whether the request can be sent again,
  * the backoff against the route timeout, the upstream's retry budget), enforces the route and per-try timeouts until the response head
- * arrives (then the body streams, with the route timeout as an idle timeout), and streams bodies
+ * arrives (then the body streams, with the route timeout as an idle timeout: {@link IdleResponse}), and streams bodies
  * both ways with back-pressure.
  *
  * <p>A connect failure is always safe to retry (nothing was sent). A reset, a per-try timeout or a
@@ -51,6 +51,8 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   private long tryTimer = -1;
   private EndpointState lastEndpoint;
   private HttpClientRequest current;
+  /** The response body's idle clock, once the head is in (with a route timeout). */
+  private IdleResponse idle;
 
   UpstreamCall(Forwarder route, Exchange ex, UpstreamClient upstream) {
     this.route = route;
@@ -316,14 +318,16 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       }
     }
     cancelRouteTimer();
-    if (route.timeoutMillis > 0) {
-      current.idleTimeout(route.timeoutMillis);
-    }
     streamResponse(response, attempt);
   }
 
   private void streamResponse(HttpClientResponse response, Attempt attempt) {
-    ResponseRelay.relay(ex, response).onComplete(ar -> {
+    ReadStream<Buffer> body = response;
+    if (route.timeoutMillis > 0) {
+      idle = new IdleResponse(current, response, route.timeoutMillis);
+      body = idle;
+    }
+    ResponseRelay.relay(ex, response, body).onComplete(ar -> {
       attempt.end();
       finish(ar.succeeded() ? null
           : new GatewayException(Reason.UPSTREAM_RESET_AFTER_RESPONSE_STARTED, "response body: " + ar.cause()));
@@ -392,6 +396,9 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
 
   private void cancelRouteTimer() {
     RouteTimeouts.stop(this);
+    if (idle != null) {
+      idle.stop();
+    }
   }
 
   private void cancelTryTimer() {
