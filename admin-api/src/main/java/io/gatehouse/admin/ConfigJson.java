@@ -363,7 +363,12 @@ final class ConfigJson {
       }
       out.put("tls", tls);
     } else if (t.enabled()) {
-      JsonObject tls = new JsonObject().put("verifyHostname", t.verifyHostname());
+      JsonObject tls = new JsonObject();
+      if (t.subjectAltNames().isEmpty()) {
+        tls.put("verifyHostname", t.verifyHostname());
+      } else {
+        tls.put("subjectAltNames", new JsonArray(t.subjectAltNames()));
+      }
       putIfSet(tls, "sni", t.sni());
       putIfSet(tls, "caCert", t.caCert());
       putIfSet(tls, "clientCert", t.clientCert());

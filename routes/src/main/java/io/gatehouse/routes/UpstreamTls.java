@@ -8,7 +8,9 @@ import java.util.List;
  * (native {@code mode: MESH}, Istio's {@code ISTIO_MUTUAL}) the gateway presents its workload
  * certificate ({@link MeshIdentity}), trusts only the mesh root, and accepts an upstream whose
  * SPIFFE URI SAN is one of {@code subjectAltNames} (empty: any identity of the trust domain);
- * the certificate files and hostname verification do not apply then.
+ * the certificate files and hostname verification do not apply then. Without {@code mesh},
+ * non-empty {@code subjectAltNames} replace hostname verification: the upstream's certificate
+ * (verified against {@code caCert}) must carry one of them as a DNS (its wildcards too), URI or IP SAN.
  */
 public record UpstreamTls(boolean enabled, String sni, String caCert, String clientCert, String clientKey,
                           boolean verifyHostname, boolean mesh, List<String> subjectAltNames) {

@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * TLS the gateway originates to an upstream: certificate verification always on (against
- * {@code caCert}, else the JVM's trust store), hostname verification unless turned off, SNI sent,
+ * {@code caCert}, else the JVM's trust store), hostname verification unless turned off or replaced
+ * by {@code subjectAltNames} ({@link NamedPeerTrust}), SNI sent,
  * TLS 1.2+ only, and an optional client certificate for mTLS with files. Mesh upstreams
  * (ISTIO_MUTUAL) present the workload certificate and verify the upstream's SPIFFE id against the
  * mesh root instead, both following rotations by themselves, and offer Istio's in-mesh ALPN.
@@ -41,8 +42,13 @@ final class UpstreamTlsOptions {
       mesh(options, upstream, identity, endpoints);
       return;
     }
-    if (!tls.caCert().isEmpty()) {
-      options.setTrustOptions(new PemTrustOptions().addCertPath(tls.caCert()));
+    TrustOptions trust = tls.caCert().isEmpty() ? null : new PemTrustOptions().addCertPath(tls.caCert());
+    if (!tls.subjectAltNames().isEmpty()) {
+      // The names replace the host name: the certificate must carry one of them.
+      options.setVerifyHost(false)
+          .setTrustOptions(new NamedPeerTrust(trust, tls.subjectAltNames(), "upstream " + upstream.name()));
+    } else if (trust != null) {
+      options.setTrustOptions(trust);
     }
     if (!tls.clientCert().isEmpty()) {
       options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.clientCert()).setKeyPath(tls.clientKey()));

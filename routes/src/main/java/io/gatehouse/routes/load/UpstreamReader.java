@@ -125,9 +125,17 @@ final class UpstreamReader {
       problems.add(t.origin("mode"), t.what() + ".mode: " + Fields.quote(mode)
           + " is not a TLS mode (expected SIMPLE (files; MUTUAL with clientCert) or MESH (the workload identity))");
     }
-    if (t.has("subjectAltNames")) {
-      problems.add(t.origin("subjectAltNames"), t.what() + ".subjectAltNames: only with mode: MESH"
-          + " (SIMPLE verifies the host name)");
+    List<String> names = t.strings("subjectAltNames");
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+        problems.add(t.list("subjectAltNames").get(i).origin(), t.what() + ".subjectAltNames: " + Fields.quote(name)
+            + " is not a certificate name (a DNS name, URI or IP address)");
+      }
+    }
+    if (!names.isEmpty() && t.has("verifyHostname")) {
+      problems.add(t.origin("verifyHostname"), t.what() + ".verifyHostname: not with subjectAltNames (the names"
+          + " listed are what the upstream's certificate is checked for, instead of the host name)");
     }
     String ca = file(t, "caCert", item);
     String cert = file(t, "clientCert", item);
@@ -139,7 +147,8 @@ final class UpstreamReader {
     if (!sni.isEmpty() && !Values.isHostName(Values.normaliseHost(sni))) {
       problems.add(t.origin("sni"), t.what() + ".sni: " + Fields.quote(sni) + " is not a host name");
     }
-    return new UpstreamTls(true, Values.normaliseHost(sni), ca, cert, key, t.bool("verifyHostname", true));
+    return new UpstreamTls(true, Values.normaliseHost(sni), ca, cert, key, names.isEmpty() && t.bool("verifyHostname", true),
+        false, names);
   }
 
   /** ISTIO_MUTUAL: the workload certificate and the mesh root, checked against the expected SPIFFE ids. */

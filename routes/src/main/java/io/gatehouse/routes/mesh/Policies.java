@@ -201,7 +201,11 @@ final class Policies {
     } else if (cert.isEmpty() || key.isEmpty()) {
       scope.error(t, "MUTUAL needs a client certificate and key (credentialName, or clientCertificate and privateKey)");
     }
-    return new UpstreamTls(true, sni.toLowerCase(java.util.Locale.ROOT), ca, cert, key, verify);
+    // subjectAltNames: what the upstream's certificate must carry one of, instead of the host name.
+    List<String> names = verify ? t.get("subjectAltNames").itemsOrEmpty().stream().map(Tree::text)
+        .filter(n -> !n.isBlank()).toList() : List.of();
+    return new UpstreamTls(true, sni.toLowerCase(java.util.Locale.ROOT), ca, cert, key, verify && names.isEmpty(), false,
+        names);
   }
 
   /** {@code subjectAltNames}: the identities an ISTIO_MUTUAL upstream may present (SPIFFE URIs). */

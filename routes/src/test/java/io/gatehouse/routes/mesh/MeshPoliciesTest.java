@@ -117,6 +117,11 @@ class MeshPoliciesTest {
             trafficPolicy:
               tls: { mode: ISTIO_MUTUAL, sni: Reviews.Shop }
             """), c -> reviews(c).tls(), io.gatehouse.routes.UpstreamTls.mesh("reviews.shop", List.of()), List.of()),
+        new Case("SIMPLE with subjectAltNames: the names replace hostname verification", destinationRule("""
+            trafficPolicy:
+              tls: { mode: SIMPLE, sni: lb.shop, subjectAltNames: [reviews.shop.internal] }
+            """), c -> reviews(c).tls(), new io.gatehouse.routes.UpstreamTls(true, "lb.shop", "", "", "", false, false,
+            List.of("reviews.shop.internal")), List.of()),
         new Case("fault delay and abort", virtualService("""
             fault:
               delay: { fixedDelay: 1.5s, percentage: { value: 10 } }

@@ -154,9 +154,7 @@ final class ClusterTranslator {
     if (validation != null && mesh) {
       sans = meshSubjectAltNames(validation, validationField, f);
     } else if (validation != null) {
-      for (StringMatcher m : validation.getMatchSubjectAltNamesList()) {
-        sans.add(m.getExact().isEmpty() ? m.getPrefix() : m.getExact());
-      }
+      sans = subjectAltNames(validation, validationField, f);
     }
     return new XCluster.ClusterTls(true, ctx.getSni(), caSecret, caFile, certSecret, certFile, keyFile, mesh, matchIstio,
         sans);
@@ -193,6 +191,46 @@ final class ClusterTranslator {
       }
     }
     return out;
+  }
+
+  /**
+   * The names a TLS (not mesh) upstream's certificate must carry one of, as Envoy checks
+   * {@code match_subject_alt_names}: exact values, matched against the certificate's DNS (its
+   * wildcards too), URI and IP SANs. Other matchers are refused rather than served as something
+   * looser or stricter than the control plane asked.
+   */
+  private static List<String> subjectAltNames(CertificateValidationContext v, String field, Findings f) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < v.getMatchSubjectAltNamesCount(); i++) {
+      exactName(v.getMatchSubjectAltNames(i), field + "match_subject_alt_names[" + i + "]", f).ifPresent(out::add);
+    }
+    for (int i = 0; i < v.getMatchTypedSubjectAltNamesCount(); i++) {
+      SubjectAltNameMatcher m = v.getMatchTypedSubjectAltNames(i);
+      String at = field + "match_typed_subject_alt_names[" + i + "]";
+      switch (m.getSanType()) {
+        case DNS, URI, IP_ADDRESS -> exactName(m.getMatcher(), at + ".matcher", f).ifPresent(out::add);
+        default -> f.fail(at + ".san_type", m.getSanType() + " SANs are not served (expected: DNS, URI or IP_ADDRESS)");
+      }
+    }
+    return out;
+  }
+
+  private static java.util.Optional<String> exactName(StringMatcher m, String field, Findings f) {
+    if (m.getMatchPatternCase() != StringMatcher.MatchPatternCase.EXACT) {
+      f.fail(field + "." + m.getMatchPatternCase().name().toLowerCase(java.util.Locale.ROOT), "a "
+          + m.getMatchPatternCase().name().toLowerCase(java.util.Locale.ROOT) + " matcher is not served for upstream"
+          + " certificate names (expected: exact names)");
+      return java.util.Optional.empty();
+    }
+    if (m.getExact().isBlank()) {
+      f.fail(field + ".exact", "an empty name matches no certificate");
+      return java.util.Optional.empty();
+    }
+    if (m.getIgnoreCase()) {
+      f.fail(field + ".ignore_case", "case-insensitive certificate names are not served (DNS names already match without case)");
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(m.getExact());
   }
 
   private static java.util.Optional<String> exactSpiffe(StringMatcher m, String field, Findings f) {

@@ -238,7 +238,7 @@ final class XdsAssembly {
         key = r.secrets().get(tls.certSecret()).key();
       }
       // Envoy checks the upstream's name only against match_subject_alt_names, never against the SNI.
-      upstreamTls = new UpstreamTls(true, tls.sni(), ca, cert, key, false);
+      upstreamTls = new UpstreamTls(true, tls.sni(), ca, cert, key, false, false, tls.subjectAltNames());
     }
     Upstream b = c.base();
     upstreams.put(name, new Upstream(name, endpoints, b.loadBalancer(), upstreamTls, b.hashOn(), b.healthCheck(),

@@ -174,4 +174,35 @@ class ClusterTranslatorTest {
     assertFalse(x.tls().mesh());
     assertEquals(java.util.Set.of("ROOTCA", "default"), x.tls().secrets());
   }
+
+  @Test
+  void aTlsClustersNamesAreCheckedExactlyAndOtherMatchersRefused() {
+    UpstreamTlsContext ok = UpstreamTlsContext.newBuilder().setSni("reviews.example.com").setCommonTlsContext(
+        CommonTlsContext.newBuilder().setValidationContext(CertificateValidationContext.newBuilder()
+            .setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setFilename("/etc/ca.pem"))
+            .addMatchSubjectAltNames(StringMatcher.newBuilder().setExact("reviews.example.com"))
+            .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder().setSanType(SubjectAltNameMatcher.SanType.URI)
+                .setMatcher(StringMatcher.newBuilder().setExact("spiffe://example.com/reviews")))))
+        .build();
+    Findings f = new Findings(XdsType.CDS, CLUSTER);
+    XCluster x = ClusterTranslator.translate(staticCluster(CLUSTER, ok), f);
+    assertFalse(x.tls().mesh());
+    assertEquals(List.of("reviews.example.com", "spiffe://example.com/reviews"), x.tls().subjectAltNames());
+    assertEquals(List.of(), f.problems());
+
+    UpstreamTlsContext loose = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+        .setValidationContext(CertificateValidationContext.newBuilder()
+            .addMatchSubjectAltNames(StringMatcher.newBuilder().setSuffix(".example.com"))
+            .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder().setSanType(SubjectAltNameMatcher.SanType.EMAIL)
+                .setMatcher(StringMatcher.newBuilder().setExact("ops@example.com")))))
+        .build();
+    Findings g = new Findings(XdsType.CDS, CLUSTER);
+    ClusterTranslator.translate(staticCluster(CLUSTER, loose), g);
+    String at = "Cluster \"" + CLUSTER + "\": transport_socket.typed_config.common_tls_context.validation_context.";
+    assertEquals(List.of(
+        at + "match_subject_alt_names[0].suffix: a suffix matcher is not served for upstream certificate names"
+            + " (expected: exact names)",
+        at + "match_typed_subject_alt_names[0].san_type: EMAIL SANs are not served (expected: DNS, URI or IP_ADDRESS)"),
+        g.problems());
+  }
 }
