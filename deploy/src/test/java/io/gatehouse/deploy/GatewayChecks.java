@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.gatehouse.admin.source.kubernetes.WatchedKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,6 +216,15 @@ final class GatewayChecks {
           at + "the ClusterRole lets the Kubernetes source " + grant[2] + " " + grant[0] + " " + grant[1]);
     }
     Role role = r.only(Role.class);
+    // Every kind the Kubernetes source watches is readable: cluster-wide, or (Secrets) in the gateway's namespace.
+    for (WatchedKind kind : WatchedKind.ALL) {
+      List<PolicyRule> rules = kind.plural().equals("secrets") ? role.getRules() : clusterRole.getRules();
+      for (String verb : List.of("list", "watch")) {
+        assertTrue(rules.stream().anyMatch(rule -> rule.getApiGroups().contains(kind.group())
+            && rule.getResources().contains(kind.plural()) && rule.getVerbs().contains(verb)),
+            at + "the RBAC lets the Kubernetes source " + verb + " " + kind);
+      }
+    }
     assertEquals("gatehouse", role.getMetadata().getNamespace(), at + "Secrets only in the gateway's namespace");
     assertTrue(role.getRules().stream().allMatch(rule -> rule.getVerbs().stream().noneMatch(WRITE_VERBS::contains)),
         at + "Secrets read-only");

@@ -3,8 +3,11 @@ package io.gatehouse.admin.source.kubernetes;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.List;
 
-/** A kind the source watches, with the API version it reads it at; cluster-scoped kinds are watched once, in every namespace. */
-record WatchedKind(String group, String version, String kind, String plural, boolean namespaced) {
+/**
+ * A kind the source watches, with the API version it reads it at; cluster-scoped kinds are watched
+ * once, in every namespace. Public so that the deploy module's tests hold the shipped RBAC to it.
+ */
+public record WatchedKind(String group, String version, String kind, String plural, boolean namespaced) {
   WatchedKind(String group, String version, String kind, String plural) {
     this(group, version, kind, plural, true);
   }
@@ -13,7 +16,7 @@ record WatchedKind(String group, String version, String kind, String plural, boo
   static final WatchedKind SERVICE = new WatchedKind("", "v1", "Service", "services");
 
   /** Everything the translator reads: Istio networking and security, the Gateway API, Ingresses, and the core inputs. */
-  static final List<WatchedKind> ALL = List.of(
+  public static final List<WatchedKind> ALL = List.of(
       new WatchedKind("networking.istio.io", "v1", "Gateway", "gateways"),
       new WatchedKind("networking.istio.io", "v1", "VirtualService", "virtualservices"),
       new WatchedKind("networking.istio.io", "v1", "DestinationRule", "destinationrules"),
