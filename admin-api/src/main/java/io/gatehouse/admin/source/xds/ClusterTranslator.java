@@ -150,11 +150,9 @@ final class ClusterTranslator {
     // and "ROOTCA" that the pod's istio-agent serves (sds_config: its sds-grpc cluster), never
     // the control plane itself (sds_config: ads).
     boolean mesh = certSecret.equals(MESH_CERT) && caSecret.equals(MESH_ROOT) && agentSecrets;
-    List<String> sans = new ArrayList<>();
-    if (validation != null && mesh) {
-      sans = meshSubjectAltNames(validation, validationField, f);
-    } else if (validation != null) {
-      sans = subjectAltNames(validation, validationField, f);
+    List<String> sans = List.of();
+    if (validation != null) {
+      sans = subjectAltNames(validation, validationField, f, mesh);
     }
     return new XCluster.ClusterTls(true, ctx.getSni(), caSecret, caFile, certSecret, certFile, keyFile, mesh, matchIstio,
         sans);
@@ -170,49 +168,37 @@ final class ClusterTranslator {
   }
 
   /**
-   * The identities an Istio mutual TLS upstream may have: istiod writes each as an exact matcher
-   * ({@code match_subject_alt_names}, its StringToExactMatch; newer control planes a typed URI
-   * matcher). The gateway checks SPIFFE ids exactly, so any other matcher (prefix, suffix, regex,
-   * contains, a DNS or e-mail SAN) is refused: serving it would accept identities the control plane
-   * did not name, or refuse ones it did.
+   * The names an upstream's certificate must carry one of. Istio mutual TLS ({@code mesh}): SPIFFE
+   * ids, which istiod writes as exact matchers ({@code match_subject_alt_names}, its
+   * StringToExactMatch; newer control planes a typed URI matcher). Other TLS: exact names, checked
+   * as Envoy checks {@code match_subject_alt_names}, against the certificate's DNS (its wildcards
+   * too), URI and IP SANs. Any other matcher (prefix, suffix, regex, contains, an e-mail SAN, a
+   * non-SPIFFE name for the mesh) is refused: serving it would accept names the control plane did
+   * not list, or refuse ones it did.
    */
-  private static List<String> meshSubjectAltNames(CertificateValidationContext v, String field, Findings f) {
+  private static List<String> subjectAltNames(CertificateValidationContext v, String field, Findings f, boolean mesh) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < v.getMatchSubjectAltNamesCount(); i++) {
-      exactSpiffe(v.getMatchSubjectAltNames(i), field + "match_subject_alt_names[" + i + "]", f).ifPresent(out::add);
+      exact(v.getMatchSubjectAltNames(i), field + "match_subject_alt_names[" + i + "]", f, mesh).ifPresent(out::add);
     }
     for (int i = 0; i < v.getMatchTypedSubjectAltNamesCount(); i++) {
       SubjectAltNameMatcher m = v.getMatchTypedSubjectAltNames(i);
       String at = field + "match_typed_subject_alt_names[" + i + "]";
-      if (m.getSanType() != SubjectAltNameMatcher.SanType.URI) {
-        f.fail(at + ".san_type", m.getSanType() + " is not served for Istio mutual TLS (expected: URI, a SPIFFE id)");
+      SubjectAltNameMatcher.SanType type = m.getSanType();
+      if (mesh && type != SubjectAltNameMatcher.SanType.URI) {
+        f.fail(at + ".san_type", type + " is not served for Istio mutual TLS (expected: URI, a SPIFFE id)");
+      } else if (!mesh && type != SubjectAltNameMatcher.SanType.DNS && type != SubjectAltNameMatcher.SanType.URI
+          && type != SubjectAltNameMatcher.SanType.IP_ADDRESS) {
+        f.fail(at + ".san_type", type + " SANs are not served (expected: DNS, URI or IP_ADDRESS)");
       } else {
-        exactSpiffe(m.getMatcher(), at + ".matcher", f).ifPresent(out::add);
+        exact(m.getMatcher(), at + ".matcher", f, mesh).ifPresent(out::add);
       }
     }
     return out;
   }
 
-  /**
-   * The names a TLS (not mesh) upstream's certificate must carry one of, as Envoy checks
-   * {@code match_subject_alt_names}: exact values, matched against the certificate's DNS (its
-   * wildcards too), URI and IP SANs. Other matchers are refused rather than served as something
-   * looser or stricter than the control plane asked.
-   */
-  private static List<String> subjectAltNames(CertificateValidationContext v, String field, Findings f) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < v.getMatchSubjectAltNamesCount(); i++) {
-      exactName(v.getMatchSubjectAltNames(i), field + "match_subject_alt_names[" + i + "]", f).ifPresent(out::add);
-    }
-    for (int i = 0; i < v.getMatchTypedSubjectAltNamesCount(); i++) {
-      SubjectAltNameMatcher m = v.getMatchTypedSubjectAltNames(i);
-      String at = field + "match_typed_subject_alt_names[" + i + "]";
-      switch (m.getSanType()) {
-        case DNS, URI, IP_ADDRESS -> exactName(m.getMatcher(), at + ".matcher", f).ifPresent(out::add);
-        default -> f.fail(at + ".san_type", m.getSanType() + " SANs are not served (expected: DNS, URI or IP_ADDRESS)");
-      }
-    }
-    return out;
+  private static java.util.Optional<String> exact(StringMatcher m, String field, Findings f, boolean mesh) {
+    return mesh ? exactSpiffe(m, field, f) : exactName(m, field, f);
   }
 
   private static java.util.Optional<String> exactName(StringMatcher m, String field, Findings f) {
