@@ -34,6 +34,8 @@ final class NamedPeerTrust implements TrustOptions {
   private final TrustOptions base;
   private final List<String> names;
   private final String peer;
+  /** Built once: Vert.x asks for the factory and then for the mapper when it builds a client's TLS context. */
+  private TrustManagerFactory factory;
 
   /** {@code base}: the CA file's trust, or null for the JVM's trust store. */
   NamedPeerTrust(TrustOptions base, List<String> names, String peer) {
@@ -48,16 +50,23 @@ final class NamedPeerTrust implements TrustOptions {
   }
 
   @Override
-  public TrustManagerFactory getTrustManagerFactory(Vertx vertx) throws Exception {
-    TrustManagerFactory factory;
+  public synchronized TrustManagerFactory getTrustManagerFactory(Vertx vertx) throws Exception {
+    if (factory == null) {
+      factory = build(vertx);
+    }
+    return factory;
+  }
+
+  private TrustManagerFactory build(Vertx vertx) throws Exception {
+    TrustManagerFactory loaded;
     if (base != null) {
-      factory = base.getTrustManagerFactory(vertx);
+      loaded = base.getTrustManagerFactory(vertx);
     } else {
-      factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init((KeyStore) null);
+      loaded = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      loaded.init((KeyStore) null);
     }
     X509ExtendedTrustManager chain = null;
-    for (TrustManager manager : factory.getTrustManagers()) {
+    for (TrustManager manager : loaded.getTrustManagers()) {
       if (manager instanceof X509ExtendedTrustManager x) {
         chain = x;
         break;
