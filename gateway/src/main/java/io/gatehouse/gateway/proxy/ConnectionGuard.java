@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 import io.gatehouse.routes.ListenerLimits;
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -183,8 +184,12 @@ final class ConnectionGuard {
     }
   }
 
-  /** A request head arrived: stop its connection's head timer until the response is done. */
-  void headReceived(HttpServerRequest request) {
+  /**
+   * A request head arrived: its connection's head timer stops until the response is done. Returns
+   * what must hear that the response ended (the timer, which then times the next head; the
+   * exchange sets it as the response's end handler), or null: HTTP/2, or no timer.
+   */
+  Handler<Void> headReceived(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2 && draining.getAsBoolean()) {
       request.connection().shutdown(drainTimeout); // GOAWAY after this stream: it is answered
     }
@@ -193,9 +198,10 @@ final class ConnectionGuard {
       if (timer != null) {
         timer.headReceived(request.version() == HttpVersion.HTTP_2);
         if (request.version() != HttpVersion.HTTP_2) {
-          request.response().endHandler(timer); // HeadTimer.responseDone, no closure per request
+          return timer;
         }
       }
     }
+    return null;
   }
 }

@@ -57,16 +57,11 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
         dataplane::draining, drainTimeout);
     Edge edge = Edge.of(config, tls == null ? null : () -> tls.store());
     Ingress ingress = new Ingress(dataplane, config, edge, metrics, accessLog, Clock.systemUTC());
-    Handler<HttpServerRequest> handler = request -> {
-      guard.headReceived(request);
-      ingress.handle(request);
-    };
+    Handler<HttpServerRequest> handler = request -> ingress.handle(request, guard.headReceived(request));
     return vertx.createHttpServer(options)
         .requestHandler(handler)
-        .invalidRequestHandler(request -> {
-          guard.headReceived(request); // a head, if a bad one: the 400 (or 414, 431) is the answer
-          ingress.invalid(request, limits);
-        })
+        // a head, if a bad one: the 400 (or 414, 431) is the answer
+        .invalidRequestHandler(request -> ingress.invalid(request, limits, guard.headReceived(request)))
         .connectionHandler(connection -> {
           guard.accept(connection);
           VersionGate.install(connection, handler, ingress);

@@ -372,8 +372,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       Reason reason = failure.reason();
       if ((reason == Reason.BODY_TIMEOUT || reason == Reason.INVALID_FRAMING) && request.version() != HttpVersion.HTTP_2) {
         // The rest of the body is unread or unreadable: the connection cannot carry another request (RFC 9110 §15.5.9).
-        ex.beforeResponse(head -> head.set(HttpHeaders.CONNECTION, "close"));
-        ex.response().endHandler(v -> request.connection().close());
+        ex.closeAfterResponse();
       }
       done.fail(failure);
     }
