@@ -472,6 +472,16 @@ class ConfigJsonTest {
     assertEquals("redis://h:6379/1", RedisSecret.scrub("redis://h:6379/1"));
   }
 
+  /** What an Istio or xDS route without a timeout is, shown by the admin API and sent back as shown. */
+  @Test
+  void aRouteWithoutTimeoutRoundTrips() {
+    Route none = Route.builder("mesh", new io.gatehouse.routes.Action.DirectResponse(200, "ok"))
+        .timeout(Route.NO_TIMEOUT).build();
+    JsonObject shown = ConfigJson.route(none);
+    assertEquals("0s", shown.getString("timeout"));
+    assertEquals(none, load("put.json", "{\"routes\": [" + shown.encode() + "]}").routes().get(0));
+  }
+
   @Test
   void aScrubbedUrlSentBackKeepsTheServingPassword() {
     String real = "redis://:s3cret@redis.internal:6379/0";

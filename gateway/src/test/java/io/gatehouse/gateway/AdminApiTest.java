@@ -265,7 +265,7 @@ class AdminApiTest {
     assertTrue(error.getString("message").contains("upstream \"missing\" is not defined (known: echo)"), error.encode());
 
     TestGateway.TestResponse badField = call("PUT", "/routes/shop",
-        "{\"timeout\": \"0s\", \"directResponse\": {\"status\": 200, \"body\": \"never\"}}", JSON);
+        "{\"timeout\": \"-1s\", \"directResponse\": {\"status\": 200, \"body\": \"never\"}}", JSON);
     assertProblem(422, "invalid_config", badField);
     JsonObject located = json(badField).getJsonArray("errors").getJsonObject(0);
     assertEquals("timeout", located.getString("field"), badField.body());

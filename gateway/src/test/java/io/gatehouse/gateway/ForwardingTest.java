@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.routes.Route;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -253,6 +256,37 @@ class ForwardingTest {
     assertEquals(504, r.status());
     assertEquals("upstream_response_timeout", r.header("x-gatehouse-reason"));
     assertTrue(millis >= 250 && millis < 3000, "answered after " + millis + "ms");
+  }
+
+  /**
+   * {@code timeout: 0s} is no route timeout: the value Istio and xDS routes without one have, which
+   * arms no timer. The default (15 s) is too long to outwait here, so the upstream outlasts a 500 ms
+   * route both before its head and between two pieces of its body, and the 0s route serves it all.
+   */
+  @Test
+  void aZeroRouteTimeoutWaitsAsLongAsTheUpstreamTakes() {
+    Handler<HttpServerRequest> slow = req -> vertx.setTimer(1200, t -> {
+      req.response().setChunked(true).write("late ");
+      vertx.setTimer(1000, u -> req.response().end("and quiet"));
+    });
+    a.on("/capped", slow).on("/open", slow);
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes:
+          - { name: capped, match: [{ path: { prefix: /capped } }], backends: [{ upstream: a }], timeout: 500ms }
+          - { name: open, match: [{ path: { prefix: /open } }], backends: [{ upstream: a }], timeout: 0s }
+        """.formatted(a.address()));
+    Route open = gateway.gatehouse.dataplane().current().config().routes().stream()
+        .filter(r -> r.name().equals("open")).findFirst().orElseThrow();
+    assertEquals(Route.NO_TIMEOUT, open.timeout());
+
+    TestGateway.TestResponse capped = gateway.get("/capped");
+    assertEquals(504, capped.status(), capped.body());
+    assertEquals("upstream_response_timeout", capped.header("x-gatehouse-reason"));
+
+    TestGateway.TestResponse served = gateway.get("/open");
+    assertEquals(200, served.status(), served.body());
+    assertEquals("late and quiet", served.body());
   }
 
   @Test

@@ -72,9 +72,9 @@ class ConfigStoreTest {
   void aBrokenSourceKeepsItsLastGoodFragmentAndOthersGoOn() {
     await(store.offer("file:conf", file(FILES)));
     await(store.offer("http:cp", fragment("routes: [{ name: cp, directResponse: { status: 200, body: one } }]\n")));
-    ConfigStore.Outcome bad = await(store.offer("http:cp", fragment("routes: [{ name: cp, timeout: 0s, directResponse: { status: 200 } }]\n")));
+    ConfigStore.Outcome bad = await(store.offer("http:cp", fragment("routes: [{ name: cp, timeout: -1s, directResponse: { status: 200 } }]\n")));
     assertEquals("cp.yaml:1", assertInstanceOf(ConfigStore.Outcome.Rejected.class, bad).errors().get(0).origin().toString());
-    assertTrue(store.tracked("http:cp").lastError().orElseThrow().contains("timeout must be more than 0"));
+    assertTrue(store.tracked("http:cp").lastError().orElseThrow().contains("timeout: \"-1s\" is not a duration"));
     assertEquals("one", body("cp"));
     await(store.offer("file:conf", file(FILES.replace("body: file", "body: file2"))));
     assertEquals("file2", body("shop"));

@@ -19,8 +19,8 @@ import java.util.SortedSet;
 import java.util.stream.Collectors;
 
 /**
- * Reads {@code routes}: hosts, match entries, exactly one action, rewrite, header edits, timeout,
- * retries, and the traffic policies ({@link RoutePolicyReader}).
+ * Reads {@code routes}: hosts, match entries, exactly one action, rewrite, header edits, timeout
+ * ({@code 0s}: none), retries, and the traffic policies ({@link RoutePolicyReader}).
  */
 final class RouteReader {
   private static final Set<String> KEYS = Set.of("name", "hosts", "listeners", "match", "backends", "redirect",
@@ -83,11 +83,8 @@ final class RouteReader {
         .map(r -> actions.rewrite(r, match)).orElse(Rewrite.NONE);
     HeaderOps headers = f.nested("headers", "route " + name + " headers", Set.of("request", "response"))
         .map(HeaderReader::read).orElse(HeaderOps.NONE);
+    // 0s is no timeout (Route.NO_TIMEOUT), as Envoy's route timeout of 0 and Istio's and Gateway API's "0s" are.
     Duration timeout = f.duration("timeout", Route.DEFAULT_TIMEOUT);
-    if (timeout.isZero()) {
-      problems.add(f.origin("timeout"), "route " + Fields.quote(name) + ": timeout must be more than 0 (leave it out for "
-          + Route.DEFAULT_TIMEOUT.toSeconds() + "s)");
-    }
     Mirror mirror = policies.mirror(f);
     if (mirror.enabled() && !(action instanceof Action.Forward)) {
       problems.add(f.origin("mirror"), "route " + Fields.quote(name) + ": mirror needs backends (a redirect or direct response is not forwarded)");

@@ -260,6 +260,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aZeroRouteTimeoutIsNoTimeout() {
+    GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("t.yaml", """
+        listeners: [{ name: web, port: 8080 }]
+        routes: [{ name: r, timeout: 0s, directResponse: { status: 200 } }]
+        """, dir))));
+    assertEquals(Route.NO_TIMEOUT, config.routes().get(0).timeout());
+  }
+
+  @Test
   void trafficPolicyKeysLoadWithDefaultsForWhatIsLeftOut() {
     GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("p.yaml", """
         upstreams:

@@ -30,12 +30,12 @@ class FragmentTest {
 
   @Test
   void aFragmentStillChecksEveryFieldWithItsLine() {
-    LoadResult result = fragment("admin:routes/shop", "{\n  \"name\": \"shop\",\n  \"timeout\": \"0s\",\n  \"directResponse\": {\"status\": 200}\n}"
+    LoadResult result = fragment("admin:routes/shop", "{\n  \"name\": \"shop\",\n  \"timeout\": \"-1s\",\n  \"directResponse\": {\"status\": 200}\n}"
         .transform(body -> "{\"routes\": [" + body + "]}"));
     List<ConfigError> errors = assertInstanceOf(LoadResult.Rejected.class, result).errors();
     assertEquals(1, errors.size(), errors::toString);
     assertEquals(new Origin("admin:routes/shop", 3), errors.get(0).origin());
-    assertTrue(errors.get(0).message().contains("timeout must be more than 0"), errors::toString);
+    assertTrue(errors.get(0).message().contains("timeout: \"-1s\" is not a duration"), errors::toString);
   }
 
   @Test

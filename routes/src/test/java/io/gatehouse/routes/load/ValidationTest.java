@@ -231,7 +231,7 @@ class ValidationTest {
         new Case("unknown header edit side", "routes:\n  - name: r\n    headers: { upstream: { set: { a: b } } }\n    directResponse: { status: 200 }\n", 3, "unknown key \"upstream\" in route r headers (expected one of: request, response)"),
         new Case("bare number as a duration", "routes: [{ name: r, retries: { perTryTimeout: 0 }, directResponse: { status: 200 } }]\n", 1, "perTryTimeout: \"0\" is not a duration"),
         new Case("duration with a space", "routes: [{ name: r, timeout: 5 s, directResponse: { status: 200 } }]\n", 1, "timeout: \"5 s\" is not a duration"),
-        new Case("zero timeout", "routes: [{ name: r, timeout: 0s, directResponse: { status: 200 } }]\n", 1, "timeout must be more than 0 (leave it out for 15s)"),
+        new Case("negative timeout", "routes: [{ name: r, timeout: -1s, directResponse: { status: 200 } }]\n", 1, "route r.timeout: \"-1s\" is not a duration (expected e.g. 250ms, 5s, 1m, 1h)"),
         new Case("too many retries", "routes: [{ name: r, retries: { attempts: 11 }, directResponse: { status: 200 } }]\n", 1, "attempts: \"11\" (expected a whole number 0..10)"),
         new Case("retry on a status that is no status", "routes: [{ name: r, retries: { on: [\"600\"] }, directResponse: { status: 200 } }]\n", 1, "\"600\" (expected connect-failure"),
         new Case("admin address that is not an IP", "admin: { address: admin.local }\n", 1, "admin.address \"admin.local\" is not an IP address"),
