@@ -161,17 +161,10 @@ final class XdsAssembly {
     if (!mirror.upstream().isEmpty() && !upstream(mirror.upstream(), r, upstreams, sdsNames, waiting).isEmpty()) {
       mirror = Mirror.NONE;
     }
-    Action action = kept.isEmpty() ? new Action.DirectResponse(503, "{\"error\": \"no cluster to serve this route\","
-        + " \"reason\": \"cluster_not_found\"}") : new Action.Forward(kept);
+    // No cluster left: a route forwarding to none, which the gateway answers with its own error (503,
+    // reason cluster_not_found, as Envoy), not a fixed body.
+    Action action = new Action.Forward(kept);
     HeaderOps headers = route.headers();
-    if (kept.isEmpty()) {
-      // The gateway's own error, marked as every other one is.
-      Map<String, String> set = new LinkedHashMap<>(headers.response().set());
-      set.put("x-gatehouse-reason", "cluster_not_found");
-      set.put("content-type", "application/json");
-      headers = new HeaderOps(headers.request(), new HeaderOps.Edits(set, headers.response().add(),
-          headers.response().remove()));
-    }
     return new Route(route.name(), route.hosts(), route.match(), action, route.rewrite(), headers, route.timeout(),
         route.retries(), route.fault(), route.rateLimit(), route.maxBodySize(), mirror, route.cors(), route.tracing(),
         route.listeners(), route.compression(), route.stickySession());
