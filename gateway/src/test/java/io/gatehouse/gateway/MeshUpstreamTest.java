@@ -217,6 +217,54 @@ class MeshUpstreamTest {
     assertEquals(List.of(), clientIds, "no request reached the wrong workload");
   }
 
+  /**
+   * Two endpoints that both reach the sidecar (which presents {@link #REVIEWS}): {@code localhost}
+   * with no workload known, and {@code 127.0.0.1} whose workload runs as {@code serviceAccount}.
+   */
+  private TestGateway gatewayToUnknownBeside(String serviceAccount) throws IOException {
+    gateway = TestGateway.start(meshIdentity("1h") + """
+        upstreams:
+          - name: reviews
+            endpoints:
+              - "localhost:%1$d"
+              - address: "127.0.0.1:%1$d"
+                workload: { name: reviews-v1, namespace: shop, serviceAccount: %2$s }
+            tls: { mode: MESH }
+        routes: [{ name: r, hosts: ["*"], backends: [{ upstream: reviews }] }]
+        """.formatted(sidecar.actualPort(), serviceAccount));
+    Await.result(gateway.gatehouse.dataplane().identities().serving().orElseThrow().ready());
+    return gateway;
+  }
+
+  @Test
+  void anEndpointWithoutAKnownWorkloadIsHeldToTheKnownIdentitiesNotTheTrustDomain() throws Exception {
+    gatewayToUnknownBeside("ratings");
+    String unknown = "the workload at endpoint localhost:" + sidecar.actualPort() + " is not known";
+    // Round robin: within a few requests the endpoint without a workload is tried, and refused although
+    // its identity is of the trust domain, since it is none of the upstream's known ones.
+    for (int i = 0; i < 4; i++) {
+      TestGateway.TestResponse r = gateway.get("/reviews");
+      assertEquals(503, r.status(), r.body());
+      assertEquals("upstream_tls_failure", r.header("x-gatehouse-reason"));
+    }
+    Await.until("the refusal of the endpoint without a workload", 10, () -> gateway.accessLog().contains(unknown));
+    assertTrue(gateway.accessLog().contains("upstream reviews: identity " + REVIEWS
+        + " is not one of the identities of the upstream's known workloads [spiffe://cluster.local/ns/shop/sa/ratings]"
+        + " (" + unknown + ")"), gateway.accessLog());
+    assertEquals(List.of(), clientIds, "no request reached an endpoint with an identity the upstream does not know");
+    assertEquals(0, served.get());
+  }
+
+  @Test
+  void anEndpointWithoutAKnownWorkloadIsServedWhenItPresentsAKnownIdentity() throws Exception {
+    gatewayToUnknownBeside("reviews");
+    for (int i = 0; i < 4; i++) {
+      TestGateway.TestResponse r = gateway.get("/reviews");
+      assertEquals(200, r.status(), r.body() + gateway.accessLog());
+    }
+    assertTrue(gateway.accessLog().contains("\"endpoint\":\"localhost:" + sidecar.actualPort() + "\""), gateway.accessLog());
+  }
+
   @Test
   void anyIdentityOfTheTrustDomainWhenNoneIsNamed() throws Exception {
     gatewayTo("{ mode: MESH }");
