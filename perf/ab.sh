@@ -3,7 +3,7 @@
 # every contestant in turn (order rotated per round) on the same NGINX backend. Everything under
 # test is pinned to CPU 0 with one worker / event loop; wrk and the backend run on CPU 1.
 #
-#   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--cases "http:small http:4k https:small http:rate http:seq"]
+#   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--cases "http:small http:4k https:small h2:small http:rate http:seq"]
 #              [--rate N] [--idle N] NAME=JAR ...
 #
 # Per contestant: JAVA_<NAME> (java binary), OPTS_<NAME> (JVM options, default bench.sh's) and
@@ -39,7 +39,7 @@ C
 cat > $D/nginx.conf <<C
 worker_processes 1; daemon off; pid $D/ng.pid; error_log $D/ng.err; events { worker_connections 8192; }
 http { access_log off; keepalive_requests 10000000; upstream be { server 127.0.0.1:$BE; keepalive 256; }
-  server { listen 127.0.0.1:$NGH; listen 127.0.0.1:$NGS ssl; ssl_certificate $D/cert.pem; ssl_certificate_key $D/key.pem;
+  server { listen 127.0.0.1:$NGH; listen 127.0.0.1:$NGS ssl http2; ssl_certificate $D/cert.pem; ssl_certificate_key $D/key.pem;
     location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 C
 taskset -c 1 nginx -c $D/backend.conf & PIDS+=($!)
@@ -86,24 +86,31 @@ done
 stats() { local n=$1 l; [ -z "${STATS_IN[$n]:-}" ] && { echo "0 0 0 0 0 0"; return; }; echo >&${STATS_IN[$n]}; read -r l <&${STATS_OUT[$n]}; echo $l; }
 HZ=$(getconf CLK_TCK)
 ticks() { local t=0 c; for c in $1 $(pgrep -P $1); do t=$((t + $(awk '{print $14+$15}' /proc/$c/stat 2>/dev/null || echo 0))); done; echo $t; }
-url() { case $1 in http:small|http:rate|http:seq) echo http://127.0.0.1:${HTTP[$2]}/;; http:4k) echo http://127.0.0.1:${HTTP[$2]}/4k;; https:small) echo https://127.0.0.1:${HTTPS[$2]}/;; esac; }
+url() { case $1 in http:small|http:rate|http:seq) echo http://127.0.0.1:${HTTP[$2]}/;; http:4k) echo http://127.0.0.1:${HTTP[$2]}/4k;; https:small|h2:small) echo https://127.0.0.1:${HTTPS[$2]}/;; esac; }
 # h2 RATE URL: "req/s p99 errors requests" at a fixed rate over 16 HTTP/1.1 connections
 rate1() { rm -f $D/r.log; taskset -c 1 timeout $((SECS + 30)) h2load --h1 -c16 -t1 --rps=$(( (RATE + 15) / 16 )) -D $SECS \
     --log-file=$D/r.log "$1" 2>/dev/null | awk '/finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) r=$(i-1)}
     /^requests:/ {e=$10+$12+$14; q=$8} END {printf "%s ", (r==""?0:r)}'
   cut -f3 $D/r.log | sort -n | awk '{a[NR]=$1} END {j=int(NR*0.99)+1; if (j>NR) j=NR; printf "%.0fus 0 %d", a[j], NR}'; }
+# h2 URL: "req/s p99 errors requests" from h2load over TLS (ALPN h2), 16 connections x 10 streams, the
+# certificate's name as :authority (a gateway answers 421 to a name its certificate does not cover)
+h21() { rm -f $D/h.log; taskset -c 1 timeout $((SECS + 30)) h2load -c16 -m10 -t1 -D $SECS -H ':authority: bench.test' \
+    --log-file=$D/h.log "$1" 2>/dev/null | awk '/finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) r=$(i-1)}
+    END {printf "%s ", (r==""?0:r)}'
+  local e; e=$(awk '$2 < 200 || $2 > 299 {e++} END {print e + 0}' $D/h.log)
+  cut -f3 $D/h.log | sort -n | awk -v e=$e '{a[NR]=$1} END {j=int(NR*0.99)+1; if (j>NR) j=NR; printf "%.0fus %d %d", a[j], e, NR}'; }
 # pauses in a safepoint log since line $2: "count over_1ms max_ms"
 pauses() { [ -f "$1" ] || { echo "- - -"; return; }; tail -n +$(($2 + 1)) "$1" | grep -o 'Total: [0-9]* ns' | awk '{n++; t=$2/1e6; if (t>1) o++; if (t>m) m=t} END {printf "%d %d %.2f", n, o, m}'; }
 wrk1() { taskset -c 1 wrk -t1 -c$CONNS -d${1}s --latency -H "Host: bench.test" "$2" 2>/dev/null | awk '
   /Requests\/sec/{r=$2} /^ +99%/{p=$2} /Non-2xx/{e=$5} /requests in/{q=$1} END{printf "%s %s %s %s", r, p, (e==""?0:e), q}'; }
 echo "warm-up ${WARM}s per case and contestant"
-for n in "${NAMES[@]}"; do for c in $CASES; do [ $c = http:rate ] || wrk1 $WARM $(url $c $n) >/dev/null; done; done
+for n in "${NAMES[@]}"; do for c in $CASES; do case $c in http:rate) ;; h2:small) SECS=$WARM h21 $(url $c $n) >/dev/null;; *) wrk1 $WARM $(url $c $n) >/dev/null;; esac; done; done
 OUT=$D/rows; : > $OUT
 echo "round case contestant req/s p99 errors cpu_us/req loop_B/req all_B/req loop_cpu_us/req log_cpu_us/req pauses pauses>1ms max_pause_ms"
 for r in $(seq 1 $ROUNDS); do for c in $CASES; do
   for k in $(seq 0 $((${#NAMES[@]} - 1))); do n=${NAMES[$(( (k + r) % ${#NAMES[@]} ))]}
     g0=$(cat $D/$n.sp.log 2>/dev/null | wc -l); s0=($(stats $n)); t0=$(ticks ${PID[$n]})
-    if [ $c = http:rate ]; then set -- $(rate1 $(url $c $n)); elif [ $c = http:seq ]; then set -- $(CONNS=1 wrk1 $SECS $(url $c $n))
+    if [ $c = http:rate ]; then set -- $(rate1 $(url $c $n)); elif [ $c = h2:small ]; then set -- $(h21 $(url $c $n)); elif [ $c = http:seq ]; then set -- $(CONNS=1 wrk1 $SECS $(url $c $n))
     else set -- $(wrk1 $SECS $(url $c $n)); fi
     t1=$(ticks ${PID[$n]}); s1=($(stats $n)); gp=$(pauses $D/$n.sp.log $g0)
     line=$(awk -v t=$((t1 - t0)) -v hz=$HZ -v q=$4 -v lb=$((s1[0]-s0[0])) -v lc=$((s1[1]-s0[1])) -v gc=$((s1[3]-s0[3])) -v ab=$((s1[4]-s0[4])) -v n=$n 'BEGIN{

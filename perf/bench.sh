@@ -89,14 +89,14 @@ if [ "$WARM" -gt 0 ]; then
   taskset -c 1 nginx -c $D/backend.conf & BEW=$!; sleep 1
   taskset -c 1 wrk -t1 -c$CONNS -d${WARM}s -H "Host: bench.test" http://127.0.0.1:$GW_HTTP/ | awk -v w=$WARM '/Requests\/sec/{print "warm-up http  " w "s: " $2 " req/s"}'
   taskset -c 1 wrk -t1 -c$CONNS -d${WARM}s -H "Host: bench.test" https://127.0.0.1:$GW_HTTPS/ | awk -v w=$WARM '/Requests\/sec/{print "warm-up https " w "s: " $2 " req/s"}'
-  taskset -c 1 timeout $((WARM + 30)) h2load -c16 -m10 -t1 -D $WARM https://127.0.0.1:$GW_HTTPS/ | awk -v w=$WARM '/finished in/{print "warm-up h2    " w "s: " $0}'
+  taskset -c 1 timeout $((WARM + 30)) h2load -c16 -m10 -t1 -D $WARM -H ':authority: bench.test' https://127.0.0.1:$GW_HTTPS/ | awk -v w=$WARM '/finished in/{print "warm-up h2    " w "s: " $0}'
   # then until the JIT is quiet: less than 5% of the gateway's CPU in compiler threads over 10 s (at most 12 rounds)
   jit() { local t c=0 a=0; for t in /proc/$GW/task/*; do x=$(awk '{print $14+$15}' $t/stat 2>/dev/null || echo 0)
     a=$((a + x)); case $(cat $t/comm 2>/dev/null) in C1*|C2*) c=$((c + x));; esac; done; echo $c $a; }
   for i in $(seq 1 12); do
     j0=($(jit)); for u in http://127.0.0.1:$GW_HTTP/ http://127.0.0.1:$GW_HTTP/4k https://127.0.0.1:$GW_HTTPS/; do
       taskset -c 1 wrk -t1 -c$CONNS -d3s -H "Host: bench.test" $u >/dev/null 2>&1; done
-    taskset -c 1 timeout 30 h2load -c16 -m10 -t1 -D 1 https://127.0.0.1:$GW_HTTPS/ >/dev/null 2>&1; j1=($(jit))
+    taskset -c 1 timeout 30 h2load -c16 -m10 -t1 -D 1 -H ':authority: bench.test' https://127.0.0.1:$GW_HTTPS/ >/dev/null 2>&1; j1=($(jit))
     share=$(( 100 * (j1[0] - j0[0]) / (j1[1] - j0[1] + 1) )); echo "warm-up round $i: JIT compiler threads ${share}% of the gateway's CPU"
     [ $share -lt 5 ] && break
   done
@@ -191,8 +191,8 @@ for c in full resume; do for n in "${NAMES[@]}"; do u=${HTTPS[$n]:-}; [ -z "$u" 
   stime $c $u 2 >/dev/null; t0=$(ticks ${PIDOF[$n]:-}); r=$(stime $c $u $SECS); t1=$(ticks ${PIDOF[$n]:-})
   row $n tls:$c $r - - - "$(rss ${PIDOF[$n]:-})" "$(cpu_per_req $t0 $t1 $r)"; done; done
 for n in "${NAMES[@]}"; do u=${HTTPS[$n]:-}; [ -z "$u" ] && continue   # h2:small
-  h2run $D/h2.log -c16 -m10 -t1 -D $SECS $u/ >/dev/null
-  t0=$(ticks ${PIDOF[$n]:-}); set -- $(h2run $D/h2.log -c16 -m10 -t1 -D $SECS $u/) - -; t1=$(ticks ${PIDOF[$n]:-}); p=($(pcts $D/h2.log))
+  h2run $D/h2.log -c16 -m10 -t1 -D $SECS -H ':authority: bench.test' $u/ >/dev/null
+  t0=$(ticks ${PIDOF[$n]:-}); set -- $(h2run $D/h2.log -c16 -m10 -t1 -D $SECS -H ':authority: bench.test' $u/) - -; t1=$(ticks ${PIDOF[$n]:-}); p=($(pcts $D/h2.log))
   row $n h2:small $1 $(fmt_us ${p[0]}) $(fmt_us ${p[1]}) $2 "$(rss ${PIDOF[$n]:-})" "$(cpu_per_req $t0 $t1 $1)"; done
 PER=$(( (RATE + 15) / 16 ))
 for n in "${NAMES[@]}"; do u=${HTTP[$n]}   # http:rate
