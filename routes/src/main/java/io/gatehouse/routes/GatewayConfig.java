@@ -22,37 +22,6 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
     xds = List.copyOf(xds);
   }
 
-  /** A config without xDS control planes. */
-  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
-                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry, Security security,
-                       MeshIdentity meshIdentity) {
-    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security, meshIdentity, List.of());
-  }
-
-  /** A config without a workload identity. */
-  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
-                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry, Security security) {
-    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, security, MeshIdentity.NONE);
-  }
-
-  /** A config with the default telemetry, without authentication or authorization. */
-  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
-                       Egress egress, Demo demo, List<Kubernetes> kubernetes) {
-    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, Telemetry.DEFAULT, Security.NONE);
-  }
-
-  /** A config without authentication or authorization. */
-  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
-                       Egress egress, Demo demo, List<Kubernetes> kubernetes, Telemetry telemetry) {
-    this(admin, listeners, upstreams, routes, egress, demo, kubernetes, telemetry, Security.NONE);
-  }
-
-  /** A config without Kubernetes sources. */
-  public GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream> upstreams, List<Route> routes,
-                       Egress egress, Demo demo) {
-    this(admin, listeners, upstreams, routes, egress, demo, List.of(), Telemetry.DEFAULT, Security.NONE);
-  }
-
   /**
    * This config with its named objects replaced and everything else kept (admin, egress mode and
    * settings, demo, Kubernetes and xDS sources, telemetry, mesh identity): the one way a merge rebuilds a config, so that a field
@@ -102,7 +71,10 @@ public record GatewayConfig(Admin admin, List<Listener> listeners, List<Upstream
     files.add(tls.clientCa());
   }
 
-  /** An empty config: no listeners, nothing to route. */
-  public static final GatewayConfig EMPTY =
-      new GatewayConfig(Admin.DEFAULT, List.of(), List.of(), List.of(), Egress.DENY_ALL, Demo.NONE);
+  /**
+   * An empty config: no listeners, nothing to route, every other part its default. A config of a
+   * few objects is this one {@link #withObjects with} them.
+   */
+  public static final GatewayConfig EMPTY = new GatewayConfig(Admin.DEFAULT, List.of(), List.of(), List.of(),
+      Egress.DENY_ALL, Demo.NONE, List.of(), Telemetry.DEFAULT, Security.NONE, MeshIdentity.NONE, List.of());
 }

@@ -1,5 +1,7 @@
 package io.gatehouse.routes;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 
 /**
@@ -21,12 +23,17 @@ public record Listener(String name, String address, int port, Protocol protocol,
                        HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
                        boolean proxyProtocol, ListenerEdge edge, Compression compression) {
 
-  /** Without a compression default for its routes. */
-  public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
-                  HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
-                  boolean proxyProtocol, ListenerEdge edge) {
-    this(name, address, port, protocol, tls, httpsRedirect, tunnels, egressPort, limits, proxyProtocol, edge,
-        Compression.NONE);
+  /** The address of a listener that names none: every IPv4 interface. */
+  public static final String ANY_ADDRESS = "0.0.0.0";
+
+  /**
+   * A listener named {@code name} speaking {@code protocol} on {@code port}, with what native
+   * config means by every key it leaves out: {@link #ANY_ADDRESS}, no TLS, no HTTPS redirect, the
+   * protocol's {@link Tunnels#defaultFor default tunnels}, no egress port, the default limits and
+   * edge, no PROXY protocol, no compression default for its routes.
+   */
+  public static Builder builder(String name, int port, Protocol protocol) {
+    return new Builder(name, port, protocol);
   }
 
   /** This listener serving with {@code tls} instead (every other part kept). */
@@ -35,17 +42,80 @@ public record Listener(String name, String address, int port, Protocol protocol,
         edge, compression);
   }
 
-  /** With the default {@link ListenerEdge}. */
-  public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls,
-                  HttpsRedirect httpsRedirect, Tunnels tunnels, int egressPort, ListenerLimits limits,
-                  boolean proxyProtocol) {
-    this(name, address, port, protocol, tls, httpsRedirect, tunnels, egressPort, limits, proxyProtocol,
-        ListenerEdge.DEFAULT);
-  }
+  /** Builds a {@link Listener}; see {@link Listener#builder} for the defaults. Setters reject null. */
+  public static final class Builder {
+    private final String name;
+    private final int port;
+    private final Protocol protocol;
+    private String address = ANY_ADDRESS;
+    private ListenerTls tls = ListenerTls.NONE;
+    private HttpsRedirect httpsRedirect = HttpsRedirect.NONE;
+    private Tunnels tunnels;
+    private int egressPort;
+    private ListenerLimits limits = ListenerLimits.DEFAULT;
+    private boolean proxyProtocol;
+    private ListenerEdge edge = ListenerEdge.DEFAULT;
+    private Compression compression = Compression.NONE;
 
-  /** A listener that serves what it receives, with default tunnel and client limits, edge and no PROXY protocol. */
-  public Listener(String name, String address, int port, Protocol protocol, ListenerTls tls) {
-    this(name, address, port, protocol, tls, HttpsRedirect.NONE, Tunnels.defaultFor(protocol), 0, ListenerLimits.DEFAULT, false);
+    private Builder(String name, int port, Protocol protocol) {
+      this.name = requireNonNull(name, "name");
+      this.port = port;
+      this.protocol = requireNonNull(protocol, "protocol");
+      this.tunnels = Tunnels.defaultFor(protocol);
+    }
+
+    /** An IP literal or {@code localhost}. */
+    public Builder address(String address) {
+      this.address = requireNonNull(address, "address");
+      return this;
+    }
+
+    public Builder tls(ListenerTls tls) {
+      this.tls = requireNonNull(tls, "tls");
+      return this;
+    }
+
+    public Builder httpsRedirect(HttpsRedirect httpsRedirect) {
+      this.httpsRedirect = requireNonNull(httpsRedirect, "httpsRedirect");
+      return this;
+    }
+
+    public Builder tunnels(Tunnels tunnels) {
+      this.tunnels = requireNonNull(tunnels, "tunnels");
+      return this;
+    }
+
+    /** TLS_PASSTHROUGH only; 0: connections go by routes. */
+    public Builder egressPort(int egressPort) {
+      this.egressPort = egressPort;
+      return this;
+    }
+
+    public Builder limits(ListenerLimits limits) {
+      this.limits = requireNonNull(limits, "limits");
+      return this;
+    }
+
+    public Builder proxyProtocol(boolean proxyProtocol) {
+      this.proxyProtocol = proxyProtocol;
+      return this;
+    }
+
+    public Builder edge(ListenerEdge edge) {
+      this.edge = requireNonNull(edge, "edge");
+      return this;
+    }
+
+    /** The compression of the routes that set none. */
+    public Builder compression(Compression compression) {
+      this.compression = requireNonNull(compression, "compression");
+      return this;
+    }
+
+    public Listener build() {
+      return new Listener(name, address, port, protocol, tls, httpsRedirect, tunnels, egressPort, limits, proxyProtocol,
+          edge, compression);
+    }
   }
 
   /** What a listener speaks. */

@@ -1,7 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.Listener;
-import io.gatehouse.routes.ListenerTls;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -96,7 +95,7 @@ public class EdgeBenchmark {
     client.connect(new InetSocketAddress("127.0.0.1", server.actualPort()), 5_000);
     client.getOutputStream().write(HEAD.getBytes(StandardCharsets.ISO_8859_1));
     request = received.get(10, TimeUnit.SECONDS);
-    edge = Edge.of(new Listener("http", "127.0.0.1", 0, Listener.Protocol.HTTP, ListenerTls.NONE), null);
+    edge = Edge.of(Listener.builder("http", 0, Listener.Protocol.HTTP).address("127.0.0.1").build(), null);
     if (HeadValidator.check(request, false) != null || edge.admit(exchange()) != null) {
       throw new IllegalStateException("the benchmark's request must pass the edge");
     }

@@ -1,15 +1,11 @@
 package io.gatehouse.perf.jmh;
 
 import io.gatehouse.routes.Action;
-import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
-import io.gatehouse.routes.RetryPolicy;
-import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.StringMatch;
 import io.gatehouse.routes.table.RequestView;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +50,7 @@ record RouteFixture(List<Route> routes, List<Request> requests) {
         Map<String, StringMatch> headers = r == routesPerHost - 1
             ? Map.of("x-canary", new StringMatch.Exact("1")) : Map.of();
         RequestMatch match = new RequestMatch(path, Set.of(), headers, Map.of());
-        routes.add(new Route("r" + h + "-" + r, List.of(pattern), List.of(match), FORWARD, Rewrite.NONE,
-            HeaderOps.NONE, Duration.ofSeconds(15), RetryPolicy.DEFAULT));
+        routes.add(Route.builder("r" + h + "-" + r, FORWARD).hosts(List.of(pattern)).match(List.of(match)).build());
       }
     }
     Random random = new Random(seed);

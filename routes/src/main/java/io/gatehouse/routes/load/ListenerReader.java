@@ -50,7 +50,7 @@ final class ListenerReader {
   private Listener listener(Fields raw, Located item) {
     String name = names.claim(raw);
     Fields f = name.isEmpty() ? raw : raw.as("listener " + name);
-    String address = f.string("address", "0.0.0.0");
+    String address = f.string("address", Listener.ANY_ADDRESS);
     if (!Values.isIpv4(address) && !Values.isIpv6(address) && !address.equals("localhost")) {
       problems.add(f.origin("address"), "listener " + Fields.quote(name) + ": address " + Fields.quote(address)
           + " is not an IP address (expected e.g. 0.0.0.0, 127.0.0.1, ::)");
@@ -97,8 +97,9 @@ final class ListenerReader {
     }
     ListenerLimits limits = f.nested("limits", "listener " + name + " limits", LimitsReader.KEYS)
         .map(LimitsReader::read).orElse(ListenerLimits.DEFAULT);
-    return new Listener(name, address, port, protocol, tls, httpsRedirect(f, protocol), tunnels, egressPort, limits,
-        f.bool("proxyProtocol", false), EdgeReader.read(f, name, protocol), compression(f, protocol));
+    return Listener.builder(name, port, protocol).address(address).tls(tls).httpsRedirect(httpsRedirect(f, protocol))
+        .tunnels(tunnels).egressPort(egressPort).limits(limits).proxyProtocol(f.bool("proxyProtocol", false))
+        .edge(EdgeReader.read(f, name, protocol)).compression(compression(f, protocol)).build();
   }
 
   /** The default of the routes that set no {@code compression}; HTTP and HTTPS listeners only. */

@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
  * retries, and the traffic policies ({@link RoutePolicyReader}).
  */
 final class RouteReader {
-  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   private static final Set<String> KEYS = Set.of("name", "hosts", "listeners", "match", "backends", "redirect",
       "directResponse", "rewrite", "headers", "timeout", "retries", "fault", "rateLimit", "maxBodySize", "mirror", "cors",
       "tracing", "compression", "stickySession", "grpcWeb");
@@ -84,18 +83,20 @@ final class RouteReader {
         .map(r -> actions.rewrite(r, match)).orElse(Rewrite.NONE);
     HeaderOps headers = f.nested("headers", "route " + name + " headers", Set.of("request", "response"))
         .map(HeaderReader::read).orElse(HeaderOps.NONE);
-    Duration timeout = f.duration("timeout", DEFAULT_TIMEOUT);
+    Duration timeout = f.duration("timeout", Route.DEFAULT_TIMEOUT);
     if (timeout.isZero()) {
       problems.add(f.origin("timeout"), "route " + Fields.quote(name) + ": timeout must be more than 0 (leave it out for "
-          + DEFAULT_TIMEOUT.toSeconds() + "s)");
+          + Route.DEFAULT_TIMEOUT.toSeconds() + "s)");
     }
     Mirror mirror = policies.mirror(f);
     if (mirror.enabled() && !(action instanceof Action.Forward)) {
       problems.add(f.origin("mirror"), "route " + Fields.quote(name) + ": mirror needs backends (a redirect or direct response is not forwarded)");
     }
-    return new Route(name, hosts, match, action, rewrite, headers, timeout, RetryReader.read(f),
-        policies.fault(f), policies.rateLimit(f), policies.maxBodySize(f), mirror, policies.cors(f), tracing(f), listeners,
-        CompressionReader.read(f), StickySessionReader.read(f, action, problems), f.bool("grpcWeb", true));
+    return Route.builder(name, action).hosts(hosts).match(match).rewrite(rewrite).headers(headers).timeout(timeout)
+        .retries(RetryReader.read(f)).fault(policies.fault(f)).rateLimit(policies.rateLimit(f))
+        .maxBodySize(policies.maxBodySize(f)).mirror(mirror).cors(policies.cors(f)).tracing(tracing(f))
+        .listeners(listeners).compression(CompressionReader.read(f))
+        .stickySession(StickySessionReader.read(f, action, problems)).grpcWeb(f.bool("grpcWeb", true)).build();
   }
 
   /**

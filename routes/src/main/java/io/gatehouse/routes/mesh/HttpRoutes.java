@@ -2,14 +2,10 @@ package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Cors;
-import io.gatehouse.routes.DataSize;
-import io.gatehouse.routes.Fault;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
-import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Mirror;
 import io.gatehouse.routes.PathMatch;
-import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
@@ -192,8 +188,8 @@ final class HttpRoutes {
     for (int j = 0; j < match.size(); j++) {
       List<RequestMatch> one = List.of(match.get(j));
       Rewrite rewrite = urlRewrite.present() ? rewrite(scope, urlRewrite, one) : Rewrite.NONE;
-      out.add(new Route(name + "." + j, hosts, one, action.get(), rewrite, new HeaderOps(request, response), timeout,
-          retries, Fault.NONE, RateLimit.NONE, new DataSize(0), mirror, cors));
+      out.add(Route.builder(name + "." + j, action.get()).hosts(hosts).match(one).rewrite(rewrite)
+          .headers(new HeaderOps(request, response)).timeout(timeout).retries(retries).mirror(mirror).cors(cors).build());
     }
     return out;
   }

@@ -1,13 +1,9 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
-import io.gatehouse.routes.Fault;
-import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
-import io.gatehouse.routes.Mirror;
 import io.gatehouse.routes.PathMatch;
-import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
@@ -18,7 +14,6 @@ import io.gatehouse.routes.UpstreamTls;
 import io.gatehouse.routes.auth.Attachment;
 import io.gatehouse.routes.auth.AuthorizationPolicy;
 import io.gatehouse.routes.load.Values;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -213,14 +208,13 @@ final class Ingresses {
       headers.put(":authority", new StringMatch.Regex("(?i)[^.]+" + Pattern.quote(host.substring(1)) + "\\.?"));
     }
     RequestMatch match = new RequestMatch(path, Set.of(), headers, Map.of());
-    Route forward = new Route(name, List.of(host), List.of(match),
-        new Action.Forward(List.of(new Action.Backend(upstream, 1))), rewrite, HeaderOps.NONE, o.timeout(),
-        RetryPolicy.DEFAULT, Fault.NONE, RateLimit.NONE, o.bodySize(), Mirror.NONE, o.cors());
+    Route forward = Route.builder(name, new Action.Forward(List.of(new Action.Backend(upstream, 1)))).hosts(List.of(host))
+        .match(List.of(match)).rewrite(rewrite).timeout(o.timeout()).maxBodySize(o.bodySize()).cors(o.cors()).build();
     if (!redirect) {
       return List.of(new IngressFragment.Bound(forward, PLAIN));
     }
-    Route toHttps = new Route(name + ".redirect", List.of(host), List.of(match),
-        new Action.Redirect("https", "", 0, "", 308), Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE);
+    Route toHttps = Route.builder(name + ".redirect", new Action.Redirect("https", "", 0, "", 308)).hosts(List.of(host))
+        .match(List.of(match)).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE).build();
     return List.of(new IngressFragment.Bound(forward, HTTPS_ONLY), new IngressFragment.Bound(toHttps, HTTP_ONLY));
   }
 

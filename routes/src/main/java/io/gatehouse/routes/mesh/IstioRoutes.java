@@ -1,11 +1,9 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
-import io.gatehouse.routes.DataSize;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.PathMatch;
-import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
@@ -167,18 +165,16 @@ final class IstioRoutes {
     }
     Rewrite rewrite = rewrite(scope, http.get("rewrite"), match);
     HeaderOps headers = new HeaderOps(edits(http.get("headers").get("request")), edits(http.get("headers").get("response")));
-    Route route = new Route(name, hosts, match, action.get(), rewrite, headers, timeout(scope, http.get("timeout")),
-        retries(scope, http.get("retries")), IstioRoutePolicies.fault(scope, http.get("fault")), RateLimit.NONE,
-        new DataSize(0), policies.mirror(scope, http), IstioRoutePolicies.cors(scope, http.get("corsPolicy")));
+    Route.Builder route = Route.builder(name, action.get()).hosts(hosts).match(match).rewrite(rewrite).headers(headers)
+        .timeout(timeout(scope, http.get("timeout"))).retries(retries(scope, http.get("retries")))
+        .fault(IstioRoutePolicies.fault(scope, http.get("fault"))).mirror(policies.mirror(scope, http))
+        .cors(IstioRoutePolicies.cors(scope, http.get("corsPolicy")));
     if (action.get() instanceof Action.Forward forward) {
       // A DestinationRule's httpCookie with ttl: the route sets and honours the cookie (the first such destination's).
-      Optional<StickySession> sticky = forward.backends().stream().map(b -> destinations.stickySession(b.upstream()))
-          .filter(StickySession::enabled).findFirst();
-      if (sticky.isPresent()) {
-        route = route.withStickySession(sticky.get());
-      }
+      forward.backends().stream().map(b -> destinations.stickySession(b.upstream()))
+          .filter(StickySession::enabled).findFirst().ifPresent(route::stickySession);
     }
-    return Optional.of(route);
+    return Optional.of(route.build());
   }
 
   /**
@@ -215,8 +211,8 @@ final class IstioRoutes {
     if (action.isEmpty() || sni.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Route(name, sni, List.of(RequestMatch.ANY), action.get(), Rewrite.NONE, HeaderOps.NONE,
-        Duration.ZERO, RetryPolicy.NONE));
+    return Optional.of(Route.builder(name, action.get()).hosts(sni).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE)
+        .build());
   }
 
   /**
@@ -263,8 +259,8 @@ final class IstioRoutes {
     if (action.isEmpty() || free.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Route(name, List.of("*"), List.of(RequestMatch.ANY), action.get(), Rewrite.NONE,
-        HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(free));
+    return Optional.of(Route.builder(name, action.get()).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE)
+        .listeners(free).build());
   }
 
   private Optional<RequestMatch> match(Scope scope, Tree m) {

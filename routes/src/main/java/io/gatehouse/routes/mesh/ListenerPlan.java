@@ -1,7 +1,6 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Listener;
-import io.gatehouse.routes.ListenerLimits;
 import io.gatehouse.routes.ListenerTls;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,9 +112,8 @@ final class ListenerPlan {
       ListenerTls tls = s.protocol() == Listener.Protocol.HTTPS || s.terminatesTls()
           ? new ListenerTls(entry.certificates(), s.clientAuth(), s.clientCa(), s.minVersion(), List.of())
           : ListenerTls.NONE;
-      out.add(new Listener(name(port), "0.0.0.0", settings.bindPort(port), s.protocol(), tls,
-          s.httpsRedirect(), Listener.Tunnels.defaultFor(s.protocol()), 0, ListenerLimits.DEFAULT, settings.proxyProtocol(),
-          settings.edge()));
+      out.add(Listener.builder(name(port), settings.bindPort(port), s.protocol()).tls(tls).httpsRedirect(s.httpsRedirect())
+          .proxyProtocol(settings.proxyProtocol()).edge(settings.edge()).build());
     });
     return out;
   }

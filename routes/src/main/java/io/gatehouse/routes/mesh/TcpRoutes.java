@@ -1,12 +1,8 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
-import io.gatehouse.routes.HeaderOps;
-import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
-import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -53,8 +49,8 @@ final class TcpRoutes {
           return;
         }
         listeners.forEach(l -> owners.put(l, name));
-        routes.add(r.id(), List.of(new Route(name, List.of("*"), List.of(RequestMatch.ANY), action.get(), Rewrite.NONE,
-            HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(listeners)));
+        routes.add(r.id(), List.of(Route.builder(name, action.get()).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE)
+            .listeners(listeners).build()));
       });
     }
   }

@@ -1,12 +1,8 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Action;
-import io.gatehouse.routes.HeaderOps;
-import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
-import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -73,7 +69,7 @@ final class TlsRoutes {
   }
 
   private static Route route(String name, List<String> hosts, Action action, List<String> listeners) {
-    return new Route(name, hosts, List.of(RequestMatch.ANY), action, Rewrite.NONE, HeaderOps.NONE, Duration.ZERO,
-        RetryPolicy.NONE).onListeners(listeners);
+    return Route.builder(name, action).hosts(hosts).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE)
+        .listeners(listeners).build();
   }
 }

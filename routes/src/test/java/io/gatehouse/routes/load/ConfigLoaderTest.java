@@ -103,25 +103,26 @@ class ConfigLoaderTest {
 
     String certs = dir.resolve("certs").toAbsolutePath() + "/";
     assertEquals(List.of(
-        new Listener("http", "0.0.0.0", 8080, Listener.Protocol.HTTP, ListenerTls.NONE),
-        new Listener("https", "0.0.0.0", 8443, Listener.Protocol.HTTPS, new ListenerTls(List.of(
+        Listener.builder("http", 8080, Listener.Protocol.HTTP).build(),
+        Listener.builder("https", 8443, Listener.Protocol.HTTPS).tls(new ListenerTls(List.of(
             new ListenerTls.CertificateRef(List.of("shop.example.com"), certs + "shop.crt", certs + "shop.key"),
             new ListenerTls.CertificateRef(List.of("*.example.com"), certs + "wild.crt", certs + "wild.key")),
-            ListenerTls.ClientAuth.NONE, "", "TLSv1.2", List.of()))), config.listeners());
+            ListenerTls.ClientAuth.NONE, "", "TLSv1.2", List.of())).build()), config.listeners());
     assertEquals(List.of(
         new Upstream("shop-v1", List.of(new Upstream.Endpoint("127.0.0.1", 9001), new Upstream.Endpoint("shop-v1.default.svc", 8080)),
             Upstream.LoadBalancer.ROUND_ROBIN, UpstreamTls.NONE),
         new Upstream("shop-v2", List.of(new Upstream.Endpoint("::1", 9002)), Upstream.LoadBalancer.LEAST_REQUEST,
             new UpstreamTls(true, "shop.internal", "", "", "", true))), config.upstreams());
-    assertEquals(new Route("shop", List.of("shop.example.com", "*.shop.test"),
-        List.of(new RequestMatch(new PathMatch.Prefix("/api"), Set.of("GET", "POST"),
-            Map.of("x-canary", new StringMatch.Exact("1")), Map.of("debug", new StringMatch.Present()))),
-        new Action.Forward(List.of(new Action.Backend("shop-v1", 90), new Action.Backend("shop-v2", 10))),
-        new Rewrite(new Rewrite.PathRewrite.Prefix("/"), "shop.internal"),
-        new HeaderOps(new HeaderOps.Edits(Map.of("x-env", "prod"), Map.of(), List.of("x-debug")),
-            new HeaderOps.Edits(Map.of("x-served-by", "gatehouse"), Map.of(), List.of())),
-        Duration.ofSeconds(5),
-        new RetryPolicy(2, Duration.ofSeconds(1), true, true, Set.of(503), false)), config.routes().get(0));
+    assertEquals(Route.builder("shop",
+            new Action.Forward(List.of(new Action.Backend("shop-v1", 90), new Action.Backend("shop-v2", 10))))
+        .hosts(List.of("shop.example.com", "*.shop.test"))
+        .match(List.of(new RequestMatch(new PathMatch.Prefix("/api"), Set.of("GET", "POST"),
+            Map.of("x-canary", new StringMatch.Exact("1")), Map.of("debug", new StringMatch.Present()))))
+        .rewrite(new Rewrite(new Rewrite.PathRewrite.Prefix("/"), "shop.internal"))
+        .headers(new HeaderOps(new HeaderOps.Edits(Map.of("x-env", "prod"), Map.of(), List.of("x-debug")),
+            new HeaderOps.Edits(Map.of("x-served-by", "gatehouse"), Map.of(), List.of())))
+        .timeout(Duration.ofSeconds(5))
+        .retries(new RetryPolicy(2, Duration.ofSeconds(1), true, true, Set.of(503), false)).build(), config.routes().get(0));
     assertEquals(new Egress(Egress.Mode.REGISTRY_ONLY, List.of(
         new EgressRule("api.github.com", new EgressRule.Destination.Host("api.github.com"), List.of(443)),
         new EgressRule("*.googleapis.com", new EgressRule.Destination.Host("*.googleapis.com"), List.of(443)),
@@ -232,13 +233,20 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void listenerAndUpstreamDefaults() {
+  void listenerUpstreamAndRouteDefaultsAreTheModelBuilders() {
     GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("d.yaml", """
-        listeners: [{ name: web, port: 8080 }]
+        listeners: [{ name: web, port: 8080 }, { name: tunnel, port: 9000, protocol: TCP }]
         upstreams: [{ name: u, endpoints: ["u.svc:80"], tls: {} }]
+        routes: [{ name: r, backends: [{ upstream: u }] }]
         egress: { allow: [{ host: "API.Example.com.", ports: [443, 8443] }] }
         """, dir))));
-    assertEquals(new Listener("web", "0.0.0.0", 8080, Listener.Protocol.HTTP, ListenerTls.NONE), config.listeners().get(0));
+    assertEquals(List.of(Listener.builder("web", 8080, Listener.Protocol.HTTP).build(),
+        Listener.builder("tunnel", 9000, Listener.Protocol.TCP).build()), config.listeners());
+    assertEquals(Listener.Tunnels.WEBSOCKET, config.listeners().get(0).tunnels());
+    assertEquals(Listener.Tunnels.DEFAULT, config.listeners().get(1).tunnels());
+    assertEquals(Route.builder("r", new Action.Forward(List.of(new Action.Backend("u", 1)))).build(), config.routes().get(0));
+    assertEquals(Route.DEFAULT_TIMEOUT, config.routes().get(0).timeout());
+    assertEquals(RetryPolicy.DEFAULT, config.routes().get(0).retries());
     assertEquals(new Upstream("u", List.of(new Upstream.Endpoint("u.svc", 80)), Upstream.LoadBalancer.ROUND_ROBIN,
         new UpstreamTls(true, "", "", "", "", true)), config.upstreams().get(0));
     assertEquals(new Egress(Egress.Mode.REGISTRY_ONLY, List.of(new EgressRule("API.Example.com.",

@@ -55,7 +55,7 @@ class FragmentTest {
     GatewayConfig two = loaded(fragment("y", "listeners: [{ name: b, port: 8080, address: 127.0.0.1 }]\n"));
     List<io.gatehouse.routes.Listener> listeners = new ArrayList<>(one.listeners());
     listeners.add(1, two.listeners().get(0));
-    GatewayConfig config = new GatewayConfig(one.admin(), listeners, one.upstreams(), one.routes(), one.egress(), one.demo());
+    GatewayConfig config = one.withObjects(listeners, one.upstreams(), one.routes(), one.egress().allow());
     List<ConfigError> errors = new ArrayList<>(CrossCheck.check(config, (kind, name) -> new Origin("src:" + kind + "/" + name, 0)));
     assertEquals(3, errors.size(), errors::toString);
     assertEquals("src:routes/r:0: route \"r\": backends.upstream: upstream \"gone\" is not defined (known: none)", errors.get(0).toString());

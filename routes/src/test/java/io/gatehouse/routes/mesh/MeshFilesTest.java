@@ -130,8 +130,7 @@ class MeshFilesTest {
     LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class, ConfigLoader.loadDirectory(dir));
     GatewayConfig config = loaded.config();
 
-    assertEquals(List.of(new Listener("mesh-80", "0.0.0.0", 80, Listener.Protocol.HTTP, io.gatehouse.routes.ListenerTls.NONE)),
-        config.listeners());
+    assertEquals(List.of(Listener.builder("mesh-80", 80, Listener.Protocol.HTTP).build()), config.listeners());
     Upstream v2 = upstream(config, "reviews.shop.svc.cluster.local_9080_v2");
     assertEquals(List.of(new Upstream.Endpoint("10.0.0.2", 8080,
         new Upstream.Workload("reviews-v2-a", "shop", "reviews", "v2", "", "", ""))), v2.endpoints(), "ready v2 pods only");

@@ -7,18 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
-import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
-import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
-import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -83,11 +79,11 @@ class MeshListenersTest {
               hosts: ["*.example.com"]
               tls: { mode: PASSTHROUGH }
             """) + PASSTHROUGH_VS, c -> List.of(listener(c, 443).protocol(), c.routes()),
-            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("istio.shop.vs.tls.0",
-                List.of("a.example.com", "b.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
+            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(Route.builder("istio.shop.vs.tls.0", new Action.Forward(List.of(
                     new Action.Backend("reviews.shop.svc.cluster.local_9080", 80),
-                    new Action.Backend("ratings.shop.svc.cluster.local_9080", 20))),
-                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-443"))))),
+                    new Action.Backend("ratings.shop.svc.cluster.local_9080", 20))))
+                .hosts(List.of("a.example.com", "b.example.com")).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE)
+                .listeners(List.of("mesh-443")).build()))),
         new Case("VirtualService routes serve on the listeners of their Gateways' servers only", gateway("public", """
             - port: { number: 8080, protocol: HTTP }
               hosts: [a.example.com]
@@ -157,10 +153,10 @@ class MeshListenersTest {
               hostnames: [web.example.com]
               rules: [{ backendRefs: [{ name: ratings, port: 9080 }] }]
             """, c -> List.of(listener(c, 443).protocol(), c.routes()),
-            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(new Route("tlsroute.shop.vault",
-                List.of("vault.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
-                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))),
-                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-443"))))),
+            List.of(Listener.Protocol.TLS_PASSTHROUGH, List.of(Route.builder("tlsroute.shop.vault", new Action.Forward(List.of(
+                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))))
+                .hosts(List.of("vault.example.com")).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE)
+                .listeners(List.of("mesh-443")).build()))),
         new Case("a Gateway API TLS Terminate listener: TCP behind TLS, its TLSRoute forwards the bytes; a TCPRoute does not attach",
             SECRET + TERMINATE + TERMINATE_ROUTE + """
             ---
@@ -172,10 +168,10 @@ class MeshListenersTest {
               rules: [{ backendRefs: [{ name: ratings, port: 9080 }] }]
             """, c -> List.of(listener(c, 9443).protocol(), listener(c, 9443).tls().certificates().get(0).hosts(),
                 c.routes()),
-            List.of(Listener.Protocol.TCP, List.of("db.example.com"), List.of(new Route("tlsroute.shop.db",
-                List.of("db.example.com"), List.of(RequestMatch.ANY), new Action.Forward(List.of(
-                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))),
-                Rewrite.NONE, HeaderOps.NONE, Duration.ZERO, RetryPolicy.NONE).onListeners(List.of("mesh-9443"))))),
+            List.of(Listener.Protocol.TCP, List.of("db.example.com"), List.of(Route.builder("tlsroute.shop.db", new Action.Forward(List.of(
+                    new Action.Backend("reviews.shop.svc.cluster.local_9080", 1))))
+                .hosts(List.of("db.example.com")).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE)
+                .listeners(List.of("mesh-9443")).build()))),
         new Case("an Istio TLS server with SIMPLE: TCP behind TLS, the VirtualService's tcp route forwards the bytes",
             SECRET + gateway("public", """
             - port: { number: 9443, protocol: TLS }

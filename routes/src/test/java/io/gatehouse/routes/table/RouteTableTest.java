@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.GatewayConfig;
-import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
-import io.gatehouse.routes.RetryPolicy;
-import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.load.ConfigFile;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -137,8 +133,8 @@ class RouteTableTest {
 
   @Test
   void aRouteWithoutMatchEntriesTakesEveryRequestForItsHosts() {
-    Route route = new Route("all", List.of("A.Test"), List.of(), new Action.DirectResponse(200, ""), Rewrite.NONE,
-        HeaderOps.NONE, Duration.ofSeconds(1), RetryPolicy.NONE);
+    Route route = Route.builder("all", new Action.DirectResponse(200, "")).hosts(List.of("A.Test")).match(List.of())
+        .build();
     RouteTable<String> table = RouteTable.compile(List.of(route), (r, m) -> r.name(), "none");
     assertEquals("all", table.match(view(Case.of("x", "a.test", "/anything", "all").method("PATCH"))));
     assertEquals("none", table.match(view(Case.of("x", "b.test", "/anything", "none"))));
@@ -147,8 +143,8 @@ class RouteTableTest {
   @Test
   void aRouteOnANameAndTheCatchAllIsTriedOnce() {
     List<RequestMatch> tried = new java.util.ArrayList<>();
-    Route route = new Route("both", List.of("a.test", "*"), List.of(new RequestMatch(new PathMatch.Exact("/x"), Set.of(), Map.of(), Map.of())),
-        new Action.DirectResponse(200, ""), Rewrite.NONE, HeaderOps.NONE, Duration.ofSeconds(1), RetryPolicy.NONE);
+    Route route = Route.builder("both", new Action.DirectResponse(200, "")).hosts(List.of("a.test", "*"))
+        .match(List.of(new RequestMatch(new PathMatch.Exact("/x"), Set.of(), Map.of(), Map.of()))).build();
     RouteTable<String> table = RouteTable.compile(List.of(route), (r, m) -> {
       tried.add(m);
       return r.name();
@@ -190,9 +186,9 @@ class RouteTableTest {
   @Test
   void aCatastrophicBacktrackingRegexRunsInLinearTime() {
     // With java.util.regex, one 34-character path took 8.4 s on this pattern (issue 18).
-    Route route = new Route("r3", List.of("*"), List.of(new RequestMatch(new PathMatch.Regex("/r3/(.*a){14}$"), Set.of(), Map.of(),
-        Map.of("q", new io.gatehouse.routes.StringMatch.Regex("(x+x+)+y")))), new Action.DirectResponse(200, ""), Rewrite.NONE,
-        HeaderOps.NONE, Duration.ofSeconds(1), RetryPolicy.NONE);
+    Route route = Route.builder("r3", new Action.DirectResponse(200, "")).match(List.of(new RequestMatch(
+        new PathMatch.Regex("/r3/(.*a){14}$"), Set.of(), Map.of(),
+        Map.of("q", new io.gatehouse.routes.StringMatch.Regex("(x+x+)+y"))))).build();
     RouteTable<String> table = RouteTable.compile(List.of(route), (r, m) -> r.name(), "none");
     long start = System.nanoTime();
     for (int i = 0; i < 100; i++) {

@@ -12,12 +12,8 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsCont
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Listener;
-import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.Route;
 import io.gatehouse.routes.RetryPolicy;
-import io.gatehouse.routes.Rewrite;
-import io.gatehouse.routes.HeaderOps;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -211,8 +207,7 @@ final class ListenerTranslator {
   }
 
   private static Route tcpRoute(String name, List<String> hosts, Action action) {
-    return new Route(name, hosts, List.of(RequestMatch.ANY), action, Rewrite.NONE, HeaderOps.NONE, Duration.ZERO,
-        RetryPolicy.NONE);
+    return Route.builder(name, action).hosts(hosts).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE).build();
   }
 
   private static XListener.TlsChain tls(FilterChain chain, List<String> sni, String field, Findings f) {

@@ -15,18 +15,13 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.Compression;
-import io.gatehouse.routes.Cors;
-import io.gatehouse.routes.DataSize;
-import io.gatehouse.routes.Fault;
 import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Mirror;
 import io.gatehouse.routes.PathMatch;
-import io.gatehouse.routes.RateLimit;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
-import io.gatehouse.routes.RouteTracing;
 import io.gatehouse.routes.StringMatch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,8 +158,9 @@ final class RouteTranslator {
     if (action == null) {
       return null;
     }
-    return new Route(name, hosts, matches, action, rewrite, edits.build(), timeout, retries, Fault.NONE, RateLimit.NONE,
-        new DataSize(0), mirror, Cors.NONE, RouteTracing.NONE, Route.ALL_LISTENERS, Compression.NONE);
+    // Envoy compresses only with a compressor filter, which is not translated: no compression.
+    return Route.builder(name, action).hosts(hosts).match(matches).rewrite(rewrite).headers(edits.build())
+        .timeout(timeout).retries(retries).mirror(mirror).compression(Compression.NONE).build();
   }
 
   private static void perFilter(Set<String> filters, String field, Findings f) {

@@ -2,11 +2,7 @@ package io.gatehouse.admin.source.xds;
 
 import io.gatehouse.admin.source.xds.EndpointTranslator.XEndpoints;
 import io.gatehouse.routes.Action;
-import io.gatehouse.routes.Admin;
-import io.gatehouse.routes.Demo;
-import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.GatewayConfig;
-import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Mirror;
@@ -75,8 +71,8 @@ final class XdsAssembly {
       if (!l.tls().isEmpty()) {
         tls = listenerTls(l, r.secrets(), sdsNames, waiting);
       }
-      listeners.add(new Listener(l.name(), l.address(), l.port(), l.protocol(), tls, Listener.HttpsRedirect.NONE,
-          Listener.Tunnels.DEFAULT, 0, io.gatehouse.routes.ListenerLimits.DEFAULT, l.proxyProtocol()));
+      listeners.add(Listener.builder(l.name(), l.port(), l.protocol()).address(l.address()).tls(tls)
+          .tunnels(Listener.Tunnels.DEFAULT).proxyProtocol(l.proxyProtocol()).build());
     }
     rdsListeners.forEach((name, bound) -> {
       rdsNames.add(name);
@@ -96,8 +92,7 @@ final class XdsAssembly {
       waiting.add(0, !r.ldsReceived() ? "the first LDS answer" : "the first CDS answer");
     }
     Optional<GatewayConfig> fragment = waiting.isEmpty()
-        ? Optional.of(new GatewayConfig(Admin.DEFAULT, listeners, List.copyOf(upstreams.values()), served,
-            Egress.DENY_ALL, Demo.NONE))
+        ? Optional.of(GatewayConfig.EMPTY.withObjects(listeners, List.copyOf(upstreams.values()), served, List.of()))
         : Optional.empty();
     return new Result(fragment, List.copyOf(new LinkedHashSet<>(waiting)), notes, rdsNames, edsNames, sdsNames);
   }
@@ -163,11 +158,7 @@ final class XdsAssembly {
     }
     // No cluster left: a route forwarding to none, which the gateway answers with its own error (503,
     // reason cluster_not_found, as Envoy), not a fixed body.
-    Action action = new Action.Forward(kept);
-    HeaderOps headers = route.headers();
-    return new Route(route.name(), route.hosts(), route.match(), action, route.rewrite(), headers, route.timeout(),
-        route.retries(), route.fault(), route.rateLimit(), route.maxBodySize(), mirror, route.cors(), route.tracing(),
-        route.listeners(), route.compression(), route.stickySession());
+    return route.toBuilder().action(new Action.Forward(kept)).mirror(mirror).build();
   }
 
   private static final String WAITING = "waiting";
