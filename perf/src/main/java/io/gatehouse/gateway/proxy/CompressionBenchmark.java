@@ -175,7 +175,10 @@ public class CompressionBenchmark {
   private static final String[] CATEGORIES = {"furniture", "lighting", "textiles", "kitchen", "garden", "office"};
   private static final String[] COUNTRIES = {"DE", "FR", "NL", "PL", "IT", "ES", "SE", "GB"};
 
-  /** A page of a product catalogue as JSON, at least {@code size} bytes, the same for every run. */
+  /**
+   * A page of a product catalogue as JSON, at least {@code size} bytes, the same bytes on every
+   * run and JDK ({@link Random}'s sequence is specified; numbers are written from ints).
+   */
   static byte[] catalogue(int size) {
     Random random = new Random(SEED);
     StringBuilder json = new StringBuilder(size + 1024).append("{\"page\":2,\"pageSize\":100,\"items\":[");
@@ -184,13 +187,15 @@ public class CompressionBenchmark {
         json.append(',');
       }
       int id = 100_000 + random.nextInt(900_000);
+      int cents = random.nextInt(50_000);
       json.append("{\"id\":").append(id)
           .append(",\"sku\":\"").append(Integer.toHexString(random.nextInt()).toUpperCase(Locale.ROOT)).append('"')
           .append(",\"name\":\"").append(words(random, 2 + random.nextInt(3))).append('"')
           .append(",\"category\":\"").append(CATEGORIES[random.nextInt(CATEGORIES.length)]).append('"')
-          .append(",\"price\":{\"amount\":").append(random.nextInt(50_000) / 100.0).append(",\"currency\":\"EUR\"}")
+          .append(",\"price\":{\"amount\":").append(cents / 100).append('.').append(cents % 100 / 10).append(cents % 10)
+          .append(",\"currency\":\"EUR\"}")
           .append(",\"stock\":").append(random.nextInt(500))
-          .append(",\"rating\":").append((10 + random.nextInt(41)) / 10.0)
+          .append(",\"rating\":").append(1 + random.nextInt(4)).append('.').append(random.nextInt(10))
           .append(",\"description\":\"").append(words(random, 12 + random.nextInt(25))).append('"')
           .append(",\"seller\":{\"id\":").append(random.nextInt(5_000))
           .append(",\"country\":\"").append(COUNTRIES[random.nextInt(COUNTRIES.length)]).append("\"}")
