@@ -3,18 +3,20 @@
 # every contestant in turn (order rotated per round) on the same NGINX backend. Everything under
 # test is pinned to CPU 0 with one worker / event loop; wrk and the backend run on CPU 1.
 #
-#   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--cases "http:small http:4k https:small h2:small http:rate http:seq"]
+#   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--cases "http:small http:4k https:small h2:small http:rate http:seq http:post"]
 #              [--rate N] [--idle N] NAME=JAR ...
 #
-# Per contestant: JAVA_<NAME> (java binary), OPTS_<NAME> (JVM options, default bench.sh's) and
-# YAML_<NAME> (top-level YAML appended to its config, e.g. a telemetry block) may be set in the
+# Per contestant: JAVA_<NAME> (java binary), OPTS_<NAME> (JVM options, default bench.sh's),
+# YAML_<NAME> (top-level YAML appended to its config, e.g. a telemetry block) and ROUTE_<NAME> (keys
+# added to its one route, e.g. "retries: { attempts: 1, perTryTimeout: 5s }") may be set in the
 # environment. Prints per round and case: req/s, p99, CPU us per request (process,
 # from /proc) and, for the gateways, bytes allocated per request on the event-loop thread and in
 # the whole process (exact, ThreadMXBean via tools/ThreadStats.java), then per case the medians
 # and the spread of the per-round ratios to NGINX. http:rate is h2load at a fixed --rate (req/s, 16
 # connections; p99 from its log). http:seq is one connection, one request at a time: every
 # event-loop wake-up then serves one request whatever the machine's load, so its bytes per request
-# compare builds even on a busy machine. Each gateway logs its safepoints: per row, the stop-the-world
+# compare builds even on a busy machine. http:post is the same with a 1 KiB POST body (a streamed
+# request body, which http:seq's GETs never have). Each gateway logs its safepoints: per row, the stop-the-world
 # pauses in the measured window (count, how many over 1 ms, the longest). --idle N then opens N idle
 # keep-alive connections to each contestant in turn (perf/idle_conns.py) and prints its RSS.
 set -u
@@ -64,7 +66,7 @@ listeners:
 upstreams:
   - { name: backend, endpoints: ["127.0.0.1:$BE"] }
 routes:
-  - { name: all, backends: [{ upstream: backend, weight: 1 }] }
+  - { name: all, backends: [{ upstream: backend, weight: 1 }]$(rv=ROUTE_$n; [ -n "${!rv:-}" ] && echo ", ${!rv}") }
 Y
   yv=YAML_$n; [ -n "${!yv:-}" ] && echo "${!yv}" >> $D/$n/gatehouse.yaml
   jv=JAVA_$n; ov=OPTS_$n
@@ -86,7 +88,7 @@ done
 stats() { local n=$1 l; [ -z "${STATS_IN[$n]:-}" ] && { echo "0 0 0 0 0 0"; return; }; echo >&${STATS_IN[$n]}; read -r l <&${STATS_OUT[$n]}; echo $l; }
 HZ=$(getconf CLK_TCK)
 ticks() { local t=0 c; for c in $1 $(pgrep -P $1); do t=$((t + $(awk '{print $14+$15}' /proc/$c/stat 2>/dev/null || echo 0))); done; echo $t; }
-url() { case $1 in http:small|http:rate|http:seq) echo http://127.0.0.1:${HTTP[$2]}/;; http:4k) echo http://127.0.0.1:${HTTP[$2]}/4k;; https:small|h2:small) echo https://127.0.0.1:${HTTPS[$2]}/;; esac; }
+url() { case $1 in http:small|http:rate|http:seq|http:post) echo http://127.0.0.1:${HTTP[$2]}/;; http:4k) echo http://127.0.0.1:${HTTP[$2]}/4k;; https:small|h2:small) echo https://127.0.0.1:${HTTPS[$2]}/;; esac; }
 # h2 RATE URL: "req/s p99 errors requests" at a fixed rate over 16 HTTP/1.1 connections
 rate1() { rm -f $D/r.log; taskset -c 1 timeout $((SECS + 30)) h2load --h1 -c16 -t1 --rps=$(( (RATE + 15) / 16 )) -D $SECS \
     --log-file=$D/r.log "$1" 2>/dev/null | awk '/finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) r=$(i-1)}
@@ -101,16 +103,19 @@ h21() { rm -f $D/h.log; taskset -c 1 timeout $((SECS + 30)) h2load -c16 -m10 -t1
   cut -f3 $D/h.log | sort -n | awk -v e=$e '{a[NR]=$1} END {j=int(NR*0.99)+1; if (j>NR) j=NR; printf "%.0fus %d %d", a[j], e, NR}'; }
 # pauses in a safepoint log since line $2: "count over_1ms max_ms"
 pauses() { [ -f "$1" ] || { echo "- - -"; return; }; tail -n +$(($2 + 1)) "$1" | grep -o 'Total: [0-9]* ns' | awk '{n++; t=$2/1e6; if (t>1) o++; if (t>m) m=t} END {printf "%d %d %.2f", n, o, m}'; }
-wrk1() { taskset -c 1 wrk -t1 -c$CONNS -d${1}s --latency -H "Host: bench.test" "$2" 2>/dev/null | awk '
+printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Content-Type"] = "application/octet-stream"\n' > $D/post.lua
+wrk1() { taskset -c 1 wrk -t1 -c$CONNS -d${1}s --latency ${WRK_ARGS:-} -H "Host: bench.test" "$2" 2>/dev/null | awk '
   /Requests\/sec/{r=$2} /^ +99%/{p=$2} /Non-2xx/{e=$5} /requests in/{q=$1} END{printf "%s %s %s %s", r, p, (e==""?0:e), q}'; }
 echo "warm-up ${WARM}s per case and contestant"
-for n in "${NAMES[@]}"; do for c in $CASES; do case $c in http:rate) ;; h2:small) SECS=$WARM h21 $(url $c $n) >/dev/null;; *) wrk1 $WARM $(url $c $n) >/dev/null;; esac; done; done
+for n in "${NAMES[@]}"; do for c in $CASES; do case $c in http:rate) ;; h2:small) SECS=$WARM h21 $(url $c $n) >/dev/null;;
+  http:post) WRK_ARGS="-s $D/post.lua" wrk1 $WARM $(url $c $n) >/dev/null;; *) wrk1 $WARM $(url $c $n) >/dev/null;; esac; done; done
 OUT=$D/rows; : > $OUT
 echo "round case contestant req/s p99 errors cpu_us/req loop_B/req all_B/req loop_cpu_us/req log_cpu_us/req pauses pauses>1ms max_pause_ms"
 for r in $(seq 1 $ROUNDS); do for c in $CASES; do
   for k in $(seq 0 $((${#NAMES[@]} - 1))); do n=${NAMES[$(( (k + r) % ${#NAMES[@]} ))]}
     g0=$(cat $D/$n.sp.log 2>/dev/null | wc -l); s0=($(stats $n)); t0=$(ticks ${PID[$n]})
     if [ $c = http:rate ]; then set -- $(rate1 $(url $c $n)); elif [ $c = h2:small ]; then set -- $(h21 $(url $c $n)); elif [ $c = http:seq ]; then set -- $(CONNS=1 wrk1 $SECS $(url $c $n))
+    elif [ $c = http:post ]; then set -- $(CONNS=1 WRK_ARGS="-s $D/post.lua" wrk1 $SECS $(url $c $n))
     else set -- $(wrk1 $SECS $(url $c $n)); fi
     t1=$(ticks ${PID[$n]}); s1=($(stats $n)); gp=$(pauses $D/$n.sp.log $g0)
     line=$(awk -v t=$((t1 - t0)) -v hz=$HZ -v q=$4 -v lb=$((s1[0]-s0[0])) -v lc=$((s1[1]-s0[1])) -v gc=$((s1[3]-s0[3])) -v ab=$((s1[4]-s0[4])) -v n=$n 'BEGIN{

@@ -610,6 +610,7 @@ final class ConfigJson {
       JsonObject backoff = new JsonObject().put("base", duration(b.base()));
       putIfChanged(backoff, "max", b.max(), b.base().multipliedBy(RetryPolicy.Backoff.MAX_FACTOR));
       putIfChanged(backoff, "maxRetryAfter", b.maxRetryAfter(), RetryPolicy.Backoff.MAX_RETRY_AFTER);
+      putIfChanged(backoff, "min", b.min(), Duration.ZERO);
       out.put("backoff", backoff);
     }
     return out;

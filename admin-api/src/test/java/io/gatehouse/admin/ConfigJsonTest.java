@@ -155,7 +155,7 @@ class ConfigJsonTest {
             response: { set: { x-served-by: gatehouse } }
           timeout: 1500ms
           retries: { attempts: 2, perTryTimeout: 1s, on: [connect-failure, reset, "503", gateway-error], nonIdempotent: true,
-                     backoff: { base: 50ms, max: 2s, maxRetryAfter: 3s } }
+                     backoff: { base: 50ms, max: 2s, maxRetryAfter: 3s, min: 20ms } }
           fault: { delay: { fixed: 200ms, percent: 12.5 }, abort: { status: 418, percent: 5 }, header: X-Chaos }
           rateLimit:
             requestsPerSecond: 2.5

@@ -2,6 +2,7 @@ package io.gatehouse.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,10 +25,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Response compression with real upstreams sending large bodies (whole and streamed in chunks):
@@ -69,7 +77,9 @@ class CompressionTest {
         .putHeader("cache-control", "public, no-transform").end(Buffer.buffer(BODY)));
     upstream.on("/range", r -> r.response().setStatusCode(206).putHeader("content-type", "text/plain")
         .putHeader("content-range", "bytes 0-99/1000").end(Buffer.buffer(BODY).slice(0, 100)));
-    upstream.on("/empty", r -> r.response().setStatusCode(204).end());
+    upstream.on("/empty", r -> r.response().setStatusCode(204).putHeader("content-type", "application/json").end());
+    upstream.on("/not-modified", r -> r.response().setStatusCode(304).putHeader("content-type", "text/plain")
+        .putHeader("etag", "\"v1\"").end());
     gateway = TestGateway.start("""
         upstreams: [{ name: u, endpoints: ["%s"] }]
         routes:
@@ -194,15 +204,59 @@ class CompressionTest {
 
   @Test
   void whatMustNotBeCompressedIsNot() {
-    for (String path : new String[] {"/png", "/small", "/no-transform", "/range", "/empty", "/off"}) {
+    for (String path : new String[] {"/png", "/small", "/no-transform", "/range", "/empty", "/not-modified", "/off"}) {
       HttpResponse<byte[]> r = get(path, "gzip, br");
       assertNull(header(r, "content-encoding"), path + " was compressed");
     }
+    assertEquals("\"v1\"", header(get("/not-modified", "gzip"), "etag"), "a 304 keeps its strong validator");
     HttpResponse<byte[]> encoded = get("/encoded", "br");
     assertEquals("gzip", header(encoded, "content-encoding"), "an encoded body is passed as it is");
     assertArrayEquals(BODY, encoded.body());
     HttpResponse<byte[]> head = send("HEAD", "/json", "gzip");
     assertNull(header(head, "content-encoding"), "HEAD");
+  }
+
+  /**
+   * Nothing is buffered whole: with the upstream holding its response open after 64 KiB, the
+   * client already has compressed bytes; then the rest comes and the whole decodes.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gzip", "br", "zstd"})
+  void aResponseStillStreamingReachesTheClientCompressedBeforeItEnds(String encoding) throws Exception {
+    int half = 64 * 1024;
+    AtomicReference<HttpServerResponse> held = new AtomicReference<>();
+    upstream.on("/held", r -> {
+      HttpServerResponse response = r.response().setChunked(true).putHeader("content-type", "application/json");
+      response.write(Buffer.buffer(BODY).slice(0, half));
+      held.set(response);
+    });
+    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url("/held"))).timeout(Duration.ofSeconds(30))
+        .header("accept-encoding", encoding).build();
+    HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(encoding, header(r, "content-encoding"));
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    InputStream in = r.body();
+    CompletableFuture.runAsync(() -> {
+      byte[] buffer = new byte[8192];
+      try {
+        while (got.size() < 256) {
+          int n = in.read(buffer);
+          assertTrue(n > 0, "the body ended early");
+          got.write(buffer, 0, n);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }).get(15, TimeUnit.SECONDS);
+    assertNotNull(held.get(), "the upstream is still holding its response open");
+    held.get().end(Buffer.buffer(BODY).slice(half, 2 * half));
+    got.write(in.readAllBytes());
+    byte[] whole = switch (encoding) {
+      case "gzip" -> gunzip(got.toByteArray());
+      case "br" -> unbrotli(got.toByteArray());
+      default -> unzstd(got.toByteArray());
+    };
+    assertArrayEquals(java.util.Arrays.copyOf(BODY, 2 * half), whole);
   }
 
   @Test

@@ -30,11 +30,14 @@ class EdgeTimeoutTest {
         admin: { port: 0 }
         listeners:
           - { name: http, port: 0, limits: { bodyReadTimeout: 1s, headerReadTimeout: 1s, idleTimeout: 5s } }
-        upstreams: [{ name: up, endpoints: ["%s"] }]
+        upstreams:
+          - { name: up, endpoints: ["%s"] }
+          - { name: gone, endpoints: ["127.0.0.1:%d"] }
         routes:
           - { name: quick, match: [{ path: { prefix: /quick } }], backends: [{ upstream: up }], timeout: 1500ms }
+          - { name: down, match: [{ path: { prefix: /down } }], backends: [{ upstream: gone }] }
           - { name: any, backends: [{ upstream: up }], timeout: 30s }
-        """.formatted(upstream.address()));
+        """.formatted(upstream.address(), closedPort()));
   }
 
   @AfterAll
@@ -96,6 +99,34 @@ class EdgeTimeoutTest {
     }
     Await.until("access log line", 5, () -> gateway.accessLog().lines()
         .anyMatch(l -> l.contains("\"status\":408") && l.contains("request_header_timeout")));
+  }
+
+  /**
+   * The head timer hears the end of every response on a keep-alive connection, the gateway's own
+   * errors too (here a 503: the upstream refuses connections), so the next head is timed: 408.
+   */
+  @Test
+  void aHeadAfterAGatewayErrorOnTheSameConnectionIsTimed() {
+    double before = headTimeouts();
+    try (RawTcp raw = RawTcp.connect(gateway.port())) {
+      raw.send("GET /down/first HTTP/1.1\r\nHost: shop.test\r\n\r\n");
+      String first = raw.readResponse();
+      assertTrue(first.startsWith("HTTP/1.1 503 ") && !first.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), first);
+      raw.send("GET /slow-after-error HTTP/1.1\r\nHost: shop.test\r\n");
+      String answer = raw.answerWithin(5_000);
+      assertNotNull(answer, "the second head was not timed");
+      assertTrue(answer.startsWith("HTTP/1.1 408 ") && answer.contains("x-gatehouse-reason: request_header_timeout"), answer);
+    }
+    assertEquals(before + 1, headTimeouts(), "gatehouse_limit_rejected_total{limit=header_timeout}");
+  }
+
+  /** A loopback port that nothing listens on (connections to it are refused). */
+  private static int closedPort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**

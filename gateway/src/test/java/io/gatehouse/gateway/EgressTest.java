@@ -342,6 +342,29 @@ class EgressTest {
     }
   }
 
+  /**
+   * The idle timeout bounds each wait for the body too: a destination that sends its head and a
+   * first chunk, then nothing, has the client's response cut off (no last chunk) after it.
+   */
+  @Test
+  void aForwardedResponseWhoseBodyGoesSilentIsCutOffAfterTheIdleTimeout() throws Exception {
+    echo.on("/stalled-body", request -> request.response().setChunked(true).write("first")); // then nothing, ever
+    try (TestGateway g = TestGateway.startRaw(config(", tunnels: { idleTimeout: 300ms }", ""), HOSTS);
+         RawHttp raw = RawHttp.connect(g.gatehouse.listenerPort("egress"))) {
+      String target = "api.allowed.test:" + echo.port();
+      long start = System.nanoTime();
+      raw.socket.getOutputStream().write(("GET http://" + target + "/stalled-body HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      raw.socket.setSoTimeout(15_000);
+      String got = new String(raw.socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(got.startsWith("HTTP/1.1 200") && got.contains("first"), got);
+      assertFalse(got.endsWith("0\r\n\r\n"), "the body must not look complete: " + got);
+      assertTrue(millis >= 250 && millis < 10_000, "cut off after " + millis + " ms");
+      Await.until("logged", 5, () -> g.accessLog().contains("/stalled-body"));
+    }
+  }
+
   @Test
   void tunnelsCloseAtTheirMaximumDurationEvenWhenBusy() throws Exception {
     try (TestGateway g = TestGateway.startRaw(config(", tunnels: { maxDuration: 1s }", ""), HOSTS);

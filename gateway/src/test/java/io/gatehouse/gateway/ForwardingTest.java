@@ -345,6 +345,45 @@ class ForwardingTest {
     }
   }
 
+  /**
+   * Every try times out: the per-try clock, reused from try to try, fires for each, and the
+   * client gets 504 {@code upstream_per_try_timeout} after the last, with the tries counted.
+   */
+  @Test
+  void perTryTimeoutOnEveryTryAnswers504AfterTheLast() {
+    a.on("/stall", req -> { /* never answers */ });
+    b.on("/stall", req -> { /* never answers */ });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: ab, endpoints: ["%s", "%s"], loadBalancer: ROUND_ROBIN }]
+        routes: [{ name: r, backends: [{ upstream: ab }], timeout: 20s, retries: { attempts: 1, perTryTimeout: 600ms } }]
+        """.formatted(a.address(), b.address()));
+    long start = System.nanoTime();
+    TestGateway.TestResponse r = gateway.get("/stall");
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(504, r.status(), r.body());
+    assertEquals("upstream_per_try_timeout", r.header("x-gatehouse-reason"));
+    assertEquals("2", r.header("x-gatehouse-attempts"));
+    assertTrue(millis >= 1100 && millis < 15_000, "answered after " + millis + " ms");
+  }
+
+  /** The per-try timeout bounds the wait for the head only: a slow body after a head in time is not cut. */
+  @Test
+  void aHeadInTimeStopsThePerTryClock() {
+    a.on("/slow-body", req -> {
+      req.response().setChunked(true).write("head-in-time ");
+      vertx.setTimer(1_500, id -> req.response().end("body-later"));
+    });
+    gateway = TestGateway.start("""
+        upstreams: [{ name: a, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: a }], timeout: 5s, retries: { attempts: 1, perTryTimeout: 500ms } }]
+        """.formatted(a.address()));
+    TestGateway.TestResponse r = gateway.get("/slow-body");
+    assertEquals(200, r.status());
+    assertEquals("head-in-time body-later", r.body());
+    assertEquals("1", r.header("x-gatehouse-attempts"));
+    assertEquals(1, a.requests().stream().filter(q -> q.uri().equals("/slow-body")).count(), "no second try");
+  }
+
   private static int deadPort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

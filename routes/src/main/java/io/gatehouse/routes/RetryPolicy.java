@@ -34,13 +34,15 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, boolean onConnec
 
   /**
    * The wait before each retry, as Envoy's: exponential with full jitter, the n-th retry (from 1)
-   * waiting a random time below min({@code base} × 2^(n-1), {@code max}). An upstream's
-   * {@code Retry-After} on a 503 or 429 replaces the backoff when it asks for at most
+   * waiting {@code min} plus a random time below min({@code base} × 2^(n-1), {@code max}). Envoy's
+   * {@code min} is zero; Gateway API's {@code retry.backoff} is a minimum ("not retried before the
+   * configured minimum duration"), so an HTTPRoute's sets both {@code min} and {@code base}. An
+   * upstream's {@code Retry-After} on a 503 or 429 replaces the backoff when it asks for at most
    * {@code maxRetryAfter} (and the route timeout leaves room); when it asks for longer, its answer
    * is passed to the client instead of retried. A zero {@code maxRetryAfter} ignores
    * {@code Retry-After}.
    */
-  public record Backoff(Duration base, Duration max, Duration maxRetryAfter) {
+  public record Backoff(Duration base, Duration max, Duration maxRetryAfter, Duration min) {
     /** Envoy's base interval. */
     public static final Duration BASE = Duration.ofMillis(25);
     /** Envoy's maximum is ten times the base. */
@@ -49,15 +51,28 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, boolean onConnec
     public static final Backoff DEFAULT = of(BASE);
 
     public Backoff {
-      if (base.isNegative() || max.compareTo(base) < 0 || maxRetryAfter.isNegative()) {
+      if (base.isNegative() || max.compareTo(base) < 0 || maxRetryAfter.isNegative() || min.isNegative()) {
         throw new IllegalArgumentException("backoff: base " + base + ", max " + max + ", maxRetryAfter " + maxRetryAfter
-            + " (expected: 0 <= base <= max, maxRetryAfter >= 0)");
+            + ", min " + min + " (expected: 0 <= base <= max, maxRetryAfter >= 0, min >= 0)");
       }
+    }
+
+    /** Envoy's form: no minimum, every wait is jitter. */
+    public Backoff(Duration base, Duration max, Duration maxRetryAfter) {
+      this(base, max, maxRetryAfter, Duration.ZERO);
     }
 
     /** A backoff from {@code base}, up to ten times it (Envoy's default maximum). */
     public static Backoff of(Duration base) {
       return new Backoff(base, base.multipliedBy(MAX_FACTOR), MAX_RETRY_AFTER);
+    }
+
+    /**
+     * Gateway API's {@code retry.backoff}: never less than {@code minimum}, the jitter on top
+     * doubling from it per retry, up to ten times it.
+     */
+    public static Backoff atLeast(Duration minimum) {
+      return new Backoff(minimum, minimum.multipliedBy(MAX_FACTOR), MAX_RETRY_AFTER, minimum);
     }
   }
 }

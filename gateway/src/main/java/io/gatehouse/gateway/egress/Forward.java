@@ -3,6 +3,7 @@ package io.gatehouse.gateway.egress;
 import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.ForwardedHeaders;
 import io.gatehouse.gateway.proxy.GatewayException;
+import io.gatehouse.gateway.proxy.IdleResponse;
 import io.gatehouse.gateway.proxy.Reason;
 import io.gatehouse.gateway.proxy.ResponseRelay;
 import io.gatehouse.routes.egress.Decision;
@@ -30,7 +31,11 @@ import java.util.Map;
 final class Forward {
   private Forward() {}
 
-  /** Sends the request; {@code idleTimeout} (the listener's tunnel idle timeout) bounds each wait for the destination. */
+  /**
+   * Sends the request; {@code idleTimeout} (the listener's tunnel idle timeout) bounds each wait
+   * for the destination: for the response head (504 {@code upstream_response_timeout}) and for
+   * every chunk of its body (the response is cut off).
+   */
   static Future<Void> send(Exchange ex, Destination d, Decision decision, List<InetAddress> addresses, int port,
                            EgressClients clients, Duration idleTimeout) {
     HttpServerRequest request = ex.request();
@@ -49,18 +54,19 @@ final class Forward {
         .recover(e -> Future.failedFuture(GatewayException.connectFailure(d.label(), e)))
         .compose(upstream -> {
           copyHeaders(request, upstream.headers());
-          if (idleTimeout.toMillis() > 0) {
-            upstream.idleTimeout(idleTimeout.toMillis());
-          }
           int defaultPort = tls ? 443 : Destination.HTTP_PORT;
           upstream.authority(HostAndPort.create(d.host(), port == defaultPort ? -1 : port));
+          // From here, each wait for the destination (its head, then every chunk) is bounded.
+          IdleResponse idle = idleTimeout.toMillis() > 0 ? new IdleResponse(upstream, idleTimeout.toMillis()) : null;
           writeBody(request, upstream);
-          return upstream.response()
+          Future<Void> relayed = upstream.response()
               .recover(e -> Future.failedFuture(new GatewayException(
                   e instanceof java.util.concurrent.TimeoutException ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.UPSTREAM_RESET,
-                  ex.endpoint() + ": " + e.getMessage())));
-        })
-        .compose(response -> ResponseRelay.relay(ex, response));
+                  ex.endpoint() + ": " + e.getMessage())))
+              .compose(response -> idle == null ? ResponseRelay.relay(ex, response)
+                  : ResponseRelay.relay(ex, response, idle.body(response)));
+          return idle == null ? relayed : relayed.andThen(ar -> idle.stop());
+        });
   }
 
   private static void copyHeaders(HttpServerRequest request, MultiMap out) {

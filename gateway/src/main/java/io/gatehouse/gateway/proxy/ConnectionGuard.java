@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 import io.gatehouse.routes.ListenerLimits;
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -96,8 +97,11 @@ final class ConnectionGuard {
    * Arms a new connection's head and idle bookkeeping and tracks its HTTP/2 connections.
    * Counting and the {@code maxConnections} bound happen at accept ({@link AcceptLimit}); only if
    * that could not be installed are they done here, when Vert.x hands the connection over.
+   * Returns an HTTP/1.x connection's head timer, for {@link #headReceived} to be given with each
+   * of its requests (kept per connection: no pipeline look-up per request); null for HTTP/2
+   * (whose timer, if any, is off from here on) and for a connection closed at once.
    */
-  void accept(HttpConnection connection) {
+  HeadTimer accept(HttpConnection connection) {
     boolean h2 = connection.protocolVersion() == HttpVersion.HTTP_2;
     boolean counting = !countedAtAccept;
     long count = counting ? open.incrementAndGet() : 0;
@@ -112,7 +116,7 @@ final class ConnectionGuard {
     if (count > limits.maxConnections()) {
       refused.increment();
       connection.close();
-      return;
+      return null;
     }
     if (h2) {
       http2.add(connection);
@@ -128,26 +132,31 @@ final class ConnectionGuard {
       });
     }
     if (!(connection instanceof ConnectionBase base)) {
-      return;
+      return null;
     }
     ChannelPipeline pipeline = base.channel().pipeline();
     HeadTimer started = pipeline.get(HeadTimer.class);
     if (started != null) {
       if (h2) {
-        started.headReceived(true); // h2c with prior knowledge is up: HTTP/2's own limits from here
+        started.headReceived(true); // h2c (prior knowledge or upgrade) is up: HTTP/2's own limits from here
+        return null;
       }
-    } else if (!h2) {
-      HeadTimer timer = new HeadTimer(limits.headerReadTimeout().toMillis(), (requestId, status) -> {
-        SocketAddress client = connection.remoteAddress();
-        timedOut(client == null ? "" : client.hostAddress(), "HTTP/1.1", requestId, status);
-      });
-      ChannelHandlerContext tls = pipeline.context(SslHandler.class);
-      if (tls != null) {
-        pipeline.addAfter(tls.name(), null, timer);
-      } else {
-        pipeline.addFirst(timer);
-      }
+      return started;
     }
+    if (h2) {
+      return null;
+    }
+    HeadTimer timer = new HeadTimer(limits.headerReadTimeout().toMillis(), (requestId, status) -> {
+      SocketAddress client = connection.remoteAddress();
+      timedOut(client == null ? "" : client.hostAddress(), "HTTP/1.1", requestId, status);
+    });
+    ChannelHandlerContext tls = pipeline.context(SslHandler.class);
+    if (tls != null) {
+      pipeline.addAfter(tls.name(), null, timer);
+    } else {
+      pipeline.addFirst(timer);
+    }
+    return timer;
   }
 
   /**
@@ -183,19 +192,20 @@ final class ConnectionGuard {
     }
   }
 
-  /** A request head arrived: stop its connection's head timer until the response is done. */
-  void headReceived(HttpServerRequest request) {
-    if (request.version() == HttpVersion.HTTP_2 && draining.getAsBoolean()) {
-      request.connection().shutdown(drainTimeout); // GOAWAY after this stream: it is answered
-    }
-    if (request.connection() instanceof ConnectionBase base) {
-      HeadTimer timer = base.channel().pipeline().get(HeadTimer.class);
-      if (timer != null) {
-        timer.headReceived(request.version() == HttpVersion.HTTP_2);
-        if (request.version() != HttpVersion.HTTP_2) {
-          request.response().endHandler(timer); // HeadTimer.responseDone, no closure per request
-        }
+  /**
+   * A request head arrived on a connection whose head timer ({@link #accept}'s) is {@code timer}:
+   * the timer stops until the response is done. Returns what must hear that the response ended
+   * (the timer, which then times the next head; the exchange sets it as the response's end
+   * handler), or null: HTTP/2, or no timer.
+   */
+  Handler<Void> headReceived(HttpServerRequest request, HeadTimer timer) {
+    if (timer == null) {
+      if (request.version() == HttpVersion.HTTP_2 && draining.getAsBoolean()) {
+        request.connection().shutdown(drainTimeout); // GOAWAY after this stream: it is answered
       }
+      return null;
     }
+    timer.headReceived(false);
+    return timer;
   }
 }

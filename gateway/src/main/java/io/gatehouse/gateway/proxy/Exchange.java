@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.table.RequestView;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 public final class Exchange implements RequestView {
   private static final String AUTHORITY = ":authority";
   private static final String[] ATTEMPTS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  private static final Consumer<MultiMap> CONNECTION_CLOSE = headers -> headers.set(HttpHeaders.CONNECTION, "close");
   private final HttpServerRequest request;
   private final BooleanSupplier draining;
   private final Snapshot snapshot;
@@ -59,6 +61,9 @@ public final class Exchange implements RequestView {
   private ReadStream<Buffer> body;
   private long bodyReadTimeoutMillis;
   private Runnable bodyTimedOut = () -> { };
+  /** What else hears that the response ended: the connection's head timer (HTTP/1.x), or null. */
+  private Handler<Void> responseEnded;
+  private boolean closeAfterResponse;
 
   /**
    * {@code clientCerts}: whether the listener asks clients for a certificate; if not, the
@@ -381,6 +386,40 @@ public final class Exchange implements RequestView {
 
   void bodyTimedOut() {
     bodyTimedOut.run();
+  }
+
+  /**
+   * Sets the response's end handler, the only place that does: {@code next} (the connection's
+   * head timer, which times the next head from there; null for none) hears that the response
+   * ended, and so does {@link #closeAfterResponse()} if it is asked for. Called once, as the
+   * exchange starts.
+   */
+  void onResponseEnd(Handler<Void> next) {
+    responseEnded = next;
+    if (next != null) {
+      request.response().endHandler(next); // the timer itself: nothing allocated per request
+    }
+  }
+
+  /**
+   * HTTP/1.x: the response says {@code Connection: close} and the connection is closed once it is
+   * out (Vert.x keeps a connection whose close it did not decide on), after whatever else waits
+   * for the response's end ({@link #onResponseEnd}) has heard of it. Nothing on HTTP/2, whose
+   * streams end without their connection.
+   */
+  void closeAfterResponse() {
+    if (closeAfterResponse || request.version() == HttpVersion.HTTP_2) {
+      return;
+    }
+    closeAfterResponse = true;
+    beforeResponse(CONNECTION_CLOSE);
+    Handler<Void> next = responseEnded;
+    request.response().endHandler(v -> {
+      if (next != null) {
+        next.handle(v);
+      }
+      request.connection().close();
+    });
   }
 
   /** Registers an edit of the response head; edits run in reverse order of registration. */

@@ -1,7 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
@@ -9,55 +8,49 @@ import io.vertx.core.streams.ReadStream;
  * The request body as a stream that fails with 408 {@code request_body_timeout} when the client
  * sends nothing for {@code timeoutMillis} (the listener's {@code bodyReadTimeout}). Time spent
  * paused by back-pressure (the upstream reading slowly) is not the client's and is not counted.
- * One timer per body, armed when the body is first resumed and re-armed lazily: a chunk only
- * records the time.
+ * The clock is a wait in the event loop's {@link RouteTimeouts} list for this timeout (one value
+ * per listener), started when the body is first resumed, moved to the list's tail by each chunk,
+ * stopped while paused and started afresh when the stream flows again: a body allocates no timer
+ * (a Vert.x timer made a handler, a Netty task, a {@code Long} id and a map node, and again at
+ * every re-arm). Used on the request's event loop.
  */
-final class IdleBody implements ReadStream<Buffer> {
+final class IdleBody extends RouteTimeouts.Waiting implements ReadStream<Buffer> {
   private final ReadStream<Buffer> body;
-  private final Vertx vertx;
   private final long timeoutMillis;
-  private final Runnable onTimeout;
+  /** Whose body it is: {@link Exchange#bodyTimedOut()} counts a stall. */
+  private final Exchange ex;
   private Handler<Throwable> exceptionHandler;
-  private long lastRead = System.nanoTime();
-  private long timer = -1;
+  /** Whether the clock was started (at the first resume); before that no chunk is awaited. */
+  private boolean armed;
   private boolean paused;
   private boolean done;
 
-  IdleBody(ReadStream<Buffer> body, Vertx vertx, long timeoutMillis, Runnable onTimeout) {
+  IdleBody(ReadStream<Buffer> body, long timeoutMillis, Exchange ex) {
     this.body = body;
-    this.vertx = vertx;
     this.timeoutMillis = timeoutMillis;
-    this.onTimeout = onTimeout;
+    this.ex = ex;
   }
 
-  private void arm(long millis) {
-    timer = vertx.setTimer(Math.max(1, millis), id -> check());
-  }
-
-  private void check() {
-    timer = -1;
-    if (done) {
-      return;
-    }
-    long idle = (System.nanoTime() - lastRead) / 1_000_000;
-    if (paused || idle < timeoutMillis) {
-      arm(paused ? timeoutMillis : timeoutMillis - idle);
+  @Override void timedOut() {
+    if (done || paused) {
       return;
     }
     done = true;
-    onTimeout.run();
+    ex.bodyTimedOut();
     Handler<Throwable> onError = exceptionHandler;
     if (onError != null) {
       onError.handle(new GatewayException(Reason.BODY_TIMEOUT, "no request body byte for " + timeoutMillis + "ms"));
     }
   }
 
+  private void startClock() {
+    RouteTimeouts.start(this, timeoutMillis, System.nanoTime());
+  }
+
+  /** The body ended or failed: the clock stops for good. */
   private void stop() {
     done = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
+    RouteTimeouts.stop(this);
   }
 
   @Override public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
@@ -71,8 +64,8 @@ final class IdleBody implements ReadStream<Buffer> {
 
   @Override public ReadStream<Buffer> handler(Handler<Buffer> handler) {
     body.handler(handler == null ? null : chunk -> {
-      lastRead = System.nanoTime();
       if (!done) {
+        RouteTimeouts.restart(this, System.nanoTime());
         handler.handle(chunk);
       }
     });
@@ -80,7 +73,10 @@ final class IdleBody implements ReadStream<Buffer> {
   }
 
   @Override public ReadStream<Buffer> pause() {
-    paused = true;
+    if (!paused) {
+      paused = true;
+      RouteTimeouts.stop(this);
+    }
     body.pause();
     return this;
   }
@@ -88,10 +84,11 @@ final class IdleBody implements ReadStream<Buffer> {
   @Override public ReadStream<Buffer> resume() {
     unpause();
     body.resume();
-    if (!done && timer < 0) {
-      // Armed only now: a body that was already complete (an HTTP/2 GET's END_STREAM, queued while
-      // the request was paused) has ended inside resume(), and needs no timer at all.
-      arm(timeoutMillis);
+    if (!done && !armed) {
+      // Started only now: a body that was already complete (an HTTP/2 GET's END_STREAM, queued while
+      // the request was paused) has ended inside resume(), and needs no clock at all.
+      armed = true;
+      startClock();
     }
     return this;
   }
@@ -102,20 +99,20 @@ final class IdleBody implements ReadStream<Buffer> {
     return this;
   }
 
-  /** Leaving back-pressure restarts the clock; a fetch while flowing does not (the pipe fetches after every write). */
+  /** Leaving back-pressure starts the clock afresh; a fetch while flowing does not (the pipe fetches after every write). */
   private void unpause() {
     if (paused) {
       paused = false;
-      lastRead = System.nanoTime();
+      if (armed && !done) {
+        startClock();
+      }
     }
   }
 
   @Override public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
     body.endHandler(endHandler == null ? null : v -> {
       stop();
-      if (endHandler != null) {
-        endHandler.handle(v);
-      }
+      endHandler.handle(v);
     });
     return this;
   }

@@ -8,30 +8,45 @@ import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * An upstream response's body with the route timeout as its idle timeout (once the head is in,
- * the route timeout bounds each wait for the next chunk): when the upstream sends nothing for
- * that long, the upstream request is cancelled with a timeout, as Vert.x's
- * {@code HttpClientRequest.idleTimeout} does, and the relay fails with it. The clock is a wait in
- * the event loop's {@link RouteTimeouts} list for the route's timeout, moved to the list's tail by
- * each chunk: one object per response, where Vert.x's timer made four and re-armed per timeout.
- * Started, fed and stopped on the request's event loop.
+ * An upstream request's idle timeout: when the upstream sends nothing for {@code timeoutMillis},
+ * the request is cancelled with a timeout exception, as Vert.x's
+ * {@code HttpClientRequest.idleTimeout} does, and the response (or the relay of its body) fails
+ * with it. Unlike Vert.x 5's, which stops at the response head, it bounds each wait for the body
+ * too, read through this stream ({@link #body}). The ingress starts it once the head is in (the
+ * route timeout then bounds each wait for the next chunk); an EGRESS listener's plain HTTP
+ * forwarding when the request is sent (the tunnel idle timeout bounds the wait for the head and
+ * each chunk). The clock is a wait in the event loop's {@link RouteTimeouts} list for the
+ * timeout, moved to the list's tail by each chunk: one object per response, where Vert.x's timer
+ * made four and re-armed per timeout. Started, fed and stopped on the request's event loop.
  */
-final class IdleResponse extends RouteTimeouts.Waiting implements ReadStream<Buffer>, Handler<Buffer> {
+public final class IdleResponse extends RouteTimeouts.Waiting implements ReadStream<Buffer>, Handler<Buffer> {
   private final HttpClientRequest request;
-  private final HttpClientResponse response;
   private final long timeoutMillis;
+  private HttpClientResponse response;
   private Handler<Buffer> handler;
 
-  /** Starts the clock: {@code timeoutMillis} (> 0) from now for the first chunk. */
-  IdleResponse(HttpClientRequest request, HttpClientResponse response, long timeoutMillis) {
+  /** Starts the clock: {@code timeoutMillis} (> 0) from now for the response (its head, or with {@link #body} its body). */
+  public IdleResponse(HttpClientRequest request, long timeoutMillis) {
     this.request = request;
-    this.response = response;
     this.timeoutMillis = timeoutMillis;
     RouteTimeouts.start(this, timeoutMillis, System.nanoTime());
   }
 
+  /** Starts the clock for a response whose head is in: {@code timeoutMillis} (> 0) from now for the first chunk. */
+  IdleResponse(HttpClientRequest request, HttpClientResponse response, long timeoutMillis) {
+    this(request, timeoutMillis);
+    this.response = response;
+  }
+
+  /** The head is in: the clock starts again for the first chunk of {@code response}'s body, read through this stream. */
+  public IdleResponse body(HttpClientResponse response) {
+    this.response = response;
+    RouteTimeouts.restart(this, System.nanoTime());
+    return this;
+  }
+
   /** The body is done (or the call is over): the clock stops. */
-  void stop() {
+  public void stop() {
     RouteTimeouts.stop(this);
   }
 

@@ -73,6 +73,14 @@ public final class Ingress implements Handler<HttpServerRequest> {
   }
 
   @Override public void handle(HttpServerRequest request) {
+    handle(request, null);
+  }
+
+  /**
+   * Serves {@code request}; {@code responseEnded} (the connection's head timer, or null) hears
+   * when its response has ended.
+   */
+  void handle(HttpServerRequest request, Handler<Void> responseEnded) {
     if (refusedEarlier(request)) {
       return;
     }
@@ -81,6 +89,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     Snapshot snapshot = dataplane.current();
     String requestId = RequestIds.from(request.getHeader("x-request-id"));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts, edge);
+    ex.onResponseEnd(responseEnded);
     ex.bodyReadTimeout(bodyReadTimeoutMillis, bodyTimedOut);
     if (snapshot.traces() != null) {
       ex.trace(RequestTrace.start(snapshot.traces(), request));
@@ -109,6 +118,11 @@ public final class Ingress implements Handler<HttpServerRequest> {
    * JSON error, then Vert.x closes the connection.
    */
   public void invalid(HttpServerRequest request, PolicyMetrics limits) {
+    invalid(request, limits, null);
+  }
+
+  /** As {@link #invalid(HttpServerRequest, PolicyMetrics)}; {@code responseEnded} hears when the answer is out. */
+  void invalid(HttpServerRequest request, PolicyMetrics limits, Handler<Void> responseEnded) {
     Throwable cause = request.decoderResult().cause();
     Reason reason = cause instanceof TooLongHttpLineException ? Reason.URI_TOO_LONG
         : cause instanceof TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE : Reason.BAD_REQUEST;
@@ -116,6 +130,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
       limits.limitRejected(listener, "", reason == Reason.URI_TOO_LONG ? "uri_length" : "header_size").increment();
     }
     Exchange ex = new Exchange(request, dataplane.current(), listener, RequestIds.from(null), clock.millis(), draining, clientCerts, edge);
+    ex.onResponseEnd(responseEnded);
     ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
     ex.fail(new GatewayException(reason, String.valueOf(cause)));
     record(ex);
@@ -129,8 +144,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
       // hold the next pipelined request (a smuggled one, after a TE.TE head): mark the connection
       // so that no later request on it is served, and close it once the answer is out.
       connection.channel().attr(REFUSED).set(Boolean.TRUE);
-      ex.beforeResponse(headers -> headers.set(HttpHeaders.CONNECTION, "close"));
-      request.response().endHandler(v -> request.connection().close());
+      ex.closeAfterResponse();
     }
     return Future.failedFuture(invalid);
   }

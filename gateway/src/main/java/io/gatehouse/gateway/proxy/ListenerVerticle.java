@@ -6,11 +6,10 @@ import io.gatehouse.gateway.observe.GatewayMetrics;
 import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.http1.Http1ServerConnection;
 import io.gatehouse.certs.TlsServerOptions;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,19 +56,17 @@ final class ListenerVerticle extends VerticleBase implements BoundListener {
         dataplane::draining, drainTimeout);
     Edge edge = Edge.of(config, tls == null ? null : () -> tls.store());
     Ingress ingress = new Ingress(dataplane, config, edge, metrics, accessLog, Clock.systemUTC());
-    Handler<HttpServerRequest> handler = request -> {
-      guard.headReceived(request);
-      ingress.handle(request);
-    };
+    // HTTP/2 streams; an HTTP/1.x connection gets its own handlers below, which know its head timer.
     return vertx.createHttpServer(options)
-        .requestHandler(handler)
-        .invalidRequestHandler(request -> {
-          guard.headReceived(request); // a head, if a bad one: the 400 (or 414, 431) is the answer
-          ingress.invalid(request, limits);
-        })
+        .requestHandler(request -> ingress.handle(request, guard.headReceived(request, null)))
+        .invalidRequestHandler(request -> ingress.invalid(request, limits, guard.headReceived(request, null)))
         .connectionHandler(connection -> {
-          guard.accept(connection);
-          VersionGate.install(connection, handler, ingress);
+          HeadTimer timer = guard.accept(connection);
+          if (connection instanceof Http1ServerConnection http1) {
+            VersionGate.install(http1, request -> ingress.handle(request, guard.headReceived(request, timer)), ingress);
+            // a head, if a bad one: the 400 (or 414, 431) is the answer
+            http1.invalidRequestHandler(request -> ingress.invalid(request, limits, guard.headReceived(request, timer)));
+          }
         })
         .listen()
         .onSuccess(s -> {

@@ -28,7 +28,7 @@ public final class ResponseRelay {
    * As {@link #relay(Exchange, HttpClientResponse)}, with the body read from {@code body}:
    * {@code response}'s body, seen through a wrapper ({@link IdleResponse}).
    */
-  static Future<Void> relay(Exchange ex, HttpClientResponse response, ReadStream<Buffer> body) {
+  public static Future<Void> relay(Exchange ex, HttpClientResponse response, ReadStream<Buffer> body) {
     if (ex.grpcWeb() != null) {
       return GrpcWebResponse.relay(ex, response, body, ex.grpcWeb());
     }

@@ -16,7 +16,8 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * The waits between the tries of one {@link UpstreamCall}: Envoy's fully jittered exponential
- * backoff (the n-th retry waits a random time below min(base × 2^(n-1), max)), or what an upstream
+ * backoff (the n-th retry waits the policy's {@code min}, zero as in Envoy unless set, plus a random
+ * time below min(base × 2^(n-1), max)), or what an upstream
  * asks for with {@code Retry-After} on a 503 or 429, up to the policy's {@code maxRetryAfter}.
  * The wait is a Vert.x timer, never a blocked event loop; while it runs, the retry holds a slot of
  * the upstream's retry budget, and {@link #cancel()} (the call finished: the client left, the
@@ -90,7 +91,10 @@ final class RetryBackoff {
     timer = -1;
   }
 
-  /** A random wait in [0, min(base × 2^(retry-1), max)) milliseconds; {@code random} answers in [0, bound). */
+  /**
+   * {@code min} plus a random wait in [0, min(base × 2^(retry-1), max)) milliseconds; {@code random}
+   * answers in [0, bound).
+   */
   static long jittered(RetryPolicy.Backoff policy, int retry, LongUnaryOperator random) {
     long base = policy.base().toMillis();
     long max = policy.max().toMillis();
@@ -99,7 +103,7 @@ final class RetryBackoff {
       bound *= 2;
     }
     bound = Math.min(bound, max);
-    return bound <= 0 ? 0 : random.applyAsLong(bound);
+    return policy.min().toMillis() + (bound <= 0 ? 0 : random.applyAsLong(bound));
   }
 
   /**

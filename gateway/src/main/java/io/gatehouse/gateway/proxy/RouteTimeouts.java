@@ -8,15 +8,18 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Per-request timeouts without a timer per request: route timeouts, the response's idle timeout
- * ({@link IdleResponse}) and the request-head timeout of keep-alive connections ({@link HeadTimer}).
- * All waits under one timeout value on one event loop expire in the order they started (each
- * starts now, or at its request's arrival just before), so a FIFO list per event loop and timeout
- * value is already sorted by deadline. Starting, restarting and stopping a wait links and unlinks
- * it (O(1), nothing allocated), and one Netty task per list, armed for its oldest deadline,
- * expires what is due; it is not cancelled when a wait stops early (it re-arms for the list's new
- * oldest deadline when it runs, at most once per timeout period, and drops the list once it is
- * empty). Vert.x's {@code setTimer} (and Netty's {@code schedule}) made three to four objects per
+ * Per-request timeouts without a timer per request: route timeouts, per-try timeouts
+ * ({@link UpstreamCall}), the response's idle timeout ({@link IdleResponse}, also an EGRESS
+ * listener's wait for the destination), the request body's stall timeout ({@link IdleBody}) and
+ * the request-head timeout of keep-alive connections ({@link HeadTimer}): each a fixed duration
+ * (per route or listener). Retry backoffs are random waits and stay on Vert.x timers
+ * ({@link RetryBackoff}); they run only when a try failed. All waits under one timeout value on
+ * one event loop expire in the order they started (each starts now, or at its request's arrival
+ * just before), so a FIFO list per event loop and timeout value is already sorted by deadline.
+ * Starting, restarting and stopping a wait links and unlinks it (O(1), nothing allocated), and one
+ * Netty task per list, armed for its oldest deadline, expires what is due; it is not cancelled
+ * when a wait stops early (it re-arms for the list's new oldest deadline when it runs, at most
+ * once per timeout period, and drops the list once it is empty). Vert.x's {@code setTimer} (and Netty's {@code schedule}) made three to four objects per
  * wait (its handler, Netty's task, a {@code Long} id and a map node) and two priority-queue and
  * map updates. Used on event-loop threads only.
  */

@@ -40,7 +40,8 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   private final UpstreamClient upstream;
   private final HttpServerRequest request;
   private final Promise<Void> done = Promise.promise();
-  private final RetryBackoff backoff;
+  /** The waits between tries, made on the first failure (most calls make one try). */
+  private RetryBackoff backoff;
   private long deadlineNanos = Long.MAX_VALUE;
   private final RetryState retries;
   private boolean bodyless;
@@ -48,7 +49,8 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   private boolean finished;
   /** Whether the client's body is all in (or there is none): a route timeout before that is the client's (408). */
   private boolean bodyDone;
-  private long tryTimer = -1;
+  /** The current try's per-try timeout, made on the first try when the policy has one and reused by the others. */
+  private TryClock tryClock;
   private EndpointState lastEndpoint;
   private HttpClientRequest current;
   /** The response body's idle clock, once the head is in (with a route timeout). */
@@ -60,7 +62,13 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     this.upstream = upstream;
     this.request = ex.request();
     this.retries = new RetryState(route.retries, request.method(), upstream::retryAllowed);
-    this.backoff = new RetryBackoff(route.vertx, upstream, route.retries.backoff());
+  }
+
+  private RetryBackoff backoff() {
+    if (backoff == null) {
+      backoff = new RetryBackoff(route.vertx, upstream, route.retries.backoff());
+    }
+    return backoff;
   }
 
   Future<Void> start() {
@@ -115,7 +123,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   /** The next try, after its backoff. */
   private void later(long delayMillis) {
     if (!finished) {
-      backoff.schedule(delayMillis, this::attempt);
+      backoff().schedule(delayMillis, this::attempt);
     }
   }
 
@@ -173,7 +181,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       attempt.end();
       ex.trace().endAttempt("connect_failure");
       lastEndpoint = endpoint;
-      long delay = backoff.next();
+      long delay = backoff().next();
       if (!finished && retries.retriable(RetryState.Failure.CONNECT_FAILURE, 0) && retryUnsent(delay)) {
         later(delay);
       } else {
@@ -197,8 +205,12 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     } else if (authority != null) {
       upstreamRequest.authority(authority);
     }
-    if (retries.perTryTimeoutMillis() > 0) {
-      tryTimer = route.vertx.setTimer(retries.perTryTimeoutMillis(), id -> perTryTimeout(upstreamRequest, attempt));
+    long perTryMillis = retries.perTryTimeoutMillis();
+    if (perTryMillis > 0) {
+      if (tryClock == null) {
+        tryClock = new TryClock();
+      }
+      tryClock.start(upstreamRequest, attempt, perTryMillis);
     }
     upstreamRequest.response().onComplete(ar -> {
       if (finished || upstreamRequest != current) {
@@ -220,7 +232,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       attempt.end();
       ex.trace().endAttempt("reset");
       lastEndpoint = endpoint;
-      long delay = backoff.next();
+      long delay = backoff().next();
       if (retry(RetryState.Failure.RESET, delay)) {
         later(delay);
       } else if (closedBeforeAnswer(ar.cause()) && retryUnsent(delay)) {
@@ -250,7 +262,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
         upstreamRequest.setChunked(true);  // gRPC-web: the body sent is not the length the client declared
       }
       ReadStream<Buffer> source = ex.bodyReadTimeoutMillis() > 0
-          ? new IdleBody(ex.body(), route.vertx, ex.bodyReadTimeoutMillis(), ex::bodyTimedOut) : ex.body();
+          ? new IdleBody(ex.body(), ex.bodyReadTimeoutMillis(), ex) : ex.body();
       source.pipe().endOnSuccess(false).endOnFailure(false).to(upstreamRequest).onSuccess(v -> {
         bodyDone = true;
         if (upstreamRequest.isChunked()) {
@@ -286,13 +298,12 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   }
 
   private void perTryTimeout(HttpClientRequest upstreamRequest, Attempt attempt) {
-    tryTimer = -1;
     if (finished || upstreamRequest != current) {
       return;
     }
     attempt.failed();
     ex.trace().endAttempt("timeout");
-    long delay = backoff.next();
+    long delay = backoff().next();
     if (retry(RetryState.Failure.PER_TRY_TIMEOUT, delay)) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;
@@ -306,7 +317,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   private void onResponse(HttpClientResponse response, Attempt attempt) {
     int status = response.statusCode();
     if (retries.retriable(RetryState.Failure.STATUS, status)) {
-      long delay = backoff.after(status, response.headers());
+      long delay = backoff().after(status, response.headers());
       if (retries.take(delay, deadlineNanos - System.nanoTime())) {
         lastEndpoint = attempt.endpoint();
         // Read and drop the small error body so the connection goes back to the pool.
@@ -361,7 +372,9 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     finished = true;
     cancelRouteTimer();
     cancelTryTimer();
-    backoff.cancel();
+    if (backoff != null) {
+      backoff.cancel();
+    }
     if (failure == null) {
       done.complete();
     } else {
@@ -372,8 +385,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       Reason reason = failure.reason();
       if ((reason == Reason.BODY_TIMEOUT || reason == Reason.INVALID_FRAMING) && request.version() != HttpVersion.HTTP_2) {
         // The rest of the body is unread or unreadable: the connection cannot carry another request (RFC 9110 §15.5.9).
-        ex.beforeResponse(head -> head.set(HttpHeaders.CONNECTION, "close"));
-        ex.response().endHandler(v -> request.connection().close());
+        ex.closeAfterResponse();
       }
       done.fail(failure);
     }
@@ -402,9 +414,42 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   }
 
   private void cancelTryTimer() {
-    if (tryTimer >= 0) {
-      route.vertx.cancelTimer(tryTimer);
-      tryTimer = -1;
+    if (tryClock != null) {
+      tryClock.stop();
+    }
+  }
+
+  /**
+   * The per-try timeout of the try in flight: a wait in the event loop's {@link RouteTimeouts}
+   * list for the policy's per-try timeout (one value per route, so the list stays in deadline
+   * order), where a Vert.x timer per try made a handler, a Netty task, a {@code Long} id and a map
+   * node. One per call, moved from try to try.
+   */
+  private final class TryClock extends RouteTimeouts.Waiting {
+    private HttpClientRequest tried;
+    private Attempt attempt;
+
+    void start(HttpClientRequest upstreamRequest, Attempt attempt, long timeoutMillis) {
+      RouteTimeouts.stop(this); // a try ends its clock before the next starts; never two at once
+      this.tried = upstreamRequest;
+      this.attempt = attempt;
+      RouteTimeouts.start(this, timeoutMillis, System.nanoTime());
+    }
+
+    void stop() {
+      RouteTimeouts.stop(this);
+      tried = null;
+      attempt = null;
+    }
+
+    @Override void timedOut() {
+      HttpClientRequest upstreamRequest = tried;
+      Attempt timedOut = attempt;
+      tried = null;
+      attempt = null;
+      if (upstreamRequest != null) {
+        perTryTimeout(upstreamRequest, timedOut);
+      }
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.http1.Http1ServerConnection;
 import io.vertx.core.http.impl.http1.Http1ServerRequest;
@@ -16,16 +15,14 @@ import io.vertx.core.http.impl.http1.Http1ServerRequest;
 final class VersionGate {
   private VersionGate() {}
 
-  static void install(HttpConnection connection, Handler<HttpServerRequest> handler, Ingress ingress) {
-    if (connection instanceof Http1ServerConnection http1) {
-      http1.handler(request -> {
-        if (request.version() != null) {
-          handler.handle(request);
-        } else {
-          String protocol = request instanceof Http1ServerRequest r ? r.nettyRequest().protocolVersion().protocolName() : "";
-          ingress.unsupportedVersion(request, protocol);
-        }
-      });
-    }
+  static void install(Http1ServerConnection connection, Handler<HttpServerRequest> handler, Ingress ingress) {
+    connection.handler(request -> {
+      if (request.version() != null) {
+        handler.handle(request);
+      } else {
+        String protocol = request instanceof Http1ServerRequest r ? r.nettyRequest().protocolVersion().protocolName() : "";
+        ingress.unsupportedVersion(request, protocol);
+      }
+    });
   }
 }

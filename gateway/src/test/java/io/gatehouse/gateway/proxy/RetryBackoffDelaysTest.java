@@ -35,6 +35,14 @@ class RetryBackoffDelaysTest {
     assertEquals(300, asked[0]);
   }
 
+  @ParameterizedTest(name = "retry {0}: from {1} ms, below {2} ms")
+  @CsvSource({"1, 100, 200", "2, 100, 300", "3, 100, 500", "4, 100, 900", "5, 100, 1100", "12, 100, 1100"})
+  void gatewayApisBackoffIsAMinimumWithTheJitterOnTop(int retry, long least, long bound) {
+    Backoff minimum = Backoff.atLeast(Duration.ofMillis(100));
+    assertEquals(least, RetryBackoff.jittered(minimum, retry, b -> 0), "never retried before the minimum");
+    assertEquals(bound - 1, RetryBackoff.jittered(minimum, retry, b -> b - 1), "the largest draw");
+  }
+
   @ParameterizedTest(name = "Retry-After: {0}")
   @CsvSource(value = {
       "0, 0",

@@ -10,12 +10,13 @@ import java.util.Set;
  * Reads a route's {@code retries}. Absent: {@link RetryPolicy#DEFAULT}. {@code on} takes
  * {@code connect-failure}, {@code reset}, {@code 5xx} (500-599), {@code gateway-error}
  * (502, 503, 504) and status codes; without {@code on}, only connect failures are retried.
- * {@code backoff} ({@code base}, {@code max}, {@code maxRetryAfter}) defaults to
- * {@link Backoff#DEFAULT}; a {@code base} alone sets {@code max} to ten times it, as Envoy does.
+ * {@code backoff} ({@code base}, {@code max}, {@code maxRetryAfter}, {@code min}) defaults to
+ * {@link Backoff#DEFAULT}; a {@code base} alone sets {@code max} to ten times it, as Envoy does,
+ * and {@code min} (the least wait, under the jitter) is zero unless set.
  */
 final class RetryReader {
   private static final Set<String> KEYS = Set.of("attempts", "perTryTimeout", "on", "nonIdempotent", "backoff");
-  private static final Set<String> BACKOFF_KEYS = Set.of("base", "max", "maxRetryAfter");
+  private static final Set<String> BACKOFF_KEYS = Set.of("base", "max", "maxRetryAfter", "min");
 
   private RetryReader() {}
 
@@ -65,6 +66,6 @@ final class RetryReader {
           + b.string("base", Backoff.BASE.toMillis() + "ms") + " (expected max >= base)");
       max = base;
     }
-    return new Backoff(base, max, b.duration("maxRetryAfter", Backoff.MAX_RETRY_AFTER));
+    return new Backoff(base, max, b.duration("maxRetryAfter", Backoff.MAX_RETRY_AFTER), b.duration("min", Duration.ZERO));
   }
 }

@@ -396,9 +396,10 @@ final class HttpRoutes {
 
   /**
    * {@code retry} (codes, attempts, backoff) and {@code timeouts.backendRequest} (the timeout of
-   * each try). {@code backoff} is the base of the jittered exponential wait between tries (as
-   * Envoy-based implementations map it), up to ten times it. Without {@code retry}, the native
-   * default: one retry on connect failure.
+   * each try). {@code backoff} is the minimum wait between tries, as the spec says ("not retried
+   * before the configured minimum duration"): each wait is that, plus jitter below it doubling per
+   * retry up to ten times it ({@link RetryPolicy.Backoff#atLeast}). Without {@code retry}, the
+   * native default: one retry on connect failure.
    */
   private static RetryPolicy retries(Scope scope, Tree r, Duration perTry) {
     if (!r.present()) {
@@ -409,7 +410,7 @@ final class HttpRoutes {
     if (r.has("backoff")) {
       Duration base = IstioRoutes.timeout(scope, r.get("backoff"));
       if (!base.isZero()) {
-        backoff = RetryPolicy.Backoff.of(base);
+        backoff = RetryPolicy.Backoff.atLeast(base);
       }
     }
     Set<Integer> codes = new java.util.HashSet<>();

@@ -206,6 +206,7 @@ class ConfigLoaderTest {
           - { name: a, directResponse: { status: 200 }, retries: { attempts: 2 } }
           - { name: b, directResponse: { status: 200 }, retries: { backoff: { base: 100ms } } }
           - { name: c, directResponse: { status: 200 }, retries: { backoff: { base: 10ms, max: 40ms, maxRetryAfter: 0s } } }
+          - { name: d, directResponse: { status: 200 }, retries: { backoff: { base: 50ms, min: 200ms } } }
         """, dir))));
     assertEquals(new RetryPolicy.Backoff(Duration.ofMillis(25), Duration.ofMillis(250), Duration.ofSeconds(10)),
         config.routes().get(0).retries().backoff());
@@ -213,6 +214,9 @@ class ConfigLoaderTest {
         config.routes().get(1).retries().backoff());
     assertEquals(new RetryPolicy.Backoff(Duration.ofMillis(10), Duration.ofMillis(40), Duration.ZERO),
         config.routes().get(2).retries().backoff());
+    assertEquals(new RetryPolicy.Backoff(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(10),
+        Duration.ofMillis(200)), config.routes().get(3).retries().backoff(), "min is the least wait, under the jitter");
+    assertEquals(Duration.ZERO, config.routes().get(0).retries().backoff().min(), "Envoy's backoff has no minimum");
   }
 
   @Test

@@ -101,7 +101,7 @@ class ValidationTest {
         new Case("bad duration", "routes: [{ name: r, timeout: 5, directResponse: { status: 200 } }]\n", 1, "route r.timeout: \"5\" is not a duration (expected e.g. 250ms, 5s, 1m, 1h)"),
         new Case("backoff max below its base", "routes:\n  - name: r\n    directResponse: { status: 200 }\n    retries:\n      backoff: { base: 100ms, max: 50ms }\n", 5, "max: 50ms is less than base 100ms (expected max >= base)"),
         new Case("backoff base zero", "routes:\n  - name: r\n    directResponse: { status: 200 }\n    retries:\n      backoff: { base: 0ms }\n", 5, "base: 0 (expected more than 0"),
-        new Case("unknown backoff key", "routes:\n  - name: r\n    directResponse: { status: 200 }\n    retries:\n      backoff: { jitter: 5 }\n", 5, "unknown key \"jitter\" in route r retries.backoff (expected one of: base, max, maxRetryAfter)"),
+        new Case("unknown backoff key", "routes:\n  - name: r\n    directResponse: { status: 200 }\n    retries:\n      backoff: { jitter: 5 }\n", 5, "unknown key \"jitter\" in route r retries.backoff (expected one of: base, max, maxRetryAfter, min)"),
         new Case("bad retry condition", "routes: [{ name: r, retries: { on: [sometimes] }, directResponse: { status: 200 } }]\n", 1, "\"sometimes\" (expected connect-failure, reset, 5xx, gateway-error or a status code)"),
         new Case("protected header edit", "routes:\n  - name: r\n    headers: { request: { set: { Content-Length: \"1\" } } }\n    directResponse: { status: 200 }\n", 3, "\"Content-Length\" is managed by the gateway"),
         new Case("uppercase method token", "routes: [{ name: r, match: [{ methods: [get] }], directResponse: { status: 200 } }]\n", 1, "method \"get\" is not an uppercase HTTP method"),

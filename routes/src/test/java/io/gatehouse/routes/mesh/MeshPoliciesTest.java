@@ -208,13 +208,13 @@ class MeshPoliciesTest {
                   allowCredentials: true
             """), c -> route(c, r -> r.cors()), new Cors(List.of("https://shop.example.com", "https://*.example.com"),
                 List.of("GET", "PUT"), List.of("x-token"), List.of(), Duration.ofMinutes(10), true), List.of()),
-        new Case("HTTPRoute retry with backoff, and backendRequest timeout", httpRoute("""
+        new Case("HTTPRoute retry with backoff (a minimum, jitter on top), and backendRequest timeout", httpRoute("""
             retry: { codes: [502, 503], attempts: 3, backoff: 100ms }
             timeouts: { request: 10s, backendRequest: 2s }
             """), c -> List.of(route(c, r -> r.retries()), route(c, r -> r.timeout())),
             List.of(new io.gatehouse.routes.RetryPolicy(3, Duration.ofSeconds(2), true, false, java.util.Set.of(502, 503),
                 false, new io.gatehouse.routes.RetryPolicy.Backoff(Duration.ofMillis(100), Duration.ofSeconds(1),
-                    Duration.ofSeconds(10))), Duration.ofSeconds(10)), List.of()),
+                    Duration.ofSeconds(10), Duration.ofMillis(100))), Duration.ofSeconds(10)), List.of()),
         new Case("HTTPRoute retry without backoff: Envoy's default backoff", httpRoute("""
             retry: { codes: [503], attempts: 1 }
             """), c -> route(c, r -> r.retries().backoff()), io.gatehouse.routes.RetryPolicy.Backoff.DEFAULT, List.of()),
