@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.filter;
 
+import io.gatehouse.gateway.proxy.BodyView;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
@@ -10,15 +11,14 @@ import java.util.function.Consumer;
  * end {@code whole} gets the body, or {@code tooLarge} runs if it passed the cap. The primary's
  * stream is never held back.
  */
-final class TeeBody implements ReadStream<Buffer> {
-  private final ReadStream<Buffer> source;
+final class TeeBody extends BodyView {
   private final long maxBytes;
   private final Consumer<Buffer> whole;
   private final Runnable tooLarge;
   private Buffer kept = Buffer.buffer();
 
   TeeBody(ReadStream<Buffer> source, long maxBytes, Consumer<Buffer> whole, Runnable tooLarge) {
-    this.source = source;
+    super(source);
     this.maxBytes = maxBytes;
     this.whole = whole;
     this.tooLarge = tooLarge;
@@ -55,26 +55,6 @@ final class TeeBody implements ReadStream<Buffer> {
       }
       endHandler.handle(v);
     });
-    return this;
-  }
-
-  @Override public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    source.exceptionHandler(handler);
-    return this;
-  }
-
-  @Override public ReadStream<Buffer> pause() {
-    source.pause();
-    return this;
-  }
-
-  @Override public ReadStream<Buffer> resume() {
-    source.resume();
-    return this;
-  }
-
-  @Override public ReadStream<Buffer> fetch(long amount) {
-    source.fetch(amount);
     return this;
   }
 }

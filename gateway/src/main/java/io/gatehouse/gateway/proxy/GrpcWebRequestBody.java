@@ -13,17 +13,15 @@ import java.util.Base64;
  * a message, or declares a message over {@link GrpcWeb#MAX_MESSAGE_BYTES} fails the stream with
  * {@link Reason#GRPC_WEB_MALFORMED}: the call ends and the upstream request is reset before its end.
  */
-final class GrpcWebRequestBody implements ReadStream<Buffer> {
-  private final ReadStream<Buffer> source;
+final class GrpcWebRequestBody extends BodyView {
   private final boolean text;
   private final GrpcFrames frames = new GrpcFrames(GrpcWeb.MAX_MESSAGE_BYTES, true);
   private final byte[] carry = new byte[3];
   private int carried;
-  private Handler<Throwable> exceptionHandler;
   private boolean failed;
 
   GrpcWebRequestBody(ReadStream<Buffer> source, boolean text) {
-    this.source = source;
+    super(source);
     this.text = text;
   }
 
@@ -36,12 +34,6 @@ final class GrpcWebRequestBody implements ReadStream<Buffer> {
       throw malformed(problem);
     }
     return decoded;
-  }
-
-  @Override public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    source.exceptionHandler(handler);
-    return this;
   }
 
   @Override public ReadStream<Buffer> handler(Handler<Buffer> handler) {
@@ -79,21 +71,6 @@ final class GrpcWebRequestBody implements ReadStream<Buffer> {
         endHandler.handle(v);
       }
     });
-    return this;
-  }
-
-  @Override public ReadStream<Buffer> pause() {
-    source.pause();
-    return this;
-  }
-
-  @Override public ReadStream<Buffer> resume() {
-    source.resume();
-    return this;
-  }
-
-  @Override public ReadStream<Buffer> fetch(long amount) {
-    source.fetch(amount);
     return this;
   }
 
@@ -145,10 +122,7 @@ final class GrpcWebRequestBody implements ReadStream<Buffer> {
 
   private void fail(GatewayException e) {
     failed = true;
-    Handler<Throwable> onError = exceptionHandler;
-    if (onError != null) {
-      onError.handle(e);
-    }
+    super.fail(e);
   }
 
   private static GatewayException malformed(String detail) {
