@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kubernetes Ingresses in the config directory, served by the real gateway on its native HTTP and
  * HTTPS listeners to real upstreams on port 0: hosts and paths, single-label wildcards, TLS from a
- * Secret chosen by SNI, the redirect to HTTPS, and the ingress-nginx annotations users migrate with.
+ * Secret chosen by SNI, the redirect to HTTPS, and the ingress-nginx annotations users migrate with
+ * (affinity cookies included).
  */
 class IngressTest {
   @TempDir static Path dir;
@@ -134,9 +135,30 @@ class IngressTest {
         spec:
           ingressClassName: gatehouse
           rules: [{ host: tls-backend.test, http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web-tls, port: { name: https } } } }] } }]
+        ---
+        %s
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: { name: pair-2, namespace: shop, labels: { kubernetes.io/service-name: pair } }
+        ports: [{ name: http, port: %d }]
+        endpoints: [{ addresses: [127.0.0.1] }]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: sticky
+          namespace: shop
+          annotations:
+            nginx.ingress.kubernetes.io/affinity: cookie
+            nginx.ingress.kubernetes.io/session-cookie-name: route
+            nginx.ingress.kubernetes.io/session-cookie-max-age: "3600"
+        spec:
+          ingressClassName: gatehouse
+          rules: [{ host: sticky.test, http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: pair, port: { number: 80 } } } }] } }]
         """.formatted(certs.httpsListener("native"), service("a", "http", 80, a.port()), service("b", "http", 80, b.port()),
         service("web-tls", "https", 443, tlsUpstream.actualPort()),
-        pem("shop.crt"), pem("shop.key"), pem("ca.crt")));
+        pem("shop.crt"), pem("shop.key"), pem("ca.crt"), service("pair", "http", 80, a.port()), b.port()));
   }
 
   @AfterAll
@@ -200,6 +222,25 @@ class IngressTest {
     assertEquals(200, r.status(), r.body());
     assertEquals("tls", r.header("x-upstream"));
     assertEquals("over tls /hello", r.body());
+  }
+
+  @Test
+  void affinityCookiePinsAClientToItsEndpoint() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      seen.add(http("sticky.test", "/").header("x-upstream"));
+    }
+    assertEquals(java.util.Set.of("a", "b"), seen, "without the cookie both endpoints serve");
+    Curl.Result first = http("sticky.test", "/cart");
+    String setCookie = first.header("set-cookie");
+    org.junit.jupiter.api.Assertions.assertNotNull(setCookie, "the gateway sets ingress-nginx's affinity cookie");
+    org.junit.jupiter.api.Assertions.assertTrue(setCookie.startsWith("route=") && setCookie.contains("Max-Age=3600")
+        && setCookie.contains("Path=/") && setCookie.contains("HTTPOnly"), setCookie);
+    String cookie = setCookie.split(";", 2)[0];
+    for (int i = 0; i < 10; i++) {
+      Curl.Result r = Curl.run("-H", "Host: sticky.test", "-H", "Cookie: " + cookie, "http://127.0.0.1:" + gateway.port() + "/cart/" + i);
+      assertEquals(first.header("x-upstream"), r.header("x-upstream"), "request " + i + " stays on the pinned endpoint");
+    }
   }
 
   private static Curl.Result http(String host, String path) {

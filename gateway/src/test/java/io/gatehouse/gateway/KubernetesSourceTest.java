@@ -17,6 +17,9 @@ import io.gatehouse.certs.CertFactory;
 import io.gatehouse.certs.IssuedCert;
 import io.gatehouse.certs.KeyFormat;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -33,6 +36,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -42,6 +46,7 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Kubernetes source against fabric8's mock API server in CRUD mode: real Istio and Gateway API
@@ -286,6 +291,72 @@ class KubernetesSourceTest {
     apply(tlsSecret(second));
     Await.until("the rotated certificate served", 15, () -> second.certificate().getSerialNumber().equals(servedSerial()));
     Await.until("the first Secret's files removed", 10, () -> !Files.exists(firstKey));
+  }
+
+  @Test
+  void serviceEntrySubjectAltNamesAreCheckedWhereTheDestinationRuleNamesNone(@TempDir Path dir) {
+    TestCerts certs = TestCerts.in(dir);
+    certs.server("partner", "*.partner.internal");
+    AtomicInteger served = new AtomicInteger();
+    HttpServer partner = Await.result(vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("partner.crt").toString())
+                .setKeyPath(dir.resolve("partner.key").toString())))
+        .requestHandler(req -> {
+          served.incrementAndGet();
+          req.response().putHeader("x-upstream", "partner").end("partner");
+        })
+        .listen(0, "127.0.0.1"));
+    apply(ISTIO_GATEWAY);
+    apply(virtualService("api.partner.example"));
+    // The SNI api.partner.internal is covered by the certificate: only the ServiceEntry's names can refuse it.
+    apply(partnerRule(certs.caCert(), ""));
+    apply(partnerEntry(partner.actualPort(), "[billing.partner.example]"));
+    startGateway();
+    Await.until("503 for a certificate without the ServiceEntry's name", 15, () -> {
+      TestGateway.TestResponse r = get("/api/x");
+      return r.status() == 503 && "upstream_tls_failure".equals(r.header("x-gatehouse-reason"));
+    });
+    Await.until("the access log line", 10, () -> gateway.accessLog().contains(
+        "certificate names *.partner.internal are not one of the expected [billing.partner.example]"));
+    assertEquals(0, served.get(), "no request reached the upstream without the name");
+
+    apply(partnerEntry(partner.actualPort(), "[\"spiffe://partner.example/api\", orders.partner.internal]"));
+    awaitUpstream("/api/x", "partner");
+    assertEquals("partner", get("/api/x").body());
+
+    // A DestinationRule's own subjectAltNames take precedence over the ServiceEntry's (Istio's constructUpstreamTLS).
+    apply(partnerRule(certs.caCert(), ", subjectAltNames: [billing.partner.example]"));
+    Await.until("503 once the DestinationRule names its own", 15, () -> get("/api/x").status() == 503);
+    int before = served.get();
+    assertEquals(503, get("/api/x").status());
+    assertEquals(before, served.get(), "no request reached the upstream without the DestinationRule's name");
+  }
+
+  private static String partnerEntry(int port, String subjectAltNames) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: partner, namespace: shop }
+        spec:
+          hosts: [api.partner.example]
+          location: MESH_EXTERNAL
+          ports: [{ number: 443, name: https, protocol: HTTPS }]
+          resolution: STATIC
+          endpoints: [{ address: 127.0.0.1, ports: { https: %d } }]
+          subjectAltNames: %s
+        """.formatted(port, subjectAltNames);
+  }
+
+  private static String partnerRule(Path ca, String more) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: partner, namespace: shop }
+        spec:
+          host: api.partner.example
+          trafficPolicy:
+            tls: { mode: SIMPLE, sni: api.partner.internal, caCertificates: "%s"%s }
+        """.formatted(ca, more);
   }
 
   @Test

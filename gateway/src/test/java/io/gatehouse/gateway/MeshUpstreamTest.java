@@ -183,7 +183,7 @@ class MeshUpstreamTest {
               - address: "localhost:%d"
                 workload: { name: reviews-v1, namespace: shop, serviceAccount: %s, app: reviews, version: v1 }
             tls: { mode: MESH }
-        routes: [{ name: r, hosts: ["*"], backends: [{ upstream: reviews }] }]
+        routes: [{ name: r, hosts: ["*"], backends: [{ upstream: reviews }], retries: { attempts: 0 } }]
         """.formatted(sidecar.actualPort(), serviceAccount));
     Await.result(gateway.gatehouse.dataplane().identities().serving().orElseThrow().ready());
     return gateway;
@@ -215,6 +215,56 @@ class MeshUpstreamTest {
         + sidecar.actualPort()), log);
     assertTrue(log.contains("\"responseFlags\":\"UF") || !log.contains("responseFlags"), log);
     assertEquals(List.of(), clientIds, "no request reached the wrong workload");
+  }
+
+  /**
+   * Two endpoints that both reach the sidecar (which presents {@link #REVIEWS}): {@code localhost}
+   * with no workload known, and {@code 127.0.0.1} whose workload runs as {@code serviceAccount};
+   * no retries, so each request's one try shows in the access log.
+   */
+  private TestGateway gatewayToUnknownBeside(String serviceAccount) throws IOException {
+    gateway = TestGateway.start(meshIdentity("1h") + """
+        upstreams:
+          - name: reviews
+            endpoints:
+              - "localhost:%1$d"
+              - address: "127.0.0.1:%1$d"
+                workload: { name: reviews-v1, namespace: shop, serviceAccount: %2$s }
+            tls: { mode: MESH }
+        routes: [{ name: r, hosts: ["*"], backends: [{ upstream: reviews }], retries: { attempts: 0 } }]
+        """.formatted(sidecar.actualPort(), serviceAccount));
+    Await.result(gateway.gatehouse.dataplane().identities().serving().orElseThrow().ready());
+    return gateway;
+  }
+
+  @Test
+  void anEndpointWithoutAKnownWorkloadIsHeldToTheKnownIdentitiesNotTheTrustDomain() throws Exception {
+    gatewayToUnknownBeside("ratings");
+    String unknown = "the workload at endpoint localhost:" + sidecar.actualPort() + " is not known";
+    // Round robin without retries: every other request tries the endpoint without a workload, refused
+    // although its identity is of the trust domain, since it is none of the upstream's known ones.
+    for (int i = 0; i < 4; i++) {
+      TestGateway.TestResponse r = gateway.get("/reviews");
+      assertEquals(503, r.status(), r.body());
+      assertEquals("upstream_tls_failure", r.header("x-gatehouse-reason"));
+    }
+    Await.until("four access log lines", 10, () -> gateway.accessLog().lines().count() >= 4);
+    assertTrue(gateway.accessLog().contains(unknown), gateway.accessLog());
+    assertTrue(gateway.accessLog().contains("upstream reviews: identity " + REVIEWS
+        + " is not one of the identities of the upstream's known workloads [spiffe://cluster.local/ns/shop/sa/ratings]"
+        + " (" + unknown + ")"), gateway.accessLog());
+    assertEquals(List.of(), clientIds, "no request reached an endpoint with an identity the upstream does not know");
+    assertEquals(0, served.get());
+  }
+
+  @Test
+  void anEndpointWithoutAKnownWorkloadIsServedWhenItPresentsAKnownIdentity() throws Exception {
+    gatewayToUnknownBeside("reviews");
+    for (int i = 0; i < 4; i++) {
+      TestGateway.TestResponse r = gateway.get("/reviews");
+      assertEquals(200, r.status(), r.body() + gateway.accessLog());
+    }
+    assertTrue(gateway.accessLog().contains("\"endpoint\":\"localhost:" + sidecar.actualPort() + "\""), gateway.accessLog());
   }
 
   @Test

@@ -213,8 +213,18 @@ class XdsMeshTest {
     Await.until("the xDS listener answers", 30, () -> gateway.gatehouse.listenerPort(LISTENER) > 0
         && status(gateway, "/productpage") == 503);
     HttpResponse<String> r = get(gateway, "/productpage");
-    assertTrue(r.body().contains("cluster_not_found"), r.body());
+    // The gateway's standard error: JSON with the request id the response header carries.
     assertEquals("cluster_not_found", r.headers().firstValue("x-gatehouse-reason").orElse(""));
+    assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
+    JsonObject error = new JsonObject(r.body());
+    assertEquals("cluster_not_found", error.getString("reason"), r.body());
+    assertEquals("no cluster serves this route", error.getString("error"), r.body());
+    String requestId = r.headers().firstValue("x-request-id").orElse("");
+    assertTrue(!requestId.isEmpty(), r.headers().map().toString());
+    assertEquals(requestId, error.getString("requestId"), r.body());
+    Await.until("the access log line", 10, () -> gateway.accessLog().contains("\"requestId\":\"" + requestId + "\""));
+    String line = gateway.accessLog().lines().filter(l -> l.contains(requestId)).findFirst().orElseThrow();
+    assertTrue(line.contains("\"responseFlags\":\"NC\"") && line.contains("cluster_not_found"), line);
     String warnings = sync(gateway).getJsonArray("warnings").encode();
     assertTrue(warnings.contains("route http.8080/*/productpage: cluster " + PRODUCTPAGE + " is not served: Istio mutual TLS"
         + " (ISTIO_MUTUAL) needs the gateway's own workload certificate: add a meshIdentity block"), warnings);

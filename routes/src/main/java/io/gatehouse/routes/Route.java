@@ -34,6 +34,11 @@ public record Route(String name, List<String> hosts, List<RequestMatch> match, A
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   /** A {@code timeout} that never fires: no route timer is armed. */
   public static final Duration NO_TIMEOUT = Duration.ZERO;
+  /**
+   * The longest {@code timeout} native config takes, 876000h (100 years): the gateway keeps a
+   * route's deadline in nanoseconds of {@link System#nanoTime}, which overflow past 292 years.
+   */
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(876_000);
 
   public Route {
     hosts = List.copyOf(hosts);

@@ -7,7 +7,9 @@ import java.util.List;
  * "not set": no SNI override, the JVM's trust store, no client certificate. With {@code mesh}
  * (native {@code mode: MESH}, Istio's {@code ISTIO_MUTUAL}) the gateway presents its workload
  * certificate ({@link MeshIdentity}), trusts only the mesh root, and accepts an upstream whose
- * SPIFFE URI SAN is one of {@code subjectAltNames} (empty: any identity of the trust domain);
+ * SPIFFE URI SAN is one of {@code subjectAltNames} (empty: each endpoint's workload identity, or for
+ * an endpoint whose workload is not known one of the others', or, when none is known, any identity of
+ * the trust domain);
  * the certificate files and hostname verification do not apply then. Without {@code mesh},
  * non-empty {@code subjectAltNames} replace hostname verification: the upstream's certificate
  * (verified against {@code caCert}) must carry one of them as a DNS (its wildcards too), URI or IP SAN.

@@ -22,9 +22,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * must lead to a current mesh root (PKIX, at handshake time, so a rotated root applies at once)
  * and its leaf must carry a SPIFFE URI SAN that is one of {@code expected}, or, with none
  * expected, the id {@code peers} expects of the address connected to (an endpoint whose workload is
- * known), else any id of the trust domain. Host names are not checked: the SPIFFE id is the
- * identity. A failure says which identity was found and which were expected; an accepted id is
- * reported to {@code peers}.
+ * known), else one of every id {@code peers} knows (an endpoint whose workload is not known, an
+ * address that is no endpoint), else, when no id is known at all, any id of the trust domain. Host
+ * names are not checked: the SPIFFE id is the identity. A failure says which identity was found and
+ * which were expected; an accepted id is reported to {@code peers}.
  */
 final class MeshTrustManager extends X509ExtendedTrustManager {
   private static final int SAN_URI = 6;
@@ -70,27 +71,36 @@ final class MeshTrustManager extends X509ExtendedTrustManager {
       throw new CertificateException(peer + ": certificate not issued by the mesh root: " + e.getMessage(), e);
     }
     List<String> ids = spiffeIds(chain[0]);
-    boolean byEndpoint = expected.isEmpty() && peers != null && engine != null && engine.getPeerHost() != null;
-    String endpointId = byEndpoint ? peers.expected(engine.getPeerHost(), engine.getPeerPort()) : null;
+    boolean byEndpoint = expected.isEmpty() && peers != null;
+    String host = engine == null ? null : engine.getPeerHost();
+    int port = engine == null ? -1 : engine.getPeerPort();
+    String endpointId = byEndpoint && host != null ? peers.expected(host, port) : null;
+    // A peer whose own id is not known is held to the ids of the known ones, never let through on the
+    // trust domain alone while any is known (fail closed: an unknown address is no licence).
+    Set<String> known = byEndpoint && endpointId == null ? peers.known() : Set.of();
     String accepted;
     if (!expected.isEmpty()) {
       accepted = ids.stream().filter(expected::contains).findFirst().orElse(null);
     } else if (endpointId != null) {
       accepted = ids.contains(endpointId) ? endpointId : null;
+    } else if (!known.isEmpty()) {
+      accepted = ids.stream().filter(known::contains).findFirst().orElse(null);
     } else {
       String prefix = "spiffe://" + identity.config().trustDomain() + "/";
       accepted = ids.stream().filter(id -> id.startsWith(prefix)).findFirst().orElse(null);
     }
     if (accepted == null) {
       String found = ids.isEmpty() ? "(no SPIFFE URI SAN)" : String.join(",", ids);
+      String at = host == null ? "this connection's endpoint" : "endpoint " + host + ":" + port;
       throw new CertificateException(peer + ": identity " + found + " is not " + (!expected.isEmpty()
           ? "one of the expected " + expected.stream().sorted().toList()
-          : endpointId != null ? "the expected " + endpointId + " of the workload at endpoint "
-              + engine.getPeerHost() + ":" + engine.getPeerPort()
+          : endpointId != null ? "the expected " + endpointId + " of the workload at " + at
+          : !known.isEmpty() ? "one of the identities of the upstream's known workloads "
+              + known.stream().sorted().toList() + " (the workload at " + at + " is not known)"
           : "in trust domain " + identity.config().trustDomain()));
     }
-    if (byEndpoint) {
-      peers.verified(engine.getPeerHost(), engine.getPeerPort(), accepted);
+    if (byEndpoint && host != null) {
+      peers.verified(host, port, accepted);
     }
   }
 

@@ -115,7 +115,8 @@ public final class WorkloadIdentity implements AutoCloseable {
 
   /**
    * As {@link #trustManager(Collection, String)}, and with no {@code expectedIds}, each connection's
-   * peer must present the id {@code peers} expects of the address connected to, when it expects one;
+   * peer must present the id {@code peers} expects of the address connected to, when it expects one,
+   * else one of all the ids {@code peers} knows (any id of the trust domain only when it knows none);
    * the id each handshake accepted is reported to {@code peers}.
    */
   public X509ExtendedTrustManager trustManager(Collection<String> expectedIds, String peer, PeerIdentities peers) {

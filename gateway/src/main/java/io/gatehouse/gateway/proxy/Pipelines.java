@@ -87,6 +87,11 @@ final class Pipelines {
       return new DirectResponder(direct);
     }
     Action.Forward forward = (Action.Forward) action;
+    if (forward.backends().isEmpty()) {
+      // Only translated config has such a route (native YAML needs a backend): Envoy's cluster_not_found.
+      String detail = "route " + route.name() + " has no cluster it can serve";
+      return ex -> io.vertx.core.Future.failedFuture(new GatewayException(Reason.CLUSTER_NOT_FOUND, detail));
+    }
     Optional<StickySessions> sticky = route.stickySession().enabled()
         ? Optional.of(new StickySessions(route.stickySession(), policies.sessionCookies())) : Optional.empty();
     return new Forwarder(vertx, Backends.of(forward.backends(), upstreams), route.retries(), route.timeout(), tunnels,

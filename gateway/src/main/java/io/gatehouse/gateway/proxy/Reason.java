@@ -37,6 +37,8 @@ public enum Reason {
   URI_TOO_LONG(414, "uri_too_long", "the request line is too long"),
   HEADERS_TOO_LARGE(431, "request_headers_too_large", "the request headers are too large"),
   NO_HEALTHY_UPSTREAM(503, "no_healthy_upstream", "no upstream endpoint is available"),
+  /** The route forwards to no upstream: an xDS route whose clusters are missing or cannot be served (Envoy's word). */
+  CLUSTER_NOT_FOUND(503, "cluster_not_found", "no cluster serves this route"),
   UPSTREAM_CONNECT_FAILURE(503, "upstream_connect_failure", "could not connect to the upstream"),
   /** The TLS handshake with the upstream failed: untrusted or mismatched certificate, protocol. */
   UPSTREAM_TLS_FAILURE(503, "upstream_tls_failure", "could not establish a trusted TLS connection to the upstream"),

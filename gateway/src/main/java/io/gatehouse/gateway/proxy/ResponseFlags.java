@@ -3,7 +3,7 @@ package io.gatehouse.gateway.proxy;
 /**
  * Envoy's response flags for an exchange, as Istio's {@code response_flags} label and the access
  * log's {@code responseFlags} carry them: why the gateway answered itself ({@code NR} no route,
- * {@code UH} no healthy upstream, {@code UF} connect failure, {@code UO} overflow, {@code UT}
+ * {@code UH} no healthy upstream, {@code NC} no cluster, {@code UF} connect failure, {@code UO} overflow, {@code UT}
  * timeout, {@code UR} upstream reset, {@code DC} client gone, {@code RL} rate limited, {@code FI}
  * fault injected, {@code DPE} malformed request), plus {@code URX} when retries ran out; {@code -}
  * for none. The values are constants, so label sets compare them cheaply.
@@ -24,6 +24,7 @@ public final class ResponseFlags {
     return switch (reason) {
       case ROUTE_NOT_FOUND -> "NR";
       case NO_HEALTHY_UPSTREAM -> "UH";
+      case CLUSTER_NOT_FOUND -> "NC";
       case UPSTREAM_CONNECT_FAILURE, UPSTREAM_TLS_FAILURE -> retried ? "UF,URX" : "UF";
       case OVERFLOW -> "UO";
       case UPSTREAM_RESET -> retried ? "UR,URX" : "UR";

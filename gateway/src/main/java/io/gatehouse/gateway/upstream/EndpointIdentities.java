@@ -1,26 +1,37 @@
 package io.gatehouse.gateway.upstream;
 
 import io.gatehouse.certs.mesh.PeerIdentities;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The SPIFFE id each endpoint of a mesh upstream must present: its workload's, in the mesh's
  * trust domain, when the endpoint's workload (service account and namespace, or identity) is
- * known. Looked up by the host and port a connection was made to, once per handshake, without
- * allocating; the id a handshake accepted is kept on the endpoint (for telemetry).
+ * known; any of the known ones ({@link #known()}) for an endpoint whose workload is not. Looked up
+ * by the host and port a connection was made to, once per handshake, without allocating; the id a
+ * handshake accepted is kept on the endpoint (for telemetry).
  */
 final class EndpointIdentities implements PeerIdentities {
   private final Map<String, EndpointState[]> byHost = new HashMap<>();
+  private final Set<String> known;
 
   EndpointIdentities(EndpointState[] endpoints, String trustDomain) {
-    Map<String, java.util.List<EndpointState>> grouped = new HashMap<>();
+    Map<String, List<EndpointState>> grouped = new HashMap<>();
+    Set<String> ids = new HashSet<>();
     for (EndpointState e : endpoints) {
       String id = e.config().workload().spiffeId(trustDomain);
       e.expectedIdentity(id.isEmpty() ? null : id);
-      grouped.computeIfAbsent(e.config().host(), h -> new java.util.ArrayList<>()).add(e);
+      if (!id.isEmpty()) {
+        ids.add(id);
+      }
+      grouped.computeIfAbsent(e.config().host(), h -> new ArrayList<>()).add(e);
     }
     grouped.forEach((host, list) -> byHost.put(host, list.toArray(EndpointState[]::new)));
+    known = Set.copyOf(ids);
   }
 
   private EndpointState find(String host, int port) {
@@ -41,6 +52,10 @@ final class EndpointIdentities implements PeerIdentities {
   @Override public String expected(String host, int port) {
     EndpointState e = find(host, port);
     return e == null ? null : e.expectedIdentity();
+  }
+
+  @Override public Set<String> known() {
+    return known;
   }
 
   @Override public void verified(String host, int port, String spiffeId) {

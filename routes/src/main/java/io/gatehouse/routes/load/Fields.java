@@ -143,6 +143,26 @@ final class Fields {
     return value.orElse(fallback);
   }
 
+  /**
+   * A {@link #duration} the gateway times: at most {@link Values#MAX_TIMEOUT}, or an error that
+   * says so and {@code fallback}. Vert.x takes idle and connect timeouts as int milliseconds, and
+   * a longer one would wrap around to a negative number.
+   */
+  Duration timeout(String key, Duration fallback) {
+    return timeout(key, fallback, Values.MAX_TIMEOUT);
+  }
+
+  /** A {@link #duration} of at most {@code max} (whole hours), or an error that says so and {@code fallback}. */
+  Duration timeout(String key, Duration fallback, Duration max) {
+    Duration value = duration(key, fallback);
+    if (value.compareTo(max) > 0) {
+      problems.add(node(key).origin(), what + "." + key + ": " + quote(string(key, "")) + " is too long (expected at most "
+          + max.toHours() + "h)");
+      return fallback;
+    }
+    return value;
+  }
+
   /** A size such as {@code 512KiB} or {@code 10MiB} (see {@link io.gatehouse.routes.DataSize#parse}). */
   io.gatehouse.routes.DataSize size(String key, io.gatehouse.routes.DataSize fallback) {
     String text = string(key, null);

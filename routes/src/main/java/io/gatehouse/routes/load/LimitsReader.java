@@ -17,13 +17,13 @@ final class LimitsReader {
     DataSize header = atLeast(l, "maxHeaderSize", l.size("maxHeaderSize", d.maxHeaderSize()), 1024);
     DataSize uri = atLeast(l, "maxUriLength", l.size("maxUriLength", d.maxUriLength()), 256);
     return new ListenerLimits(header, uri,
-        positive(l, "headerReadTimeout", l.duration("headerReadTimeout", d.headerReadTimeout())),
-        positive(l, "idleTimeout", l.duration("idleTimeout", d.idleTimeout())),
+        positive(l, "headerReadTimeout", l.timeout("headerReadTimeout", d.headerReadTimeout())),
+        positive(l, "idleTimeout", l.timeout("idleTimeout", d.idleTimeout())),
         l.integer("maxConnections", d.maxConnections(), 1, 10_000_000),
         l.integer("http2MaxConcurrentStreams", d.http2MaxConcurrentStreams(), 1, 100_000),
         l.integer("http2MaxResets", d.http2MaxResets(), 1, 1_000_000),
-        positive(l, "http2ResetWindow", l.duration("http2ResetWindow", d.http2ResetWindow())),
-        positive(l, "bodyReadTimeout", l.duration("bodyReadTimeout", d.bodyReadTimeout())));
+        positive(l, "http2ResetWindow", l.timeout("http2ResetWindow", d.http2ResetWindow())),
+        positive(l, "bodyReadTimeout", l.timeout("bodyReadTimeout", d.bodyReadTimeout())));
   }
 
   private static DataSize atLeast(Fields l, String key, DataSize size, long min) {

@@ -84,7 +84,7 @@ final class RouteReader {
     HeaderOps headers = f.nested("headers", "route " + name + " headers", Set.of("request", "response"))
         .map(HeaderReader::read).orElse(HeaderOps.NONE);
     // 0s is no timeout (Route.NO_TIMEOUT), as Envoy's route timeout of 0 and Istio's and Gateway API's "0s" are.
-    Duration timeout = f.duration("timeout", Route.DEFAULT_TIMEOUT);
+    Duration timeout = f.timeout("timeout", Route.DEFAULT_TIMEOUT, Route.MAX_TIMEOUT);
     Mirror mirror = policies.mirror(f);
     if (mirror.enabled() && !(action instanceof Action.Forward)) {
       problems.add(f.origin("mirror"), "route " + Fields.quote(name) + ": mirror needs backends (a redirect or direct response is not forwarded)");

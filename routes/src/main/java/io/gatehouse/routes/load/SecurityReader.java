@@ -68,7 +68,7 @@ final class SecurityReader {
       String uri = f.string("jwksUri", "");
       Policies.jwksUriProblem(uri).ifPresent(p -> problems.add(f.node("jwksUri").origin(), f.what() + ".jwksUri: " + p));
       String ca = f.has("jwksCaCert") ? FileRefs.existing(f, "jwksCaCert", f.string("jwksCaCert", ""), item.baseDir()) : "";
-      jwks = new JwtProvider.Jwks.Remote(uri, f.duration("jwksTimeout", JwtProvider.Jwks.Remote.DEFAULT_TIMEOUT), ca);
+      jwks = new JwtProvider.Jwks.Remote(uri, f.timeout("jwksTimeout", JwtProvider.Jwks.Remote.DEFAULT_TIMEOUT), ca);
     } else if (present.get(0).equals("jwks")) {
       String text = f.string("jwks", "");
       Policies.jwksProblem(text).ifPresent(p -> problems.add(f.node("jwks").origin(), f.what() + ".jwks: " + p));
@@ -110,7 +110,7 @@ final class SecurityReader {
   }
 
   private Duration positive(Fields f, String key, Duration fallback) {
-    Duration d = f.duration(key, fallback);
+    Duration d = f.timeout(key, fallback);
     if (d.isZero()) {
       problems.add(f.origin(key), f.what() + "." + key + ": must be more than 0");
       return fallback;

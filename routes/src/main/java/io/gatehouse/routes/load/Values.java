@@ -15,6 +15,12 @@ public final class Values {
       Pattern.compile("(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*");
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
+  /**
+   * The longest timeout the gateway takes, 596h (24.8 days): Vert.x takes idle and connect
+   * timeouts as int milliseconds, and 2^31 ms is a little over 596h.
+   */
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(596);
+
   private Values() {}
 
   /** {@code 250ms}, {@code 5s}, {@code 1m}, {@code 1h}; the unit is required ({@code 0s}, not {@code 0}). */

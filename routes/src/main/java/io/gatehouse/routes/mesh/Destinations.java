@@ -2,6 +2,7 @@ package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.Upstream;
+import io.gatehouse.routes.UpstreamTls;
 import io.gatehouse.routes.load.Values;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +73,9 @@ final class Destinations {
     }
     String name = fqdn + "_" + resolved.get().port() + (target.subset().isEmpty() ? "" : "_" + target.subset());
     Upstream upstream = policy.forPort(resolved.get().port()).upstream(name, resolved.get().endpoints());
+    if (service.isEmpty()) {
+      upstream = withEntryNames(upstream, entry.get());
+    }
     StickySession cookie = policy.forPort(resolved.get().port()).sticky();
     if (cookie.enabled()) {
       sticky.putIfAbsent(name, cookie);
@@ -87,6 +91,32 @@ final class Destinations {
       upstreams.putIfAbsent(name, upstream);
     }
     return Optional.of(name);
+  }
+
+  /**
+   * A ServiceEntry's {@code subjectAltNames} are the service accounts Istio gives its service: where
+   * the DestinationRule's TLS names no {@code subjectAltNames} of its own, ISTIO_MUTUAL checks the
+   * upstream's SPIFFE id against them (instead of each endpoint's workload), and SIMPLE and MUTUAL
+   * check the certificate for one of them instead of the host name, unless {@code insecureSkipVerify}
+   * turned checking off (Istio's buildUpstreamTLSSettings and constructUpstreamTLS). Without TLS from a
+   * DestinationRule they change nothing: Istio speaks plaintext to a ServiceEntry then.
+   */
+  private static Upstream withEntryNames(Upstream upstream, MeshResource entry) {
+    List<String> names = entryNames(entry);
+    UpstreamTls tls = upstream.tls();
+    if (names.isEmpty() || !tls.enabled() || !tls.subjectAltNames().isEmpty() || (!tls.mesh() && !tls.verifyHostname())) {
+      return upstream;
+    }
+    UpstreamTls named = tls.mesh() ? UpstreamTls.mesh(tls.sni(), names)
+        : new UpstreamTls(true, tls.sni(), tls.caCert(), tls.clientCert(), tls.clientKey(), false, false, names);
+    return new Upstream(upstream.name(), upstream.endpoints(), upstream.loadBalancer(), named, upstream.hashOn(),
+        upstream.healthCheck(), upstream.outlierDetection(), upstream.circuitBreaker(), upstream.retryBudget(),
+        upstream.protocol());
+  }
+
+  /** A ServiceEntry's {@code subjectAltNames} as written (ServiceEntries reports the malformed ones). */
+  static List<String> entryNames(MeshResource entry) {
+    return entry.spec().textsOrEmpty("subjectAltNames").stream().filter(n -> !n.isBlank()).toList();
   }
 
   /**

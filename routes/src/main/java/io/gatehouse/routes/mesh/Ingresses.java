@@ -8,6 +8,7 @@ import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.RetryPolicy;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.StringMatch;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.UpstreamTls;
@@ -141,7 +142,7 @@ final class Ingresses {
         Optional<String> upstream = backend(scope, p.get("backend"), options, r);
         if (matched.isPresent() && upstream.isPresent()) {
           for (IngressFragment.Bound b : routes(prefix + "." + i + "." + j, host.get(), matched.get().path(),
-              matched.get().rewrite(), upstream.get(), options, redirect)) {
+              matched.get().rewrite(), upstream.get(), options, redirect, matched.get().cookiePath())) {
             own.add(new Item(b, matched.get().path() instanceof PathMatch.Exact, matched.get().length()));
           }
         }
@@ -161,7 +162,7 @@ final class Ingresses {
       }
       for (int k = 0; k < hosts.size() && upstream.isPresent(); k++) {
         for (IngressFragment.Bound b : routes(prefix + ".default." + k, hosts.get(k), new PathMatch.Prefix("/"),
-            Rewrite.NONE, upstream.get(), options, redirects(options, tlsHosts, hosts.get(k)))) {
+            Rewrite.NONE, upstream.get(), options, redirects(options, tlsHosts, hosts.get(k)), "/")) {
           ownDefaults.add(new Item(b, false, 0));
         }
       }
@@ -201,7 +202,7 @@ final class Ingresses {
    * host are redirected to HTTPS, a 308 redirect on HTTP listeners and the forward on HTTPS ones.
    */
   private List<IngressFragment.Bound> routes(String name, String host, PathMatch path, Rewrite rewrite, String upstream,
-                                             NginxAnnotations o, boolean redirect) {
+                                             NginxAnnotations o, boolean redirect, String cookiePath) {
     Map<String, StringMatch> headers = new LinkedHashMap<>();
     if (host.startsWith("*.")) {
       // The Ingress spec's wildcard is one label: *.foo.com takes bar.foo.com, not baz.bar.foo.com.
@@ -209,13 +210,23 @@ final class Ingresses {
     }
     RequestMatch match = new RequestMatch(path, Set.of(), headers, Map.of());
     Route forward = Route.builder(name, new Action.Forward(List.of(new Action.Backend(upstream, 1)))).hosts(List.of(host))
-        .match(List.of(match)).rewrite(rewrite).timeout(o.timeout()).maxBodySize(o.bodySize()).cors(o.cors()).build();
+        .match(List.of(match)).rewrite(rewrite).timeout(o.timeout()).maxBodySize(o.bodySize()).cors(o.cors())
+        .stickySession(sticky(o.sticky(), cookiePath)).build();
     if (!redirect) {
       return List.of(new IngressFragment.Bound(forward, PLAIN));
     }
     Route toHttps = Route.builder(name + ".redirect", new Action.Redirect("https", "", 0, "", 308)).hosts(List.of(host))
         .match(List.of(match)).timeout(Route.NO_TIMEOUT).retries(RetryPolicy.NONE).build();
     return List.of(new IngressFragment.Bound(forward, HTTPS_ONLY), new IngressFragment.Bound(toHttps, HTTP_ONLY));
+  }
+
+  /** The Ingress's sticky session for one path: a cookie path left unset is the path matched, as in ingress-nginx. */
+  private static StickySession sticky(StickySession sticky, String cookiePath) {
+    if (!sticky.enabled() || !sticky.path().isEmpty()) {
+      return sticky;
+    }
+    String path = cookiePath.matches("/[\\x21-\\x3a\\x3c-\\x7e]*") ? cookiePath : "/";
+    return new StickySession(sticky.cookie(), sticky.ttl(), path, sticky.httpOnly(), sticky.secure(), sticky.sameSite());
   }
 
   /** ingress-nginx: HTTP is redirected to HTTPS for the hosts the Ingress has TLS for (ssl-redirect), or always (force-ssl-redirect). */
@@ -317,8 +328,8 @@ final class Ingresses {
     return tlsHosts;
   }
 
-  /** A path's match, its rewrite, and its length for precedence. */
-  private record Matched(PathMatch path, Rewrite rewrite, int length) {}
+  /** A path's match, its rewrite, its length for precedence, and the path a sticky cookie is set for. */
+  private record Matched(PathMatch path, Rewrite rewrite, int length, String cookiePath) {}
 
   private Optional<Matched> path(Scope scope, Tree p, NginxAnnotations o) {
     String type = p.text("pathType");
@@ -381,7 +392,7 @@ final class Ingresses {
       // nginx's rewrite replaces the whole path with the target, its $N taken from the location's regex.
       rewrite = new Rewrite(new Rewrite.PathRewrite.Regex(exact ? "^.*$" : "(?i)^" + path + ".*$", substitution), "");
     }
-    return Optional.of(new Matched(match, rewrite, path.length()));
+    return Optional.of(new Matched(match, rewrite, path.length(), regex ? "/" : path));
   }
 
   /** The upstream for a {@code service} backend (port by number or by the Service's port name), spoken to as backend-protocol says. */

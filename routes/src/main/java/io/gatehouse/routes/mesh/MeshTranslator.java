@@ -32,7 +32,7 @@ public final class MeshTranslator {
     new TlsRoutes(catalog, httpRoutes).routes(routes, report);
     new TcpRoutes(catalog, httpRoutes).routes(routes, report);
     IngressFragment ingress = new Ingresses(catalog, destinations, secrets).translate(report);
-    var egress = ServiceEntries.translate(catalog, report);
+    var egress = ServiceEntries.translate(catalog, policies, report);
     var security = IstioSecurity.translate(catalog, report);
     return new MeshFragment(plan.listeners(), destinations.upstreams(), routes.routes(), egress, security, report.all(),
         report.accepted(), ingress);

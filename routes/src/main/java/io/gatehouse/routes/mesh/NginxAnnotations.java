@@ -2,6 +2,7 @@ package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.Cors;
 import io.gatehouse.routes.DataSize;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.load.Values;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +22,14 @@ import java.util.regex.Pattern;
  */
 record NginxAnnotations(boolean regex, String rewriteTarget, Tree rewriteAt, boolean sslRedirect,
                         boolean forceSslRedirect, String backendProtocol, DataSize bodySize, List<String> allow,
-                        Duration timeout, Cors cors, String sslName, Optional<SecretStore.TlsFiles> sslSecret) {
+                        Duration timeout, Cors cors, String sslName, Optional<SecretStore.TlsFiles> sslSecret,
+                        StickySession sticky) {
   static final String PREFIX = "nginx.ingress.kubernetes.io/";
   private static final Set<String> CORS = Set.of("enable-cors", "cors-allow-origin", "cors-allow-methods",
       "cors-allow-headers", "cors-expose-headers", "cors-allow-credentials", "cors-max-age");
+  private static final Set<String> AFFINITY = Set.of("affinity", "affinity-mode", "session-cookie-name",
+      "session-cookie-path", "session-cookie-max-age", "session-cookie-expires", "session-cookie-samesite",
+      "session-cookie-secure", "session-cookie-change-on-failure");
   private static final Set<String> MAPPED = mapped();
   private static final int READ_TIMEOUT_SECONDS = 60;
   private static final int CONNECT_TIMEOUT_SECONDS = 5;
@@ -33,6 +38,10 @@ record NginxAnnotations(boolean regex, String rewriteTarget, Tree rewriteAt, boo
       "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization";
   private static final Duration CORS_MAX_AGE = Duration.ofSeconds(1_728_000);
   private static final Pattern NGINX_SIZE = Pattern.compile("(\\d{1,12})([kKmMgG]?)");
+  /** ingress-nginx's cookie when session-cookie-name is not set. */
+  private static final String AFFINITY_COOKIE = "INGRESSCOOKIE";
+  private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern COOKIE_PATH = Pattern.compile("/[\\x21-\\x3a\\x3c-\\x7e]*");
 
   /** Reads the annotations: the mapped ingress-nginx ones, a warning for every other one of ingress-nginx. */
   static NginxAnnotations read(Scope scope, MeshResource r, Catalog catalog, SecretStore secrets) {
@@ -132,7 +141,71 @@ record NginxAnnotations(boolean regex, String rewriteTarget, Tree rewriteAt, boo
       scope.warn(sslSecret.isPresent() ? secretAt : sslNameAt, "has no effect unless backend-protocol is HTTPS or GRPCS");
     }
     return new NginxAnnotations(regex, rewriteTarget, rewriteAt, sslRedirect, force, protocol, bodySize, allow,
-        Duration.ofSeconds((long) read + connect), cors, sslName, sslSecret);
+        Duration.ofSeconds((long) read + connect), cors, sslName, sslSecret, sticky(scope, nginx, none, regex));
+  }
+
+  /**
+   * {@code affinity: cookie} and its session-cookie-* keys: the route's sticky session, which pins
+   * a client to its endpoint with a cookie the gateway sets (ingress-nginx's "persistent" mode; its
+   * "balanced" one, which moves some clients when endpoints are added, is not made). The path is
+   * left empty here when not set: each route then uses its own path, as ingress-nginx does.
+   */
+  private static StickySession sticky(Scope scope, Map<String, Tree> nginx, Tree none, boolean regex) {
+    Tree affinity = nginx.getOrDefault("affinity", none);
+    if (!affinity.present() || !affinity.text().trim().equalsIgnoreCase("cookie")) {
+      if (affinity.present()) {
+        scope.error(affinity, "\"" + affinity.text() + "\" is not an affinity type (expected cookie, the only one ingress-nginx has)");
+      }
+      for (String key : AFFINITY) {
+        if (!key.equals("affinity") && nginx.containsKey(key)) {
+          scope.warn(nginx.get(key), "has no effect without " + PREFIX + "affinity: cookie; ignored");
+        }
+      }
+      return StickySession.NONE;
+    }
+    Tree nameAt = nginx.getOrDefault("session-cookie-name", none);
+    String name = nameAt.present() ? nameAt.text().trim() : AFFINITY_COOKIE;
+    if (!COOKIE_NAME.matcher(name).matches()) {
+      scope.error(nameAt, "\"" + nameAt.text() + "\" is not a cookie name (letters, digits and !#$%&'*+.^_`|~-)");
+    }
+    Tree pathAt = nginx.getOrDefault("session-cookie-path", none);
+    String path = pathAt.text().trim();
+    if (pathAt.present() && !COOKIE_PATH.matcher(path).matches()) {
+      scope.error(pathAt, "\"" + pathAt.text() + "\" is not a cookie path (expected /...)");
+      path = "";
+    }
+    if (!pathAt.present() && regex) {
+      scope.warn(affinity, "with regex paths the cookie's path is / (ingress-nginx asks for " + PREFIX
+          + "session-cookie-path there)");
+      path = "/";
+    }
+    // max-age wins over expires, as in browsers; neither: a session cookie, as in ingress-nginx.
+    Tree ageAt = nginx.getOrDefault("session-cookie-max-age", none);
+    Tree ttlAt = ageAt.present() ? ageAt : nginx.getOrDefault("session-cookie-expires", none);
+    Duration ttl = Duration.ofSeconds(seconds(scope, ttlAt, 0));
+    Tree siteAt = nginx.getOrDefault("session-cookie-samesite", none);
+    StickySession.SameSite site = switch (siteAt.text().trim().toLowerCase(Locale.ROOT)) {
+      case "" -> StickySession.SameSite.UNSET;
+      case "lax" -> StickySession.SameSite.LAX;
+      case "strict" -> StickySession.SameSite.STRICT;
+      case "none" -> StickySession.SameSite.NONE;
+      default -> {
+        scope.error(siteAt, "\"" + siteAt.text() + "\" is not a SameSite value (expected None, Lax or Strict)");
+        yield StickySession.SameSite.UNSET;
+      }
+    };
+    // Browsers drop a SameSite=None cookie that is not Secure.
+    boolean secure = bool(scope, nginx.getOrDefault("session-cookie-secure", none), false)
+        || site == StickySession.SameSite.NONE;
+    Tree modeAt = nginx.getOrDefault("affinity-mode", none);
+    if (modeAt.present() && !Set.of("balanced", "persistent").contains(modeAt.text().trim())) {
+      scope.error(modeAt, "\"" + modeAt.text() + "\" is not an affinity mode (expected balanced or persistent)");
+    }
+    Tree changeAt = nginx.getOrDefault("session-cookie-change-on-failure", none);
+    if (!bool(scope, changeAt, true)) {
+      scope.warn(changeAt, "a client whose endpoint is gone is always given another one and a new cookie; \"false\" is ignored");
+    }
+    return new StickySession(name, ttl, path, true, secure, site);
   }
 
   /** The enable-cors family; ingress-nginx's defaults for the keys left out. */
@@ -220,6 +293,7 @@ record NginxAnnotations(boolean regex, String rewriteTarget, Tree rewriteAt, boo
 
   private static Set<String> mapped() {
     Set<String> keys = new java.util.HashSet<>(CORS);
+    keys.addAll(AFFINITY);
     keys.addAll(Set.of("rewrite-target", "use-regex", "ssl-redirect", "force-ssl-redirect", "backend-protocol",
         "proxy-body-size", "whitelist-source-range", "allowlist-source-range", "proxy-read-timeout",
         "proxy-connect-timeout", "proxy-ssl-secret", "proxy-ssl-name", "proxy-ssl-verify"));

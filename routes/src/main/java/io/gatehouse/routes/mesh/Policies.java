@@ -47,7 +47,23 @@ final class Policies {
 
   record Subset(Map<String, String> labels, Policy policy) {}
 
-  record Rule(MeshResource resource, Policy policy, Map<String, Subset> subsets) {}
+  record Rule(MeshResource resource, Policy policy, Map<String, Subset> subsets) {
+    /**
+     * Whether a policy of this rule (its own, a port's, a subset's) takes a ServiceEntry's
+     * {@code subjectAltNames}: TLS naming none of its own, ISTIO_MUTUAL or (unless {@code meshOnly})
+     * SIMPLE/MUTUAL that verifies.
+     */
+    boolean takesEntryNames(boolean meshOnly) {
+      List<Policy> all = new java.util.ArrayList<>();
+      all.add(policy);
+      subsets.values().forEach(s -> all.add(s.policy()));
+      for (Policy p : List.copyOf(all)) {
+        all.addAll(p.ports().values());
+      }
+      return all.stream().map(Policy::tls).anyMatch(t -> t.enabled() && t.subjectAltNames().isEmpty()
+          && (t.mesh() || (!meshOnly && t.verifyHostname())));
+    }
+  }
 
   private static final Set<String> RULE_KEYS = Set.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
   private static final Set<String> POLICY_KEYS = Set.of("loadBalancer", "tls", "connectionPool", "outlierDetection",

@@ -141,7 +141,7 @@ final class TrafficPolicies {
     }
     int value = block.integer(key, -1);
     if (value < 1 || value > MAX_LIMIT) {
-      scope.error(block.get(key), "expected a number 1.." + MAX_LIMIT);
+      scope.error(block.get(key), "\"" + block.text(key) + "\" is out of range (expected a whole number 1.." + MAX_LIMIT + ")");
       return inherited;
     }
     return value;

@@ -100,10 +100,14 @@ record Tree(JsonNode node, String path) {
     return out;
   }
 
+  /**
+   * A whole number that fits an int, as a number or as text; {@code fallback} when absent or
+   * malformed, and when out of range: Jackson's {@code asInt} would wrap 4294967297 to 1.
+   */
   int integer(String key, int fallback) {
     JsonNode n = node.path(key);
-    if (n.isInt() || n.isLong()) {
-      return n.asInt();
+    if (n.isIntegralNumber()) {
+      return n.canConvertToInt() ? n.intValue() : fallback;
     }
     if (n.isTextual() && n.asText().matches("\\d{1,9}")) {
       return Integer.parseInt(n.asText());

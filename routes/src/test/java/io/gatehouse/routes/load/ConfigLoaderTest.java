@@ -260,12 +260,15 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aZeroRouteTimeoutIsNoTimeout() {
+  void aZeroRouteTimeoutIsNoTimeoutAndALongOneIsKept() {
     GatewayConfig config = loaded(ConfigLoader.load(List.of(new ConfigFile("t.yaml", """
         listeners: [{ name: web, port: 8080 }]
-        routes: [{ name: r, timeout: 0s, directResponse: { status: 200 } }]
+        routes:
+          - { name: none, timeout: 0s, directResponse: { status: 200 } }
+          - { name: year, timeout: 8760h, directResponse: { status: 200 } }
         """, dir))));
     assertEquals(Route.NO_TIMEOUT, config.routes().get(0).timeout());
+    assertEquals(Duration.ofDays(365), config.routes().get(1).timeout());
   }
 
   @Test

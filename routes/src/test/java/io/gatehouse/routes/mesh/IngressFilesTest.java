@@ -15,6 +15,7 @@ import io.gatehouse.routes.PathMatch;
 import io.gatehouse.routes.RequestMatch;
 import io.gatehouse.routes.Rewrite;
 import io.gatehouse.routes.Route;
+import io.gatehouse.routes.StickySession;
 import io.gatehouse.routes.StringMatch;
 import io.gatehouse.routes.Upstream;
 import io.gatehouse.routes.auth.AuthorizationPolicy;
@@ -260,6 +261,56 @@ class IngressFilesTest {
   }
 
   @Test
+  void affinityCookieMakesStickySessionsForEachPath() throws IOException {
+    Files.writeString(dir.resolve("ingress.yaml"), """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: shop
+          namespace: shop
+          annotations:
+            nginx.ingress.kubernetes.io/affinity: cookie
+            nginx.ingress.kubernetes.io/affinity-mode: persistent
+            nginx.ingress.kubernetes.io/session-cookie-name: route
+            nginx.ingress.kubernetes.io/session-cookie-max-age: "172800"
+            nginx.ingress.kubernetes.io/session-cookie-expires: "60"
+            nginx.ingress.kubernetes.io/session-cookie-samesite: None
+        spec:
+          ingressClassName: gatehouse
+          defaultBackend: { service: { name: web, port: { number: 80 } } }
+          rules:
+            - host: shop.example.com
+              http:
+                paths:
+                  - { path: /api/, pathType: Prefix, %1$s }
+                  - { path: /cart, pathType: Exact, %1$s }
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: plain
+          namespace: shop
+          annotations:
+            nginx.ingress.kubernetes.io/session-cookie-name: route
+        spec:
+          ingressClassName: gatehouse
+          rules: [{ host: plain.example.com, http: { paths: [{ path: /, pathType: Prefix, %1$s }] } }]
+        """.formatted(WEB));
+    LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class, ConfigLoader.loadDirectory(dir));
+    GatewayConfig config = loaded.config();
+    // max-age over expires; SameSite=None makes it Secure; always HttpOnly; the path is the one matched.
+    assertEquals(new StickySession("route", Duration.ofSeconds(172800), "/api", true, true, StickySession.SameSite.NONE),
+        route(config, "ingress.shop.shop.0.0").stickySession());
+    assertEquals("/cart", route(config, "ingress.shop.shop.0.1").stickySession().path());
+    assertEquals("/", route(config, "ingress.shop.shop.default.0").stickySession().path());
+    assertEquals(StickySession.NONE, route(config, "ingress.shop.plain.0.0").stickySession());
+    assertEquals(List.of(dir.resolve("ingress.yaml") + ":29: warning: Ingress shop/plain:"
+            + " metadata.annotations.nginx.ingress.kubernetes.io/session-cookie-name:"
+            + " has no effect without nginx.ingress.kubernetes.io/affinity: cookie; ignored"),
+        loaded.warnings().stream().map(ConfigError::toString).toList());
+  }
+
+  @Test
   void routesAndCertificatesAlsoJoinTheListenersGatewaysMake() throws IOException {
     Files.writeString(dir.resolve("gatehouse.yaml"), "listeners: []\n");
     Files.writeString(dir.resolve("ingress.yaml"), """
@@ -396,6 +447,12 @@ class IngressFilesTest {
             ":13: Ingress shop/bad: spec.rules[0].http.paths[0].backend.service.name: Service shop/nowhere does not exist"),
         new Case("a port the Service does not have", ingress("", "- { path: /, pathType: Prefix, backend: { service: { name: web, port: { name: grpc } } } }"),
             ":13: Ingress shop/bad: spec.rules[0].http.paths[0].backend.service.port.name: Service shop/web has no port named grpc"),
+        new Case("an affinity other than cookie", ingress("nginx.ingress.kubernetes.io/affinity: ip",
+            "- { path: /, pathType: Prefix, " + WEB + " }"),
+            ":6: Ingress shop/bad: metadata.annotations.nginx.ingress.kubernetes.io/affinity: \"ip\" is not an affinity type (expected cookie, the only one ingress-nginx has)"),
+        new Case("a session cookie name that is not a token", ingress("nginx.ingress.kubernetes.io/affinity: cookie,"
+            + " nginx.ingress.kubernetes.io/session-cookie-name: \"my cookie\"", "- { path: /, pathType: Prefix, " + WEB + " }"),
+            ":6: Ingress shop/bad: metadata.annotations.nginx.ingress.kubernetes.io/session-cookie-name: \"my cookie\" is not a cookie name"),
         new Case("a bad pathType", ingress("", "- { path: /, pathType: Regex, " + WEB + " }"),
             ":13: Ingress shop/bad: spec.rules[0].http.paths[0].pathType: \"Regex\" is not a path type (expected Exact, Prefix or ImplementationSpecific)"),
         new Case("no pathType", ingress("", "- { path: /, " + WEB + " }"),

@@ -381,7 +381,15 @@ class MeshPoliciesTest {
         new ErrorCase("a bad upgrade policy", destinationRule("""
             trafficPolicy: { connectionPool: { http: { h2UpgradePolicy: SOMETIMES } } }
             """), ":22: DestinationRule shop/reviews: spec.trafficPolicy.connectionPool.http.h2UpgradePolicy: \"SOMETIMES\""
-            + " is not an upgrade policy"));
+            + " is not an upgrade policy"),
+        new ErrorCase("a connection limit past 2^32", destinationRule("""
+            trafficPolicy: { connectionPool: { tcp: { maxConnections: 4294967297 } } }
+            """), ":22: DestinationRule shop/reviews: spec.trafficPolicy.connectionPool.tcp.maxConnections: \"4294967297\""
+            + " is out of range (expected a whole number 1..1000000000)"),
+        new ErrorCase("a request limit past 2^31", destinationRule("""
+            trafficPolicy: { connectionPool: { http: { http2MaxRequests: 2147483648 } } }
+            """), ":22: DestinationRule shop/reviews: spec.trafficPolicy.connectionPool.http.http2MaxRequests:"
+            + " \"2147483648\" is out of range (expected a whole number 1..1000000000)"));
   }
 
   @ParameterizedTest

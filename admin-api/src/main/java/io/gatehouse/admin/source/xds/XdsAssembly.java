@@ -3,7 +3,6 @@ package io.gatehouse.admin.source.xds;
 import io.gatehouse.admin.source.xds.EndpointTranslator.XEndpoints;
 import io.gatehouse.routes.Action;
 import io.gatehouse.routes.GatewayConfig;
-import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
 import io.gatehouse.routes.Mirror;
@@ -157,18 +156,9 @@ final class XdsAssembly {
     if (!mirror.upstream().isEmpty() && !upstream(mirror.upstream(), r, upstreams, sdsNames, waiting).isEmpty()) {
       mirror = Mirror.NONE;
     }
-    Action action = kept.isEmpty() ? new Action.DirectResponse(503, "{\"error\": \"no cluster to serve this route\","
-        + " \"reason\": \"cluster_not_found\"}") : new Action.Forward(kept);
-    HeaderOps headers = route.headers();
-    if (kept.isEmpty()) {
-      // The gateway's own error, marked as every other one is.
-      Map<String, String> set = new LinkedHashMap<>(headers.response().set());
-      set.put("x-gatehouse-reason", "cluster_not_found");
-      set.put("content-type", "application/json");
-      headers = new HeaderOps(headers.request(), new HeaderOps.Edits(set, headers.response().add(),
-          headers.response().remove()));
-    }
-    return route.toBuilder().action(action).headers(headers).mirror(mirror).build();
+    // No cluster left: a route forwarding to none, which the gateway answers with its own error (503,
+    // reason cluster_not_found, as Envoy), not a fixed body.
+    return route.toBuilder().action(new Action.Forward(kept)).mirror(mirror).build();
   }
 
   private static final String WAITING = "waiting";

@@ -86,7 +86,8 @@ class XdsAssemblyTest {
     var fragment = r.fragment().orElseThrow();
     assertEquals(List.of("eds-cluster"), fragment.upstreams().stream().map(Upstream::name).toList());
     assertEquals(List.of("l"), fragment.routes().get(0).listeners());
-    assertTrue(fragment.routes().get(1).action() instanceof Action.DirectResponse d && d.status() == 503);
+    // A route to no cluster: the gateway answers it with its own 503 cluster_not_found.
+    assertEquals(new Action.Forward(List.of()), fragment.routes().get(1).action());
     assertTrue(r.notes().get(0).contains("cluster nowhere is not served: CDS has no such cluster"), r.notes().toString());
   }
 }
