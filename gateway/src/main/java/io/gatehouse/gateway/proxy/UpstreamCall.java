@@ -42,7 +42,8 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   private final Promise<Void> done = Promise.promise();
   /** The waits between tries, made on the first failure (most calls make one try). */
   private RetryBackoff backoff;
-  private long deadlineNanos = Long.MAX_VALUE;
+  /** When the route's timeout runs out ({@link System#nanoTime}); only read when the route has one. */
+  private long deadlineNanos;
   private final RetryState retries;
   private boolean bodyless;
   private Buffer body;
@@ -69,6 +70,15 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       backoff = new RetryBackoff(route.vertx, upstream, route.retries.backoff());
     }
     return backoff;
+  }
+
+  /**
+   * The time left before the route's timeout, or {@code Long.MAX_VALUE} without one. A route without
+   * a timeout has no deadline to subtract from: {@code nanoTime} may be negative, so
+   * {@code Long.MAX_VALUE} as a deadline could overflow and leave no time for a retry.
+   */
+  private long leftNanos() {
+    return route.timeoutMillis > 0 ? deadlineNanos - System.nanoTime() : Long.MAX_VALUE;
   }
 
   Future<Void> start() {
@@ -117,7 +127,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
 
   /** Takes one retry of {@code failure} after {@code delayMillis} if {@link RetryState} allows it; {@link #later} then makes it. */
   private boolean retry(RetryState.Failure failure, long delayMillis) {
-    return retries.retriable(failure, 0) && retries.take(delayMillis, deadlineNanos - System.nanoTime());
+    return retries.retriable(failure, 0) && retries.take(delayMillis, leftNanos());
   }
 
   /** The next try, after its backoff. */
@@ -137,7 +147,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
    * the budget (20 %, at least 3). Envoy makes the same exception with a minimum retry concurrency.
    */
   private boolean retryUnsent(long delayMillis) {
-    return retries.takeUnsent(delayMillis, deadlineNanos - System.nanoTime());
+    return retries.takeUnsent(delayMillis, leftNanos());
   }
 
   /**
@@ -318,7 +328,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     int status = response.statusCode();
     if (retries.retriable(RetryState.Failure.STATUS, status)) {
       long delay = backoff().after(status, response.headers());
-      if (retries.take(delay, deadlineNanos - System.nanoTime())) {
+      if (retries.take(delay, leftNanos())) {
         lastEndpoint = attempt.endpoint();
         // Read and drop the small error body so the connection goes back to the pool.
         response.body().onComplete(ignored -> {
