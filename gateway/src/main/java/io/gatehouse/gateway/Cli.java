@@ -3,7 +3,6 @@ package io.gatehouse.gateway;
 import io.gatehouse.admin.source.HttpSource;
 import io.gatehouse.admin.source.xds.XdsSource;
 import io.gatehouse.gateway.observe.JsonLogFormatter;
-import io.gatehouse.routes.ConfigError;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.load.ConfigLoader;
 import io.gatehouse.routes.load.LoadResult;

@@ -1,23 +1,11 @@
 package io.gatehouse.routes.mesh;
 
-import io.gatehouse.routes.Action;
-import io.gatehouse.routes.HeaderOps;
 import io.gatehouse.routes.Listener;
 import io.gatehouse.routes.ListenerTls;
-import io.gatehouse.routes.PathMatch;
-import io.gatehouse.routes.RequestMatch;
-import io.gatehouse.routes.RetryPolicy;
-import io.gatehouse.routes.Rewrite;
-import io.gatehouse.routes.Route;
-import io.gatehouse.routes.StringMatch;
 import io.gatehouse.routes.load.Values;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 

@@ -1,7 +1,6 @@
 package io.gatehouse.routes.mesh;
 
 import io.gatehouse.routes.ConfigError;
-import io.gatehouse.routes.Egress;
 import io.gatehouse.routes.EgressRule;
 import io.gatehouse.routes.GatewayConfig;
 import io.gatehouse.routes.Listener;
