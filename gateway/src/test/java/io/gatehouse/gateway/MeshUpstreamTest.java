@@ -264,6 +264,8 @@ class MeshUpstreamTest {
       TestGateway.TestResponse r = gateway.get("/reviews");
       assertEquals(200, r.status(), r.body() + gateway.accessLog());
     }
+    // The access log line is written once the response has ended, so it may follow the client's read of it.
+    Await.until("four access log lines", 10, () -> gateway.accessLog().lines().count() >= 4);
     assertTrue(gateway.accessLog().contains("\"endpoint\":\"localhost:" + sidecar.actualPort() + "\""), gateway.accessLog());
   }
 

@@ -114,6 +114,38 @@ class ReloadTest {
     assertTrue(gateway.admin("/stats").body().contains("\"gatehouse.config.reload.failures\" : 1.0"), gateway.admin("/stats").body());
   }
 
+  /**
+   * A retry waiting out its backoff when a reload removes its upstream is still sent, on the
+   * retired upstream's client (which stays open for it), and answered: the retired client closed
+   * under it once, and the request then hung until its route timeout.
+   */
+  @Test
+  void aRetryWaitingOutItsBackoffAcrossAReloadIsStillSent() throws Exception {
+    AtomicInteger tries = new AtomicInteger();
+    io.vertx.core.http.HttpServer flaky = Await.result(vertx.createHttpServer().requestHandler(req -> {
+      int n = tries.incrementAndGet();
+      req.response().setStatusCode(n == 1 ? 503 : 200).end("try " + n);
+    }).listen(0, "127.0.0.1"));
+    try {
+      gateway.reload("""
+          upstreams: [{ name: flaky, endpoints: ["127.0.0.1:%d"] }]
+          routes: [{ name: r, backends: [{ upstream: flaky }], timeout: 20s,
+                     retries: { attempts: 1, on: ["503"], backoff: { min: 3s, base: 1ms } } }]
+          """.formatted(flaky.actualPort()));
+      CompletableFuture<HttpResponse<String>> response = gateway.client()
+          .sendAsync(gateway.request("/", java.util.Map.of()).build(), HttpResponse.BodyHandlers.ofString());
+      Await.until("the first try answered 503", 5, () -> tries.get() == 1);
+      gateway.reload(routeTo("a"));
+      assertEquals(1, tries.get(), "the reload came before the retry");
+      HttpResponse<String> r = response.get(15, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("try 2", r.body());
+      assertTrue(gateway.get("/").body().contains("\"a\""), "new requests go to the new config's upstream");
+    } finally {
+      flaky.close();
+    }
+  }
+
   @Test
   @org.junit.jupiter.api.Tag("reliability")
   void reloadsUnderConcurrentLoadFailNoRequest() throws Exception {

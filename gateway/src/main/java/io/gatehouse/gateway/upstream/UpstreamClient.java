@@ -200,12 +200,20 @@ public final class UpstreamClient {
 
   /** A request for {@code attempt} on a pooled connection (fails on connect failure). */
   public Future<HttpClientRequest> request(Attempt attempt, RequestOptions options) {
-    return client.request(target(attempt.endpoint(), options)).andThen(ar -> attempt.connected());
+    return request(attempt.endpoint(), options).andThen(ar -> attempt.connected());
   }
 
-  /** A request to {@code endpoint} outside the breaker's accounting (protocol upgrades). */
+  /**
+   * A request to {@code endpoint} outside the breaker's accounting (protocol upgrades). Fails,
+   * never throws, once this client is closed: {@link #retire} waits for tries in flight and
+   * retries waiting out their backoff, but a try that begins as it closes must still end.
+   */
   public Future<HttpClientRequest> request(EndpointState endpoint, RequestOptions options) {
-    return client.request(target(endpoint, options));
+    try {
+      return client.request(target(endpoint, options));
+    } catch (IllegalStateException closed) {
+      return Future.failedFuture(new IllegalStateException("upstream " + config.name() + " was retired by a reload", closed));
+    }
   }
 
   private RequestOptions target(EndpointState endpoint, RequestOptions options) {
@@ -222,7 +230,8 @@ public final class UpstreamClient {
   /**
    * Retires this client, which a reload replaced or removed (no new snapshot sends it requests):
    * health checks stop now, and its connections close once no request, gRPC stream or WebSocket
-   * tunnel is in flight on any endpoint, then within {@code grace}. A reload thus never cuts a
+   * tunnel is in flight on any endpoint and no retry waits out its backoff (it will try this
+   * client again), then within {@code grace}. A reload thus never cuts a
    * long-lived connection, as Envoy drains a changed cluster's connection pools without a deadline;
    * the listeners' limits (route and tunnel timeouts) bound what is in flight.
    */
@@ -236,7 +245,7 @@ public final class UpstreamClient {
   }
 
   private void closeWhenIdle(Duration grace, Promise<Void> closed) {
-    if (endpoints().stream().allMatch(e -> e.inFlight() == 0)) {
+    if (breaker.waiting.get() == 0 && endpoints().stream().allMatch(e -> e.inFlight() == 0)) {
       client.shutdown(grace).onComplete(closed);
     } else {
       vertx.setTimer(RETIRE_CHECK_MILLIS, id -> closeWhenIdle(grace, closed));
