@@ -1,0 +1,142 @@
+package io.gatehouse.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * HTTP/2 connections consolidate their flushes (the frames written while other channels are read
+ * leave together once the event loop is done with them): a streamed response still reaches the
+ * client piece by piece, and many streams answered at once on one connection each get their own
+ * response, over h2c and over TLS.
+ */
+class Http2ResponseFlushTest {
+  static Vertx vertx;
+  static EchoUpstream upstream;
+  static TestGateway gateway;
+  static Path dir;
+  /** Completed by the client when it has the first piece of /ticks; the upstream writes the second only then. */
+  static final AtomicReference<Promise<Void>> firstPieceSeen = new AtomicReference<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    upstream = EchoUpstream.start(vertx).on("/ticks", req -> {
+      var response = req.response().setChunked(true);
+      response.write("tick 1\n");
+      firstPieceSeen.get().future().onComplete(seen -> response.end(seen.succeeded() ? "tick 2\n" : "gave up\n"));
+    });
+    dir = Files.createTempDirectory("h2-flush");
+    TestCerts certs = TestCerts.in(dir);
+    certs.server("h2", "h2.example.com");
+    gateway = TestGateway.startRaw("""
+        admin: { port: 0 }
+        listeners:
+          - { name: http, port: 0, protocol: HTTP }
+        %s
+        upstreams: [{ name: up, endpoints: ["%s"] }]
+        routes: [{ name: r, backends: [{ upstream: up }] }]
+        """.formatted(certs.httpsListener("h2"), upstream.address()));
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    upstream.close();
+    vertx.close();
+  }
+
+  private static HttpClient h2(boolean tls) {
+    HttpClientOptions options = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
+    if (tls) {
+      options.setSsl(true).setUseAlpn(true).setForceSni(true)
+          .setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("ca.crt").toString()));
+    } else {
+      options.setHttp2ClearTextUpgrade(false);
+    }
+    return vertx.createHttpClient(options);
+  }
+
+  private static RequestOptions to(boolean tls, String path) {
+    int port = gateway.gatehouse.listenerPort(tls ? "https" : "http");
+    return new RequestOptions().setHost(tls ? "h2.example.com" : "127.0.0.1").setPort(port)
+        .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port, "127.0.0.1")).setURI(path);
+  }
+
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {false, true})
+  void aStreamedResponseReachesTheClientPieceByPiece(boolean tls) {
+    Promise<Void> seen = Promise.promise();
+    firstPieceSeen.set(seen);
+    long giveUp = vertx.setTimer(10_000, id -> seen.tryFail("the first piece never reached the client"));
+    HttpClient client = h2(tls);
+    try {
+      List<String> pieces = new CopyOnWriteArrayList<>();
+      Promise<HttpVersion> ended = Promise.promise();
+      client.request(to(tls, "/ticks")).compose(req -> req.send()).onComplete(ar -> {
+        if (ar.failed()) {
+          ended.fail(ar.cause());
+          return;
+        }
+        var response = ar.result();
+        response.handler(piece -> {
+          pieces.add(piece.toString());
+          seen.tryComplete(); // the upstream holds the rest of its response until this piece is here
+        });
+        response.exceptionHandler(ended::tryFail);
+        response.endHandler(v -> ended.tryComplete(response.version()));
+      });
+      assertEquals(HttpVersion.HTTP_2, Await.result(ended.future()));
+      assertTrue(seen.future().succeeded(), "the first piece reached the client while the response was open");
+      assertEquals("tick 1\ntick 2\n", String.join("", pieces), pieces.toString());
+    } finally {
+      vertx.cancelTimer(giveUp);
+      client.close();
+    }
+  }
+
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {false, true})
+  void manyStreamsAnsweredAtOnceOnOneConnectionEachGetTheirOwnResponse(boolean tls) {
+    HttpClient client = h2(tls);
+    try {
+      int streams = 64;
+      List<Future<String>> bodies = new ArrayList<>();
+      List<HttpConnection> connections = new CopyOnWriteArrayList<>();
+      for (int i = 0; i < streams; i++) {
+        bodies.add(client.request(to(tls, "/stream/" + i)).compose(req -> {
+          connections.add(req.connection());
+          return req.send();
+        }).compose(response -> response.body().map(Buffer::toString)));
+      }
+      Await.result(Future.all(bodies));
+      for (int i = 0; i < streams; i++) {
+        String body = bodies.get(i).result();
+        assertTrue(body.contains("\"uri\":\"/stream/" + i + "\""), i + ": " + body);
+      }
+      assertEquals(1, connections.stream().distinct().count(), "every stream on one connection");
+    } finally {
+      client.close();
+    }
+  }
+}
