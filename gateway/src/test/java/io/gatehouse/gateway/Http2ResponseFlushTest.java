@@ -26,14 +26,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * HTTP/2 connections consolidate their flushes (the frames written while other channels are read
- * leave together once the event loop is done with them): a streamed response still reaches the
- * client piece by piece, and many streams answered at once on one connection each get their own
- * response, over h2c and over TLS.
+ * leave together once the event loop is done with them), the clients' and those to HTTP/2
+ * upstreams: a streamed response still reaches the client piece by piece, a request and its
+ * response still stream both ways piece by piece through an HTTP/2 upstream, and many streams
+ * answered at once on one connection each get their own response, over h2c and over TLS.
  */
 class Http2ResponseFlushTest {
   static Vertx vertx;
   static EchoUpstream upstream;
   static TestGateway gateway;
+  static io.vertx.core.http.HttpServer h2Upstream;
   static Path dir;
   /** Completed by the client when it has the first piece of /ticks; the upstream writes the second only then. */
   static final AtomicReference<Promise<Void>> firstPieceSeen = new AtomicReference<>();
@@ -46,6 +48,16 @@ class Http2ResponseFlushTest {
       response.write("tick 1\n");
       firstPieceSeen.get().future().onComplete(seen -> response.end(seen.succeeded() ? "tick 2\n" : "gave up\n"));
     });
+    // An h2c upstream that answers each piece of a request body as it arrives, before the body ends.
+    h2Upstream = Await.result(vertx.createHttpServer().requestHandler(req -> {
+      var response = req.response().setChunked(true);
+      req.handler(piece -> {
+        if (piece.length() > 0) { // an empty DATA frame may carry the end of the stream
+          response.write("got " + piece);
+        }
+      });
+      req.endHandler(v -> response.end("got all\n"));
+    }).listen(0, "127.0.0.1"));
     dir = Files.createTempDirectory("h2-flush");
     TestCerts certs = TestCerts.in(dir);
     certs.server("h2", "h2.example.com");
@@ -54,15 +66,20 @@ class Http2ResponseFlushTest {
         listeners:
           - { name: http, port: 0, protocol: HTTP }
         %s
-        upstreams: [{ name: up, endpoints: ["%s"] }]
-        routes: [{ name: r, backends: [{ upstream: up }] }]
-        """.formatted(certs.httpsListener("h2"), upstream.address()));
+        upstreams:
+          - { name: up, endpoints: ["%s"] }
+          - { name: h2up, endpoints: ["127.0.0.1:%d"], protocol: HTTP2 }
+        routes:
+          - { name: duplex, match: [{ path: { prefix: /duplex } }], backends: [{ upstream: h2up }] }
+          - { name: r, backends: [{ upstream: up }] }
+        """.formatted(certs.httpsListener("h2"), upstream.address(), h2Upstream.actualPort()));
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
     upstream.close();
+    h2Upstream.close();
     vertx.close();
   }
 
@@ -111,6 +128,42 @@ class Http2ResponseFlushTest {
       assertEquals("tick 1\ntick 2\n", String.join("", pieces), pieces.toString());
     } finally {
       vertx.cancelTimer(giveUp);
+      client.close();
+    }
+  }
+
+  /**
+   * The client sends its second piece only once the upstream's answer to the first is back, so
+   * this ends only if every piece is flushed on both connections without waiting for the next.
+   */
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {false, true})
+  void aRequestAndItsResponseStreamBothWaysThroughAnHttp2Upstream(boolean tls) {
+    HttpClient client = h2(tls);
+    try {
+      List<String> pieces = new CopyOnWriteArrayList<>();
+      Promise<Void> ended = Promise.promise();
+      client.request(to(tls, "/duplex").setMethod(io.vertx.core.http.HttpMethod.POST)).onComplete(ar -> {
+        if (ar.failed()) {
+          ended.fail(ar.cause());
+          return;
+        }
+        var request = ar.result().setChunked(true);
+        request.response().onSuccess(response -> {
+          response.handler(piece -> {
+            pieces.add(piece.toString());
+            if (piece.toString().contains("got piece 1")) {
+              request.end("piece 2\n");
+            }
+          });
+          response.endHandler(v -> ended.tryComplete());
+          response.exceptionHandler(ended::tryFail);
+        }).onFailure(ended::tryFail);
+        request.write("piece 1\n");
+      });
+      Await.result(ended.future());
+      assertEquals("got piece 1\ngot piece 2\ngot all\n", String.join("", pieces), pieces.toString());
+    } finally {
       client.close();
     }
   }

@@ -2,10 +2,10 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.observe.AccessLog;
 import io.gatehouse.gateway.observe.PolicyMetrics;
+import io.gatehouse.gateway.upstream.FlushConsolidation;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
@@ -44,7 +44,6 @@ import java.util.function.BooleanSupplier;
  * One instance per listener instance, so per event loop: its set needs no lock.
  */
 final class ConnectionGuard {
-  private static final String FLUSH_CONSOLIDATION = "gatehouse-flush-consolidation";
   private final String listener;
   private final ListenerLimits limits;
   private final AccessLog accessLog;
@@ -96,29 +95,6 @@ final class ConnectionGuard {
   }
 
   /**
-   * Puts Netty's {@link FlushConsolidationHandler} ahead of the HTTP/2 codec (after TLS), so that
-   * the frames written to this connection while other channels are read (a proxied response's
-   * HEADERS, DATA and its closing empty DATA; the responses of several streams whose upstreams
-   * answered together) leave in one flush, one TLS record and one {@code send}, once the event
-   * loop has processed what was ready, instead of a flush each. Vert.x flushes every HTTP/2 write
-   * made outside the connection's own read. Writes made during its read are flushed when the read
-   * ends, as before; a channel that turns unwritable is flushed at once.
-   */
-  private static void consolidateFlushes(ChannelPipeline pipeline) {
-    if (pipeline.get(FlushConsolidationHandler.class) != null) {
-      return;
-    }
-    FlushConsolidationHandler consolidation =
-        new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
-    ChannelHandlerContext tls = pipeline.context(SslHandler.class);
-    if (tls != null) {
-      pipeline.addAfter(tls.name(), FLUSH_CONSOLIDATION, consolidation);
-    } else {
-      pipeline.addFirst(FLUSH_CONSOLIDATION, consolidation);
-    }
-  }
-
-  /**
    * Arms a new connection's head and idle bookkeeping and tracks its HTTP/2 connections.
    * Counting and the {@code maxConnections} bound happen at accept ({@link AcceptLimit}); only if
    * that could not be installed are they done here, when Vert.x hands the connection over.
@@ -161,7 +137,7 @@ final class ConnectionGuard {
     }
     ChannelPipeline pipeline = base.channel().pipeline();
     if (h2) {
-      consolidateFlushes(pipeline);
+      FlushConsolidation.install(connection);
     }
     HeadTimer started = pipeline.get(HeadTimer.class);
     if (started != null) {

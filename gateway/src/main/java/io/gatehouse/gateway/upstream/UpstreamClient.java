@@ -95,10 +95,13 @@ public final class UpstreamClient {
       options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(config.tls().enabled());
     }
     CircuitBreaker limits = config.circuitBreaker();
-    HttpClient client = vertx.httpClientBuilder()
+    var builder = vertx.httpClientBuilder()
         .with(options)
-        .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE))
-        .build();
+        .with(new PoolOptions().setHttp1MaxSize(limits.maxConnections()).setHttp2MaxSize(HTTP2_POOL_SIZE));
+    if (config.protocol() == Upstream.Protocol.HTTP2) {
+      builder.withConnectHandler(FlushConsolidation::install);
+    }
+    HttpClient client = builder.build();
     UpstreamClient started = new UpstreamClient(vertx, config, client, options, registry, all);
     started.identity = config.tls().mesh() ? identity : null;
     return started;
