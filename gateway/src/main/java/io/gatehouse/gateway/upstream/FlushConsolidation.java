@@ -8,14 +8,15 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
- * Puts Netty's {@link FlushConsolidationHandler} on an HTTP/2 connection, after TLS (first on
- * h2c), so that the frames written to it while other channels are read leave in one flush, one
- * TLS record and one {@code send}, once the event loop has processed what was ready, instead of a
- * flush each: Vert.x flushes every HTTP/2 write made outside the connection's own read, and a proxy
- * writes to one side from the other's read. On a client's connection that is a proxied response's
- * HEADERS, DATA and closing empty DATA, and the responses of several streams whose upstreams
- * answered together; on an upstream's, a request's frames and those of every stream sent on it in
- * the same loop iteration. Writes made during the connection's own read are flushed when the read
+ * Puts Netty's {@link FlushConsolidationHandler} on a connection, after TLS (first in clear
+ * text), so that what is written to it while other channels are read leaves in one flush, one TLS
+ * record and one {@code send}, once the event loop has processed what was ready, instead of a
+ * flush each: Vert.x flushes every write made outside the connection's own read, and a proxy
+ * writes to one side from the other's read. On a client's HTTP/2 connection that is a proxied
+ * response's HEADERS, DATA and closing empty DATA, and the responses of several streams whose
+ * upstreams answered together; on a client's HTTP/1.1 connection, a chunked response's body and
+ * its last chunk; on an HTTP/2 upstream's, a request's frames and those of every stream sent on it
+ * in the same loop iteration. Writes made during the connection's own read are flushed when the read
  * ends, as before; a channel that turns unwritable is flushed at once.
  */
 public final class FlushConsolidation {

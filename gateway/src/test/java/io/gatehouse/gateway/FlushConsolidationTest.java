@@ -25,13 +25,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * HTTP/2 connections consolidate their flushes (the frames written while other channels are read
- * leave together once the event loop is done with them), the clients' and those to HTTP/2
- * upstreams: a streamed response still reaches the client piece by piece, a request and its
- * response still stream both ways piece by piece through an HTTP/2 upstream, and many streams
- * answered at once on one connection each get their own response, over h2c and over TLS.
+ * Client connections and connections to HTTP/2 upstreams consolidate their flushes (what is
+ * written while other channels are read leaves together once the event loop is done with them): a
+ * streamed response still reaches the client piece by piece over HTTP/1.1 and HTTP/2, a request
+ * and its response still stream both ways piece by piece through an HTTP/2 upstream, and many
+ * streams answered at once on one connection each get their own response, in clear text and TLS.
  */
-class Http2ResponseFlushTest {
+class FlushConsolidationTest {
   static Vertx vertx;
   static EchoUpstream upstream;
   static TestGateway gateway;
@@ -84,9 +84,13 @@ class Http2ResponseFlushTest {
   }
 
   private static HttpClient h2(boolean tls) {
-    HttpClientOptions options = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
+    return client(tls, HttpVersion.HTTP_2);
+  }
+
+  private static HttpClient client(boolean tls, HttpVersion version) {
+    HttpClientOptions options = new HttpClientOptions().setProtocolVersion(version);
     if (tls) {
-      options.setSsl(true).setUseAlpn(true).setForceSni(true)
+      options.setSsl(true).setUseAlpn(version == HttpVersion.HTTP_2).setForceSni(true)
           .setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("ca.crt").toString()));
     } else {
       options.setHttp2ClearTextUpgrade(false);
@@ -100,13 +104,13 @@ class Http2ResponseFlushTest {
         .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port, "127.0.0.1")).setURI(path);
   }
 
-  @ParameterizedTest(name = "tls={0}")
-  @ValueSource(booleans = {false, true})
-  void aStreamedResponseReachesTheClientPieceByPiece(boolean tls) {
+  @ParameterizedTest(name = "{0} tls={1}")
+  @org.junit.jupiter.params.provider.CsvSource({"HTTP_1_1, false", "HTTP_1_1, true", "HTTP_2, false", "HTTP_2, true"})
+  void aStreamedResponseReachesTheClientPieceByPiece(HttpVersion version, boolean tls) {
     Promise<Void> seen = Promise.promise();
     firstPieceSeen.set(seen);
     long giveUp = vertx.setTimer(10_000, id -> seen.tryFail("the first piece never reached the client"));
-    HttpClient client = h2(tls);
+    HttpClient client = client(tls, version);
     try {
       List<String> pieces = new CopyOnWriteArrayList<>();
       Promise<HttpVersion> ended = Promise.promise();
@@ -123,7 +127,7 @@ class Http2ResponseFlushTest {
         response.exceptionHandler(ended::tryFail);
         response.endHandler(v -> ended.tryComplete(response.version()));
       });
-      assertEquals(HttpVersion.HTTP_2, Await.result(ended.future()));
+      assertEquals(version, Await.result(ended.future()));
       assertTrue(seen.future().succeeded(), "the first piece reached the client while the response was open");
       assertEquals("tick 1\ntick 2\n", String.join("", pieces), pieces.toString());
     } finally {
