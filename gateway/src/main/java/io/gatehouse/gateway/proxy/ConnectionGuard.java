@@ -136,9 +136,9 @@ final class ConnectionGuard {
       return null;
     }
     ChannelPipeline pipeline = base.channel().pipeline();
-    // A response is written from its upstream's read: HTTP/2's frames, an HTTP/1.1 head and body
-    // and the last chunk of a chunked one leave in one flush (one TLS record, one send), not one each.
-    FlushConsolidation.install(connection);
+    // A response is written from its upstream's read: HTTP/2's frames, or an HTTP/1.1 body and its
+    // last chunk, leave in one flush (one TLS record, one send), not one each.
+    FlushConsolidation.install(pipeline);
     HeadTimer started = pipeline.get(HeadTimer.class);
     if (started != null) {
       if (h2) {

@@ -20,7 +20,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  * ends, as before; a channel that turns unwritable is flushed at once.
  */
 public final class FlushConsolidation {
-  static final String NAME = "gatehouse-flush-consolidation";
+  private static final String NAME = "gatehouse-flush-consolidation";
 
   private FlushConsolidation() {}
 
@@ -31,7 +31,8 @@ public final class FlushConsolidation {
     }
   }
 
-  static void install(ChannelPipeline pipeline) {
+  /** Consolidates the flushes of the connection whose pipeline this is (once). */
+  public static void install(ChannelPipeline pipeline) {
     if (pipeline.get(FlushConsolidationHandler.class) != null) {
       return;
     }
