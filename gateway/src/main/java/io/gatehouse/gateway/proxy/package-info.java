@@ -46,5 +46,14 @@
  * the client of a changed upstream is retired, closing only once nothing is in flight on it. A
  * WebSocket the gateway itself ends (its limits, a drain) gets 1001 "going away" both ways
  * (tcp.WebSocketFrames finds where its frames end).
+ *
+ * One thread per request: everything a request does after Ingress runs on the event loop of its
+ * client connection (its Vert.x context). Vert.x hands upstream responses, timers and its own
+ * clients' answers (Redis, ext_authz, JWKS) to the context that asked; anything completed on
+ * another thread (a JWKS fetch another request started, a DNS answer from Caffeine's executor) is
+ * brought back with {@code context.runOnContext} or a context-bound future before it touches the
+ * exchange. HTTP/1.x listeners rely on it: they run in Vert.x's strict thread mode
+ * ({@link io.gatehouse.gateway.proxy.ListenerOptions}), where a response written from another
+ * thread fails. EventLoopsTest runs these paths on four loops.
  */
 package io.gatehouse.gateway.proxy;
