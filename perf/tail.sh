@@ -64,7 +64,7 @@ sched() { read -r _ wait slices < "$1/schedstat"; echo "$wait $slices $(awk '/no
 steal() { awk '$1 == "cpu0" {print $9}' /proc/stat; }
 # CPU ticks of every gateway thread but the event loop
 others() { local t=0 f; for f in /proc/$GW/task/*; do [ "${f##*/}" = "$LOOP" ] && continue; t=$((t + $(awk '{print $14+$15}' $f/stat 2>/dev/null || echo 0))); done; echo $t; }
-load() { rm -f $D/r.log; taskset -c 1 timeout $((SECS + 30)) h2load --h1 -c16 -t1 --rps=$(( (RATE + 15) / 16 )) -D "$1" --log-file=$D/r.log "$2" >/dev/null 2>&1; }
+load() { rm -f $D/r.log; taskset -c 1 timeout $(($1 + 30)) h2load --h1 -c16 -t1 --rps=$(( (RATE + 15) / 16 )) -D "$1" --log-file=$D/r.log "$2" >/dev/null 2>&1; }
 echo "warm-up ${WARM}s each"
 for n in direct nginx gateway; do load $WARM ${URL[$n]}; done
 HZ=$(getconf CLK_TCK)
