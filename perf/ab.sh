@@ -3,8 +3,8 @@
 # every contestant in turn (order rotated per round) on the same NGINX backend. Everything under
 # test is pinned to CPU 0 with one worker / event loop; wrk and the backend run on CPU 1.
 #
-#   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--cases "http:small http:4k https:small h2:small http:rate http:seq http:post"]
-#              [--rate N] [--idle N] NAME=JAR ...
+#   perf/ab.sh [--rounds N] [--seconds N] [--warmup N] [--rate N] [--idle N] [--cert rsa|ecdsa]
+#              [--cases "http:small http:4k https:small h2:small http:rate http:seq http:post tls:full tls:resume"] NAME=JAR ...
 #
 # Per contestant: JAVA_<NAME> (java binary), OPTS_<NAME> (JVM options, default bench.sh's),
 # YAML_<NAME> (top-level YAML appended to its config, e.g. a telemetry block) and ROUTE_<NAME> (keys
@@ -16,21 +16,25 @@
 # connections; p99 from its log). http:seq is one connection, one request at a time: every
 # event-loop wake-up then serves one request whatever the machine's load, so its bytes per request
 # compare builds even on a busy machine. http:post is the same with a 1 KiB POST body (a streamed
-# request body, which http:seq's GETs never have). Each gateway logs its safepoints: per row, the stop-the-world
+# request body, which http:seq's GETs never have). tls:full and tls:resume are TLS 1.2 handshakes
+# per second (4 x openssl s_time, a new connection per request, full or resumed, as perf/bench.sh's):
+# their "req/s" is handshakes/s and their CPU is per handshake; --cert ecdsa serves an ECDSA P-256
+# certificate instead of RSA-2048, on NGINX and the gateways alike. Each gateway logs its safepoints: per row, the stop-the-world
 # pauses in the measured window (count, how many over 1 ms, the longest). --idle N then opens N idle
 # keep-alive connections to each contestant in turn (perf/idle_conns.py) and prints its RSS.
 set -u
 cd "$(dirname "$0")"; PERF=$(pwd)
-ROUNDS=3; SECS=8; WARM=20; CONNS=64; CASES="http:small http:4k"; SPEC=(); IDLE=0; RATE=2000
+ROUNDS=3; SECS=8; WARM=20; CONNS=64; CASES="http:small http:4k"; SPEC=(); IDLE=0; RATE=2000; CERT=rsa
 while [ $# -gt 0 ]; do case $1 in
   --rounds) ROUNDS=$2; shift 2;; --seconds) SECS=$2; shift 2;; --warmup) WARM=$2; shift 2;; --cases) CASES=$2; shift 2;;
-  --conns) CONNS=$2; shift 2;; --idle) IDLE=$2; shift 2;; --rate) RATE=$2; shift 2;; *=*) SPEC+=("$1"); shift;; *) sed -n '2,14p' "$0" >&2; exit 2;; esac; done
+  --conns) CONNS=$2; shift 2;; --idle) IDLE=$2; shift 2;; --rate) RATE=$2; shift 2;; --cert) CERT=$2; shift 2;; *=*) SPEC+=("$1"); shift;; *) sed -n '2,14p' "$0" >&2; exit 2;; esac; done
 [ ${#SPEC[@]} -gt 0 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 BASEP=${AB_PORT_BASE:-28000}; BE=$((BASEP + 80)); NGH=$((BASEP + 81)); NGS=$((BASEP + 443))
 D=$(mktemp -d); chmod 755 $D; PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill $p 2>/dev/null; done; sleep 0.5; for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null; done; rm -rf "$D"; }
 trap cleanup EXIT
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench.test \
+case $CERT in rsa) KEY=(-newkey rsa:2048);; ecdsa) KEY=(-newkey ec -pkeyopt ec_paramgen_curve:P-256);; *) echo "--cert rsa|ecdsa"; exit 2;; esac
+openssl req -x509 "${KEY[@]}" -nodes -days 2 -subj /CN=bench.test \
   -addext "subjectAltName=DNS:bench.test,DNS:*.bench.test" -keyout $D/key.pem -out $D/cert.pem >/dev/null 2>&1
 mkdir -p $D/www; head -c 4096 /dev/zero | tr '\0' x > $D/www/4k
 cat > $D/backend.conf <<C
@@ -88,7 +92,12 @@ done
 stats() { local n=$1 l; [ -z "${STATS_IN[$n]:-}" ] && { echo "0 0 0 0 0 0"; return; }; echo >&${STATS_IN[$n]}; read -r l <&${STATS_OUT[$n]}; echo $l; }
 HZ=$(getconf CLK_TCK)
 ticks() { local t=0 c; for c in $1 $(pgrep -P $1); do t=$((t + $(awk '{print $14+$15}' /proc/$c/stat 2>/dev/null || echo 0))); done; echo $t; }
-url() { case $1 in http:small|http:rate|http:seq|http:post) echo http://127.0.0.1:${HTTP[$2]}/;; http:4k) echo http://127.0.0.1:${HTTP[$2]}/4k;; https:small|h2:small) echo https://127.0.0.1:${HTTPS[$2]}/;; esac; }
+url() { case $1 in http:small|http:rate|http:seq|http:post) echo http://127.0.0.1:${HTTP[$2]}/;; http:4k) echo http://127.0.0.1:${HTTP[$2]}/4k;; https:small|h2:small) echo https://127.0.0.1:${HTTPS[$2]}/;;
+  tls:*) echo 127.0.0.1:${HTTPS[$2]};; esac; }
+# stime full|resume HOST:PORT SECS: "handshakes/s - 0 handshakes" from 4 parallel openssl s_time clients
+stime() { local ps=() k; for k in 1 2 3 4; do
+    taskset -c 1 openssl s_time -connect $2 $([ $1 = full ] && echo -new || echo -reuse) -tls1_2 -time $3 -www / >$D/st.$k 2>/dev/null & ps+=($!); done
+  wait "${ps[@]}"; cat $D/st.1 $D/st.2 $D/st.3 $D/st.4 | awk -v s=$3 '/connections in [0-9.]+s;/ {n+=$1} END {printf "%.1f - 0 %d", n/s, n}'; }
 # h2 RATE URL: "req/s p99 errors requests" at a fixed rate over 16 HTTP/1.1 connections
 rate1() { rm -f $D/r.log; taskset -c 1 timeout $((SECS + 30)) h2load --h1 -c16 -t1 --rps=$(( (RATE + 15) / 16 )) -D $SECS \
     --log-file=$D/r.log "$1" 2>/dev/null | awk '/finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) r=$(i-1)}
@@ -107,14 +116,14 @@ printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Cont
 wrk1() { taskset -c 1 wrk -t1 -c$CONNS -d${1}s --latency ${WRK_ARGS:-} -H "Host: bench.test" "$2" 2>/dev/null | awk '
   /Requests\/sec/{r=$2} /^ +99%/{p=$2} /Non-2xx/{e=$5} /requests in/{q=$1} END{printf "%s %s %s %s", r, p, (e==""?0:e), q}'; }
 echo "warm-up ${WARM}s per case and contestant"
-for n in "${NAMES[@]}"; do for c in $CASES; do case $c in http:rate) ;; h2:small) SECS=$WARM h21 $(url $c $n) >/dev/null;;
+for n in "${NAMES[@]}"; do for c in $CASES; do case $c in http:rate) ;; tls:*) stime ${c#tls:} $(url $c $n) $WARM >/dev/null;; h2:small) SECS=$WARM h21 $(url $c $n) >/dev/null;;
   http:post) WRK_ARGS="-s $D/post.lua" wrk1 $WARM $(url $c $n) >/dev/null;; *) wrk1 $WARM $(url $c $n) >/dev/null;; esac; done; done
 OUT=$D/rows; : > $OUT
 echo "round case contestant req/s p99 errors cpu_us/req loop_B/req all_B/req loop_cpu_us/req log_cpu_us/req pauses pauses>1ms max_pause_ms"
 for r in $(seq 1 $ROUNDS); do for c in $CASES; do
   for k in $(seq 0 $((${#NAMES[@]} - 1))); do n=${NAMES[$(( (k + r) % ${#NAMES[@]} ))]}
     g0=$(cat $D/$n.sp.log 2>/dev/null | wc -l); s0=($(stats $n)); t0=$(ticks ${PID[$n]})
-    if [ $c = http:rate ]; then set -- $(rate1 $(url $c $n)); elif [ $c = h2:small ]; then set -- $(h21 $(url $c $n)); elif [ $c = http:seq ]; then set -- $(CONNS=1 wrk1 $SECS $(url $c $n))
+    if [ $c = http:rate ]; then set -- $(rate1 $(url $c $n)); elif [ ${c%%:*} = tls ]; then set -- $(stime ${c#tls:} $(url $c $n) $SECS); elif [ $c = h2:small ]; then set -- $(h21 $(url $c $n)); elif [ $c = http:seq ]; then set -- $(CONNS=1 wrk1 $SECS $(url $c $n))
     elif [ $c = http:post ]; then set -- $(CONNS=1 WRK_ARGS="-s $D/post.lua" wrk1 $SECS $(url $c $n))
     else set -- $(wrk1 $SECS $(url $c $n)); fi
     t1=$(ticks ${PID[$n]}); s1=($(stats $n)); gp=$(pauses $D/$n.sp.log $g0)
