@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -172,6 +173,24 @@ class EventLoopsTest {
     return got;
   }
 
+  /** Sends {@code count} GETs of {@code prefix + i} at once on a fresh client, each with {@code headers}. */
+  private static List<String> gets(boolean tls, String prefix, int count, Map<String, String> headers) {
+    HttpClient client = client(tls);
+    try {
+      List<RequestOptions> requests = new ArrayList<>();
+      List<Buffer> bodies = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        RequestOptions request = to(tls, HttpMethod.GET, prefix + i);
+        headers.forEach(request::putHeader);
+        requests.add(request);
+        bodies.add(null);
+      }
+      return all(client, requests, bodies);
+    } finally {
+      client.close();
+    }
+  }
+
   @ParameterizedTest(name = "tls={0}")
   @ValueSource(booleans = {false, true})
   void streamedResponsesAndRequestBodiesAreRelayedWhicheverLoopHoldsTheUpstreamConnection(boolean tls) {
@@ -200,37 +219,15 @@ class EventLoopsTest {
 
   @Test
   void retriesWaitingOutTheirBackoffAnswerOnTheirOwnLoop() {
-    HttpClient client = client(false);
-    try {
-      List<RequestOptions> requests = new ArrayList<>();
-      List<Buffer> bodies = new ArrayList<>();
-      for (int i = 0; i < 120; i++) {
-        requests.add(to(false, HttpMethod.GET, "/flaky/" + i));
-        bodies.add(null);
-      }
-      List<String> got = all(client, requests, bodies);
-      assertEquals(List.of("200 second try"), got.stream().distinct().toList(), got.toString());
-    } finally {
-      client.close();
-    }
+    List<String> got = gets(false, "/flaky/", 120, Map.of());
+    assertEquals(List.of("200 second try"), got.stream().distinct().toList(), got.toString());
   }
 
   @Test
   void requestsCheckedAgainstRedisAnswerOnTheirOwnLoop() {
-    HttpClient client = client(false);
-    try {
-      List<RequestOptions> requests = new ArrayList<>();
-      List<Buffer> bodies = new ArrayList<>();
-      for (int i = 0; i < 120; i++) {
-        requests.add(to(false, HttpMethod.GET, "/limited/" + i));
-        bodies.add(null);
-      }
-      List<String> got = all(client, requests, bodies);
-      // failOpen: false, so a request answered without Redis's word would be a 503, not a 200.
-      assertEquals(120, got.stream().filter(s -> s.startsWith("200 ")).count(), got.toString());
-    } finally {
-      client.close();
-    }
+    List<String> got = gets(false, "/limited/", 120, Map.of());
+    // failOpen: false, so a request answered without Redis's word would be a 503, not a 200.
+    assertEquals(120, got.stream().filter(s -> s.startsWith("200 ")).count(), got.toString());
   }
 
   @Test
@@ -238,20 +235,9 @@ class EventLoopsTest {
     String token = Jwts.sign(late, Jwts.claims(ISSUER, "alice", UnaryOperator.identity()));
     served = Jwts.jwks(early, late); // the gateway fetched only "early" at start: "late" needs a fetch
     int before = fetches.get();
-    HttpClient client = client(true);
-    try {
-      List<RequestOptions> requests = new ArrayList<>();
-      List<Buffer> bodies = new ArrayList<>();
-      for (int i = 0; i < 48; i++) {
-        requests.add(to(true, HttpMethod.GET, "/secure/" + i).putHeader("authorization", "Bearer " + token));
-        bodies.add(null);
-      }
-      List<String> got = all(client, requests, bodies);
-      assertEquals(48, got.stream().filter(s -> s.startsWith("200 ")).count(), got.toString());
-      int made = fetches.get() - before;
-      assertTrue(made >= 1 && made < 48, made + " fetches for 48 requests: they did not share the one under way");
-    } finally {
-      client.close();
-    }
+    List<String> got = gets(true, "/secure/", 48, Map.of("authorization", "Bearer " + token));
+    assertEquals(48, got.stream().filter(s -> s.startsWith("200 ")).count(), got.toString());
+    int made = fetches.get() - before;
+    assertTrue(made >= 1 && made < 48, made + " fetches for 48 requests: they did not share the one under way");
   }
 }
