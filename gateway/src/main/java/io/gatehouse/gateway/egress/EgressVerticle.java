@@ -51,8 +51,7 @@ public final class EgressVerticle extends VerticleBase implements BoundListener 
         .setPort(config.port())
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
-        .setTcpNoDelay(true)
-        .setStrictThreadMode(true); // no cross-thread write queue per connection: see ListenerOptions
+        .setTcpNoDelay(true);
     if (tls != null) {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
       // HTTP/1.1 only: CONNECT tunnels are HTTP/1.1 upgrades of the connection.

@@ -14,13 +14,9 @@ import java.util.concurrent.TimeUnit;
  * is for client and upstream to agree on; Vert.x's extension handler would otherwise sit in every
  * connection's pipeline and look at every request and response.
  *
- * <p>HTTP/1.x connections run in Vert.x's strict thread mode: a response is written on its
- * connection's event loop only (a proxied one from the upstream's read, which Vert.x hands to the
- * request's context; whatever completes on another thread, such as a JWKS fetch or a DNS answer,
- * hops back to the context first), so Vert.x writes straight to the channel instead of through a
- * cross-thread queue. That queue is a 4 KB array per connection: 47 MiB of RSS with 10 000 idle
- * connections (perf/RESULTS.md). A write from another thread fails with an
- * {@code IllegalStateException} rather than racing.
+ * <p>Not Vert.x's strict thread mode, though it would save a 4 KB write queue per connection
+ * (47 MiB of RSS with 10 000 idle connections): with it, a streamed HTTP/1.1 response stalled
+ * now and then in the full suite (perf/RESULTS.md, "HTTP/1.x strict thread mode").
  */
 final class ListenerOptions {
   private ListenerOptions() {}
@@ -43,8 +39,7 @@ final class ListenerOptions {
         .setHttp2RstFloodWindowDuration((int) limits.http2ResetWindow().toMillis())
         .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.MILLISECONDS)
         .setPerFrameWebSocketCompressionSupported(false)
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setStrictThreadMode(true);
+        .setPerMessageWebSocketCompressionSupported(false);
     if (listener.proxyProtocol()) {
       options.setUseProxyProtocol(true)
           .setProxyProtocolTimeout(limits.headerReadTimeout().toMillis())

@@ -52,8 +52,6 @@
  * clients' answers (Redis, ext_authz, JWKS) to the context that asked; anything completed on
  * another thread (a JWKS fetch another request started, a DNS answer from Caffeine's executor) is
  * brought back with {@code context.runOnContext} or a context-bound future before it touches the
- * exchange. HTTP/1.x listeners rely on it: they run in Vert.x's strict thread mode
- * ({@link io.gatehouse.gateway.proxy.ListenerOptions}), where a response written from another
- * thread fails. EventLoopsTest runs these paths on four loops.
+ * exchange. EventLoopsTest runs these paths on four loops.
  */
 package io.gatehouse.gateway.proxy;
