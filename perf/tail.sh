@@ -15,12 +15,11 @@
 # all rounds (by thread name). JVM options after the jar replace the
 # benchmark's (-Xms64m -Xmx160m -Xmn16m -XX:+UseSerialGC).
 set -u
-cd "$(dirname "$0")"
 ROUNDS=3; SECS=10; WARM=60; RATE=2000
 while [ $# -gt 0 ]; do case $1 in
   --rounds) ROUNDS=$2; shift 2;; --seconds) SECS=$2; shift 2;; --warmup) WARM=$2; shift 2;; --rate) RATE=$2; shift 2;;
   *) break;; esac; done
-[ $# -ge 1 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 JAR=$(readlink -f "$1"); shift
 OPTS=("$@"); [ ${#OPTS[@]} -gt 0 ] || OPTS=(-Xms64m -Xmx160m -Xmn16m -XX:+UseSerialGC)
 BASEP=${TAIL_PORT_BASE:-29000}; BE=$((BASEP + 80)); NGH=$((BASEP + 81)); GWH=$((BASEP + 101)); GWA=$((BASEP + 901))
@@ -62,14 +61,14 @@ declare -A URL=([direct]=http://127.0.0.1:$BE/ [nginx]=http://127.0.0.1:$NGH/ [g
 sched() { read -r _ wait slices < "$1/schedstat"; echo "$wait $slices $(awk '/nonvoluntary/ {print $2}' "$1/status")"; }
 # CPU 0's steal time (ticks): time the hypervisor ran something else while CPU 0 had work
 steal() { awk '$1 == "cpu0" {print $9}' /proc/stat; }
+# every gateway thread's CPU ticks, one "tid name ticks" line each
+threads() { local f; for f in /proc/$GW/task/*; do echo "${f##*/} $(tr ' ' _ < $f/comm) $(awk '{print $14+$15}' $f/stat 2>/dev/null || echo 0)"; done; }
 # CPU ticks of every gateway thread but the event loop
-others() { local t=0 f; for f in /proc/$GW/task/*; do [ "${f##*/}" = "$LOOP" ] && continue; t=$((t + $(awk '{print $14+$15}' $f/stat 2>/dev/null || echo 0))); done; echo $t; }
+others() { threads | awk -v loop=$LOOP '$1 != loop {t += $3} END {print t + 0}'; }
 load() { rm -f $D/r.log; taskset -c 1 timeout $(($1 + 30)) h2load --h1 -c16 -t1 --rps=$(( (RATE + 15) / 16 )) -D "$1" --log-file=$D/r.log "$2" >/dev/null 2>&1; }
 echo "warm-up ${WARM}s each"
 for n in direct nginx gateway; do load $WARM ${URL[$n]}; done
 HZ=$(getconf CLK_TCK)
-# every gateway thread's CPU ticks, one "tid name ticks" line each
-threads() { local f; for f in /proc/$GW/task/*; do echo "${f##*/} $(tr ' ' _ < $f/comm) $(awk '{print $14+$15}' $f/stat 2>/dev/null || echo 0)"; done; }
 threads > $D/threads.0
 echo "round contestant p50_us p99_us p99.9_us rq_wait_us/s rq_wait_us/wakeup invol_switches/s others_cpu_ms/s pauses(>1ms,max_ms) slow_in_pause cpu0_steal_ms/s"
 for r in $(seq 1 $ROUNDS); do
