@@ -2,7 +2,7 @@
 # Supplement to run.sh: the shared harness measures each contestant once per case, back to back, and on
 # this 2-core loopback setup cpu_us/req drifts by +-30% between runs even for NGINX. This script starts
 # the same backend and an NGINX proxy configured exactly like the harness's (plus the bare proxies:
-# three Vert.x ones and the Netty-direct one, all pinned to CPU 0, wrk + backend on CPU 1), then
+# three Vert.x ones, the Netty-direct one and the Vert.x-server-Netty-client hybrid, all pinned to CPU 0, wrk + backend on CPU 1), then
 # measures them INTERLEAVED for several rounds and prints the median cpu_us/req and req/s of each, the
 # median ratio to NGINX and, for the JVM proxies, the exact bytes allocated per request in the whole
 # process (ThreadMXBean through ../tools/ThreadStats.java). Cases: / and /4k with wrk -c64, and "seq"
@@ -10,11 +10,11 @@
 # bytes per request compare proxies whatever the machine's load).
 #
 #   perf/bare-proxy/interleave.sh [--rounds N] [--seconds N] [--warmup N] [--cases "/ /4k seq"]
-#                                 [--contestants "nginx haproxy vxproxy vxtuned piped netty"]
+#                                 [--contestants "nginx haproxy vxproxy vxtuned piped netty hybrid"]
 #   (BARE_PORT_BASE, default 18080: the backend's port; the proxies listen just above it)
 set -u
 cd "$(dirname "$0")"
-ROUNDS=5; SECS=8; WARM=10; CONNS=64; CASES="/ /4k"; ONLY="nginx haproxy vxproxy vxtuned piped netty"
+ROUNDS=5; SECS=8; WARM=10; CONNS=64; CASES="/ /4k"; ONLY="nginx haproxy vxproxy vxtuned piped netty hybrid"
 while [ $# -gt 0 ]; do case $1 in
   --rounds) ROUNDS=$2; shift 2;; --seconds) SECS=$2; shift 2;; --warmup) WARM=$2; shift 2;;
   --cases) CASES=$2; shift 2;; --contestants) ONLY=$2; shift 2;;
@@ -70,10 +70,11 @@ start vxproxy $((B + 10)) "${JVM[@]}" io.gatehouse.perf.bare.VertxHttpProxyMain 
 start vxtuned $((B + 12)) "${JVM[@]}" -Dproxy.tuned=true io.gatehouse.perf.bare.VertxHttpProxyMain $((B + 12)) 127.0.0.1 $BE
 start piped $((B + 11)) "${JVM[@]}" io.gatehouse.perf.bare.PipedProxyMain $((B + 11)) 127.0.0.1 $BE
 start netty $((B + 13)) "${JVM[@]}" io.gatehouse.perf.bare.NettyProxyMain $((B + 13)) 127.0.0.1 $BE
-sleep 3; for n in vxproxy vxtuned piped netty; do [ -f $D/$n.log ] && cat $D/$n.log; done
+start hybrid $((B + 14)) "${JVM[@]}" io.gatehouse.perf.bare.HybridProxyMain $((B + 14)) 127.0.0.1 $BE
+sleep 3; for n in vxproxy vxtuned piped netty hybrid; do [ -f $D/$n.log ] && cat $D/$n.log; done
 # exact bytes allocated by each JVM proxy: one ThreadStats per JVM, a line in gives "... all_bytes all_cpu_ns"
 declare -A SIN SOUT
-for n in vxproxy vxtuned piped netty; do [ -n "${PID[$n]:-}" ] || continue
+for n in vxproxy vxtuned piped netty hybrid; do [ -n "${PID[$n]:-}" ] || continue
   mkfifo $D/$n.in $D/$n.out
   taskset -c 1 java ../tools/ThreadStats.java ${PID[$n]} <$D/$n.in >$D/$n.out 2>$D/$n.ts.err & PIDS+=($!)
   exec {fd}>$D/$n.in; SIN[$n]=$fd; exec {fd}<$D/$n.out; SOUT[$n]=$fd
