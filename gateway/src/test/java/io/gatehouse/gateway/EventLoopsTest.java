@@ -34,9 +34,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gateway on four event loops, as a four-core machine runs it (the other tests use one).
- * Client connections are spread over the loops, and each upstream's connection pool is shared by
- * all of them, so a request on one loop is often sent on a connection another loop opened, and
- * work that completes elsewhere (a JWKS fetch another loop started, a Redis reply, a retry's
+ * Client connections are spread over the loops; each loop keeps its own connections to an
+ * HTTP/1.1 upstream in clear text (a TLS or HTTP/2 upstream's pool is shared by all of them, so
+ * a request on one loop may be sent on a connection another loop opened), and work that
+ * completes elsewhere (a JWKS fetch another loop started, a Redis reply, a retry's
  * backoff timer) must come back to the request's own loop before it answers: every request here
  * must get its whole, right answer.
  */

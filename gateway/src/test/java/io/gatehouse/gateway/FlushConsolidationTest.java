@@ -114,7 +114,10 @@ class FlushConsolidationTest {
     try {
       List<String> pieces = new CopyOnWriteArrayList<>();
       Promise<HttpVersion> ended = Promise.promise();
-      client.request(to(tls, "/ticks")).compose(req -> req.send()).onComplete(ar -> {
+      // On one Vert.x context, where the client's connection lives too: driven from the test's
+      // thread, Vert.x's client may deliver a piece that comes with the head before the handler
+      // below is set, and drop it.
+      vertx.getOrCreateContext().runOnContext(start -> client.request(to(tls, "/ticks")).compose(req -> req.send()).onComplete(ar -> {
         if (ar.failed()) {
           ended.fail(ar.cause());
           return;
@@ -126,7 +129,7 @@ class FlushConsolidationTest {
         });
         response.exceptionHandler(ended::tryFail);
         response.endHandler(v -> ended.tryComplete(response.version()));
-      });
+      }));
       assertEquals(version, Await.result(ended.future()));
       assertTrue(seen.future().succeeded(), "the first piece reached the client while the response was open");
       assertEquals("tick 1\ntick 2\n", String.join("", pieces), pieces.toString());

@@ -50,6 +50,16 @@ final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Writes {@code text} as it is (a head and part of a body, say). */
+  void write(String text) {
+    try {
+      socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   Response read() throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();

@@ -66,7 +66,7 @@ final class RawUpstream implements AutoCloseable {
   }
 
   /** Where the first whole request in {@code bytes} ends, or -1 if it is not all in yet. */
-  private static int requestEnd(CharSequence bytes) {
+  static int requestEnd(CharSequence bytes) {
     String text = bytes.toString();
     int headEnd = text.indexOf("\r\n\r\n");
     if (headEnd < 0) {

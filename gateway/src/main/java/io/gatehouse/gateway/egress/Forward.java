@@ -4,6 +4,8 @@ import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.ForwardedHeaders;
 import io.gatehouse.gateway.proxy.GatewayException;
 import io.gatehouse.gateway.proxy.IdleResponse;
+import io.gatehouse.gateway.upstream.UpstreamResponse;
+import io.gatehouse.gateway.upstream.VertxUpstreamRequest;
 import io.gatehouse.gateway.proxy.Reason;
 import io.gatehouse.gateway.proxy.ResponseRelay;
 import io.gatehouse.routes.egress.Decision;
@@ -57,9 +59,10 @@ final class Forward {
           int defaultPort = tls ? 443 : Destination.HTTP_PORT;
           upstream.authority(HostAndPort.create(d.host(), port == defaultPort ? -1 : port));
           // From here, each wait for the destination (its head, then every chunk) is bounded.
-          IdleResponse idle = idleTimeout.toMillis() > 0 ? new IdleResponse(upstream, idleTimeout.toMillis()) : null;
+          IdleResponse idle = idleTimeout.toMillis() > 0
+              ? new IdleResponse(new VertxUpstreamRequest(upstream), idleTimeout.toMillis()) : null;
           writeBody(request, upstream);
-          Future<Void> relayed = upstream.response()
+          Future<Void> relayed = upstream.response().<UpstreamResponse>map(VertxUpstreamRequest.Response::new)
               .recover(e -> Future.failedFuture(new GatewayException(
                   e instanceof java.util.concurrent.TimeoutException ? Reason.UPSTREAM_RESPONSE_TIMEOUT : Reason.UPSTREAM_RESET,
                   ex.endpoint() + ": " + e.getMessage())))

@@ -1,9 +1,9 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.upstream.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -22,18 +22,18 @@ import java.util.Base64;
  */
 final class GrpcWebResponse implements EncodingStream.Encoder {
   private final GrpcWeb web;
-  private final HttpClientResponse upstream;
+  private final UpstreamResponse upstream;
   private final GrpcFrames frames = new GrpcFrames(Long.MAX_VALUE, false);
   private final byte[] carry = new byte[2];
   private int carried;
 
-  private GrpcWebResponse(GrpcWeb web, HttpClientResponse upstream) {
+  private GrpcWebResponse(GrpcWeb web, UpstreamResponse upstream) {
     this.web = web;
     this.upstream = upstream;
   }
 
   /** Completes when the client's response has ended; fails if either side broke mid-body. */
-  static Future<Void> relay(Exchange ex, HttpClientResponse response, ReadStream<Buffer> body, GrpcWeb web) {
+  static Future<Void> relay(Exchange ex, UpstreamResponse response, ReadStream<Buffer> body, GrpcWeb web) {
     HttpServerResponse out = ex.response();
     int status = response.statusCode();
     out.setStatusCode(status);

@@ -1,16 +1,16 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.upstream.UpstreamRequest;
+import io.gatehouse.gateway.upstream.UpstreamResponse;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.core.streams.ReadStream;
 
 /**
  * An upstream request's idle timeout: when the upstream sends nothing for {@code timeoutMillis},
  * the request is cancelled with a timeout exception, as Vert.x's
- * {@code HttpClientRequest.idleTimeout} does, and the response (or the relay of its body) fails
+ * {@code UpstreamRequest.idleTimeout} does, and the response (or the relay of its body) fails
  * with it. Unlike Vert.x 5's, which stops at the response head, it bounds each wait for the body
  * too, read through this stream ({@link #body}). The ingress starts it once the head is in (the
  * route timeout then bounds each wait for the next chunk); an EGRESS listener's plain HTTP
@@ -20,26 +20,26 @@ import io.vertx.core.streams.ReadStream;
  * made four and re-armed per timeout. Started, fed and stopped on the request's event loop.
  */
 public final class IdleResponse extends RouteTimeouts.Waiting implements ReadStream<Buffer>, Handler<Buffer> {
-  private final HttpClientRequest request;
+  private final UpstreamRequest request;
   private final long timeoutMillis;
-  private HttpClientResponse response;
+  private UpstreamResponse response;
   private Handler<Buffer> handler;
 
   /** Starts the clock: {@code timeoutMillis} (> 0) from now for the response (its head, or with {@link #body} its body). */
-  public IdleResponse(HttpClientRequest request, long timeoutMillis) {
+  public IdleResponse(UpstreamRequest request, long timeoutMillis) {
     this.request = request;
     this.timeoutMillis = timeoutMillis;
     RouteTimeouts.start(this, timeoutMillis, System.nanoTime());
   }
 
   /** Starts the clock for a response whose head is in: {@code timeoutMillis} (> 0) from now for the first chunk. */
-  IdleResponse(HttpClientRequest request, HttpClientResponse response, long timeoutMillis) {
+  IdleResponse(UpstreamRequest request, UpstreamResponse response, long timeoutMillis) {
     this(request, timeoutMillis);
     this.response = response;
   }
 
   /** The head is in: the clock starts again for the first chunk of {@code response}'s body, read through this stream. */
-  public IdleResponse body(HttpClientResponse response) {
+  public IdleResponse body(UpstreamResponse response) {
     this.response = response;
     RouteTimeouts.restart(this, System.nanoTime());
     return this;
@@ -51,9 +51,8 @@ public final class IdleResponse extends RouteTimeouts.Waiting implements ReadStr
   }
 
   @Override void timedOut() {
-    request.reset(0x8, new NoStackTraceTimeoutException("The timeout period of " + timeoutMillis
-        + "ms has been exceeded while executing " + request.getMethod() + " " + request.getURI()
-        + " for server " + request.authority()));
+    request.reset(new NoStackTraceTimeoutException("The timeout period of " + timeoutMillis
+        + "ms has been exceeded while executing " + request.describe()));
   }
 
   /** A chunk arrived: the wait for the next one starts now. */

@@ -1,8 +1,8 @@
 package io.gatehouse.gateway.proxy;
 
+import io.gatehouse.gateway.upstream.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,15 +20,15 @@ public final class ResponseRelay {
   private ResponseRelay() {}
 
   /** Completes when the client's response has ended; fails if either side broke mid-body. */
-  public static Future<Void> relay(Exchange ex, HttpClientResponse response) {
+  public static Future<Void> relay(Exchange ex, UpstreamResponse response) {
     return relay(ex, response, response);
   }
 
   /**
-   * As {@link #relay(Exchange, HttpClientResponse)}, with the body read from {@code body}:
+   * As {@link #relay(Exchange, UpstreamResponse)}, with the body read from {@code body}:
    * {@code response}'s body, seen through a wrapper ({@link IdleResponse}).
    */
-  public static Future<Void> relay(Exchange ex, HttpClientResponse response, ReadStream<Buffer> body) {
+  public static Future<Void> relay(Exchange ex, UpstreamResponse response, ReadStream<Buffer> body) {
     if (ex.grpcWeb() != null) {
       return GrpcWebResponse.relay(ex, response, body, ex.grpcWeb());
     }

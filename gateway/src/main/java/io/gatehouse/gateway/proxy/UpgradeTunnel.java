@@ -4,6 +4,7 @@ import io.gatehouse.gateway.observe.TunnelMetrics;
 import io.gatehouse.gateway.tcp.Tunnel;
 import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.gatehouse.gateway.upstream.VertxUpstreamRequest;
 import io.gatehouse.routes.Listener;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -60,7 +61,7 @@ final class UpgradeTunnel {
     Future<Void> tunnel = upstream.request(endpoint, options)
         .recover(e -> Future.failedFuture(GatewayException.connectFailure(endpoint.label(), e)))
         .compose(upstreamRequest -> connect(ex, upstreamRequest))
-        .compose(response -> response.statusCode() == 101 ? splice(vertx, ex, response, metrics) : ResponseRelay.relay(ex, response));
+        .compose(response -> response.statusCode() == 101 ? splice(vertx, ex, response, metrics) : ResponseRelay.relay(ex, new VertxUpstreamRequest.Response(response)));
     return tunnel.onComplete(v -> endpoint.finished());
   }
 

@@ -3,17 +3,16 @@ package io.gatehouse.gateway.proxy;
 import io.gatehouse.gateway.upstream.Attempt;
 import io.gatehouse.gateway.upstream.EndpointState;
 import io.gatehouse.gateway.upstream.UpstreamClient;
+import io.gatehouse.gateway.upstream.UpstreamRequest;
+import io.gatehouse.gateway.upstream.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.streams.ReadStream;
 
@@ -53,7 +52,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   /** The current try's per-try timeout, made on the first try when the policy has one and reused by the others. */
   private TryClock tryClock;
   private EndpointState lastEndpoint;
-  private HttpClientRequest current;
+  private UpstreamRequest current;
   /** The response body's idle clock, once the head is in (with a route timeout). */
   private IdleResponse idle;
 
@@ -178,11 +177,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     ex.attempted();
     ex.endpoint(endpoint.label());
     ex.trace().startAttempt(ex, endpoint.label(), ex.attempts() - 1);
-    RequestOptions options = new RequestOptions()
-        .setMethod(request.method())
-        .setURI(ex.upstreamUri())
-        .setHeaders(ex.upstreamHeaders());
-    upstream.request(attempt, options).onComplete(ar -> {
+    upstream.request(attempt, request.method(), ex.upstreamUri(), ex.upstreamHeaders()).onComplete(ar -> {
       if (ar.succeeded()) {
         send(ar.result(), attempt);
         return;
@@ -200,10 +195,10 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     });
   }
 
-  private void send(HttpClientRequest upstreamRequest, Attempt attempt) {
+  private void send(UpstreamRequest upstreamRequest, Attempt attempt) {
     EndpointState endpoint = attempt.endpoint();
     if (finished) {
-      upstreamRequest.reset();
+      upstreamRequest.abandon();
       attempt.end();
       return;
     }
@@ -227,7 +222,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
         // Detached by a per-try timeout, or the call is over: only release what this try holds.
         attempt.end();
         if (ar.succeeded()) {
-          upstreamRequest.reset();
+          upstreamRequest.abandon();
         }
         return;
       }
@@ -255,14 +250,14 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   }
 
   /**
-   * Sends the body, or none. No transfer coding is chosen up front: Vert.x chunks an HTTP/1.x
-   * request without a length at its first body write, so a request whose body turns out to be
-   * empty goes upstream without one (RFC 9112 §6.3). An HTTP/2 stream that ended with its HEADERS
+   * Sends the body, or none. No transfer coding is chosen up front: an HTTP/1.x upstream request
+   * without a length goes chunked at its first body write, so a request whose body turns out to
+   * be empty goes upstream without one (RFC 9112 §6.3). An HTTP/2 stream that ended with its HEADERS
    * still looks open here (Vert.x delivers that end after the request handler, and the ingress
    * paused the request), and forcing chunked sent every HTTP/2 GET to HTTP/1.1 upstreams as an
    * empty chunked body ({@code 0\r\n\r\n}).
    */
-  private void writeBody(HttpClientRequest upstreamRequest) {
+  private void writeBody(UpstreamRequest upstreamRequest) {
     if (bodyless) {
       endWithoutBody(upstreamRequest);
     } else if (body != null) {
@@ -299,15 +294,15 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
    * content a meaning (POST, PUT, PATCH...) says so with {@code Content-Length: 0} (RFC 9110 §8.6,
    * as Envoy does); GET, HEAD, DELETE, TRACE and CONNECT go with no framing header at all.
    */
-  private void endWithoutBody(HttpClientRequest upstreamRequest) {
+  private void endWithoutBody(UpstreamRequest upstreamRequest) {
     if (upstreamRequest.version() != HttpVersion.HTTP_2 && !upstreamRequest.headers().contains(HttpHeaders.CONTENT_LENGTH)
         && RequestBodies.methodHasContentSemantics(request.method())) {
-      upstreamRequest.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+      upstreamRequest.headers().set(HttpHeaders.CONTENT_LENGTH, "0");
     }
     upstreamRequest.end();
   }
 
-  private void perTryTimeout(HttpClientRequest upstreamRequest, Attempt attempt) {
+  private void perTryTimeout(UpstreamRequest upstreamRequest, Attempt attempt) {
     if (finished || upstreamRequest != current) {
       return;
     }
@@ -324,7 +319,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     }
   }
 
-  private void onResponse(HttpClientResponse response, Attempt attempt) {
+  private void onResponse(UpstreamResponse response, Attempt attempt) {
     int status = response.statusCode();
     if (retries.retriable(RetryState.Failure.STATUS, status)) {
       long delay = backoff().after(status, response.headers());
@@ -342,7 +337,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     streamResponse(response, attempt);
   }
 
-  private void streamResponse(HttpClientResponse response, Attempt attempt) {
+  private void streamResponse(UpstreamResponse response, Attempt attempt) {
     ReadStream<Buffer> body = response;
     if (route.timeoutMillis > 0) {
       idle = new IdleResponse(current, response, route.timeoutMillis);
@@ -402,18 +397,15 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
   }
 
   /**
-   * Abandons an upstream request. On HTTP/1.x the connection is closed rather than the request
-   * reset: Vert.x returns a reset HTTP/1.x connection to its pool, and if the request head had
-   * failed to be written (Netty refuses a request line it finds invalid) that connection is wedged,
-   * stalling the next request given it until the route timeout (issue 13, item 1). A closed
-   * connection also tells the upstream that the request it was reading is cut off.
+   * Abandons an upstream request ({@link UpstreamRequest#abandon}). On HTTP/1.x the connection is
+   * closed rather than the request reset: Vert.x returns a reset HTTP/1.x connection to its pool,
+   * and if the request head had failed to be written (Netty refuses a request line it finds
+   * invalid) that connection is wedged, stalling the next request given it until the route timeout
+   * (issue 13, item 1). A closed connection also tells the upstream that the request it was
+   * reading is cut off.
    */
-  private static void abort(HttpClientRequest upstreamRequest) {
-    if (upstreamRequest.version() == HttpVersion.HTTP_2) {
-      upstreamRequest.reset();
-    } else {
-      upstreamRequest.connection().close();
-    }
+  private static void abort(UpstreamRequest upstreamRequest) {
+    upstreamRequest.abandon();
   }
 
   private void cancelRouteTimer() {
@@ -436,10 +428,10 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
    * node. One per call, moved from try to try.
    */
   private final class TryClock extends RouteTimeouts.Waiting {
-    private HttpClientRequest tried;
+    private UpstreamRequest tried;
     private Attempt attempt;
 
-    void start(HttpClientRequest upstreamRequest, Attempt attempt, long timeoutMillis) {
+    void start(UpstreamRequest upstreamRequest, Attempt attempt, long timeoutMillis) {
       RouteTimeouts.stop(this); // a try ends its clock before the next starts; never two at once
       this.tried = upstreamRequest;
       this.attempt = attempt;
@@ -453,7 +445,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     }
 
     @Override void timedOut() {
-      HttpClientRequest upstreamRequest = tried;
+      UpstreamRequest upstreamRequest = tried;
       Attempt timedOut = attempt;
       tried = null;
       attempt = null;

@@ -19,8 +19,9 @@
  *              maximum duration, bytes counted) as every byte tunnel is; GrpcWeb translates a
  *              gRPC-web request for an HTTP2 upstream (GrpcWebRequestBody, GrpcWebResponse)
  *         ─► UpstreamCall: endpoint from the UpstreamClient's balancer or hash ring (healthy,
- *              not ejected), circuit breaker admission (else 503 overflow), pooled connection,
- *              streamed body, route timeout, per-try timeout; RetryState decides each retry
+ *              not ejected), circuit breaker admission (else 503 overflow), pooled connection
+ *              (H1Pool: HTTP/1.1 in clear text on Netty, per event loop; Vert.x's client for
+ *              HTTP/2 and TLS), streamed body, route timeout, per-try timeout; RetryState decides each retry
  *              (policy, resendable body: buffered replay ≤ 1 MiB, backoff within the route
  *              timeout, retry budget); each try's outcome feeds outlier detection
  *              ForwardedHeaders: hop-by-hop out; X-Forwarded-*, X-Real-IP, Forwarded are the

@@ -5,11 +5,13 @@ import io.gatehouse.routes.CircuitBreaker;
 import io.gatehouse.routes.Upstream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
@@ -20,8 +22,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A live upstream: its endpoints, its balancer, one pooled Vert.x client (keep-alive connections
- * per endpoint), and its resilience parts: health checker, outlier detector, circuit breaker with
+ * A live upstream: its endpoints, its balancer, its keep-alive connections per endpoint (an
+ * {@link H1Pool} on Netty for HTTP/1.1 in clear text; Vert.x's pooled client for HTTP/2, TLS and
+ * protocol upgrades), and its resilience parts: health checker, outlier detector, circuit breaker with
  * retry budget. Built once per distinct {@link Upstream} config and reused by every snapshot
  * whose config for it is equal, so a reload keeps warm connections and endpoint health.
  */
@@ -36,6 +39,8 @@ public final class UpstreamClient {
   private final Vertx vertx;
   private final Upstream config;
   private final HttpClient client;
+  /** The proxied requests' connections when the upstream speaks HTTP/1.1 in clear text (null otherwise). */
+  private final H1Pool h1;
   private final EndpointSet endpoints;
   private final Balancer balancer;
   private final ConsistentHash hashing;
@@ -50,6 +55,8 @@ public final class UpstreamClient {
     this.vertx = vertx;
     this.config = config;
     this.client = client;
+    this.h1 = config.protocol() == Upstream.Protocol.HTTP2 || config.tls().enabled() ? null
+        : new H1Pool(vertx, config.name(), config.circuitBreaker().maxConnections(), CONNECT_TIMEOUT_MILLIS);
     this.endpoints = new EndpointSet(all);
     this.balancer = Balancer.of(config.loadBalancer());
     this.hashing = config.loadBalancer() == Upstream.LoadBalancer.CONSISTENT_HASH
@@ -201,9 +208,20 @@ public final class UpstreamClient {
     breaker.waiting.decrementAndGet();
   }
 
-  /** A request for {@code attempt} on a pooled connection (fails on connect failure). */
-  public Future<HttpClientRequest> request(Attempt attempt, RequestOptions options) {
-    return request(attempt.endpoint(), options).andThen(ar -> attempt.connected());
+  /**
+   * A proxied request for {@code attempt} on a pooled connection (fails on connect failure):
+   * {@code headers} are sent as they are when the head goes, with {@code Host} from
+   * {@link UpstreamRequest#authority}. Runs on the calling request's event loop.
+   */
+  public Future<UpstreamRequest> request(Attempt attempt, HttpMethod method, String uri, MultiMap headers) {
+    Future<UpstreamRequest> request;
+    if (h1 != null) {
+      request = h1.request(attempt.endpoint(), method, uri, headers);
+    } else {
+      request = request(attempt.endpoint(), new RequestOptions().setMethod(method).setURI(uri).setHeaders(headers))
+          .map(VertxUpstreamRequest::new);
+    }
+    return request.andThen(ar -> attempt.connected());
   }
 
   /**
@@ -249,6 +267,9 @@ public final class UpstreamClient {
 
   private void closeWhenIdle(Duration grace, Promise<Void> closed) {
     if (breaker.waiting.get() == 0 && endpoints().stream().allMatch(e -> e.inFlight() == 0)) {
+      if (h1 != null) {
+        h1.close();
+      }
       client.shutdown(grace).onComplete(closed);
     } else {
       vertx.setTimer(RETIRE_CHECK_MILLIS, id -> closeWhenIdle(grace, closed));
@@ -259,6 +280,9 @@ public final class UpstreamClient {
   public Future<Void> close(Duration grace) {
     if (health != null) {
       health.stop();
+    }
+    if (h1 != null) {
+      h1.close();
     }
     return client.shutdown(grace);
   }
