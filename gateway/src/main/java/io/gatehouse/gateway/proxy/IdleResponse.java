@@ -10,7 +10,7 @@ import io.vertx.core.streams.ReadStream;
 /**
  * An upstream request's idle timeout: when the upstream sends nothing for {@code timeoutMillis},
  * the request is cancelled with a timeout exception, as Vert.x's
- * {@code UpstreamRequest.idleTimeout} does, and the response (or the relay of its body) fails
+ * {@code HttpClientRequest.idleTimeout} does, and the response (or the relay of its body) fails
  * with it. Unlike Vert.x 5's, which stops at the response head, it bounds each wait for the body
  * too, read through this stream ({@link #body}). The ingress starts it once the head is in (the
  * route timeout then bounds each wait for the next chunk); an EGRESS listener's plain HTTP

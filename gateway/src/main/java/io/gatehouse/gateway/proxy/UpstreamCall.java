@@ -283,7 +283,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
           // request, so the upstream sees a cut-off body, never a complete one.
           finish(new GatewayException(Reason.INVALID_FRAMING, "request body: " + e));
         } else {
-          abort(upstreamRequest);
+          upstreamRequest.abandon();
         }
       });
     }
@@ -312,7 +312,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     if (retry(RetryState.Failure.PER_TRY_TIMEOUT, delay)) {
       // Detach first: the reset fails this try's response future, which must not count as another retry.
       current = null;
-      abort(upstreamRequest);
+      upstreamRequest.abandon();
       later(delay);
     } else {
       timeout(Reason.UPSTREAM_PER_TRY_TIMEOUT, "no response head within " + retries.perTryTimeoutMillis() + "ms");
@@ -385,7 +385,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     } else {
       // After finished is set: the reset fails this try's response future, which must not retry.
       if (current != null) {
-        abort(current);
+        current.abandon();
       }
       Reason reason = failure.reason();
       if ((reason == Reason.BODY_TIMEOUT || reason == Reason.INVALID_FRAMING) && request.version() != HttpVersion.HTTP_2) {
@@ -394,18 +394,6 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       }
       done.fail(failure);
     }
-  }
-
-  /**
-   * Abandons an upstream request ({@link UpstreamRequest#abandon}). On HTTP/1.x the connection is
-   * closed rather than the request reset: Vert.x returns a reset HTTP/1.x connection to its pool,
-   * and if the request head had failed to be written (Netty refuses a request line it finds
-   * invalid) that connection is wedged, stalling the next request given it until the route timeout
-   * (issue 13, item 1). A closed connection also tells the upstream that the request it was
-   * reading is cut off.
-   */
-  private static void abort(UpstreamRequest upstreamRequest) {
-    upstreamRequest.abandon();
   }
 
   private void cancelRouteTimer() {

@@ -33,6 +33,7 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
   private static final int MAX_INITIAL_LINE = 4096;
   private static final int MAX_HEADER_SIZE = 32 * 1024;
   private static final int MAX_CHUNK_SIZE = 8192;
+  private static final long MAX_KEEP_ALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(H1Pool.KEEP_ALIVE_MILLIS);
 
   private final H1Pool.Loop loop;
   Channel channel;
@@ -101,9 +102,7 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
     }
     if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
       ReferenceCountUtil.release(msg);
-      exchange.fail(new VertxException("invalid response from upstream: " + object.decoderResult().cause().getMessage(), true));
-      current = null;
-      channel.close();
+      abort(exchange, new VertxException("invalid response from upstream: " + object.decoderResult().cause().getMessage(), true));
       return;
     }
     if (msg instanceof HttpResponse head) {
@@ -113,9 +112,7 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
       } else if (status == 101) {
         // Only an upgrade may be answered with 101, and upgrades do not come this way.
         ReferenceCountUtil.release(msg);
-        exchange.fail(new VertxException("upstream switched protocols for a request that asked no upgrade", true));
-        current = null;
-        channel.close();
+        abort(exchange, new VertxException("upstream switched protocols for a request that asked no upgrade", true));
         return;
       } else {
         readKeepAlive(head);
@@ -138,7 +135,7 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
   }
 
   private void readKeepAlive(HttpResponse head) {
-    keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(H1Pool.KEEP_ALIVE_MILLIS); // each answer says it anew
+    keepAliveNanos = MAX_KEEP_ALIVE_NANOS; // each answer says it anew
     if (!HttpUtil.isKeepAlive(head)) {
       lastExchange = true;
       return;
@@ -153,10 +150,17 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
         }
         if (end > at + 8 && end - at - 8 < 6) {
           long seconds = Long.parseLong(keepAlive, at + 8, end, 10);
-          keepAliveNanos = Math.min(TimeUnit.SECONDS.toNanos(seconds), TimeUnit.MILLISECONDS.toNanos(H1Pool.KEEP_ALIVE_MILLIS));
+          keepAliveNanos = Math.min(TimeUnit.SECONDS.toNanos(seconds), MAX_KEEP_ALIVE_NANOS);
         }
       }
     }
+  }
+
+  /** Ends {@code exchange} with {@code cause} and closes the connection, which cannot carry another. */
+  void abort(H1Exchange exchange, Throwable cause) {
+    current = null;
+    exchange.fail(cause);
+    channel.close();
   }
 
   /** The response is all in: the connection goes back to the pool once the request is all out. */

@@ -254,9 +254,7 @@ final class H1Exchange implements UpstreamRequest {
       connection.unused(this); // nothing went out: the connection can carry the next request
       return;
     }
-    connection.current = null;
-    fail(cause);
-    connection.close();
+    connection.abort(this, cause);
   }
 
   @Override public void abandon() {

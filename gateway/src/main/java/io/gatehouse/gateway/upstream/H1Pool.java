@@ -62,7 +62,7 @@ public final class H1Pool {
   Future<UpstreamRequest> request(EndpointState endpoint, HttpMethod method, String uri, MultiMap headers) {
     ContextInternal context = ContextInternal.current();
     if (closed) {
-      return context.failedFuture(new IllegalStateException("upstream " + upstream + " was retired by a reload"));
+      return context.failedFuture(retired());
     }
     Endpoint pool = endpoints.computeIfAbsent(endpoint, Endpoint::new);
     Loop loop = pool.loop(context.nettyEventLoop());
@@ -72,10 +72,9 @@ public final class H1Pool {
     }
     Promise<UpstreamRequest> promise = context.promise();
     Waiter waiter = new Waiter(context, method, uri, headers, promise);
-    if (pool.open.incrementAndGet() <= maxConnections) {
+    if (pool.tryOpen()) {
       loop.connect(waiter);
     } else {
-      pool.open.decrementAndGet();
       loop.waiters.add(waiter);
       pool.waiting.incrementAndGet();
     }
@@ -92,13 +91,17 @@ public final class H1Pool {
     }
   }
 
-  boolean closed() {
-    return closed;
+  private IllegalStateException retired() {
+    return new IllegalStateException("upstream " + upstream + " was retired by a reload");
   }
 
   /** A request waiting for a connection of its loop. */
   private record Waiter(ContextInternal context, HttpMethod method, String uri, MultiMap headers,
                         Promise<UpstreamRequest> promise) {
+    /** The request begins on {@code connection}, on its own context. */
+    void take(H1Connection connection, EndpointState endpoint) {
+      context.emit(this, w -> w.promise.complete(connection.begin(w.context, w.method, w.uri, w.headers, endpoint)));
+    }
   }
 
   /** One endpoint's connections: counted across loops, kept per loop. */
@@ -110,6 +113,15 @@ public final class H1Pool {
 
     Endpoint(EndpointState endpoint) {
       this.endpoint = endpoint;
+    }
+
+    /** Counts one more connection if the endpoint is below its limit. */
+    boolean tryOpen() {
+      if (open.incrementAndGet() <= maxConnections) {
+        return true;
+      }
+      open.decrementAndGet();
+      return false;
     }
 
     Loop loop(EventLoop eventLoop) {
@@ -165,13 +177,10 @@ public final class H1Pool {
       connection.channel = connecting.channel();
       connecting.addListener(f -> {
         if (f.isSuccess()) {
-          waiter.context.emit(waiter, w -> w.promise.complete(
-              connection.begin(w.context, w.method, w.uri, w.headers, pool.endpoint)));
+          waiter.take(connection, pool.endpoint);
         } else {
-          pool.open.decrementAndGet();
+          freed();
           waiter.context.emit(f.cause(), waiter.promise::fail);
-          pool.slotFreed(this);
-          connectWaiter();
         }
       });
     }
@@ -179,16 +188,12 @@ public final class H1Pool {
     /** A waiter of this loop connects, if the endpoint is below its limit. */
     void connectWaiter() {
       Waiter waiter = waiters.peek();
-      if (waiter == null || closed) {
+      if (waiter == null || closed || !pool.tryOpen()) {
         return;
       }
-      if (pool.open.incrementAndGet() <= maxConnections) {
-        waiters.poll();
-        pool.waiting.decrementAndGet();
-        connect(waiter);
-      } else {
-        pool.open.decrementAndGet();
-      }
+      waiters.poll();
+      pool.waiting.decrementAndGet();
+      connect(waiter);
     }
 
     /**
@@ -199,8 +204,7 @@ public final class H1Pool {
       Waiter waiter = waiters.poll();
       if (waiter != null) {
         pool.waiting.decrementAndGet();
-        waiter.context.emit(waiter, w -> w.promise.complete(
-            connection.begin(w.context, w.method, w.uri, w.headers, pool.endpoint)));
+        waiter.take(connection, pool.endpoint);
         return;
       }
       if (closed || pool.waiting.get() > 0) {
@@ -220,6 +224,11 @@ public final class H1Pool {
       if (wasIdle) {
         idle.remove(connection);
       }
+      freed();
+    }
+
+    /** A counted connection closed or never connected: a waiter here, or on another loop, may connect now. */
+    private void freed() {
       pool.open.decrementAndGet();
       connectWaiter();
       pool.slotFreed(this);
@@ -251,7 +260,7 @@ public final class H1Pool {
       Waiter w;
       while ((w = waiters.poll()) != null) {
         pool.waiting.decrementAndGet();
-        w.context.emit(new IllegalStateException("upstream " + upstream + " was retired by a reload"), w.promise::fail);
+        w.context.emit(retired(), w.promise::fail);
       }
     }
   }

@@ -78,6 +78,12 @@ public final class VertxUpstreamRequest implements UpstreamRequest {
     request.reset(0x8, cause);
   }
 
+  /**
+   * On HTTP/1.x the connection is closed rather than the request reset: Vert.x returns a reset
+   * HTTP/1.x connection to its pool, and if the request head had failed to be written (Netty
+   * refuses a request line it finds invalid) that connection is wedged, stalling the next request
+   * given it until the route timeout (issue 13, item 1).
+   */
   @Override public void abandon() {
     if (request.version() == HttpVersion.HTTP_2) {
       request.reset();
