@@ -1,14 +1,13 @@
 package io.gatehouse.gateway.proxy;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The headers a request carries upstream: the client's, minus hop-by-hop headers (RFC 9110
@@ -26,18 +25,11 @@ import java.util.TreeSet;
  * </ul>
  */
 public final class ForwardedHeaders {
-  /** Case-insensitive, so a lookup allocates nothing (header names arrive in any case). */
-  private static final Set<String> HOP_BY_HOP = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-  private static final String XFF = "x-forwarded-for";
-  private static final String XFP = "x-forwarded-proto";
-  private static final String XFH = "x-forwarded-host";
-  private static final String REAL_IP = "x-real-ip";
-  private static final String FORWARDED = "forwarded";
-
-  static {
-    HOP_BY_HOP.addAll(List.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-        "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate", "http2-settings"));
-  }
+  private static final AsciiString XFF = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString XFP = AsciiString.cached("x-forwarded-proto");
+  private static final AsciiString XFH = AsciiString.cached("x-forwarded-host");
+  private static final AsciiString REAL_IP = AsciiString.cached("x-real-ip");
+  private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
   private ForwardedHeaders() {}
 
@@ -45,16 +37,16 @@ public final class ForwardedHeaders {
     HttpServerRequest request = ex.request();
     Edge edge = ex.edge();
     MultiMap in = request.headers();
-    String connection = in.get(HttpHeaders.CONNECTION);
+    String connection = in.get(HttpHeaderNames.CONNECTION);
     boolean dropUnderscores = edge.dropsUnderscoreHeaders();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    for (Map.Entry<String, String> header : in) {
-      String name = header.getKey();
-      if (!isHopByHop(name, connection) && !name.startsWith(":") && !(dropUnderscores && name.indexOf('_') >= 0)) {
-        out.add(name, header.getValue());
+    for (var fields = HeaderFields.of(in); fields.hasNext(); ) {
+      Map.Entry<? extends CharSequence, ? extends CharSequence> header = fields.next();
+      if (forwards(header.getKey(), connection, dropUnderscores)) {
+        out.add(header.getKey(), header.getValue());
       }
     }
-    out.remove(HttpHeaders.HOST);
+    out.remove(HttpHeaderNames.HOST);
     String te = in.get("te");
     if (te != null && namesToken(te, "trailers")) {
       out.set("te", "trailers"); // the one TE value that crosses hops: gRPC servers require it
@@ -67,13 +59,18 @@ public final class ForwardedHeaders {
         out.set(originalPath, request.uri());
       }
     }
-    out.set("x-request-id", ex.requestId());
+    out.set(RequestIds.HEADER, ex.requestId());
     out.remove(ClientCertHeader.NAME);
     String clientCert = ex.clientCert();
     if (clientCert != null) {
       out.set(ClientCertHeader.NAME, clientCert);
     }
     return out;
+  }
+
+  private static boolean forwards(CharSequence name, String connection, boolean dropUnderscores) {
+    return !isHopByHop(name, connection) && !(name.length() > 0 && name.charAt(0) == ':')
+        && !(dropUnderscores && AsciiString.indexOf(name, '_', 0) >= 0);
   }
 
   /** The forwarding headers of this hop; a trusted peer's are kept and appended to, anyone else's replaced. */
@@ -85,14 +82,17 @@ public final class ForwardedHeaders {
     HostAndPort authority = request.authority();
     String host = authority == null ? null : authority.toString();
     if (!trusted) {
-      out.remove(XFF).remove(REAL_IP).remove(XFP).remove(XFH).remove(FORWARDED);
       if (peer != null) {
         out.set(XFF, peer);
         out.set(REAL_IP, peer);
+      } else {
+        out.remove(XFF).remove(REAL_IP);
       }
       out.set(XFP, proto);
       if (host != null) {
         out.set(XFH, host);
+      } else {
+        out.remove(XFH);
       }
       out.set(FORWARDED, element(peer, host, proto));
       return;
@@ -112,7 +112,7 @@ public final class ForwardedHeaders {
   }
 
   /** Every line of a list header as one comma-separated value (RFC 9110 §5.3), or null. */
-  private static String joined(MultiMap headers, String name) {
+  private static String joined(MultiMap headers, CharSequence name) {
     List<String> values = headers.getAll(name);
     return values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
   }
@@ -161,24 +161,39 @@ public final class ForwardedHeaders {
 
   /** Copies upstream response headers to the client's response, minus hop-by-hop ones. */
   static void copyResponseHeaders(MultiMap from, MultiMap to) {
-    String connection = from.get(HttpHeaders.CONNECTION);
-    for (Map.Entry<String, String> header : from) {
+    String connection = from.get(HttpHeaderNames.CONNECTION);
+    for (var fields = HeaderFields.of(from); fields.hasNext(); ) {
+      Map.Entry<? extends CharSequence, ? extends CharSequence> header = fields.next();
       if (!isHopByHop(header.getKey(), connection)) {
         to.add(header.getKey(), header.getValue());
       }
     }
   }
 
-  /** Whether a header is hop-by-hop: a fixed set, or named in the {@code Connection} header. */
-  public static boolean isHopByHop(String name, String connectionHeader) {
-    if (HOP_BY_HOP.contains(name)) {
-      return true;
-    }
-    return connectionHeader != null && namesToken(connectionHeader, name);
+  /**
+   * Whether a header is hop-by-hop: one of RFC 9110's and the proxy ones ({@code connection},
+   * {@code keep-alive}, {@code proxy-connection}, {@code te}, {@code trailer},
+   * {@code transfer-encoding}, {@code upgrade}, {@code proxy-authorization},
+   * {@code proxy-authenticate}, {@code http2-settings}, in any case), or named in the
+   * {@code Connection} header. Picked by length first: most names are none of them.
+   */
+  public static boolean isHopByHop(CharSequence name, String connectionHeader) {
+    boolean fixed = switch (name.length()) {
+      case 2 -> AsciiString.contentEqualsIgnoreCase(name, "te");
+      case 7 -> AsciiString.contentEqualsIgnoreCase(name, "trailer") || AsciiString.contentEqualsIgnoreCase(name, "upgrade");
+      case 10 -> AsciiString.contentEqualsIgnoreCase(name, "connection") || AsciiString.contentEqualsIgnoreCase(name, "keep-alive");
+      case 14 -> AsciiString.contentEqualsIgnoreCase(name, "http2-settings");
+      case 16 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-connection");
+      case 17 -> AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding");
+      case 18 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-authenticate");
+      case 19 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-authorization");
+      default -> false;
+    };
+    return fixed || connectionHeader != null && namesToken(connectionHeader, name);
   }
 
   /** Whether the comma-separated {@code list} has {@code token} as an element (case-insensitive); allocates nothing. */
-  static boolean namesToken(String list, String token) {
+  static boolean namesToken(String list, CharSequence token) {
     int n = list.length();
     int start = 0;
     while (start <= n) {
@@ -194,7 +209,7 @@ public final class ForwardedHeaders {
       while (to > from && Character.isWhitespace(list.charAt(to - 1))) {
         to--;
       }
-      if (to - from == token.length() && list.regionMatches(true, from, token, 0, token.length())) {
+      if (to - from == token.length() && AsciiString.regionMatches(list, true, from, token, 0, token.length())) {
         return true;
       }
       start = end + 1;

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.proxy;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -50,21 +51,22 @@ final class HeadValidator {
     int encodings = 0;
     String encoding = null;
     boolean length = false;
-    for (Map.Entry<String, String> field : request.headers()) {
-      String name = field.getKey();
-      if (name.isEmpty()) {
+    for (var fields = HeaderFields.of(request.headers()); fields.hasNext(); ) {
+      Map.Entry<? extends CharSequence, ? extends CharSequence> field = fields.next();
+      CharSequence name = field.getKey();
+      if (name.length() == 0) {
         return new GatewayException(Reason.INVALID_HEADER, "empty field name");
       }
       if (h2 && !h2Value(field.getValue())) {
         return new GatewayException(Reason.INVALID_HEADER, "field " + name + ": NUL, CR, LF or surrounding whitespace in the value");
       }
       switch (name.length()) {
-        case 4 -> hosts += name.equalsIgnoreCase("host") ? 1 : 0;
-        case 14 -> length |= name.equalsIgnoreCase("content-length");
+        case 4 -> hosts += AsciiString.contentEqualsIgnoreCase(name, "host") ? 1 : 0;
+        case 14 -> length |= AsciiString.contentEqualsIgnoreCase(name, "content-length");
         case 17 -> {
-          if (name.equalsIgnoreCase("transfer-encoding")) {
+          if (AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding")) {
             encodings++;
-            encoding = encoding == null ? field.getValue() : encoding + "," + field.getValue();
+            encoding = encoding == null ? field.getValue().toString() : encoding + "," + field.getValue();
           }
         }
         default -> { }
@@ -148,7 +150,7 @@ final class HeadValidator {
     return !s.isEmpty();
   }
 
-  private static boolean h2Value(String v) {
+  private static boolean h2Value(CharSequence v) {
     int n = v.length();
     if (n > 0 && (v.charAt(0) == ' ' || v.charAt(0) == '\t' || v.charAt(n - 1) == ' ' || v.charAt(n - 1) == '\t')) {
       return false;

@@ -87,7 +87,7 @@ public final class Ingress implements Handler<HttpServerRequest> {
     request.pause();
     GatewayException invalid = HeadValidator.check(request, proxy);
     Snapshot snapshot = dataplane.current();
-    String requestId = RequestIds.from(request.getHeader("x-request-id"));
+    String requestId = RequestIds.from(request.getHeader(RequestIds.HEADER));
     Exchange ex = new Exchange(request, snapshot, listener, requestId, clock.millis(), draining, clientCerts, edge);
     ex.onResponseEnd(responseEnded);
     ex.bodyReadTimeout(bodyReadTimeoutMillis, bodyTimedOut);

@@ -1,5 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -8,7 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * ThreadLocalRandom rather than UUID.randomUUID, which takes a lock on SecureRandom per call.
  */
 final class RequestIds {
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  /** The header's name, hashed once. */
+  static final AsciiString HEADER = AsciiString.cached("x-request-id");
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private RequestIds() {}
 
@@ -18,13 +22,13 @@ final class RequestIds {
 
   static String generate() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    char[] id = new char[32];
+    byte[] id = new byte[32];
     write(random.nextLong(), id, 0);
     write(random.nextLong(), id, 16);
-    return new String(id);
+    return new String(id, StandardCharsets.ISO_8859_1);
   }
 
-  private static void write(long value, char[] out, int offset) {
+  private static void write(long value, byte[] out, int offset) {
     for (int i = 15; i >= 0; i--) {
       out[offset + i] = HEX[(int) (value & 0xf)];
       value >>>= 4;

@@ -1,5 +1,8 @@
 package io.gatehouse.gateway.proxy;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
+
 /**
  * Envoy's response flags for an exchange, as Istio's {@code response_flags} label and the access
  * log's {@code responseFlags} carry them: why the gateway answered itself ({@code NR} no route,
@@ -10,6 +13,7 @@ package io.gatehouse.gateway.proxy;
  */
 public final class ResponseFlags {
   public static final String NONE = "-";
+  private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
 
   private ResponseFlags() {}
 
@@ -45,7 +49,7 @@ public final class ResponseFlags {
    * maps it); -1 when the request is not gRPC.
    */
   public static int grpcStatus(Exchange ex) {
-    String type = ex.request().getHeader("content-type");
+    String type = ex.request().getHeader(HttpHeaderNames.CONTENT_TYPE);
     if (type == null || !type.startsWith("application/grpc")) {
       return -1;
     }
@@ -53,9 +57,9 @@ public final class ResponseFlags {
       return ex.grpcWebStatus();  // a translated gRPC-web call's status went in its body
     }
     var response = ex.response();
-    String sent = response.headers().get("grpc-status");
+    String sent = response.headers().get(GRPC_STATUS);
     if (sent == null && response.ended()) {
-      sent = response.trailers().get("grpc-status");
+      sent = response.trailers().get(GRPC_STATUS);
     }
     if (sent != null) {
       try {

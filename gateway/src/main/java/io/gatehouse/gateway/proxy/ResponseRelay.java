@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.gateway.upstream.UpstreamResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -33,15 +34,16 @@ public final class ResponseRelay {
       return GrpcWebResponse.relay(ex, response, body, ex.grpcWeb());
     }
     HttpServerResponse out = ex.response();
-    out.setStatusCode(response.statusCode());
+    int status = response.statusCode();
+    out.setStatusCode(status);
     String message = response.statusMessage();
-    if (message != null) {
-      out.setStatusMessage(message);
+    if (message != null && !message.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+      out.setStatusMessage(message); // the upstream's own phrase; the standard one is the default
     }
     ForwardedHeaders.copyResponseHeaders(response.headers(), out.headers());
-    if (!out.headers().contains("x-request-id")) {
+    if (!out.headers().contains(RequestIds.HEADER)) {
       // The client can quote it when it reports a problem; the access log line carries the same id.
-      out.headers().set("x-request-id", ex.requestId());
+      out.headers().set(RequestIds.HEADER, ex.requestId());
     }
     ex.editResponseHead(out.headers());
     ResponseCompression compression = ex.compression();

@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -17,6 +19,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.impl.headers.Http1xHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +36,19 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
   private static final int MAX_INITIAL_LINE = 4096;
   private static final int MAX_HEADER_SIZE = 32 * 1024;
   private static final int MAX_CHUNK_SIZE = 8192;
+  /**
+   * Response heads are parsed into Vert.x's header map, as Vert.x's own client did: the relay reads
+   * and copies them without an adapter, names validated as Vert.x validates them.
+   */
+  private static final HttpHeadersFactory VERTX_HEADERS = new HttpHeadersFactory() {
+    @Override public HttpHeaders newHeaders() {
+      return Http1xHeaders.httpHeaders();
+    }
+
+    @Override public HttpHeaders newEmptyHeaders() {
+      return Http1xHeaders.httpHeaders();
+    }
+  };
   private static final long MAX_KEEP_ALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(H1Pool.KEEP_ALIVE_MILLIS);
 
   private final H1Pool.Loop loop;
@@ -57,7 +73,8 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
     return new ChannelInitializer<>() {
       @Override protected void initChannel(Channel ch) {
         HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE)
-            .setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(MAX_CHUNK_SIZE);
+            .setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(MAX_CHUNK_SIZE)
+            .setHeadersFactory(VERTX_HEADERS);
         ch.pipeline().addLast("codec", new HttpClientCodec(decoding, false, false));
         ch.pipeline().addLast("gatehouse-upstream", H1Connection.this);
       }

@@ -348,7 +348,8 @@ final class H1Exchange implements UpstreamRequest {
 
     @Override public MultiMap headers() {
       if (headerView == null) {
-        headerView = new HeadersAdaptor(head.headers());
+        // Vert.x's own map (H1Connection's decoder makes one), so no adapter in between
+        headerView = head.headers() instanceof MultiMap vertx ? vertx : new HeadersAdaptor(head.headers());
       }
       return headerView;
     }
