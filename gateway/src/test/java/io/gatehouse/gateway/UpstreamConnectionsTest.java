@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * connection carries request after request; an answer with {@code Connection: close}, an
  * upstream's {@code Keep-Alive: timeout}, a connection the upstream hangs up, an invalid answer
  * and an answer that comes before the request's body each stop a connection from being used
- * again, and the next request gets a fresh one; informational answers (103) are dropped; the
+ * again, and the next request gets a fresh one; a head whose body is still coming is relayed as
+ * soon as the gateway has read what came with it, and a body that breaks in that same read gets a
+ * clean 502; informational answers (103) are dropped; the
  * request head carries one {@code Host}, also when it is sent again by a retry; and an endpoint's
  * {@code maxConnections} holds across four event loops, with every request answered. The client
  * is the JDK's (and a raw socket where the body must wait for the answer): Vert.x's client, driven
@@ -147,6 +149,11 @@ class UpstreamConnectionsTest {
           "HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhints");
       case "/invalid" -> slowly(socket, "HTTP/1.1 2x0 Nope\r\ncontent-length: 2\r\n\r\nok");
       case "/hang-up" -> socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok").onComplete(v -> socket.close());
+      case "/trickle" -> {
+        socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\nfirst \r\n");
+        vertx.setTimer(1_500, t -> socket.write("4\r\nlast\r\n0\r\n\r\n"));
+      }
+      case "/broken-chunk" -> socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nxx\r\n");
       case "/flaky" -> socket.write(flakyTries.getAndIncrement() % 2 == 0
           ? "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 5\r\n\r\nagain"
           : "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
@@ -243,6 +250,35 @@ class UpstreamConnectionsTest {
     assertEquals("early", early.body());
     assertEquals(new Answer(200, "ok"), get("/after-early"));
     Seen after = seen.stream().filter(s -> s.head().contains("/after-early")).findFirst().orElseThrow();
+    assertNotEquals(seen.get(0).connection(), after.connection());
+  }
+
+  @Test
+  void aHeadWhoseBodyIsStillComingIsRelayedAtOnce() throws Exception {
+    // The gateway holds a head back until the rest of what it read with it: never for longer.
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gatehouse.listenerPort("http") + "/trickle"))
+        .timeout(Duration.ofSeconds(10)).build();
+    long start = System.nanoTime();
+    HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (java.io.InputStream body = response.body()) {
+      assertEquals(200, response.statusCode());
+      String first = new String(body.readNBytes(6), StandardCharsets.ISO_8859_1);
+      long firstMillis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals("first ", first);
+      assertTrue(firstMillis < 1_000, "the head and the first piece came after " + firstMillis + " ms, before the rest (1.5 s)");
+      assertEquals("last", new String(body.readAllBytes(), StandardCharsets.ISO_8859_1));
+    }
+  }
+
+  @Test
+  void aBodyThatBreaksInTheReadOfItsHeadIs502() {
+    // Head and a broken chunk in one read, the head held back when the body fails: nothing went to
+    // the client yet, so it gets a clean 502 rather than a 200 cut short.
+    Answer broken = get("/broken-chunk");
+    assertEquals(502, broken.status(), broken::toString);
+    assertTrue(broken.body().contains("upstream"), broken.body());
+    assertEquals(new Answer(200, "ok"), get("/after-broken-chunk"));
+    Seen after = seen.stream().filter(s -> s.head().contains("/after-broken-chunk")).findFirst().orElseThrow();
     assertNotEquals(seen.get(0).connection(), after.connection());
   }
 

@@ -13,9 +13,10 @@ import io.vertx.core.streams.ReadStream;
 
 /**
  * Sends an upstream response to the client: status, headers minus hop-by-hop, the route's
- * response-head edits, then the body streamed with back-pressure (compressed on the way when the
- * route compresses: {@link ResponseCompression}), then trailers (gRPC needs them). A gRPC-web
- * exchange's response goes through {@link GrpcWebResponse} instead.
+ * response-head edits, then the body and trailers (gRPC needs them). A body that came whole with
+ * its head goes out with the head in one write; any other streams with back-pressure (compressed
+ * on the way when the route compresses: {@link ResponseCompression}). A gRPC-web exchange's
+ * response goes through {@link GrpcWebResponse} instead.
  */
 public final class ResponseRelay {
   private ResponseRelay() {}
@@ -52,6 +53,14 @@ public final class ResponseRelay {
     if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(ex, response.statusCode())
         && ex.request().version() != HttpVersion.HTTP_1_0) {
       out.setChunked(true);
+    }
+    Buffer whole = encoder == null ? response.takeCompleteBody() : null;
+    if (whole != null) {
+      // The body came whole with the head: head, body and end go out in one write.
+      if (!response.trailers().isEmpty()) {
+        out.trailers().addAll(response.trailers());
+      }
+      return whole.length() == 0 ? out.end() : out.end(whole);
     }
     Pipe<Buffer> pipe = body.pipe();
     pipe.endOnSuccess(false);

@@ -49,6 +49,8 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
       return Http1xHeaders.httpHeaders();
     }
   };
+  /** Handed to {@link #handle} when the channel has read all it had for now. */
+  private static final Object READ_COMPLETE = new Object();
   private static final long MAX_KEEP_ALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(H1Pool.KEEP_ALIVE_MILLIS);
 
   private final H1Pool.Loop loop;
@@ -110,11 +112,23 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
     exchange.context.dispatch(msg, this);
   }
 
-  /** What the upstream sent for the current exchange, on its context. */
+  @Override public void channelReadComplete(ChannelHandlerContext ctx) {
+    H1Exchange exchange = current;
+    if (exchange != null && exchange.holding()) {
+      exchange.context.dispatch(READ_COMPLETE, this);
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  /** What the upstream sent for the current exchange (or {@link #READ_COMPLETE}), on its context. */
   @Override public void handle(Object msg) {
     H1Exchange exchange = current;
     if (exchange == null) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg == READ_COMPLETE) {
+      exchange.readComplete();
       return;
     }
     if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {

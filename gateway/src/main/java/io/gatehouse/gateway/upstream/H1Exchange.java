@@ -57,6 +57,12 @@ final class H1Exchange implements UpstreamRequest {
   private boolean headWritten;
   private boolean requestEnded;
   private boolean responseEnded;
+  /**
+   * Whether the head is in but not handed over yet: it waits for the rest of what the connection
+   * read with it, so that a body that came whole (the common small answer) is handed over with
+   * the head and relayed in one write ({@link Response#takeCompleteBody}).
+   */
+  private boolean holding;
   private Throwable failure;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
@@ -277,7 +283,23 @@ final class H1Exchange implements UpstreamRequest {
 
   void head(HttpResponse head) {
     body = new Response(head);
-    response.tryComplete(body);
+    holding = true; // handed over at the end of the body or of this read, whichever comes first
+  }
+
+  /** The connection has read all it had for now: a head held back is handed over. */
+  void readComplete() {
+    handOver();
+  }
+
+  boolean holding() {
+    return holding;
+  }
+
+  private void handOver() {
+    if (holding) {
+      holding = false;
+      response.tryComplete(body);
+    }
   }
 
   void content(HttpContent content, boolean last) {
@@ -297,6 +319,7 @@ final class H1Exchange implements UpstreamRequest {
       HttpHeaders trailing = ((LastHttpContent) content).trailingHeaders();
       reader.trailers = trailing.isEmpty() ? NO_TRAILERS : new HeadersAdaptor(trailing);
       reader.push(END);
+      handOver();
     }
   }
 
@@ -306,7 +329,8 @@ final class H1Exchange implements UpstreamRequest {
       return;
     }
     failure = cause;
-    if (body == null) {
+    if (body == null || holding) {
+      holding = false; // nothing of this answer was handed over: the try failed as a whole
       response.tryFail(cause);
     } else {
       body.fail(cause);
@@ -360,7 +384,7 @@ final class H1Exchange implements UpstreamRequest {
 
     void push(Object item) {
       if (queue == null || queue.isEmpty()) {
-        if (demand > 0 && !draining && (handler != null || item == END)) {
+        if (demand > 0 && !draining && (handler != null || item == END && (endHandler != null || ended != null))) {
           deliver(item);
           return;
         }
@@ -402,7 +426,8 @@ final class H1Exchange implements UpstreamRequest {
       draining = true;
       try {
         Object next;
-        while (demand > 0 && failed == null && (next = queue.peek()) != null && (handler != null || next == END)) {
+        while (demand > 0 && failed == null && (next = queue.peek()) != null
+            && (handler != null || next == END && (endHandler != null || ended != null))) {
           queue.poll();
           deliver(next);
         }
@@ -440,6 +465,34 @@ final class H1Exchange implements UpstreamRequest {
       return whole.future();
     }
 
+    @Override public Buffer takeCompleteBody() {
+      if (delivered || failed != null || handler != null || endHandler != null || queue == null || queue.peekLast() != END) {
+        return null;
+      }
+      Buffer whole = queue.size() == 2 ? (Buffer) queue.peekFirst() : Buffer.buffer();
+      if (queue.size() > 2) {
+        for (Object piece : queue) {
+          if (piece != END) {
+            whole.appendBuffer((Buffer) piece);
+          }
+        }
+      }
+      queue.clear();
+      if (connection.current == H1Exchange.this && !connection.channel.config().isAutoRead()) {
+        connection.channel.config().setAutoRead(true);
+      }
+      return end(whole);
+    }
+
+    /** The body was taken whole: it counts as delivered, and {@link #end()} completes. */
+    private Buffer end(Buffer whole) {
+      delivered = true;
+      if (ended != null) {
+        ended.tryComplete();
+      }
+      return whole;
+    }
+
     @Override public Future<Void> end() {
       if (delivered) {
         return context.succeededFuture();
@@ -449,6 +502,7 @@ final class H1Exchange implements UpstreamRequest {
       }
       if (ended == null) {
         ended = context.promise();
+        drain(); // an end already in, with no reader before this one
       }
       return ended.future();
     }

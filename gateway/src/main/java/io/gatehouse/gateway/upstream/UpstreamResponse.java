@@ -25,6 +25,14 @@ public interface UpstreamResponse extends ReadStream<Buffer> {
   /** The whole body (for small ones: a retried error's). */
   Future<Buffer> body();
 
+  /**
+   * The whole body, taken at once, when all of it (and its end and trailers) is in and nothing has
+   * read any of it: the body then counts as read. Null otherwise (read it as a stream).
+   */
+  default Buffer takeCompleteBody() {
+    return null;
+  }
+
   /** Completes when the body has ended (read through the handlers, or dropped without one). */
   Future<Void> end();
 
