@@ -82,6 +82,22 @@ class EdgeHeadersTest {
     assertEquals(1, got.headers().getAll("forwarded").size());
   }
 
+  @Test
+  void eachRequestOnOneConnectionGetsItsOwnHost() {
+    // The gateway reuses the values it made for the previous request while they repeat: not when
+    // the authority changes on the same keep-alive connection.
+    try (RawHttp raw = RawHttp.connect(port("http"))) {
+      for (String host : new String[] {"shop.test", "shop.test:8080", "shop.test:8080", "SHOP.test", "shop.test"}) {
+        RawHttp.Response r = raw.send("GET /who HTTP/1.1", "Host: " + host);
+        assertEquals(200, r.status(), r.body());
+        EchoUpstream.Received got = upstream.lastRequest();
+        assertEquals(host, got.header("x-forwarded-host"));
+        String quoted = host.contains(":") ? "\"" + host + "\"" : host;
+        assertEquals("for=127.0.0.1;host=" + quoted + ";proto=http", got.header("forwarded"));
+      }
+    }
+  }
+
   /** Istio numTrustedProxies / Envoy xff_num_trusted_hops: the client is the Nth address from the right. */
   @Test
   void aTrustedHopsListsAreKeptAndAppendedTo() {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * and an answer that comes before the request's body each stop a connection from being used
  * again, and the next request gets a fresh one; a head whose body is still coming is relayed as
  * soon as the gateway has read what came with it, and a body that breaks in that same read gets a
- * clean 502; informational answers (103) are dropped; the
+ * clean 502; trailers come through, without framing fields; informational answers (103) are dropped; the
  * request head carries one {@code Host}, also when it is sent again by a retry; and an endpoint's
  * {@code maxConnections} holds across four event loops, with every request answered. The client
  * is the JDK's (and a raw socket where the body must wait for the answer): Vert.x's client, driven
@@ -154,6 +154,8 @@ class UpstreamConnectionsTest {
         vertx.setTimer(1_500, t -> socket.write("4\r\nlast\r\n0\r\n\r\n"));
       }
       case "/broken-chunk" -> socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nxx\r\n");
+      case "/bad-trailer" -> socket.write(
+          "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\ncontent-length: 99\r\nx-checksum: abc\r\n\r\n");
       case "/flaky" -> socket.write(flakyTries.getAndIncrement() % 2 == 0
           ? "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 5\r\n\r\nagain"
           : "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
@@ -280,6 +282,29 @@ class UpstreamConnectionsTest {
     assertEquals(new Answer(200, "ok"), get("/after-broken-chunk"));
     Seen after = seen.stream().filter(s -> s.head().contains("/after-broken-chunk")).findFirst().orElseThrow();
     assertNotEquals(seen.get(0).connection(), after.connection());
+  }
+
+  @Test
+  void trailersComeThroughWithoutFramingFields() throws Exception {
+    // A trailer may not carry Content-Length, Transfer-Encoding or Trailer (RFC 9110 §6.5.1): dropped.
+    String raw;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.gatehouse.listenerPort("http"))) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write("GET /bad-trailer HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      StringBuilder in = new StringBuilder();
+      while (!in.toString().matches("(?s).*\r\n0\r\n(.*\r\n)?\r\n")) {
+        int b = socket.getInputStream().read();
+        if (b < 0) {
+          break;
+        }
+        in.append((char) b);
+      }
+      raw = in.toString();
+    }
+    assertTrue(raw.startsWith("HTTP/1.1 200"), raw);
+    assertTrue(raw.contains("\r\n4\r\nbody\r\n0\r\n"), raw);
+    assertTrue(raw.toLowerCase().contains("\r\n0\r\nx-checksum: abc\r\n"), raw);
+    assertEquals(0, count(raw, "content-length"), raw); // not in the trailers, nor in the (chunked) head
   }
 
   @Test

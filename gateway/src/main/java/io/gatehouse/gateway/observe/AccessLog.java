@@ -8,7 +8,6 @@ import io.gatehouse.routes.AccessLogFormat;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.SocketAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -66,10 +65,10 @@ public final class AccessLog implements AutoCloseable {
      */
     public static Entry of(Exchange ex) {
       HttpServerRequest request = ex.request();
-      SocketAddress client = request.remoteAddress();
+      String client = ex.peer();
       String host = ex.destination() != null ? ex.destination() : ex.host();
       String path = request.method() == HttpMethod.CONNECT || request.path() == null ? "" : request.path();
-      return new Entry(ex.startMillis(), ex.requestId(), client == null ? "" : client.hostAddress(), ex.listener(),
+      return new Entry(ex.startMillis(), ex.requestId(), client == null ? "" : client, ex.listener(),
           host == null ? "" : host, request.method().name(), path, protocol(request.version()), ex.route(),
           ex.upstream(), ex.endpoint(), ex.status(), ex.bytesIn(), ex.bytesOut(),
           (System.nanoTime() - ex.startNanos()) / 1_000, ex.attempts(), ex.failure(), ResponseFlags.of(ex),

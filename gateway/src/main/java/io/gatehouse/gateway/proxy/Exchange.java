@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.table.RequestView;
+import io.netty.util.NetUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +66,8 @@ public final class Exchange implements RequestView {
   /** What else hears that the response ended: the connection's head timer (HTTP/1.x), or null. */
   private Handler<Void> responseEnded;
   private boolean closeAfterResponse;
+  private String peer;
+  private boolean peerKnown;
 
   /**
    * {@code clientCerts}: whether the listener asks clients for a certificate; if not, the
@@ -122,6 +126,28 @@ public final class Exchange implements RequestView {
    */
   public String clientAddress() {
     return edge.trust().clientOf(request);
+  }
+
+  /**
+   * The connection's peer address as text (the PROXY protocol's source when the listener takes
+   * it), or null when the connection has none; made once per exchange (the forwarding headers and
+   * the access log both need it).
+   */
+  public String peer() {
+    if (!peerKnown) {
+      peer = text(request.remoteAddress());
+      peerKnown = true;
+    }
+    return peer;
+  }
+
+  /** {@link SocketAddress#hostAddress()} formats the address on every call; an IPv4 literal is its own text. */
+  private static String text(SocketAddress address) {
+    if (address == null) {
+      return null;
+    }
+    String host = address.host();
+    return address.hostName() == null && host != null && NetUtil.isValidIpV4Address(host) ? host : address.hostAddress();
   }
 
   public String requestId() {

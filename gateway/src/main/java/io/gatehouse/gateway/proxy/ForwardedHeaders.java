@@ -2,12 +2,13 @@ package io.gatehouse.gateway.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The headers a request carries upstream: the client's, minus hop-by-hop headers (RFC 9110
@@ -30,6 +31,8 @@ public final class ForwardedHeaders {
   private static final AsciiString XFH = AsciiString.cached("x-forwarded-host");
   private static final AsciiString REAL_IP = AsciiString.cached("x-real-ip");
   private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  /** The last {@link Hop} each event loop made. */
+  private static final FastThreadLocal<Hop> LAST_HOP = new FastThreadLocal<>();
 
   private ForwardedHeaders() {}
 
@@ -51,7 +54,7 @@ public final class ForwardedHeaders {
     if (te != null && namesToken(te, "trailers")) {
       out.set("te", "trailers"); // the one TE value that crosses hops: gRPC servers require it
     }
-    forwarding(request, edge.trust(), out);
+    forwarding(request, ex.peer(), edge.trust(), out);
     String originalPath = edge.originalPathHeader();
     if (!originalPath.isEmpty()) {
       out.remove(originalPath);
@@ -74,13 +77,11 @@ public final class ForwardedHeaders {
   }
 
   /** The forwarding headers of this hop; a trusted peer's are kept and appended to, anyone else's replaced. */
-  private static void forwarding(HttpServerRequest request, ClientTrust trust, MultiMap out) {
-    SocketAddress client = request.remoteAddress();
-    String peer = client == null ? null : client.hostAddress();
+  private static void forwarding(HttpServerRequest request, String peer, ClientTrust trust, MultiMap out) {
     boolean trusted = peer != null && trust.trusts(peer);
-    String proto = request.isSSL() ? "https" : "http";
-    HostAndPort authority = request.authority();
-    String host = authority == null ? null : authority.toString();
+    Hop hop = hop(peer, request.authority(), request.isSSL() ? "https" : "http");
+    String proto = hop.proto;
+    String host = hop.host;
     if (!trusted) {
       if (peer != null) {
         out.set(XFF, peer);
@@ -94,7 +95,7 @@ public final class ForwardedHeaders {
       } else {
         out.remove(XFH);
       }
-      out.set(FORWARDED, element(peer, host, proto));
+      out.set(FORWARDED, hop.element);
       return;
     }
     String forwardedFor = joined(out, XFF);
@@ -107,8 +108,32 @@ public final class ForwardedHeaders {
       out.set(XFH, host);
     }
     String forwarded = joined(out, FORWARDED);
-    String element = element(peer, host, proto);
-    out.set(FORWARDED, forwarded == null ? element : forwarded + ", " + element);
+    out.set(FORWARDED, forwarded == null ? hop.element : forwarded + ", " + hop.element);
+  }
+
+  /**
+   * This hop's values: the peer, the request's authority and scheme, the {@code Host} text and the
+   * RFC 7239 element made of them. Each event loop keeps the last one it made and reuses it while
+   * they repeat, as a keep-alive client's do request after request.
+   */
+  private record Hop(String peer, String authorityHost, int port, String proto, String host, String element) {
+    boolean is(String peer, String authorityHost, int port, String proto) {
+      return this.port == port && this.proto.equals(proto) && Objects.equals(this.peer, peer)
+          && Objects.equals(this.authorityHost, authorityHost);
+    }
+  }
+
+  private static Hop hop(String peer, HostAndPort authority, String proto) {
+    String authorityHost = authority == null ? null : authority.host();
+    int port = authority == null ? -1 : authority.port();
+    Hop last = LAST_HOP.get();
+    if (last != null && last.is(peer, authorityHost, port, proto)) {
+      return last;
+    }
+    String host = authority == null ? null : authority.toString();
+    Hop hop = new Hop(peer, authorityHost, port, proto, host, element(peer, host, proto));
+    LAST_HOP.set(hop);
+    return hop;
   }
 
   /** Every line of a list header as one comma-separated value (RFC 9110 §5.3), or null. */

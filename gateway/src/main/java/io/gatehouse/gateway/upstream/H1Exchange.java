@@ -317,7 +317,7 @@ final class H1Exchange implements UpstreamRequest {
     if (last) {
       responseEnded = true;
       HttpHeaders trailing = ((LastHttpContent) content).trailingHeaders();
-      reader.trailers = trailing.isEmpty() ? NO_TRAILERS : new HeadersAdaptor(trailing);
+      reader.trailers = trailing.isEmpty() ? NO_TRAILERS : trailing instanceof MultiMap vertx ? vertx : new HeadersAdaptor(trailing);
       reader.push(END);
       handOver();
     }
