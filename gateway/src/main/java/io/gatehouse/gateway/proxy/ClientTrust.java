@@ -4,7 +4,6 @@ import io.gatehouse.routes.ListenerEdge;
 import io.gatehouse.routes.egress.Cidr;
 import io.netty.util.NetUtil;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -44,13 +43,12 @@ final class ClientTrust {
   }
 
   /**
-   * Who the client of {@code request} is: for a trusted peer, the address its {@code X-Forwarded-For}
-   * names ({@link #client}); otherwise the peer itself (the PROXY protocol's source when the listener
-   * takes it). Null when the connection has no address. This is what {@code X-Real-IP} carries.
+   * Who the client of {@code request} is, given its connection's {@code peer} address as text (the
+   * PROXY protocol's source when the listener takes it; null when there is none): for a trusted
+   * peer, the address its {@code X-Forwarded-For} names ({@link #client}); otherwise the peer
+   * itself. This is what {@code X-Real-IP} carries.
    */
-  String clientOf(HttpServerRequest request) {
-    SocketAddress address = request.remoteAddress();
-    String peer = address == null ? null : address.hostAddress();
+  String clientOf(String peer, HttpServerRequest request) {
     if (peer == null || !trusts(peer)) {
       return peer;
     }

@@ -125,7 +125,7 @@ public final class Exchange implements RequestView {
    * upstream gets): Istio's {@code remote.ip}. The connection's peer is {@code request().remoteAddress()}.
    */
   public String clientAddress() {
-    return edge.trust().clientOf(request);
+    return edge.trust().clientOf(peer(), request);
   }
 
   /**

@@ -38,7 +38,9 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
   private static final int MAX_CHUNK_SIZE = 8192;
   /**
    * Response heads are parsed into Vert.x's header map, as Vert.x's own client did: the relay reads
-   * and copies them without an adapter, names validated as Vert.x validates them.
+   * and copies them without an adapter, names validated as Vert.x validates them. Trailers too
+   * (Netty's decoder drops the framing fields a trailer must not carry, RFC 9110 §6.5.1): the map
+   * makes no table until a field is added, and every answer gets one though few use it.
    */
   private static final HttpHeadersFactory VERTX_HEADERS = new HttpHeadersFactory() {
     @Override public HttpHeaders newHeaders() {
@@ -49,11 +51,6 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
       return Http1xHeaders.httpHeaders();
     }
   };
-  /**
-   * Trailers likewise (Netty's decoder drops the framing fields a trailer must not carry, RFC 9110
-   * §6.5.1). The map makes no table until a field is added: every answer gets one, few use it.
-   */
-  private static final HttpHeadersFactory VERTX_TRAILERS = VERTX_HEADERS;
   /** Handed to {@link #handle} when the channel has read all it had for now. */
   private static final Object READ_COMPLETE = new Object();
   private static final long MAX_KEEP_ALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(H1Pool.KEEP_ALIVE_MILLIS);
@@ -81,7 +78,7 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
       @Override protected void initChannel(Channel ch) {
         HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE)
             .setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(MAX_CHUNK_SIZE)
-            .setHeadersFactory(VERTX_HEADERS).setTrailersFactory(VERTX_TRAILERS);
+            .setHeadersFactory(VERTX_HEADERS).setTrailersFactory(VERTX_HEADERS);
         ch.pipeline().addLast("codec", new HttpClientCodec(decoding, false, false));
         ch.pipeline().addLast("gatehouse-upstream", H1Connection.this);
       }

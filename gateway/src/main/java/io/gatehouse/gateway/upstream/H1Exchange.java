@@ -434,8 +434,8 @@ final class H1Exchange implements UpstreamRequest {
       } finally {
         draining = false;
       }
-      if (queue.isEmpty() && connection.current == H1Exchange.this && !connection.channel.config().isAutoRead()) {
-        connection.channel.config().setAutoRead(true);
+      if (queue.isEmpty()) {
+        readAgain();
       }
     }
 
@@ -478,19 +478,19 @@ final class H1Exchange implements UpstreamRequest {
         }
       }
       queue.clear();
-      if (connection.current == H1Exchange.this && !connection.channel.config().isAutoRead()) {
-        connection.channel.config().setAutoRead(true);
-      }
-      return end(whole);
-    }
-
-    /** The body was taken whole: it counts as delivered, and {@link #end()} completes. */
-    private Buffer end(Buffer whole) {
-      delivered = true;
+      readAgain();
+      delivered = true; // taken whole: it counts as delivered, and end() completes
       if (ended != null) {
         ended.tryComplete();
       }
       return whole;
+    }
+
+    /** Nothing is queued any more: the connection reads again if a full queue had stopped it. */
+    private void readAgain() {
+      if (connection.current == H1Exchange.this && !connection.channel.config().isAutoRead()) {
+        connection.channel.config().setAutoRead(true);
+      }
     }
 
     @Override public Future<Void> end() {
