@@ -23,6 +23,8 @@ final class RawHttp implements AutoCloseable {
   }
 
   final Socket socket;
+  /** The last response's head as it came (status line and fields, CRLFs included). */
+  String head;
 
   private RawHttp(Socket socket) {
     this.socket = socket;
@@ -72,7 +74,8 @@ final class RawHttp implements AutoCloseable {
       head.write(b);
       matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
     }
-    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    this.head = head.toString(StandardCharsets.ISO_8859_1);
+    String[] lines = this.head.split("\r\n");
     int status = Integer.parseInt(lines[0].split(" ")[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {

@@ -147,6 +147,9 @@ class UpstreamConnectionsTest {
       case "/close" -> slowly(socket, "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok");
       case "/early-hints" -> slowly(socket,
           "HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhints");
+      case "/head-length" -> slowly(socket, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\n");
+      case "/odd-head" -> slowly(socket, "HTTP/1.1 299 Fine Thanks\r\nCONTENT-TYPE: text/odd\r\nETag: \"v1\"\r\n"
+          + "cache-control: no-store\r\nDate: yesterday\r\nContent-Length: 2\r\n\r\nok");
       case "/invalid" -> slowly(socket, "HTTP/1.1 2x0 Nope\r\ncontent-length: 2\r\n\r\nok");
       case "/hang-up" -> socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok").onComplete(v -> socket.close());
       case "/trickle" -> {
@@ -318,6 +321,35 @@ class UpstreamConnectionsTest {
       assertEquals(1, count(s.head(), "\r\ncontent-length:"), s.head());
       assertEquals("7", s.header("content-length"));
       assertEquals(0, count(s.head(), "\r\ntransfer-encoding:"), s.head());
+    }
+  }
+
+  @Test
+  void aHeadAnswersFieldsDescribeABodyItDoesNotCarry() throws Exception {
+    HttpRequest head = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gatehouse.listenerPort("http") + "/head-length"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> answer = client.send(head, HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, answer.statusCode());
+    assertEquals("5", answer.headers().firstValue("content-length").orElse(null));
+    assertEquals("", answer.body());
+    // The upstream's next answer is read as an answer, on the same connection: no body was waited for.
+    assertEquals(new Answer(200, "ok"), get("/after-head"));
+    assertEquals(2, seen.size());
+    assertEquals(1, seen.stream().mapToInt(Seen::connection).distinct().count(), seen.toString());
+  }
+
+  @Test
+  void theStatusLineAndFieldNamesAreRelayedAsTheUpstreamSentThem() {
+    try (RawHttp raw = RawHttp.connect(gateway.gatehouse.listenerPort("http"))) {
+      for (int i = 0; i < 2; i++) { // the second on a connection the first left in the pool
+        RawHttp.Response answer = raw.send("GET /odd-head HTTP/1.1", "Host: odd.test");
+        assertEquals(299, answer.status());
+        assertEquals("ok", answer.body());
+        assertTrue(raw.head.startsWith("HTTP/1.1 299 Fine Thanks\r\n"), raw.head);
+        for (String field : List.of("CONTENT-TYPE: text/odd", "ETag: \"v1\"", "cache-control: no-store", "Date: yesterday")) {
+          assertTrue(raw.head.contains("\r\n" + field + "\r\n"), field + " in " + raw.head);
+        }
+      }
     }
   }
 

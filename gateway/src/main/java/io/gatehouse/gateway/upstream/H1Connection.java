@@ -4,13 +4,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -25,9 +25,9 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One keep-alive HTTP/1.1 connection of an {@link H1Pool}: Netty's {@code HttpClientCodec} and
- * this handler, which hands what the upstream sends to the exchange it carries now (dispatched on
- * that request's Vert.x context), and gives the connection back to its loop's pool when both the
+ * One keep-alive HTTP/1.1 connection of an {@link H1Pool}: Netty's request encoder, a response
+ * decoder ({@link H1ResponseDecoder}) and this handler, which hands what the upstream sends to the
+ * exchange it carries now (dispatched on that request's Vert.x context), and gives the connection back to its loop's pool when both the
  * request and the response are complete. Informational responses (100, 102, 103) are skipped, as
  * Vert.x's client does without a handler for them.
  */
@@ -79,7 +79,8 @@ final class H1Connection extends ChannelInboundHandlerAdapter implements Handler
         HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE)
             .setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(MAX_CHUNK_SIZE)
             .setHeadersFactory(VERTX_HEADERS).setTrailersFactory(VERTX_HEADERS);
-        ch.pipeline().addLast("codec", new HttpClientCodec(decoding, false, false));
+        ch.pipeline().addLast("decoder", new H1ResponseDecoder(decoding, H1Connection.this));
+        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
         ch.pipeline().addLast("gatehouse-upstream", H1Connection.this);
       }
     };

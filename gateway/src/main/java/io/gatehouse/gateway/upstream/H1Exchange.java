@@ -271,6 +271,11 @@ final class H1Exchange implements UpstreamRequest {
     return method + " " + uri + " for server " + (authority != null ? authority : host());
   }
 
+  /** The request's method (a response to HEAD has no body). */
+  HttpMethod method() {
+    return method;
+  }
+
   boolean requestEnded() {
     return requestEnded;
   }

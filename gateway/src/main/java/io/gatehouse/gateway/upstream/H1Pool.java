@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keep-alive HTTP/1.1 connections in clear text to one upstream's endpoints, straight on Netty
- * ({@code HttpClientCodec}), where Vert.x's client cost the proxy more per request than its own
+ * (Netty's HTTP/1.1 codecs), where Vert.x's client cost the proxy more per request than its own
  * server did (perf/RESULTS.md, "Where the upstream side's cost goes"). Each event loop has its own
  * idle connections per endpoint, made on that loop and only used by requests running on it, so a
  * request, its connection and its response never leave the request's thread. An endpoint holds at
