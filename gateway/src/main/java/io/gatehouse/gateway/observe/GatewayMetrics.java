@@ -129,9 +129,12 @@ public final class GatewayMetrics {
     if (!gatehouse) {
       return;
     }
-    byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
-        .computeIfAbsent(upstream, u -> new RouteMeters(route, u))
-        .record(status, durationNanos);
+    Map<String, RouteMeters> byUpstream = byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+    RouteMeters meters = byUpstream.get(upstream); // found: no capturing lambda made per request
+    if (meters == null) {
+      meters = byUpstream.computeIfAbsent(upstream, u -> new RouteMeters(route, u));
+    }
+    meters.record(status, durationNanos);
   }
 
   /**

@@ -100,9 +100,9 @@ public final class Ingress implements Handler<HttpServerRequest> {
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    done.onComplete(ar -> {
-      if (ar.failed()) {
-        ex.fail(ar.cause());
+    done.onComplete((ignored, failure) -> {
+      if (failure != null) {
+        ex.fail(failure);
       }
       if (!ex.tunnelled() && !request.isEnded()) {
         // A body no stage read (404, redirect, error): let it drain so keep-alive carries on.

@@ -66,7 +66,8 @@ final class RetryState {
       case CONNECT_FAILURE -> policy.onConnectFailure();
       case RESET -> policy.onReset() && canResend();
       case PER_TRY_TIMEOUT -> canResend();
-      case STATUS -> policy.onStatuses().contains(status) && canResend();
+      // isEmpty first: a route that retries on no status boxes no Integer per response
+      case STATUS -> !policy.onStatuses().isEmpty() && policy.onStatuses().contains(status) && canResend();
     };
   }
 

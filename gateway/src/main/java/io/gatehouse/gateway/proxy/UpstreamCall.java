@@ -177,9 +177,9 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     ex.attempted();
     ex.endpoint(endpoint.label());
     ex.trace().startAttempt(ex, endpoint.label(), ex.attempts() - 1);
-    upstream.request(attempt, request.method(), ex.upstreamUri(), ex.upstreamHeaders()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        send(ar.result(), attempt);
+    upstream.request(attempt, request.method(), ex.upstreamUri(), ex.upstreamHeaders()).onComplete((upstreamRequest, failure) -> {
+      if (failure == null) {
+        send(upstreamRequest, attempt);
         return;
       }
       attempt.failed();
@@ -190,7 +190,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       if (!finished && retries.retriable(RetryState.Failure.CONNECT_FAILURE, 0) && retryUnsent(delay)) {
         later(delay);
       } else {
-        finish(GatewayException.connectFailure(endpoint.label(), ar.cause()));
+        finish(GatewayException.connectFailure(endpoint.label(), failure));
       }
     });
   }
@@ -217,20 +217,20 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       }
       tryClock.start(upstreamRequest, attempt, perTryMillis);
     }
-    upstreamRequest.response().onComplete(ar -> {
+    upstreamRequest.response().onComplete((response, failure) -> {
       if (finished || upstreamRequest != current) {
         // Detached by a per-try timeout, or the call is over: only release what this try holds.
         attempt.end();
-        if (ar.succeeded()) {
+        if (failure == null) {
           upstreamRequest.abandon();
         }
         return;
       }
       cancelTryTimer();
-      if (ar.succeeded()) {
-        attempt.responded(ar.result().statusCode());
-        ex.trace().attemptAnswered(ar.result().statusCode());
-        onResponse(ar.result(), attempt);
+      if (failure == null) {
+        attempt.responded(response.statusCode());
+        ex.trace().attemptAnswered(response.statusCode());
+        onResponse(response, attempt);
         return;
       }
       attempt.failed();
@@ -240,10 +240,10 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       long delay = backoff().next();
       if (retry(RetryState.Failure.RESET, delay)) {
         later(delay);
-      } else if (closedBeforeAnswer(ar.cause()) && retryUnsent(delay)) {
+      } else if (closedBeforeAnswer(failure) && retryUnsent(delay)) {
         later(delay);
       } else {
-        finish(new GatewayException(Reason.UPSTREAM_RESET, endpoint.label() + ": " + ar.cause()));
+        finish(new GatewayException(Reason.UPSTREAM_RESET, endpoint.label() + ": " + failure));
       }
     });
     writeBody(upstreamRequest);
@@ -343,10 +343,10 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
       idle = new IdleResponse(current, response, route.timeoutMillis);
       body = idle;
     }
-    ResponseRelay.relay(ex, response, body).onComplete(ar -> {
+    ResponseRelay.relay(ex, response, body).onComplete((relayed, failure) -> {
       attempt.end();
-      finish(ar.succeeded() ? null
-          : new GatewayException(Reason.UPSTREAM_RESET_AFTER_RESPONSE_STARTED, "response body: " + ar.cause()));
+      finish(failure == null ? null
+          : new GatewayException(Reason.UPSTREAM_RESET_AFTER_RESPONSE_STARTED, "response body: " + failure));
     });
   }
 

@@ -221,6 +221,10 @@ public final class UpstreamClient {
       request = request(attempt.endpoint(), new RequestOptions().setMethod(method).setURI(uri).setHeaders(headers))
           .map(VertxUpstreamRequest::new);
     }
+    if (request.isComplete()) {
+      attempt.connected(); // an idle connection (or a failure) at once: no transformation to allocate
+      return request;
+    }
     return request.andThen(ar -> attempt.connected());
   }
 
