@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One keep-alive HTTP/1.1 connection of an {@link H1Pool}: Netty's request encoder, a response
  * decoder ({@link H1ResponseDecoder}) and this handler, which hands what the upstream sends to the
- * exchange it carries now (dispatched on that request's Vert.x context), and gives the connection back to its loop's pool when both the
- * request and the response are complete. Informational responses (100, 102, 103) are skipped, as
- * Vert.x's client does without a handler for them.
+ * exchange it carries now (dispatched on that request's Vert.x context), and gives the connection
+ * back to its loop's pool when both the request and the response are complete. Informational
+ * responses (100, 102, 103) are skipped, as Vert.x's client does without a handler for them.
  */
 final class H1Connection extends ChannelInboundHandlerAdapter implements Handler<Object> {
   /** As Vert.x's client: the status line, the whole head (as {@code UpstreamClient} set it), a body piece. */

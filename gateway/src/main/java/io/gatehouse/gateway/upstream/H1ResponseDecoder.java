@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpMethod;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Netty's response decoder for one {@link H1Connection}, in place of {@code HttpClientCodec}'s:
@@ -89,7 +91,8 @@ final class H1ResponseDecoder extends HttpResponseDecoder {
 
   @Override protected AsciiString splitHeaderName(byte[] line, int start, int length) {
     for (AsciiString name : NAMES) {
-      if (name.length() == length && same(line, start, name)) {
+      if (name.length() == length
+          && Arrays.equals(line, start, start + length, name.array(), name.arrayOffset(), name.arrayOffset() + length)) {
         return name;
       }
     }
@@ -101,6 +104,7 @@ final class H1ResponseDecoder extends HttpResponseDecoder {
     return b >= '0' && b <= '9' ? b - '0' : -1000;
   }
 
+  /** Whether the line from {@code start} holds {@code text}'s (ASCII) characters; no string is made. */
   private static boolean same(byte[] line, int start, int length, String text) {
     if (text.length() != length) {
       return false;
@@ -113,23 +117,12 @@ final class H1ResponseDecoder extends HttpResponseDecoder {
     return true;
   }
 
-  private static boolean same(byte[] line, int start, AsciiString name) {
-    byte[] bytes = name.array();
-    int offset = name.arrayOffset();
-    for (int i = 0, n = name.length(); i < n; i++) {
-      if (line[start + i] != bytes[offset + i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** Each name as given and in lower case (as HTTP/2-minded servers send them). */
   private static AsciiString[] names(String... usual) {
     AsciiString[] all = new AsciiString[usual.length * 2];
     for (int i = 0; i < usual.length; i++) {
       all[2 * i] = AsciiString.cached(usual[i]);
-      all[2 * i + 1] = AsciiString.cached(usual[i].toLowerCase(java.util.Locale.ROOT));
+      all[2 * i + 1] = AsciiString.cached(usual[i].toLowerCase(Locale.ROOT));
     }
     return all;
   }
