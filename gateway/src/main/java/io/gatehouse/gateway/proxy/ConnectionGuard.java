@@ -5,10 +5,9 @@ import io.gatehouse.gateway.observe.PolicyMetrics;
 import io.gatehouse.gateway.upstream.FlushConsolidation;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.gatehouse.routes.ListenerLimits;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Handler;
@@ -44,6 +43,9 @@ import java.util.function.BooleanSupplier;
  * One instance per listener instance, so per event loop: its set needs no lock.
  */
 final class ConnectionGuard {
+  /** The name of the handler Vert.x puts on TLS connections to send files in chunks. */
+  private static final String CHUNKED_WRITER = "chunkedWriter";
+
   private final String listener;
   private final ListenerLimits limits;
   private final AccessLog accessLog;
@@ -122,20 +124,15 @@ final class ConnectionGuard {
     if (h2) {
       http2.add(connection);
     }
-    if (connection instanceof ConnectionBase base && base.channel().pipeline().get("idle") != null) {
-      base.channel().pipeline().addAfter("idle", null, new ChannelInboundHandlerAdapter() {
-        @Override public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-          if (event instanceof IdleStateEvent) {
-            idleClosed(connection);  // Vert.x closes the connection on this event
-          }
-          ctx.fireUserEventTriggered(event);
-        }
-      });
-    }
     if (!(connection instanceof ConnectionBase base)) {
       return null;
     }
     ChannelPipeline pipeline = base.channel().pipeline();
+    ConnectionIdle.replace(pipeline, () -> idleClosed(connection)); // Vert.x closes the connection after it
+    if (!h2 && pipeline.get(CHUNKED_WRITER) instanceof ChunkedWriteHandler) {
+      // Vert.x's, on TLS, for files sent in chunks; the gateway sends none, and it would queue every write.
+      pipeline.remove(CHUNKED_WRITER);
+    }
     // A response is written from its upstream's read: HTTP/2's frames, or an HTTP/1.1 body and its
     // last chunk, leave in one flush (one TLS record, one send), not one each.
     FlushConsolidation.install(pipeline);

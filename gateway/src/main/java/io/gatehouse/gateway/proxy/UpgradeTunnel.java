@@ -89,9 +89,9 @@ final class UpgradeTunnel {
     return ex.request().toNetSocket().compose(client -> {
       client.pause();
       ex.tunnelled(true);
-      if (connection instanceof ConnectionBase base && base.channel().pipeline().get("idle") != null) {
+      if (connection instanceof ConnectionBase base && base.channel().pipeline().get(ConnectionIdle.NAME) != null) {
         // The tunnel's idle timeout governs from now on (with a WebSocket close), not the listener's connection one.
-        base.channel().pipeline().remove("idle");
+        base.channel().pipeline().remove(ConnectionIdle.NAME);
       }
       AtomicLong active = metrics.active(ex.listener());
       active.incrementAndGet();
