@@ -213,7 +213,7 @@ public final class Gatehouse implements AutoCloseable {
     this.options = options;
     this.vertx = Vertx.vertx(new VertxOptions(options.vertxOptions())
         .setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
-    this.accessLog = AccessLog.start(options.accessLog());
+    this.accessLog = AccessLog.start(options.accessLog()).register(metrics.registry());
     TunnelMetrics tunnels = new TunnelMetrics(metrics.registry(), metrics::istio);
     this.dataplane = new Dataplane(vertx, options.drainTimeout(), metrics.registry(), tunnels,
         SessionCookies.load(options.stateDir()));

@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * An {@link AccessLogFormat} compiled once per config: the JSON fields in order (each a code and
- * its pre-encoded name), or the text template cut into literal parts and fields. Each access log
- * compiles its own and runs it on its writer thread only, which is why it may keep the formatted
- * time of the last second.
+ * its pre-encoded name), or the text template cut into literal parts and fields. Each thread that
+ * writes access log lines compiles its own and is the only one to run it, which is why it may keep
+ * the formatted time of the last second.
  * Writing a line boxes nothing and makes no string but the ones Jackson needs: values go straight
  * into the generator (2.5 KB of garbage per line before, most of it {@code Instant.toString}).
  */
