@@ -6,6 +6,9 @@ import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.ResponseFlags;
 import io.gatehouse.routes.AccessLogFormat;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -13,7 +16,6 @@ import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -82,7 +84,8 @@ public final class AccessLog implements AutoCloseable {
 
   static final int CAPACITY = 8 << 20;
   static final long PERIOD_MILLIS = 10;
-  /** A buffer the writer keeps between writes; one that grew past this after a burst is let go. */
+  /** The size of the shared buffers; one that grew past {@link #KEEP} in a burst shrinks back to it. */
+  private static final int BUFFER = 64 * 1024;
   private static final int KEEP = 1 << 20;
 
   private final AtomicLong dropped = new AtomicLong();
@@ -93,9 +96,9 @@ public final class AccessLog implements AutoCloseable {
   private final ThreadLocal<Formatter> formatters = ThreadLocal.withInitial(Formatter::new);
   private volatile AccessLogFormat format = AccessLogFormat.DEFAULT;
   /** Lines not yet handed to the output. Guarded by {@code this}. */
-  private Bytes pending = new Bytes(64 * 1024);
+  private ByteBuf pending = Unpooled.buffer(BUFFER);
   /** The writer's buffer, swapped with {@link #pending}. Writer thread only. */
-  private Bytes spare = new Bytes(64 * 1024);
+  private ByteBuf spare = Unpooled.buffer(BUFFER);
   private volatile boolean stopping;
 
   private AccessLog(OutputStream out) {
@@ -114,7 +117,7 @@ public final class AccessLog implements AutoCloseable {
   /** Formats the entry's line on this thread and queues it; never blocks on the output. */
   public void write(Entry entry) {
     Formatter formatter = formatters.get();
-    Bytes line;
+    ByteBuf line;
     try {
       line = formatter.line(entry);
     } catch (IOException | RuntimeException e) {
@@ -125,12 +128,12 @@ public final class AccessLog implements AutoCloseable {
     append(line);
   }
 
-  private synchronized void append(Bytes line) {
-    if (pending.size() + line.size() > CAPACITY) {
+  private synchronized void append(ByteBuf line) {
+    if (pending.readableBytes() + line.readableBytes() > CAPACITY) {
       dropped.incrementAndGet();
       return;
     }
-    pending.write(line.array(), 0, line.size());
+    pending.writeBytes(line);
   }
 
   /** Writes the lines of entries from now on in {@code format} (a config's {@code telemetry.accessLog}). */
@@ -155,21 +158,24 @@ public final class AccessLog implements AutoCloseable {
   private void drain() {
     while (true) {
       boolean last = stopping;
-      Bytes full;
+      ByteBuf full;
       synchronized (this) {
         full = pending;
         pending = spare;
       }
-      if (full.size() > 0) {
+      if (full.isReadable()) {
         try {
-          full.writeTo(out); // the buffer's own array, not a copy of it
+          full.readBytes(out, full.readableBytes()); // from the buffer's own array, not a copy of it
           out.flush();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
       }
-      full.reset();
-      spare = full.array().length > KEEP ? new Bytes(64 * 1024) : full;
+      full.clear();
+      if (full.capacity() > KEEP) {
+        full.capacity(BUFFER);
+      }
+      spare = full;
       if (last) {
         return;
       }
@@ -179,7 +185,7 @@ public final class AccessLog implements AutoCloseable {
 
   /** A thread's means to format lines: a JSON generator over its own line buffer, and the layout compiled for it. */
   private final class Formatter {
-    private final Bytes line = new Bytes(512);
+    private final ByteBuf line = Unpooled.buffer(512);
     private final JsonGenerator gen;
     private final StringBuilder text = new StringBuilder(256);
     private char[] chars = new char[256];
@@ -187,7 +193,7 @@ public final class AccessLog implements AutoCloseable {
 
     Formatter() {
       try {
-        gen = json.createGenerator(line);
+        gen = json.createGenerator((OutputStream) new ByteBufOutputStream(line));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -195,12 +201,12 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /** The entry's line, newline included, in this formatter's buffer (valid until its next line). */
-    Bytes line(Entry e) throws IOException {
+    ByteBuf line(Entry e) throws IOException {
       AccessLogFormat current = format;
       if (layout == null || layout.format() != current) {
         layout = AccessLogLayout.compile(current); // the layout keeps this thread's time text: one per thread
       }
-      line.reset();
+      line.clear();
       if (layout.json()) {
         layout.writeJson(gen, e);
       } else {
@@ -216,53 +222,6 @@ public final class AccessLog implements AutoCloseable {
       gen.writeRaw('\n');
       gen.flush(); // the whole line into the buffer: lines of two threads never interleave
       return line;
-    }
-  }
-
-  /**
-   * A growing byte buffer whose array is read in place; unlike {@link java.io.ByteArrayOutputStream}
-   * it takes no lock of its own (a thread's line buffer is that thread's, the shared one is guarded
-   * by the log).
-   */
-  private static final class Bytes extends OutputStream {
-    private byte[] buf;
-    private int count;
-
-    Bytes(int size) {
-      buf = new byte[size];
-    }
-
-    @Override public void write(int b) {
-      ensure(1);
-      buf[count++] = (byte) b;
-    }
-
-    @Override public void write(byte[] b, int off, int len) {
-      ensure(len);
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
-    }
-
-    private void ensure(int more) {
-      if (count + more > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(count + more, 2 * buf.length));
-      }
-    }
-
-    void writeTo(OutputStream out) throws IOException {
-      out.write(buf, 0, count);
-    }
-
-    byte[] array() {
-      return buf;
-    }
-
-    int size() {
-      return count;
-    }
-
-    void reset() {
-      count = 0;
     }
   }
 
