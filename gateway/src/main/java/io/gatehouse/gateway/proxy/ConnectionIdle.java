@@ -44,15 +44,13 @@ final class ConnectionIdle extends ChannelDuplexHandler implements Runnable {
 
   /**
    * Puts the idle timeout in place of the {@link IdleStateHandler} Vert.x put in {@code pipeline}
-   * for an all-idle timeout; returns false (and changes nothing) when there is none.
+   * for an all-idle timeout; changes nothing when there is none.
    */
-  static boolean replace(ChannelPipeline pipeline, Runnable onIdle) {
-    if (!(pipeline.get(NAME) instanceof IdleStateHandler vertx) || vertx.getAllIdleTimeInMillis() <= 0
-        || vertx.getReaderIdleTimeInMillis() > 0 || vertx.getWriterIdleTimeInMillis() > 0) {
-      return false;
+  static void replace(ChannelPipeline pipeline, Runnable onIdle) {
+    if (pipeline.get(NAME) instanceof IdleStateHandler vertx && vertx.getAllIdleTimeInMillis() > 0
+        && vertx.getReaderIdleTimeInMillis() <= 0 && vertx.getWriterIdleTimeInMillis() <= 0) {
+      pipeline.replace(NAME, NAME, new ConnectionIdle(TimeUnit.MILLISECONDS.toNanos(vertx.getAllIdleTimeInMillis()), onIdle));
     }
-    pipeline.replace(NAME, NAME, new ConnectionIdle(TimeUnit.MILLISECONDS.toNanos(vertx.getAllIdleTimeInMillis()), onIdle));
-    return true;
   }
 
   @Override public void handlerAdded(ChannelHandlerContext ctx) {
