@@ -7,6 +7,7 @@ import io.gatehouse.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,8 @@ final class Forwarder implements Stage {
   final Backends backends;
   final TunnelMetrics tunnels;
   final RetryPolicy retries;
+  /** {@link #retries}' statuses by code. */
+  final BitSet retryStatuses;
   final long timeoutMillis;
   private final Optional<StickySessions> sticky;
   private final boolean grpcWeb;
@@ -36,6 +39,7 @@ final class Forwarder implements Stage {
     this.backends = backends;
     this.tunnels = tunnels;
     this.retries = retries;
+    this.retryStatuses = RetryState.statuses(retries);
     this.timeoutMillis = timeout.toMillis();
   }
 

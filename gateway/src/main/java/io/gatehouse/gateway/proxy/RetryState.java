@@ -2,6 +2,7 @@ package io.gatehouse.gateway.proxy;
 
 import io.gatehouse.routes.RetryPolicy;
 import io.vertx.core.http.HttpMethod;
+import java.util.BitSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,17 +29,37 @@ final class RetryState {
   }
 
   private final RetryPolicy policy;
+  /** The policy's statuses as a look-up by code ({@link #statuses}, once per route). */
+  private final BitSet statuses;
   private final boolean idempotent;
   private final BooleanSupplier budget;
   private int retriesLeft;
   private boolean replayable;
 
-  /** {@code budget}: whether the upstream's retry budget allows one more retry now. */
-  RetryState(RetryPolicy policy, HttpMethod method, BooleanSupplier budget) {
+  /**
+   * {@code statuses}: {@link #statuses(RetryPolicy) the policy's}; {@code budget}: whether the
+   * upstream's retry budget allows one more retry now.
+   */
+  RetryState(RetryPolicy policy, BitSet statuses, HttpMethod method, BooleanSupplier budget) {
     this.policy = policy;
+    this.statuses = statuses;
     this.idempotent = policy.nonIdempotent() || isIdempotent(method);
     this.budget = budget;
     this.retriesLeft = policy.attempts();
+  }
+
+  /**
+   * The statuses {@code policy} retries, by code: made once per route, so that deciding on a
+   * response boxes no {@code Integer} (a set of them would need one per status over 127).
+   */
+  static BitSet statuses(RetryPolicy policy) {
+    BitSet codes = new BitSet();
+    for (int status : policy.onStatuses()) {
+      if (status >= 0) { // a response's status never is below 0
+        codes.set(status);
+      }
+    }
+    return codes;
   }
 
   /**
@@ -66,8 +87,7 @@ final class RetryState {
       case CONNECT_FAILURE -> policy.onConnectFailure();
       case RESET -> policy.onReset() && canResend();
       case PER_TRY_TIMEOUT -> canResend();
-      // isEmpty first: a route that retries on no status boxes no Integer per response
-      case STATUS -> !policy.onStatuses().isEmpty() && policy.onStatuses().contains(status) && canResend();
+      case STATUS -> status >= 0 && statuses.get(status) && canResend();
     };
   }
 

@@ -61,7 +61,7 @@ final class UpstreamCall extends RouteTimeouts.Waiting {
     this.ex = ex;
     this.upstream = upstream;
     this.request = ex.request();
-    this.retries = new RetryState(route.retries, request.method(), upstream::retryAllowed);
+    this.retries = new RetryState(route.retries, route.retryStatuses, request.method(), upstream::retryAllowed);
   }
 
   private RetryBackoff backoff() {

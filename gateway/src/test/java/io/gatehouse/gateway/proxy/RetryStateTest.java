@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,7 +58,7 @@ class RetryStateTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void decides(Case c) {
-    RetryState state = new RetryState(c.policy(), c.method(), c::budget);
+    RetryState state = state(c.policy(), c.method(), c::budget);
     if (c.replayable()) {
       state.bodyReplayable();
     }
@@ -66,7 +67,7 @@ class RetryStateTest {
 
   @Test
   void takesNoMoreRetriesThanThePolicyHas() {
-    RetryState state = new RetryState(ALL, HttpMethod.GET, () -> true);
+    RetryState state = state(ALL, HttpMethod.GET, () -> true);
     state.bodyReplayable();
     assertEquals(List.of(true, true, false), List.of(state.retry(Failure.RESET, 0), state.retry(Failure.STATUS, 503),
         state.retry(Failure.CONNECT_FAILURE, 0)));
@@ -75,7 +76,7 @@ class RetryStateTest {
 
   @Test
   void aBackoffMustEndBeforeTheRouteTimeout() {
-    RetryState state = new RetryState(ALL, HttpMethod.GET, () -> true);
+    RetryState state = state(ALL, HttpMethod.GET, () -> true);
     state.bodyReplayable();
     assertEquals(false, state.take(-1, Long.MAX_VALUE), "a Retry-After too far is no retry");
     assertEquals(false, state.take(100, 100_000_000), "a 100 ms backoff does not fit in 100 ms");
@@ -87,7 +88,7 @@ class RetryStateTest {
   @Test
   void asksTheBudgetOnlyForARetryEverythingElseAllows() {
     AtomicInteger asked = new AtomicInteger();
-    RetryState state = new RetryState(ALL, HttpMethod.POST, () -> asked.incrementAndGet() > 0);
+    RetryState state = state(ALL, HttpMethod.POST, () -> asked.incrementAndGet() > 0);
     state.bodyReplayable();
     assertEquals(false, state.retry(Failure.RESET, 0)); // a POST cannot be sent again
     assertEquals(0, asked.get());
@@ -97,12 +98,16 @@ class RetryStateTest {
 
   @Test
   void buffersABodyOnlyWhenAFailureAfterSendingCanBeRetried() {
-    assertEquals(true, new RetryState(ALL, HttpMethod.GET, () -> true).wantsReplay());
-    assertEquals(false, new RetryState(CONNECT_ONLY, HttpMethod.GET, () -> true).wantsReplay(), "connect failures send nothing");
-    assertEquals(false, new RetryState(ALL, HttpMethod.POST, () -> true).wantsReplay(), "a POST is not sent twice");
-    assertEquals(true, new RetryState(ANY_METHOD, HttpMethod.POST, () -> true).wantsReplay());
-    assertEquals(true, new RetryState(new RetryPolicy(1, Duration.ofMillis(200), false, false, Set.of(), false),
+    assertEquals(true, state(ALL, HttpMethod.GET, () -> true).wantsReplay());
+    assertEquals(false, state(CONNECT_ONLY, HttpMethod.GET, () -> true).wantsReplay(), "connect failures send nothing");
+    assertEquals(false, state(ALL, HttpMethod.POST, () -> true).wantsReplay(), "a POST is not sent twice");
+    assertEquals(true, state(ANY_METHOD, HttpMethod.POST, () -> true).wantsReplay());
+    assertEquals(true, state(new RetryPolicy(1, Duration.ofMillis(200), false, false, Set.of(), false),
         HttpMethod.GET, () -> true).wantsReplay(), "a per-try timeout retries after sending");
-    assertEquals(false, new RetryState(RetryPolicy.NONE, HttpMethod.GET, () -> true).wantsReplay());
+    assertEquals(false, state(RetryPolicy.NONE, HttpMethod.GET, () -> true).wantsReplay());
+  }
+
+  private static RetryState state(RetryPolicy policy, HttpMethod method, BooleanSupplier budget) {
+    return new RetryState(policy, RetryState.statuses(policy), method, budget);
   }
 }
