@@ -116,9 +116,13 @@ class StreamingTest {
   @Test
   void trailersPassThrough() {
     HttpClient client = vertx.createHttpClient();
-    var response = Await.result(client.request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/trailers")
-        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp)));
-    assertEquals("abc", response.trailers().get("x-checksum"));
+    try {
+      var response = Await.result(client.request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/trailers")
+          .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp)));
+      assertEquals("abc", response.trailers().get("x-checksum"));
+    } finally {
+      client.close();
+    }
   }
 
   @Test
@@ -127,34 +131,46 @@ class StreamingTest {
     // compressed frames cross it unchanged.
     WebSocketClient client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
         .setTryUsePerMessageCompression(true));
-    var ws = Await.result(client.connect(new WebSocketConnectOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/ws")));
-    assertTrue(String.valueOf(ws.headers().get("sec-websocket-extensions")).contains("permessage-deflate"),
-        "extensions: " + ws.headers().get("sec-websocket-extensions"));
-    String big = "compress me ".repeat(5_000);
-    var echoed = io.vertx.core.Promise.<String>promise();
-    ws.textMessageHandler(echoed::tryComplete);
-    ws.writeTextMessage(big);
-    assertEquals(big, Await.result(echoed.future()));
-    Await.result(ws.close());
+    try {
+      var ws = Await.result(client.connect(new WebSocketConnectOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/ws")));
+      assertTrue(String.valueOf(ws.headers().get("sec-websocket-extensions")).contains("permessage-deflate"),
+          "extensions: " + ws.headers().get("sec-websocket-extensions"));
+      String big = "compress me ".repeat(5_000);
+      var echoed = io.vertx.core.Promise.<String>promise();
+      ws.textMessageHandler(echoed::tryComplete);
+      ws.writeTextMessage(big);
+      assertEquals(big, Await.result(echoed.future()));
+      Await.result(ws.close());
+    } finally {
+      client.close();
+    }
   }
 
   @Test
   void webSocketEchoThroughTheProxy() {
     WebSocketClient client = vertx.createWebSocketClient();
-    var ws = Await.result(client.connect(new WebSocketConnectOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/ws")));
-    var echoed = io.vertx.core.Promise.<String>promise();
-    ws.textMessageHandler(echoed::tryComplete);
-    ws.writeTextMessage("hello through gatehouse");
-    assertEquals("hello through gatehouse", Await.result(echoed.future()));
-    Await.result(ws.close());
+    try {
+      var ws = Await.result(client.connect(new WebSocketConnectOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/ws")));
+      var echoed = io.vertx.core.Promise.<String>promise();
+      ws.textMessageHandler(echoed::tryComplete);
+      ws.writeTextMessage("hello through gatehouse");
+      assertEquals("hello through gatehouse", Await.result(echoed.future()));
+      Await.result(ws.close());
+    } finally {
+      client.close();
+    }
   }
 
   @Test
   void h2cPriorKnowledgeIsProxied() throws Exception {
     HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
-    var resp = Await.result(h2.request(new RequestOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/h2"))
-        .compose(req -> req.send()).compose(r -> r.body().map(b -> Map.entry(r.version(), b.toString()))));
-    assertEquals(HttpVersion.HTTP_2, resp.getKey());
-    assertTrue(resp.getValue().contains("\"uri\":\"/h2\""), resp.getValue());
+    try {
+      var resp = Await.result(h2.request(new RequestOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/h2"))
+          .compose(req -> req.send()).compose(r -> r.body().map(b -> Map.entry(r.version(), b.toString()))));
+      assertEquals(HttpVersion.HTTP_2, resp.getKey());
+      assertTrue(resp.getValue().contains("\"uri\":\"/h2\""), resp.getValue());
+    } finally {
+      h2.close();
+    }
   }
 }

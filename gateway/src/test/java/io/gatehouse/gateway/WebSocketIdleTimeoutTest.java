@@ -42,8 +42,9 @@ class WebSocketIdleTimeoutTest {
         upstreams: [{ name: up, endpoints: ["127.0.0.1:%d"] }]
         routes: [{ name: ws, backends: [{ upstream: up }] }]
         """.formatted(upstream.actualPort()));
+    // Held, and closed at the end: Vert.x closes a client, and its WebSockets, once it is unreachable.
+    WebSocketClient client = vertx.createWebSocketClient();
     try {
-      WebSocketClient client = vertx.createWebSocketClient();
       WebSocket ws = connect(client, gateway.port());
       AtomicReference<String> closed = new AtomicReference<>();
       List<String> echoes = new CopyOnWriteArrayList<>();
@@ -83,6 +84,7 @@ class WebSocketIdleTimeoutTest {
       assertFalse(metrics.contains("limit=\"idle_timeout\",listener=\"http\",route=\"\"} 1.0"),
           "the listener's connection idle timeout did not close it");
     } finally {
+      client.close();
       gateway.close();
       vertx.close();
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -39,15 +40,20 @@ class WebSocketTunnelTest {
 
   @Test
   void aWebSocketIsATunnelWithItsBytesCountedAndLogged() {
-    var ws = Await.result(vertx.createWebSocketClient()
-        .connect(new WebSocketConnectOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/ws/counted")));
-    Await.until("tunnel open", 5, () -> gateway.admin("/metrics").body().contains("gatehouse_tunnels_active{listener=\"http\"} 1.0"));
-    String message = "x".repeat(10_000);
-    Promise<String> echoed = Promise.promise();
-    ws.textMessageHandler(echoed::tryComplete);
-    ws.writeTextMessage(message);
-    assertEquals(message, Await.result(echoed.future()));
-    Await.result(ws.close());
+    // Held, and closed at the end: Vert.x closes a client, and its WebSockets, once it is unreachable.
+    WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      var ws = Await.result(client.connect(new WebSocketConnectOptions().setPort(gateway.port()).setHost("127.0.0.1").setURI("/ws/counted")));
+      Await.until("tunnel open", 5, () -> gateway.admin("/metrics").body().contains("gatehouse_tunnels_active{listener=\"http\"} 1.0"));
+      String message = "x".repeat(10_000);
+      Promise<String> echoed = Promise.promise();
+      ws.textMessageHandler(echoed::tryComplete);
+      ws.writeTextMessage(message);
+      assertEquals(message, Await.result(echoed.future()));
+      Await.result(ws.close());
+    } finally {
+      client.close();
+    }
 
     Await.until("tunnel closed", 5, () -> gateway.admin("/metrics").body().contains("gatehouse_tunnels_active{listener=\"http\"} 0.0"));
     Await.until("logged", 5, () -> gateway.accessLog().contains("/ws/counted"));
