@@ -51,7 +51,8 @@ public final class EgressVerticle extends VerticleBase implements BoundListener 
         .setPort(config.port())
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        .setStrictThreadMode(true); // no cross-thread write queue per connection: see ListenerOptions
     if (tls != null) {
       TlsServerOptions.apply(options, config.tls(), tls.store(), tls.engine());
       // HTTP/1.1 only: CONNECT tunnels are HTTP/1.1 upgrades of the connection.

@@ -14,9 +14,13 @@ import java.util.concurrent.TimeUnit;
  * is for client and upstream to agree on; Vert.x's extension handler would otherwise sit in every
  * connection's pipeline and look at every request and response.
  *
- * <p>Not Vert.x's strict thread mode, though it would save a 4 KB write queue per connection
- * (47 MiB of RSS with 10 000 idle connections): with it, a streamed HTTP/1.1 response stalled
- * now and then in the full suite (perf/RESULTS.md, "HTTP/1.x strict thread mode").
+ * <p>HTTP/1.x connections run in Vert.x's strict thread mode: a response is written on its
+ * connection's event loop only (a proxied one from the upstream connection's read, which runs on
+ * the same loop; whatever completes on another thread, such as a JWKS fetch or a DNS answer, hops
+ * back to the request's context first), so Vert.x writes straight to the channel instead of
+ * through a cross-thread queue, a 4 KB array per connection (perf/RESULTS.md, "HTTP/1.x strict
+ * thread mode"). A write from another thread fails with an {@code IllegalStateException} rather
+ * than racing. HTTP/2 connections have no such mode.
  */
 final class ListenerOptions {
   private ListenerOptions() {}
@@ -39,7 +43,8 @@ final class ListenerOptions {
         .setHttp2RstFloodWindowDuration((int) limits.http2ResetWindow().toMillis())
         .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.MILLISECONDS)
         .setPerFrameWebSocketCompressionSupported(false)
-        .setPerMessageWebSocketCompressionSupported(false);
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setStrictThreadMode(true);
     if (listener.proxyProtocol()) {
       options.setUseProxyProtocol(true)
           .setProxyProtocolTimeout(limits.headerReadTimeout().toMillis())
