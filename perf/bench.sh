@@ -72,8 +72,13 @@ Y
 TRIM=-XX:TrimNativeHeapInterval=2000; java $TRIM -version >/dev/null 2>&1 || TRIM=   # a JDK 17 update that has it
 # shellcheck disable=SC2206
 JOPTS=(${GATEHOUSE_JAVA_OPTS:--Xms64m -Xmx160m -Xmn16m -XX:+UseSerialGC $TRIM})
-taskset -c 0 java "${JOPTS[@]}" -jar "$JAR" run --config $D/gw --event-loops 1 --admin-port $GW_ADMIN \
-  >/dev/null 2>$D/gw.err & GW=$!; PIDS+=($GW)
+# Its stop-the-world pauses (collections and other safepoints) go to a log, summed up after the table.
+taskset -c 0 java "${JOPTS[@]}" -Xlog:safepoint:file=$D/gw.sp.log -jar "$JAR" run --config $D/gw --event-loops 1 \
+  --admin-port $GW_ADMIN >/dev/null 2>$D/gw.err & GW=$!; PIDS+=($GW)
+# pauses SINCE_LINE UNTIL_LINE: "N pauses, M over 1 ms, longest X ms" between two line counts of the log
+pauses() { sed -n "$(($1 + 1)),$2p" $D/gw.sp.log | grep -o 'Total: [0-9]* ns' | awk '{n++; t=$2/1e6; if (t>1) o++; if (t>m) m=t}
+  END {printf "%d pauses, %d over 1 ms, longest %.2f ms", n, o, m}'; }
+splines() { wc -l < $D/gw.sp.log; }
 for _ in $(seq 1 120); do grep -q 'gatehouse ready' $D/gw.err 2>/dev/null && break; kill -0 $GW 2>/dev/null || break; sleep 0.5; done
 grep -q 'gatehouse ready' $D/gw.err || { echo "gateway did not start:"; tail -20 $D/gw.err; exit 1; }
 grep -o '"message":"gatehouse ready[^"]*' $D/gw.err | sed 's/"message":"//'
@@ -105,7 +110,9 @@ fi
 
 # ---- part 1: the shared harness, the gateway as a contestant ----
 echo "== part 1: $BENCH --seconds $SECS --conns $CONNS"
+SP0=$(splines)
 "$BENCH" --seconds $SECS --conns $CONNS gatehouse@$GW=http://127.0.0.1:$GW_HTTP gatehouse@$GW=https://127.0.0.1:$GW_HTTPS | tee $D/part1.txt
+SP1=$(splines)
 
 # ---- part 2: the same backend and peers (configured as the harness does), the cases it lacks ----
 echo "== part 2: tls:full, tls:resume, h2:small, http:rate ($RATE req/s), idle:conns ($IDLE)"
@@ -197,7 +204,9 @@ for n in "${NAMES[@]}"; do u=${HTTPS[$n]:-}; [ -z "$u" ] && continue   # h2:smal
 PER=$(( (RATE + 15) / 16 ))
 for n in "${NAMES[@]}"; do u=${HTTP[$n]}   # http:rate
   h2run $D/r.log --h1 -c16 -t1 --rps=$PER -D 3 $u/ >/dev/null
+  [ $n = gatehouse ] && SP2=$(splines)
   t0=$(ticks ${PIDOF[$n]:-}); set -- $(h2run $D/r.log --h1 -c16 -t1 --rps=$PER -D $SECS $u/) - -; t1=$(ticks ${PIDOF[$n]:-}); p=($(pcts $D/r.log))
+  [ $n = gatehouse ] && SP3=$(splines)
   row $n http:rate $1 $(fmt_us ${p[0]}) $(fmt_us ${p[1]}) $2 "$(rss ${PIDOF[$n]:-})" "$(cpu_per_req $t0 $t1 $1)"; done
 # idle keep-alive connections: each sends one request, reads the answer, then idles; RSS measured while they are open
 for n in nginx gatehouse; do
@@ -217,8 +226,10 @@ TABLE=$D/table.txt
       c = (cu[key[i]]+0 > 0 && f[8]+0 > 0) ? sprintf("%.2f", f[8]/cu[key[i]]) : "-"
       printf "%-10s %-12s %12s %9s %9s %8s %7s %11s %8s %9s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], x, c } }' > $TABLE
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+PAUSES="gateway's stop-the-world pauses (-Xlog:safepoint): during part 1 (its three cases, then idle while the others ran: $(pauses $SP0 $SP1)); at $RATE req/s in http:rate ($(pauses $SP2 $SP3))"
 echo; echo "== results"; cat $TABLE
 echo "load average before $LOAD_BEFORE, after $LOAD_AFTER"
+echo "$PAUSES"
 
 if [ $WRITE = 1 ]; then
   MACHINE="$(nproc) vCPU ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
@@ -230,6 +241,7 @@ if [ $WRITE = 1 ]; then
     echo "Machine: $MACHINE. Software: $SOFT."
     echo "Gateway: \`java ${JOPTS[*]} -jar gatehouse.jar run --event-loops 1\`, access log on (to /dev/null)."
     echo "Load: 1/5/15-min load average $LOAD_BEFORE before, $LOAD_AFTER after (other work on the machine shares both cores)."
+    echo "Pauses: the $PAUSES."
     echo
     echo '```'
     cat $TABLE
