@@ -111,7 +111,7 @@ h21() { rm -f $D/h.log; taskset -c 1 timeout $((SECS + 30)) h2load -c16 -m10 -t1
   local e; e=$(awk '$2 < 200 || $2 > 299 {e++} END {print e + 0}' $D/h.log)
   cut -f3 $D/h.log | sort -n | awk -v e=$e '{a[NR]=$1} END {j=int(NR*0.99)+1; if (j>NR) j=NR; printf "%.0fus %d %d", a[j], e, NR}'; }
 # pauses in a safepoint log since line $2: "count over_1ms max_ms"
-pauses() { [ -f "$1" ] || { echo "- - -"; return; }; tail -n +$(($2 + 1)) "$1" | grep -o 'Total: [0-9]* ns' | awk '{n++; t=$2/1e6; if (t>1) o++; if (t>m) m=t} END {printf "%d %d %.2f", n, o, m}'; }
+pauses() { [ -f "$1" ] || { echo "- - -"; return; }; tail -n +$(($2 + 1)) "$1" | awk -f "$PERF/tools/safepoints.awk"; }
 printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Content-Type"] = "application/octet-stream"\n' > $D/post.lua
 wrk1() { taskset -c 1 wrk -t1 -c$CONNS -d${1}s --latency ${WRK_ARGS:-} -H "Host: bench.test" "$2" 2>/dev/null | awk '
   /Requests\/sec/{r=$2} /^ +99%/{p=$2} /Non-2xx/{e=$5} /requests in/{q=$1} END{printf "%s %s %s %s", r, p, (e==""?0:e), q}'; }

@@ -76,8 +76,8 @@ JOPTS=(${GATEHOUSE_JAVA_OPTS:--Xms64m -Xmx160m -Xmn16m -XX:+UseSerialGC $TRIM})
 taskset -c 0 java "${JOPTS[@]}" -Xlog:safepoint:file=$D/gw.sp.log -jar "$JAR" run --config $D/gw --event-loops 1 \
   --admin-port $GW_ADMIN >/dev/null 2>$D/gw.err & GW=$!; PIDS+=($GW)
 # pauses SINCE_LINE UNTIL_LINE: "N pauses, M over 1 ms, longest X ms" between two line counts of the log
-pauses() { sed -n "$(($1 + 1)),$2p" $D/gw.sp.log | grep -o 'Total: [0-9]* ns' | awk '{n++; t=$2/1e6; if (t>1) o++; if (t>m) m=t}
-  END {printf "%d pauses, %d over 1 ms, longest %.2f ms", n, o, m}'; }
+pauses() { sed -n "$(($1 + 1)),$2p" $D/gw.sp.log | awk -f "$PERF/tools/safepoints.awk" |
+  awk '{printf "%d pauses, %d over 1 ms, longest %s ms", $1, $2, $3}'; }
 splines() { wc -l < $D/gw.sp.log; }
 for _ in $(seq 1 120); do grep -q 'gatehouse ready' $D/gw.err 2>/dev/null && break; kill -0 $GW 2>/dev/null || break; sleep 0.5; done
 grep -q 'gatehouse ready' $D/gw.err || { echo "gateway did not start:"; tail -20 $D/gw.err; exit 1; }
