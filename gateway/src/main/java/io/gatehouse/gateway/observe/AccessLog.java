@@ -6,10 +6,10 @@ import io.gatehouse.gateway.proxy.Exchange;
 import io.gatehouse.gateway.proxy.ResponseFlags;
 import io.gatehouse.routes.AccessLogFormat;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -138,6 +138,7 @@ public final class AccessLog implements AutoCloseable {
 
   /** Writes the lines of entries from now on in {@code format} (a config's {@code telemetry.accessLog}). */
   public void format(AccessLogFormat format) {
+    // An equal format keeps the object each thread's layout was compiled from (they compare by identity): no recompiling.
     if (!this.format.equals(format)) {
       this.format = format;
     }
