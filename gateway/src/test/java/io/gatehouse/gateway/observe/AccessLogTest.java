@@ -101,6 +101,28 @@ class AccessLogTest {
     }
   }
 
+  /**
+   * With nothing to write, the writer sleeps without a timer (a timed wake-up every period cost CPU
+   * with no traffic); the next line wakes it and comes out, and it goes back to sleep.
+   */
+  @Test
+  void anIdleWriterSleepsUntilALineComes() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AccessLog log = AccessLog.start(out);
+    try {
+      awaitState(log, Thread.State.WAITING);
+      for (int i = 1; i <= 3; i++) {
+        log.write(entry("after-idle-" + i, "/idle"));
+        int lines = i;
+        awaitTrue(() -> linesOf(out).size() == lines, "line " + i + " written");
+        awaitState(log, Thread.State.WAITING);
+      }
+      assertEquals("after-idle-3", new JsonObject(linesOf(out).get(2)).getString("requestId"));
+    } finally {
+      log.close();
+    }
+  }
+
   @Test
   void aNewFormatAppliesToTheLinesAfterIt() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -116,6 +138,24 @@ class AccessLogTest {
     assertEquals("json-1", new JsonObject(lines.get(0)).getString("requestId"));
     assertEquals("text-1 /b 200", lines.get(1));
     assertEquals("/c", new JsonObject(lines.get(2)).getString("path"));
+  }
+
+  private static List<String> linesOf(ByteArrayOutputStream out) {
+    synchronized (out) {
+      return out.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+  }
+
+  private static void awaitState(AccessLog log, Thread.State state) throws InterruptedException {
+    awaitTrue(() -> log.writerState() == state, "writer " + state + ", is " + log.writerState());
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, what);
+      Thread.sleep(5);
+    }
   }
 
   private static AccessLog.Entry entry(String id, String path) {
