@@ -26,12 +26,12 @@ import java.util.concurrent.locks.LockSupport;
  * bytes to one buffer; a thread of its own hands that buffer to the output in one write at most
  * every {@value #PERIOD_MILLIS} ms, sooner once {@value #FLUSH_BYTES} bytes wait, so event loops
  * never wait on I/O and wake the writer at most once per batch, not per request (a futex call).
- * With nothing to write the writer sleeps until a line comes: a timed wake-up costs 55-80 µs of CPU
- * on a small VM, so waking every 10 ms took almost 1 % of a core with no traffic at all. Envoy's workers
- * and flush thread share the work the same way. Formatting on the writer thread instead cost it 1.4-2 µs a line, most of it waiting
- * for memory: by the time it read a batch's entries, the event loop had allocated past them. When
- * {@value #CAPACITY} bytes wait (the output cannot keep up), lines are dropped and counted rather
- * than slowing traffic.
+ * With nothing to write the writer sleeps until a line comes: a timed wake-up costs 55-80 µs of
+ * CPU on a small VM, so waking every 10 ms took almost 1 % of a core with no traffic at all.
+ * Envoy's workers and flush thread share the work the same way. Formatting on the writer thread
+ * instead cost it 1.4-2 µs a line, most of it waiting for memory: by the time it read a batch's
+ * entries, the event loop had allocated past them. When {@value #CAPACITY} bytes wait (the output
+ * cannot keep up), lines are dropped and counted rather than slowing traffic.
  */
 public final class AccessLog implements AutoCloseable {
   /**
