@@ -71,9 +71,9 @@ class LegacyTlsTest {
 
   /**
    * The protocol a TLS 1.1 client negotiates with the server on {@code port}. A socket's session
-   * is read from its pipeline, which is empty once the connection has closed (seen once in CI, when each connection had
-   * its own client and could lose it to Vert.x's cleaner), so a connection closed before it could be
-   * read is still tried again.
+   * is read from its pipeline, which is empty once the connection has closed (seen once in CI, when
+   * each connection had its own client and could lose it to Vert.x's cleaner), so a connection
+   * closed before it could be read is still tried again.
    */
   private String negotiatedProtocol(int port) throws Exception {
     for (int attempt = 1; ; attempt++) {

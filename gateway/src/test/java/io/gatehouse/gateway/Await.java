@@ -5,15 +5,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Blocking helpers for the test thread (never an event loop): await a future, or poll with a deadline. */
-final class Await {
+public final class Await {
   private Await() {}
 
-  static <T> T result(Future<T> future) {
+  public static <T> T result(Future<T> future) {
     return future.toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
   }
 
   /** Polls {@code condition} every 20 ms until it holds, failing after {@code seconds}. */
-  static void until(String what, double seconds, BooleanSupplier condition) {
+  public static void until(String what, double seconds, BooleanSupplier condition) {
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

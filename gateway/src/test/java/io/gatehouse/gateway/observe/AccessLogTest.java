@@ -3,6 +3,7 @@ package io.gatehouse.gateway.observe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.gateway.Await;
 import io.gatehouse.routes.AccessLogFormat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonObject;
@@ -114,7 +115,7 @@ class AccessLogTest {
       for (int i = 1; i <= 3; i++) {
         log.write(entry("after-idle-" + i, "/idle"));
         int lines = i;
-        awaitTrue(() -> linesOf(out).size() == lines, "line " + i + " written");
+        Await.until("line " + i + " written", 10, () -> linesOf(out).size() == lines);
         awaitState(log, Thread.State.WAITING);
       }
       assertEquals("after-idle-3", new JsonObject(linesOf(out).get(2)).getString("requestId"));
@@ -141,21 +142,11 @@ class AccessLogTest {
   }
 
   private static List<String> linesOf(ByteArrayOutputStream out) {
-    synchronized (out) {
-      return out.toString(StandardCharsets.UTF_8).lines().toList();
-    }
+    return out.toString(StandardCharsets.UTF_8).lines().toList(); // toString holds the stream's lock
   }
 
-  private static void awaitState(AccessLog log, Thread.State state) throws InterruptedException {
-    awaitTrue(() -> log.writerState() == state, "writer " + state + ", is " + log.writerState());
-  }
-
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, what);
-      Thread.sleep(5);
-    }
+  private static void awaitState(AccessLog log, Thread.State state) {
+    Await.until("the writer " + state, 10, () -> log.writerState() == state);
   }
 
   private static AccessLog.Entry entry(String id, String path) {
